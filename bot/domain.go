@@ -1,0 +1,268 @@
+package bot
+
+import "time"
+
+// Platform names a chat platform.
+type Platform string
+
+// Platforms smart90 speaks.
+const (
+	PlatformSlack   Platform = "slack"
+	PlatformTeams   Platform = "teams"
+	PlatformConsole Platform = "console"
+)
+
+// InstallationStatus says whether smart90 may send to an installation.
+type InstallationStatus string
+
+// Installation statuses.
+const (
+	InstallationActive      InstallationStatus = "active"
+	InstallationUninstalled InstallationStatus = "uninstalled" // app removed or tokens revoked: send nothing
+)
+
+// Installation is smart90 installed into one Slack workspace, one Teams
+// tenant, or the local console.
+type Installation struct {
+	ID         int64
+	Platform   Platform
+	ExternalID string // Slack team id, Teams tenant id, "local" for the console
+	Name       string
+	Status     InstallationStatus
+	// BotToken is the platform token, already encrypted by the caller; the
+	// store holds it as opaque bytes. Empty when the token comes from config.
+	BotToken  []byte
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// Person is one platform user: a coach, a client, or both.
+type Person struct {
+	ID             int64
+	InstallationID int64
+	ExternalID     string // Slack user id, Teams AAD object id, console name
+	DisplayName    string
+	TimeZone       string // IANA name; "" until known
+	IsCoach        bool
+	// DigestChannel is where a coach's weekly digest goes: a platform channel
+	// id, or "" for a direct message to the coach.
+	DigestChannel string
+	DigestWeekday time.Weekday // coach-local day of the digest (default Monday)
+	DigestTime    ClockTime    // coach-local time of the digest (default 07:00)
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+}
+
+// EngagementStatus is where a coach–client relationship stands.
+type EngagementStatus string
+
+// Engagement statuses. Invited, active and paused are "live": a client has at
+// most one live engagement at a time.
+const (
+	EngagementInvited  EngagementStatus = "invited"
+	EngagementActive   EngagementStatus = "active"
+	EngagementPaused   EngagementStatus = "paused" // paused by the client or the coach until resumed
+	EngagementDeclined EngagementStatus = "declined"
+	EngagementEnded    EngagementStatus = "ended"
+)
+
+// Live reports whether s is invited, active or paused.
+func (s EngagementStatus) Live() bool {
+	return s == EngagementInvited || s == EngagementActive || s == EngagementPaused
+}
+
+// Defaults for a new engagement.
+const (
+	DefaultCheckinTime   ClockTime = 9 * 60
+	DefaultWeeklyWeekday           = time.Friday
+	DefaultWeeklyTime    ClockTime = 15 * 60
+	DefaultReminderDelay           = 2 * time.Hour
+	DefaultCycleDays               = 90
+	DefaultDigestWeekday           = time.Monday
+	DefaultDigestTime    ClockTime = 7 * 60
+)
+
+// Engagement is one coach working with one client through 90-day cycles,
+// with the client's prompt schedule.
+type Engagement struct {
+	ID            int64
+	CoachID       int64 // 0 once the coach deleted their data
+	ClientID      int64
+	Status        EngagementStatus
+	CheckinTime   ClockTime // client-local time of the daily check-in
+	Workdays      Weekdays  // days the daily check-in is sent
+	WeeklyWeekday time.Weekday
+	WeeklyTime    ClockTime     // client-local time of the weekly report prompt
+	ReminderDelay time.Duration // one reminder this long after an unanswered prompt; 0 = off
+	CycleStart    Date          // day 1 of the current cycle
+	CycleDays     int           // 90 by default (13 weeks)
+	PauseFrom     Date          // no prompts from this day ...
+	PauseTo       Date          // ... to this day inclusive; zero = no pause planned
+	InvitedAt     time.Time
+	AcceptedAt    time.Time // zero until accepted
+	EndedAt       time.Time // zero unless declined or ended
+	UpdatedAt     time.Time
+}
+
+// CycleEnd returns the last day of the current cycle.
+func (e *Engagement) CycleEnd() Date { return e.CycleStart.AddDays(e.CycleDays - 1) }
+
+// CycleDay returns the 1-based day number of d in the cycle ("Day 23 of 90").
+func (e *Engagement) CycleDay(d Date) int { return d.Sub(e.CycleStart) + 1 }
+
+// PausedOn reports whether d falls in the planned pause.
+func (e *Engagement) PausedOn(d Date) bool {
+	return !e.PauseFrom.IsZero() && !d.Before(e.PauseFrom) && (e.PauseTo.IsZero() || !d.After(e.PauseTo))
+}
+
+// RockStatus is where a rock stands.
+type RockStatus string
+
+// Rock statuses.
+const (
+	RockOnTrack  RockStatus = "on_track"
+	RockOffTrack RockStatus = "off_track"
+	RockDone     RockStatus = "done"
+	RockDropped  RockStatus = "dropped"
+)
+
+// Rock is a quarterly priority with a measurable "done".
+type Rock struct {
+	ID           int64
+	EngagementID int64
+	Position     int // 1-based number shown to people ("rocks set 2 …"); stable
+	Title        string
+	DoneWhen     string // what "done" means, measurably
+	Due          Date
+	Status       RockStatus
+	Progress     int // percent, 0..100
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+}
+
+// RockChange is one entry of a rock's history: the state after a change,
+// who made it, and an optional note. The first entry records the creation.
+type RockChange struct {
+	ID           int64
+	RockID       int64
+	EngagementID int64
+	ByPersonID   int64 // 0 once that person deleted their data
+	At           time.Time
+	Title        string
+	DoneWhen     string
+	Due          Date
+	Status       RockStatus
+	Progress     int
+	Note         string
+}
+
+// AnswerStatus says how a prompt was answered.
+type AnswerStatus string
+
+// Answer statuses.
+const (
+	AnswerOpen     AnswerStatus = "open"     // started, not all questions answered
+	AnswerComplete AnswerStatus = "complete" // every question answered
+	AnswerSkipped  AnswerStatus = "skipped"  // "Skip today": counted as not reported
+	AnswerOff      AnswerStatus = "off"      // "I'm off": not a workday, not counted
+)
+
+// CheckIn is a client's answer to one day's check-in.
+type CheckIn struct {
+	ID             int64
+	EngagementID   int64
+	Day            Date   // client-local day the check-in is for
+	Moved          string // what moved forward yesterday
+	Priority       string // today's #1 priority
+	PriorityRockID int64  // the rock it serves; 0 = none
+	Stuck          string // anything stuck ("" or "nothing")
+	Energy         int    // 1..5; 0 = not answered
+	Status         AnswerStatus
+	SubmittedAt    time.Time // when it became complete/skipped/off; zero while open
+	UpdatedAt      time.Time
+}
+
+// RockUpdate is one rock's line in a weekly report.
+type RockUpdate struct {
+	RockID   int64
+	Status   RockStatus
+	Progress int
+	Note     string
+}
+
+// WeeklyReport is a client's weekly accountability report.
+type WeeklyReport struct {
+	ID           int64
+	EngagementID int64
+	Week         Date // Monday of the client-local ISO week
+	Rocks        []RockUpdate
+	Win          string // biggest win
+	Stuck        string // what got stuck
+	Ask          string // what to bring to the coach
+	Status       AnswerStatus
+	SubmittedAt  time.Time
+	UpdatedAt    time.Time
+}
+
+// Session is a logged coaching session.
+type Session struct {
+	ID           int64
+	EngagementID int64
+	Day          Date
+	Notes        string
+	CreatedAt    time.Time
+}
+
+// DeliveryKind is what a delivery sends.
+type DeliveryKind string
+
+// Delivery kinds.
+const (
+	DeliveryDaily    DeliveryKind = "daily"
+	DeliveryWeekly   DeliveryKind = "weekly"
+	DeliveryReminder DeliveryKind = "reminder"
+	DeliveryDigest   DeliveryKind = "digest"
+)
+
+// DeliveryState is where a delivery stands.
+type DeliveryState string
+
+// Delivery states.
+const (
+	DeliveryPending   DeliveryState = "pending"   // waiting to be sent
+	DeliverySent      DeliveryState = "sent"      // the platform accepted it
+	DeliveryFailed    DeliveryState = "failed"    // permanently failed (user gone, app removed)
+	DeliveryMissed    DeliveryState = "missed"    // due while we were down, past the grace window
+	DeliverySkipped   DeliveryState = "skipped"   // not needed (already answered, paused)
+	DeliverySuspended DeliveryState = "suspended" // held until a person fixes something
+)
+
+// Delivery is one prompt or digest to one person for one period. The key
+// (PersonID, Kind, Period) is unique, so scheduling it twice creates it once.
+type Delivery struct {
+	ID           int64
+	PersonID     int64 // recipient: the client, or the coach for a digest
+	EngagementID int64 // 0 for a digest
+	Kind         DeliveryKind
+	Period       string // "2026-11-25" for a day, "2026-W48" for a week
+	DueAt        time.Time
+	State        DeliveryState
+	Attempts     int
+	LastError    string
+	LeaseUntil   time.Time // a sender's claim; zero when unclaimed
+	MessageRef   string    // the platform's reference to the sent message
+	SentAt       time.Time
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+}
+
+// Digest is one weekly digest posted for a coach.
+type Digest struct {
+	ID        int64
+	CoachID   int64
+	Week      Date   // Monday of the week the digest covers
+	Channel   string // where it was posted ("" = the coach's DM)
+	ParentRef string // platform reference of the parent message
+	Summary   string // the parent message's text, as posted
+	PostedAt  time.Time
+}

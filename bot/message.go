@@ -1,0 +1,118 @@
+package bot
+
+import "context"
+
+// Message is what smart90 says, in a platform-neutral shape. Adapters render
+// it: Slack as Block Kit (a form becomes a button opening a modal), Teams as
+// an Adaptive Card (a form is inline inputs), the console as text.
+type Message struct {
+	// Text is the body, in a small markdown subset every platform shows:
+	// *bold*, _italic_, `code`, "• " bullets and line breaks.
+	Text string
+	// Sections are further blocks of text under Text, each shown apart
+	// (a divider or a new block); long content is split across sections.
+	Sections []string
+	// Buttons are actions the person can take on this message.
+	Buttons []Button
+	// Form, when set, is a form the person can fill in (and submit) instead
+	// of answering in plain messages.
+	Form *Form
+	// Files are attachments (an export).
+	Files []File
+	// Ephemeral marks a reply only the acting person should see, where the
+	// platform can do that.
+	Ephemeral bool
+}
+
+// ButtonStyle hints at how a button looks.
+type ButtonStyle string
+
+// Button styles.
+const (
+	StyleDefault ButtonStyle = ""
+	StylePrimary ButtonStyle = "primary"
+	StyleDanger  ButtonStyle = "danger"
+)
+
+// Button is an action on a message. Pressing it yields an Event of kind
+// EventAction with ActionID and Value.
+type Button struct {
+	ActionID string // what pressing does, e.g. "invite.accept"
+	Label    string
+	Value    string // the target, e.g. an engagement id
+	Style    ButtonStyle
+	// OpensForm marks a button that only opens the message's Form (Slack's
+	// "Answer" button opening a modal); platforms that show the form inline
+	// may leave it out.
+	OpensForm bool
+}
+
+// Form is a set of fields submitted together. Submitting yields an Event of
+// kind EventForm with FormID, Value and Values.
+type Form struct {
+	FormID      string // what submitting does, e.g. "checkin.submit"
+	Value       string // the target, e.g. "42:2026-11-25"
+	Title       string // short, shown as the modal's or card's title (<= 24 runes)
+	SubmitLabel string
+	Fields      []Field
+}
+
+// FieldKind is the input a field needs.
+type FieldKind string
+
+// Field kinds.
+const (
+	FieldText     FieldKind = "text"     // one line
+	FieldLongText FieldKind = "longtext" // several lines
+	FieldChoice   FieldKind = "choice"   // one of Options
+	FieldNumber   FieldKind = "number"   // an integer within Min..Max
+	FieldDate     FieldKind = "date"     // YYYY-MM-DD
+	FieldTimeZone FieldKind = "timezone" // an IANA zone, with type-ahead where possible
+)
+
+// Field is one input of a form.
+type Field struct {
+	ID       string
+	Label    string
+	Kind     FieldKind
+	Hint     string // placeholder or help text
+	Options  []Option
+	Min, Max int
+	MaxLen   int
+	Initial  string // pre-filled value, so answers can be edited
+	Optional bool
+}
+
+// Option is one choice of a FieldChoice field.
+type Option struct {
+	Value string
+	Label string
+}
+
+// File is an attachment.
+type File struct {
+	Name        string
+	ContentType string
+	Data        []byte
+}
+
+// Destination is where a message goes: a direct message to a person, or a
+// channel, optionally as a reply in a thread.
+type Destination struct {
+	Installation *Installation
+	UserID       string // platform user id for a direct message
+	Channel      string // platform channel id; used when UserID is ""
+	ThreadRef    string // reply in the thread of this message reference
+}
+
+// Messenger sends messages out of the core, to people and channels other
+// than the one a request came from (the invitee, the coach's digest
+// channel, a scheduled prompt). Implementations are safe for concurrent use.
+//
+// Send returns the platform's reference to the sent message (a thread can
+// be started from it). A failure that retrying cannot fix (the user left,
+// the app was removed, the channel is archived) is an *Error with code
+// EFORBIDDEN or ENOTFOUND; anything else may be transient.
+type Messenger interface {
+	Send(ctx context.Context, to Destination, m Message) (ref string, err error)
+}

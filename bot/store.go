@@ -1,0 +1,179 @@
+package bot
+
+import (
+	"context"
+	"time"
+)
+
+// Store is everything smart90 keeps. Implementations (store/postgres,
+// store/sqlite) are safe for concurrent use and pass store/storetest.
+//
+// Common contract, for every method:
+//   - A missing row is an *Error with code ENOTFOUND.
+//   - A broken uniqueness rule is an *Error with code ECONFLICT.
+//   - Instants come back in UTC, rounded to the microsecond; Dates round-trip.
+//   - Each method is atomic: it stores all of its change or none of it.
+//   - Create* methods fill in ID and CreatedAt/UpdatedAt (from the given
+//     value when it is non-zero, so callers with a Clock control time);
+//     Update* methods set UpdatedAt the same way.
+type Store interface {
+	InstallationStore
+	PersonStore
+	EngagementStore
+	RockStore
+	AnswerStore
+	SessionStore
+	DeliveryStore
+	DigestStore
+
+	// Ping checks the store is reachable.
+	Ping(ctx context.Context) error
+	// Close releases the store's resources.
+	Close() error
+}
+
+// InstallationStore keeps installations.
+type InstallationStore interface {
+	// UpsertInstallation creates the installation keyed by (Platform,
+	// ExternalID) or updates its Name, Status and BotToken, and fills inst
+	// with the stored row (ID, CreatedAt...).
+	UpsertInstallation(ctx context.Context, inst *Installation) error
+	// Installation returns an installation by ID.
+	Installation(ctx context.Context, id int64) (*Installation, error)
+	// InstallationByExternalID returns an installation by platform and key.
+	InstallationByExternalID(ctx context.Context, platform Platform, externalID string) (*Installation, error)
+}
+
+// PersonStore keeps people.
+type PersonStore interface {
+	// EnsurePerson returns the person keyed by (InstallationID, ExternalID),
+	// creating it from p when missing. When it exists, a non-empty
+	// DisplayName in p replaces the stored one, a non-empty TimeZone fills a
+	// stored empty one; nothing else changes. p is filled with the stored row.
+	EnsurePerson(ctx context.Context, p *Person) error
+	// Person returns a person by ID.
+	Person(ctx context.Context, id int64) (*Person, error)
+	// PersonByExternalID returns a person by installation and platform user id.
+	PersonByExternalID(ctx context.Context, installationID int64, externalID string) (*Person, error)
+	// UpdatePerson stores every field of p except its keys and CreatedAt.
+	UpdatePerson(ctx context.Context, p *Person) error
+	// ListCoaches returns every coach (IsCoach) of active installations, by ID.
+	ListCoaches(ctx context.Context) ([]*Person, error)
+	// DeletePerson deletes a person and everything that is theirs, in one
+	// transaction: engagements where they are the client, with their rocks,
+	// history, check-ins, weekly reports, sessions and deliveries; their own
+	// deliveries and digests. Engagements where they are the coach are
+	// ended and keep the client's data, with CoachID 0, and their logged
+	// sessions are deleted. Rock history entries they made keep the change
+	// with ByPersonID 0.
+	DeletePerson(ctx context.Context, id int64) error
+}
+
+// EngagementStore keeps engagements.
+type EngagementStore interface {
+	// CreateEngagement stores a new engagement. ECONFLICT when the client
+	// already has a live (invited, active or paused) engagement.
+	CreateEngagement(ctx context.Context, e *Engagement) error
+	// Engagement returns an engagement by ID.
+	Engagement(ctx context.Context, id int64) (*Engagement, error)
+	// LiveEngagementForClient returns the client's live engagement.
+	LiveEngagementForClient(ctx context.Context, clientID int64) (*Engagement, error)
+	// EngagementsForCoach returns the coach's engagements in any of the
+	// given statuses (all statuses when none is given), by ID.
+	EngagementsForCoach(ctx context.Context, coachID int64, statuses ...EngagementStatus) ([]*Engagement, error)
+	// EngagementsForClient returns every engagement of the client, by ID.
+	EngagementsForClient(ctx context.Context, clientID int64) ([]*Engagement, error)
+	// ListEngagements returns every engagement in any of the given statuses,
+	// by ID, at most limit rows after afterID (keyset pagination).
+	ListEngagements(ctx context.Context, afterID int64, limit int, statuses ...EngagementStatus) ([]*Engagement, error)
+	// UpdateEngagement stores every field of e except ID, CoachID, ClientID
+	// and InvitedAt. ECONFLICT when it would make a second live engagement.
+	UpdateEngagement(ctx context.Context, e *Engagement) error
+}
+
+// RockStore keeps rocks and their history.
+type RockStore interface {
+	// CreateRock stores a new rock at the next Position of its engagement
+	// (1 for the first; positions are never reused) and its first history
+	// entry (by byPersonID, at r.CreatedAt, with note), in one transaction.
+	CreateRock(ctx context.Context, r *Rock, byPersonID int64, note string) error
+	// Rock returns a rock by ID.
+	Rock(ctx context.Context, id int64) (*Rock, error)
+	// Rocks returns an engagement's rocks by Position.
+	Rocks(ctx context.Context, engagementID int64) ([]*Rock, error)
+	// UpdateRock stores r's Title, DoneWhen, Due, Status and Progress and a
+	// history entry with the new state (by byPersonID, at r.UpdatedAt, with
+	// note), in one transaction.
+	UpdateRock(ctx context.Context, r *Rock, byPersonID int64, note string) error
+	// RockHistory returns an engagement's rock history entries at or after
+	// since, oldest first (ties by ID).
+	RockHistory(ctx context.Context, engagementID int64, since time.Time) ([]*RockChange, error)
+}
+
+// AnswerStore keeps daily check-ins and weekly reports.
+type AnswerStore interface {
+	// SaveCheckIn creates or replaces the check-in keyed by (EngagementID,
+	// Day) and fills c with the stored row. PriorityRockID must be 0 or one
+	// of the engagement's rocks.
+	SaveCheckIn(ctx context.Context, c *CheckIn) error
+	// CheckIn returns one day's check-in.
+	CheckIn(ctx context.Context, engagementID int64, day Date) (*CheckIn, error)
+	// CheckIns returns the check-ins with from <= Day <= to, by Day.
+	CheckIns(ctx context.Context, engagementID int64, from, to Date) ([]*CheckIn, error)
+	// SaveWeeklyReport creates or replaces the report keyed by
+	// (EngagementID, Week), with its rock updates (replaced as a whole), and
+	// fills w with the stored row. When applyBy is non-zero, each rock
+	// update whose status or progress differs from the rock's current
+	// state is also applied to the rock with a history entry (by applyBy,
+	// at w.UpdatedAt, with the update's note). All in one transaction;
+	// a rock update naming another engagement's rock is EINVALID.
+	SaveWeeklyReport(ctx context.Context, w *WeeklyReport, applyBy int64) error
+	// WeeklyReport returns one week's report.
+	WeeklyReport(ctx context.Context, engagementID int64, week Date) (*WeeklyReport, error)
+	// WeeklyReports returns the reports with from <= Week <= to, by Week.
+	WeeklyReports(ctx context.Context, engagementID int64, from, to Date) ([]*WeeklyReport, error)
+}
+
+// SessionStore keeps logged coaching sessions.
+type SessionStore interface {
+	// CreateSession logs a session.
+	CreateSession(ctx context.Context, s *Session) error
+	// Sessions returns an engagement's sessions by Day, then ID.
+	Sessions(ctx context.Context, engagementID int64) ([]*Session, error)
+}
+
+// DeliveryStore keeps deliveries: the record that a prompt or digest is
+// due, was sent, or failed.
+type DeliveryStore interface {
+	// CreateDelivery stores d unless a delivery with the same (PersonID,
+	// Kind, Period) exists; either way d is filled with the stored row and
+	// created says which happened. Safe to call from many replicas at once.
+	CreateDelivery(ctx context.Context, d *Delivery) (created bool, err error)
+	// Delivery returns a delivery by ID.
+	Delivery(ctx context.Context, id int64) (*Delivery, error)
+	// DeliveryByKey returns the delivery with that key.
+	DeliveryByKey(ctx context.Context, personID int64, kind DeliveryKind, period string) (*Delivery, error)
+	// ClaimDeliveries claims up to limit pending deliveries with DueAt <= now
+	// whose lease is unset or expired, oldest DueAt first, setting their
+	// LeaseUntil to now+lease and incrementing Attempts. Concurrent callers
+	// never claim the same delivery while its lease holds.
+	ClaimDeliveries(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]*Delivery, error)
+	// UpdateDelivery stores d's State, Attempts, LastError, LeaseUntil,
+	// MessageRef, SentAt and DueAt.
+	UpdateDelivery(ctx context.Context, d *Delivery) error
+	// LatestDelivery returns the person's delivery of that kind with the
+	// greatest DueAt that is not pending, skipped or missed, i.e. the last
+	// prompt they actually received.
+	LatestDelivery(ctx context.Context, personID int64, kind DeliveryKind) (*Delivery, error)
+	// Deliveries returns an engagement's deliveries with from <= DueAt < to, by DueAt.
+	Deliveries(ctx context.Context, engagementID int64, from, to time.Time) ([]*Delivery, error)
+}
+
+// DigestStore keeps posted digests.
+type DigestStore interface {
+	// CreateDigest records a posted digest. ECONFLICT when the coach already
+	// has one for that week.
+	CreateDigest(ctx context.Context, d *Digest) error
+	// LatestDigest returns the coach's digest with the latest Week.
+	LatestDigest(ctx context.Context, coachID int64) (*Digest, error)
+}
