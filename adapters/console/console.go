@@ -1,0 +1,806 @@
+package console
+
+import (
+	"bufio"
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/smart90/smart90/bot"
+)
+
+// Handler is the core as the console sees it; bot.Bot implements it.
+// Handle returns the replies to the acting person; an error is shown to
+// them with bot.ErrorMessage.
+type Handler interface {
+	Handle(ctx context.Context, ev bot.Event) ([]bot.Message, error)
+}
+
+// Config configures a Console.
+type Config struct {
+	In  io.Reader // lines typed or piped in; a terminal gets a prompt
+	Out io.Writer // the transcript
+
+	Handler Handler // the core; required
+	// Clock is the clock the core and scheduler read; the console moves it
+	// with :advance and :at. Default: a new Clock at the current time.
+	Clock *Clock
+	// Tick runs the scheduler once. It is called after every clock change
+	// and on :tick; nil means no scheduler is wired.
+	Tick func(ctx context.Context) error
+
+	Installation    string // workspace id sent on every event; default "local"
+	DefaultTimeZone string // IANA zone of users created without one; default "UTC"
+	// FilesDir is where attached files (exports) are written, one
+	// subdirectory per recipient. Default: os.TempDir()/smart90-export.
+	FilesDir string
+
+	Logger *slog.Logger // default: discard
+}
+
+var _ bot.Messenger = (*Console)(nil)
+
+// Console is a terminal chat adapter. Run reads and acts on input; Send,
+// safe for concurrent use, prints what the core sends to people and channels.
+type Console struct {
+	in          io.Reader
+	out         io.Writer
+	handler     Handler
+	clock       *Clock
+	tick        func(ctx context.Context) error
+	inst        string
+	defaultZone string
+	filesDir    string
+	logger      *slog.Logger
+	interactive bool // In is a terminal: print a prompt instead of echoing input
+
+	mu      sync.Mutex // guards everything below and writes to out
+	users   map[string]*user
+	order   []string // user names in order of first appearance
+	acting  string   // "" until the first :as
+	shown   []shown  // messages and forms shown, oldest first
+	refs    int      // last message reference handed out by Send
+	waiting bool     // Run is blocked at a terminal prompt
+	werr    error    // first error writing to out
+}
+
+// user is someone the console has seen: acting, mentioned or messaged.
+type user struct {
+	name string
+	zone string // IANA name; "" until they act or :as gives one
+}
+
+// shown is a message (or a form opened by a button) someone was shown, kept
+// so :click and :form can find the latest one with a matching button or form.
+type shown struct {
+	to      string // user name for a DM or a reply; "" for a channel message
+	channel string // channel id for a channel message
+	ref     string // Send's reference; "" for replies
+	msg     bot.Message
+}
+
+// maxShown bounds the messages kept for :click and :form.
+const maxShown = 200
+
+// New returns a Console for cfg. It fails when In, Out or Handler is
+// missing or DefaultTimeZone is not an IANA zone.
+func New(cfg Config) (*Console, error) {
+	if cfg.In == nil || cfg.Out == nil {
+		return nil, errors.New("console: In and Out are required")
+	}
+	if cfg.Handler == nil {
+		return nil, errors.New("console: Handler is required")
+	}
+	c := &Console{
+		in:          cfg.In,
+		out:         cfg.Out,
+		handler:     cfg.Handler,
+		clock:       cfg.Clock,
+		tick:        cfg.Tick,
+		inst:        cmp.Or(cfg.Installation, "local"),
+		defaultZone: cmp.Or(cfg.DefaultTimeZone, "UTC"),
+		filesDir:    cmp.Or(cfg.FilesDir, filepath.Join(os.TempDir(), "smart90-export")),
+		logger:      cfg.Logger,
+		interactive: isTerminal(cfg.In),
+		users:       map[string]*user{},
+	}
+	if c.clock == nil {
+		c.clock = NewClock(time.Now())
+	}
+	if c.logger == nil {
+		c.logger = slog.New(slog.DiscardHandler)
+	}
+	if _, err := bot.LoadZone(c.defaultZone); err != nil {
+		return nil, fmt.Errorf("console: default time zone %q: %s", c.defaultZone, bot.ErrorMessage(err))
+	}
+	return c, nil
+}
+
+// isTerminal reports whether r is a character device such as a terminal.
+func isTerminal(r io.Reader) bool {
+	f, ok := r.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+// Run reads and acts on lines until EOF or ":quit" (returning nil), until
+// ctx ends (returning ctx.Err()), or until reading In or writing Out fails.
+// Mistakes in a line are printed, not returned. Run must not be called twice.
+func (c *Console) Run(ctx context.Context) error {
+	lines := make(chan string)
+	readErr := make(chan error, 1)
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() {
+		// A read blocked on a terminal outlives Run when ctx ends; the
+		// process is exiting then, so it is left behind.
+		sc := bufio.NewScanner(c.in)
+		sc.Buffer(make([]byte, 0, 64*1024), 1<<20)
+		for sc.Scan() {
+			select {
+			case lines <- sc.Text():
+			case <-stop:
+				return
+			}
+		}
+		readErr <- sc.Err()
+		close(lines)
+	}()
+
+	c.printf("smart90 console — %s. Type :help for the console's commands.\n", c.clock.Now().UTC().Format(timeLayout))
+	for {
+		c.prompt()
+		var line string
+		var ok bool
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case line, ok = <-lines:
+		}
+		c.mu.Lock()
+		c.waiting = false
+		c.mu.Unlock()
+		if !ok {
+			if err := <-readErr; err != nil {
+				return fmt.Errorf("console: read input: %w", err)
+			}
+			if c.interactive {
+				c.printf("\n")
+			}
+			return c.writeErr()
+		}
+		quit := c.exec(ctx, line)
+		if err := c.writeErr(); err != nil {
+			return err
+		}
+		if quit {
+			return nil
+		}
+	}
+}
+
+// prompt shows "NAME> " on a terminal.
+func (c *Console) prompt() {
+	if !c.interactive {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.write(c.acting + "> ")
+	c.waiting = true
+}
+
+// exec acts on one line and reports whether it was :quit.
+func (c *Console) exec(ctx context.Context, line string) (quit bool) {
+	trimmed := strings.TrimSpace(line)
+	if !c.interactive {
+		switch {
+		case trimmed == "":
+			c.printf("\n")
+		case strings.HasPrefix(trimmed, "#"):
+			c.printf("%s\n", trimmed)
+		default:
+			c.mu.Lock()
+			c.write(c.acting + "> " + trimmed + "\n")
+			c.mu.Unlock()
+		}
+	}
+	if trimmed == "" || strings.HasPrefix(trimmed, "#") {
+		return false
+	}
+
+	if word, ok := strings.CutPrefix(trimmed, ":"); ok && word != "" && !strings.HasPrefix(word, ":") {
+		name, arg, _ := strings.Cut(word, " ")
+		arg = strings.TrimSpace(arg)
+		switch strings.ToLower(name) {
+		case "as":
+			c.as(arg)
+		case "click":
+			c.click(ctx, arg)
+		case "form":
+			c.form(ctx, arg)
+		case "advance":
+			c.advance(ctx, arg)
+		case "at":
+			c.at(ctx, arg)
+		case "tick":
+			c.runTick(ctx)
+		case "time":
+			c.showTime()
+		case "who":
+			c.who()
+		case "help":
+			c.printf("%s", help)
+		case "quit", "exit":
+			return true
+		default:
+			c.fail("%q is not a console command. Commands: %s. Type :help for details.", ":"+name, commandList)
+		}
+		return false
+	}
+
+	if words, ok := cutCommand(trimmed); ok {
+		c.command(ctx, words)
+		return false
+	}
+	c.message(ctx, trimmed)
+	return false
+}
+
+// cutCommand returns the words after "/smart90", if line is a command.
+func cutCommand(line string) (string, bool) {
+	rest, ok := strings.CutPrefix(line, "/smart90")
+	if !ok || rest != "" && rest[0] != ' ' && rest[0] != '\t' {
+		return "", false
+	}
+	return strings.TrimSpace(rest), true
+}
+
+const commandList = ":as, :click, :form, :advance, :at, :tick, :time, :who, :help, :quit"
+
+const help = `  Console commands:
+    :as NAME [Area/City]      act as user NAME from now on (zone remembered; default zone otherwise)
+    /smart90 WORDS...         a smart90 command; @name mentions a user, #name a channel
+    :click LABEL|ACTIONID     press a button on the latest message you were shown
+    :form key=value; ...      submit the latest form you were shown (unset fields keep their value)
+    :advance DURATION         move the clock forward (1d, 2h30m, 1d2h), then run the scheduler
+    :at YYYY-MM-DD HH:MM      set the clock, in your zone, then run the scheduler
+    :tick                     run the scheduler now
+    :time                     show the clock in UTC and in your zone
+    :who                      list the users seen so far
+    :help                     this help; "/smart90 help" is smart90's own
+    :quit                     leave (so does end of input)
+    # text                    a comment, echoed into the transcript
+    anything else             a direct message to smart90
+`
+
+// namePattern is what a console user or channel name may contain.
+var namePattern = regexp.MustCompile(`^[a-z0-9._-]+$`)
+
+// as switches the acting user, creating them on first use.
+func (c *Console) as(arg string) {
+	fields := strings.Fields(arg)
+	if len(fields) == 0 || len(fields) > 2 {
+		c.fail("Use :as NAME [Area/City], e.g. :as ana Europe/Paris.")
+		return
+	}
+	name := strings.ToLower(fields[0])
+	if !namePattern.MatchString(name) {
+		c.fail("%q is not a console name; use letters, digits, \".\", \"_\" and \"-\".", fields[0])
+		return
+	}
+	zone := ""
+	if len(fields) == 2 {
+		loc, err := bot.LoadZone(fields[1])
+		if err != nil {
+			c.fail("%s", bot.ErrorMessage(err))
+			return
+		}
+		zone = loc.String()
+	}
+
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	u := c.userLocked(name)
+	switch {
+	case zone != "":
+		u.zone = zone
+	case u.zone == "":
+		u.zone = c.defaultZone
+	}
+	c.acting = name
+	c.write(fmt.Sprintf("  (you are now %s, %s)\n", name, u.zone))
+}
+
+// userLocked returns the user named name, adding them when new. c.mu is held.
+func (c *Console) userLocked(name string) *user {
+	u, ok := c.users[name]
+	if !ok {
+		u = &user{name: name}
+		c.users[name] = u
+		c.order = append(c.order, name)
+	}
+	return u
+}
+
+// actor returns the acting user's reference, or false (having said so)
+// when nobody acts yet.
+func (c *Console) actor() (bot.UserRef, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.acting == "" {
+		c.failLocked("Nobody is acting yet; start with :as NAME [Area/City], e.g. :as coach Europe/London.")
+		return bot.UserRef{}, false
+	}
+	u := c.users[c.acting]
+	return bot.UserRef{ExternalID: u.name, DisplayName: u.name, TimeZone: u.zone}, true
+}
+
+// command sends a /smart90 command.
+func (c *Console) command(ctx context.Context, words string) {
+	me, ok := c.actor()
+	if !ok {
+		return
+	}
+	text, mentioned := rewriteRefs(words)
+	ev := c.event(me, bot.EventCommand)
+	ev.Text = text
+	if len(mentioned) > 0 {
+		ev.Mentions = map[string]bot.UserRef{}
+		c.mu.Lock()
+		for _, name := range mentioned {
+			u := c.userLocked(name)
+			ev.Mentions[name] = bot.UserRef{ExternalID: name, DisplayName: name, TimeZone: u.zone}
+		}
+		c.mu.Unlock()
+	}
+	c.handle(ctx, ev)
+}
+
+// message sends a plain direct message.
+func (c *Console) message(ctx context.Context, text string) {
+	me, ok := c.actor()
+	if !ok {
+		return
+	}
+	ev := c.event(me, bot.EventMessage)
+	ev.Text = text
+	c.handle(ctx, ev)
+}
+
+// event returns an event of kind from me on this installation.
+func (c *Console) event(me bot.UserRef, kind bot.EventKind) bot.Event {
+	return bot.Event{Platform: bot.PlatformConsole, Installation: c.inst, User: me, Kind: kind}
+}
+
+// click presses a button on the latest message shown to the acting user
+// that has one matching arg by label or action id.
+func (c *Console) click(ctx context.Context, arg string) {
+	arg = strings.TrimSpace(strings.TrimSuffix(strings.TrimPrefix(arg, "["), "]"))
+	if arg == "" {
+		c.fail("Use :click LABEL or :click ACTIONID, e.g. :click Accept.")
+		return
+	}
+	me, ok := c.actor()
+	if !ok {
+		return
+	}
+
+	c.mu.Lock()
+	var (
+		found bool
+		btn   bot.Button
+		from  shown
+	)
+	for i := len(c.shown) - 1; i >= 0 && !found; i-- {
+		s := c.shown[i]
+		if !s.visibleTo(me.ExternalID) {
+			continue
+		}
+		for _, b := range s.msg.Buttons {
+			if strings.EqualFold(b.Label, arg) || b.ActionID == arg {
+				found, btn, from = true, b, s
+				break
+			}
+		}
+	}
+	if !found {
+		c.failLocked("No message shown to %s has a button %q.%s", me.ExternalID, arg, c.latestButtonsLocked(me.ExternalID))
+		c.mu.Unlock()
+		return
+	}
+	if btn.OpensForm {
+		if from.msg.Form == nil {
+			c.failLocked("[%s] opens a form, but its message has none.", btn.Label)
+			c.mu.Unlock()
+			return
+		}
+		opened := shown{to: me.ExternalID, channel: from.channel, msg: bot.Message{Form: from.msg.Form}}
+		c.rememberLocked(opened)
+		var b strings.Builder
+		fmt.Fprintf(&b, "  smart90 → %s (only you):\n", me.ExternalID)
+		renderForm(&b, from.msg.Form)
+		c.write(b.String())
+		c.mu.Unlock()
+		return
+	}
+	c.mu.Unlock()
+
+	ev := c.event(me, bot.EventAction)
+	ev.Channel = from.channel
+	ev.ActionID = btn.ActionID
+	ev.Value = btn.Value
+	c.handle(ctx, ev)
+}
+
+// latestButtonsLocked lists the buttons of the latest message shown to
+// name that has any, to help after a failed :click. c.mu is held.
+func (c *Console) latestButtonsLocked(name string) string {
+	for i := len(c.shown) - 1; i >= 0; i-- {
+		s := c.shown[i]
+		if len(s.msg.Buttons) == 0 || !s.visibleTo(name) {
+			continue
+		}
+		var labels []string
+		for _, b := range s.msg.Buttons {
+			labels = append(labels, "["+b.Label+"]")
+		}
+		return " The latest buttons: " + strings.Join(labels, " ") + "."
+	}
+	return " No message with buttons was shown to them yet."
+}
+
+// form submits the latest form shown to the acting user.
+func (c *Console) form(ctx context.Context, arg string) {
+	me, ok := c.actor()
+	if !ok {
+		return
+	}
+	c.mu.Lock()
+	var (
+		f    *bot.Form
+		from shown
+	)
+	for i := len(c.shown) - 1; i >= 0; i-- {
+		if s := c.shown[i]; s.msg.Form != nil && s.visibleTo(me.ExternalID) {
+			f, from = s.msg.Form, s
+			break
+		}
+	}
+	c.mu.Unlock()
+	if f == nil {
+		c.fail("No form was shown to %s yet.", me.ExternalID)
+		return
+	}
+	values, err := formValues(f, arg)
+	if err != nil {
+		c.fail("%s", err.Error())
+		return
+	}
+	ev := c.event(me, bot.EventForm)
+	ev.Channel = from.channel
+	ev.FormID = f.FormID
+	ev.Value = f.Value
+	ev.Values = values
+	c.handle(ctx, ev)
+}
+
+// formValues returns f's values after applying "key=value; key=value":
+// fields not given keep their Initial value; a choice may be given by its
+// label. Unknown keys and pairs without "=" are errors.
+func formValues(f *bot.Form, arg string) (map[string]string, error) {
+	values := make(map[string]string, len(f.Fields))
+	ids := make([]string, 0, len(f.Fields))
+	for _, fd := range f.Fields {
+		values[fd.ID] = fd.Initial
+		ids = append(ids, fd.ID)
+	}
+	var unknown []string
+	for part := range strings.SplitSeq(arg, ";") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		key, value, ok := strings.Cut(part, "=")
+		key, value = strings.TrimSpace(key), strings.TrimSpace(value)
+		if !ok || key == "" {
+			return nil, fmt.Errorf("%q is not key=value. Use %s", part, formExample(f))
+		}
+		i := slices.IndexFunc(f.Fields, func(fd bot.Field) bool { return fd.ID == key })
+		if i < 0 {
+			i = slices.IndexFunc(f.Fields, func(fd bot.Field) bool { return strings.EqualFold(fd.ID, key) })
+		}
+		if i < 0 {
+			unknown = append(unknown, key)
+			continue
+		}
+		values[f.Fields[i].ID] = choiceValue(f.Fields[i], value)
+	}
+	if len(unknown) > 0 {
+		return nil, fmt.Errorf("form %q has no field %s; its fields are: %s. Nothing was sent.",
+			cmp.Or(f.Title, f.FormID), strings.Join(unknown, ", "), strings.Join(ids, ", "))
+	}
+	return values, nil
+}
+
+// choiceValue maps a choice typed as its label to its value.
+func choiceValue(fd bot.Field, typed string) string {
+	if fd.Kind != bot.FieldChoice || slices.ContainsFunc(fd.Options, func(o bot.Option) bool { return o.Value == typed }) {
+		return typed
+	}
+	for _, o := range fd.Options {
+		if strings.EqualFold(o.Label, typed) || strings.EqualFold(o.Value, typed) {
+			return o.Value
+		}
+	}
+	return typed
+}
+
+// advance moves the clock forward by a duration and runs the scheduler.
+func (c *Console) advance(ctx context.Context, arg string) {
+	d, err := parseDuration(arg)
+	if err != nil {
+		c.fail("%s", err.Error())
+		return
+	}
+	c.clock.Advance(d)
+	c.clockMoved(ctx)
+}
+
+// at sets the clock to a wall time in the acting user's zone (UTC when
+// nobody acts) and runs the scheduler.
+func (c *Console) at(ctx context.Context, arg string) {
+	loc, _ := c.actingZone()
+	t, err := time.ParseInLocation("2006-01-02 15:04", strings.Join(strings.Fields(arg), " "), loc)
+	if err != nil {
+		c.fail("Use :at YYYY-MM-DD HH:MM (in your zone, %s), e.g. :at 2026-12-04 15:00.", loc)
+		return
+	}
+	if err := c.clock.Set(t); err != nil {
+		c.fail("%s", bot.ErrorMessage(err))
+		return
+	}
+	c.clockMoved(ctx)
+}
+
+// clockMoved shows the new time and runs the scheduler.
+func (c *Console) clockMoved(ctx context.Context) {
+	c.printf("  clock → %s\n", c.timeLine())
+	c.runTick(ctx)
+}
+
+// runTick runs the scheduler once, printing a failure.
+func (c *Console) runTick(ctx context.Context) {
+	if c.tick == nil {
+		c.printf("  (no scheduler is wired; nothing to run)\n")
+		return
+	}
+	if err := c.tick(ctx); err != nil {
+		c.logger.ErrorContext(ctx, "console: scheduler tick", "err", err)
+		c.fail("The scheduler failed: %v", err)
+	}
+}
+
+// showTime prints the clock.
+func (c *Console) showTime() { c.printf("  time: %s\n", c.timeLine()) }
+
+// timeLine is the clock in UTC and, when someone acts, in their zone.
+func (c *Console) timeLine() string {
+	now := c.clock.Now()
+	line := now.UTC().Format(timeLayout)
+	if loc, name := c.actingZone(); name != "" && loc != time.UTC {
+		line += fmt.Sprintf(" · %s: %s (%s)", name, now.In(loc).Format(timeLayout), loc)
+	}
+	return line
+}
+
+// actingZone returns the acting user's zone and name, or UTC and "".
+func (c *Console) actingZone() (*time.Location, string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.acting == "" {
+		return time.UTC, ""
+	}
+	loc, err := time.LoadLocation(c.users[c.acting].zone)
+	if err != nil {
+		return time.UTC, c.acting
+	}
+	return loc, c.acting
+}
+
+// who lists the users seen so far.
+func (c *Console) who() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.order) == 0 {
+		c.write("  (nobody yet; start with :as NAME [Area/City])\n")
+		return
+	}
+	var b strings.Builder
+	b.WriteString("  users:\n")
+	for _, name := range c.order {
+		u := c.users[name]
+		zone := cmp.Or(u.zone, "zone unknown until they act")
+		mark := ""
+		if name == c.acting {
+			mark = "  ← you"
+		}
+		fmt.Fprintf(&b, "    %s (%s)%s\n", name, zone, mark)
+	}
+	c.write(b.String())
+}
+
+// handle passes ev to the core and prints its replies to the acting user.
+func (c *Console) handle(ctx context.Context, ev bot.Event) {
+	msgs, err := c.handler.Handle(ctx, ev)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, m := range msgs {
+		s := shown{to: ev.User.ExternalID, channel: ev.Channel, msg: m}
+		audience := " (DM)"
+		if m.Ephemeral {
+			audience = " (only you)"
+		}
+		c.showLocked(s, "smart90 → "+ev.User.ExternalID+audience)
+	}
+	if len(msgs) == 0 && err == nil {
+		c.write("  (no reply)\n")
+	}
+	if err != nil {
+		if bot.ErrorCode(err) == bot.EINTERNAL {
+			c.logger.ErrorContext(ctx, "console: handle event", "kind", ev.Kind, "user", ev.User.ExternalID, "err", err)
+		}
+		c.write(fmt.Sprintf("  smart90 → %s (only you):\n    %s\n", ev.User.ExternalID, bot.ErrorMessage(err)))
+	}
+}
+
+// Send prints m as sent to a person (to.UserID, a direct message) or a
+// channel (to.Channel), in the thread of to.ThreadRef when set, and
+// returns its reference ("m1", "m2", …) for later threads. Files are
+// written under Config.FilesDir. It fails with ENOTFOUND when to names
+// another installation or nobody at all. Safe for concurrent use.
+func (c *Console) Send(ctx context.Context, to bot.Destination, m bot.Message) (string, error) {
+	if to.Installation != nil && to.Installation.ExternalID != "" && to.Installation.ExternalID != c.inst {
+		return "", bot.Errorf(bot.ENOTFOUND, "The console serves installation %q, not %q.", c.inst, to.Installation.ExternalID)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	s := shown{msg: m}
+	var header string
+	switch {
+	case to.UserID != "":
+		name := strings.ToLower(to.UserID)
+		c.userLocked(name)
+		s.to = name
+		header = "smart90 → " + name + " (DM)"
+	case to.Channel != "":
+		s.channel = strings.TrimPrefix(to.Channel, "#")
+		header = "smart90 → #" + s.channel
+	default:
+		return "", bot.Errorf(bot.ENOTFOUND, "A message needs a user or a channel to go to.")
+	}
+	c.refs++
+	s.ref = fmt.Sprintf("m%d", c.refs)
+	if to.ThreadRef != "" {
+		header += " ↳ thread " + to.ThreadRef
+	}
+	header += " [" + s.ref + "]"
+	redraw := c.interactive && c.waiting
+	if redraw {
+		c.write("\n") // leave the prompt's line before printing
+	}
+	c.showLocked(s, header)
+	if redraw {
+		c.write(c.acting + "> ")
+	}
+	return s.ref, nil
+}
+
+// showLocked prints s under header, writes its files, and remembers it for
+// :click and :form. c.mu is held.
+func (c *Console) showLocked(s shown, header string) {
+	var b strings.Builder
+	fmt.Fprintf(&b, "  %s:\n", header)
+	renderMessage(&b, s.msg)
+	for _, f := range s.msg.Files {
+		path, err := c.writeFile(cmp.Or(s.to, "channel-"+s.channel), f)
+		if err != nil {
+			c.logger.Error("console: write attached file", "name", f.Name, "err", err)
+			fmt.Fprintf(&b, "    file %s: not written: %v\n", f.Name, err)
+			continue
+		}
+		fmt.Fprintf(&b, "    file: %s (%s, %d bytes)\n", path, cmp.Or(f.ContentType, "unknown type"), len(f.Data))
+	}
+	c.write(b.String())
+	c.rememberLocked(s)
+}
+
+// rememberLocked keeps s for :click and :form. c.mu is held.
+func (c *Console) rememberLocked(s shown) {
+	if len(s.msg.Buttons) == 0 && s.msg.Form == nil {
+		return
+	}
+	c.shown = append(c.shown, s)
+	if len(c.shown) > maxShown {
+		c.shown = slices.Delete(c.shown, 0, len(c.shown)-maxShown)
+	}
+}
+
+// visibleTo reports whether name saw s: their own messages, and every
+// channel message (the console does not track channel membership).
+func (s shown) visibleTo(name string) bool {
+	return s.to == name || s.to == "" && s.channel != ""
+}
+
+// writeFile writes f into the recipient's directory under FilesDir and
+// returns its path. Exports hold personal data, so only the owner may read.
+func (c *Console) writeFile(recipient string, f bot.File) (string, error) {
+	dir := filepath.Join(c.filesDir, safeName(recipient, "someone"))
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", fmt.Errorf("create directory: %w", err)
+	}
+	path := filepath.Join(dir, safeName(f.Name, "attachment"))
+	if err := os.WriteFile(path, f.Data, 0o600); err != nil {
+		return "", fmt.Errorf("write file: %w", err)
+	}
+	return path, nil
+}
+
+// safeName returns the last element of name, or fallback when that is not
+// a usable file name, so a file name cannot climb out of its directory.
+func safeName(name, fallback string) string {
+	base := filepath.Base(strings.ReplaceAll(name, `\`, "/"))
+	if base == "." || base == ".." || base == "/" || base == "" {
+		return fallback
+	}
+	return base
+}
+
+// printf writes a formatted line to the transcript.
+func (c *Console) printf(format string, args ...any) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.write(fmt.Sprintf(format, args...))
+}
+
+// fail prints a console error: a mistake in what was typed, not smart90's reply.
+func (c *Console) fail(format string, args ...any) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.failLocked(format, args...)
+}
+
+// failLocked is fail with c.mu held.
+func (c *Console) failLocked(format string, args ...any) {
+	c.write("  console: " + fmt.Sprintf(format, args...) + "\n")
+}
+
+// write writes s to Out, keeping the first error. c.mu is held.
+func (c *Console) write(s string) {
+	if c.werr != nil {
+		return
+	}
+	if _, err := io.WriteString(c.out, s); err != nil {
+		c.werr = fmt.Errorf("console: write output: %w", err)
+	}
+}
+
+// writeErr returns the first error writing to Out.
+func (c *Console) writeErr() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.werr
+}

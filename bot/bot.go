@@ -1,0 +1,215 @@
+package bot
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+)
+
+// ConversationState holds short-lived state shared by every replica: which
+// prompt a person is answering in plain messages. The data is the truth;
+// the state only says which open prompt a plain reply belongs to.
+// Implementations (in-process, Redis) are safe for concurrent use.
+type ConversationState interface {
+	// Get returns the value under key, or "" when there is none or it expired.
+	Get(ctx context.Context, key string) (string, error)
+	// Set stores value under key for ttl.
+	Set(ctx context.Context, key, value string, ttl time.Duration) error
+	// Delete removes key; deleting a missing key is not an error.
+	Delete(ctx context.Context, key string) error
+}
+
+// Config configures a Bot.
+type Config struct {
+	Store     Store             // required
+	Messenger Messenger         // required: sends to people other than the actor
+	State     ConversationState // required
+	Clock     Clock             // default SystemClock
+	Logger    *slog.Logger      // default slog.Default()
+	// MaxAnswerLen is the longest answer accepted, in characters (default 2000).
+	MaxAnswerLen int
+	// SilentDays is how many expected check-ins in a row a client may miss
+	// before the digest marks them at risk (default 3).
+	SilentDays int
+	// ConversationTTL is how long a plain-reply conversation stays attached
+	// to a prompt (default 36h: a late answer counts until the next prompt).
+	ConversationTTL time.Duration
+}
+
+// Bot is the platform-neutral core: it handles people's events and sends
+// scheduled prompts and digests. It is safe for concurrent use.
+type Bot struct {
+	store  Store
+	msg    Messenger
+	state  ConversationState
+	clock  Clock
+	log    *slog.Logger
+	maxLen int
+	silent int
+	convTT time.Duration
+}
+
+// New returns a Bot, validating cfg and filling defaults.
+func New(cfg Config) (*Bot, error) {
+	if cfg.Store == nil || cfg.Messenger == nil || cfg.State == nil {
+		return nil, errors.New("bot: Store, Messenger and State are required")
+	}
+	return &Bot{
+		store:  cfg.Store,
+		msg:    cfg.Messenger,
+		state:  cfg.State,
+		clock:  cmp.Or[Clock](cfg.Clock, SystemClock{}),
+		log:    cmp.Or(cfg.Logger, slog.Default()),
+		maxLen: cmp.Or(cfg.MaxAnswerLen, 2000),
+		silent: cmp.Or(cfg.SilentDays, 3),
+		convTT: cmp.Or(cfg.ConversationTTL, 36*time.Hour),
+	}, nil
+}
+
+// request is one event with what the core knows about its actor.
+type request struct {
+	ev   Event
+	inst *Installation
+	me   *Person
+	now  time.Time // UTC
+}
+
+// local returns now in the actor's zone.
+func (r *request) local() time.Time { return r.now.In(zoneOf(r.me)) }
+
+// today returns the actor's local calendar day.
+func (r *request) today() Date { return DateOf(r.local()) }
+
+// zoneOf returns a person's zone, UTC when unknown.
+func zoneOf(p *Person) *time.Location {
+	if p != nil && p.TimeZone != "" {
+		if loc, err := time.LoadLocation(p.TimeZone); err == nil {
+			return loc
+		}
+	}
+	return time.UTC
+}
+
+// Handle handles one event and returns the replies for the actor. Domain
+// errors become a reply in plain words; the returned error is non-nil only
+// for internal failures, which are logged and answered with a generic reply.
+func (b *Bot) Handle(ctx context.Context, ev Event) ([]Message, error) {
+	out, err := b.handle(ctx, ev)
+	if err == nil {
+		return out, nil
+	}
+	if ErrorCode(err) == EINTERNAL {
+		b.log.ErrorContext(ctx, "handle event", "platform", ev.Platform, "kind", ev.Kind, "user", ev.User.ExternalID, "err", err)
+		return []Message{{Text: ErrorMessage(err), Ephemeral: true}}, err
+	}
+	return []Message{{Text: ErrorMessage(err), Ephemeral: true}}, nil
+}
+
+func (b *Bot) handle(ctx context.Context, ev Event) ([]Message, error) {
+	if ev.User.ExternalID == "" || ev.Installation == "" || ev.Platform == "" {
+		return nil, Errorf(EINVALID, "I could not tell who sent that.")
+	}
+	r, err := b.begin(ctx, ev)
+	if err != nil {
+		return nil, err
+	}
+	switch ev.Kind {
+	case EventCommand:
+		return b.command(ctx, r, ev.Text)
+	case EventMessage:
+		return b.plainMessage(ctx, r)
+	case EventAction:
+		return b.action(ctx, r)
+	case EventForm:
+		return b.form(ctx, r)
+	}
+	return nil, Errorf(EINVALID, "I do not understand that kind of event.")
+}
+
+// begin resolves the installation and the actor, creating them on first use.
+func (b *Bot) begin(ctx context.Context, ev Event) (*request, error) {
+	inst, err := b.store.InstallationByExternalID(ctx, ev.Platform, ev.Installation)
+	if ErrorCode(err) == ENOTFOUND {
+		inst = &Installation{Platform: ev.Platform, ExternalID: ev.Installation, Status: InstallationActive}
+		err = b.store.UpsertInstallation(ctx, inst)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load installation: %w", err)
+	}
+	if inst.Status != InstallationActive {
+		return nil, Errorf(EFORBIDDEN, "smart90 is not installed in this workspace any more; ask your admin to reinstall it.")
+	}
+	me, err := b.ensurePerson(ctx, inst, ev.User)
+	if err != nil {
+		return nil, err
+	}
+	return &request{ev: ev, inst: inst, me: me, now: b.clock.Now().UTC()}, nil
+}
+
+// ensurePerson returns the stored person for a platform user, creating it.
+// A zone from the profile is used only when it is valid.
+func (b *Bot) ensurePerson(ctx context.Context, inst *Installation, u UserRef) (*Person, error) {
+	p := &Person{
+		InstallationID: inst.ID,
+		ExternalID:     u.ExternalID,
+		DisplayName:    cmp.Or(u.DisplayName, u.ExternalID),
+		DigestWeekday:  DefaultDigestWeekday,
+		DigestTime:     DefaultDigestTime,
+	}
+	if _, err := LoadZone(u.TimeZone); err == nil {
+		p.TimeZone = u.TimeZone
+	}
+	if err := b.store.EnsurePerson(ctx, p); err != nil {
+		return nil, fmt.Errorf("ensure person: %w", err)
+	}
+	return p, nil
+}
+
+// mention parses a <@ID> or <@ID|name> token into the mentioned user.
+func mention(ev Event, word string) (UserRef, bool) {
+	if !strings.HasPrefix(word, "<@") || !strings.HasSuffix(word, ">") {
+		return UserRef{}, false
+	}
+	id, name, _ := strings.Cut(word[2:len(word)-1], "|")
+	if id == "" {
+		return UserRef{}, false
+	}
+	u := ev.Mentions[id]
+	u.ExternalID = id
+	u.DisplayName = cmp.Or(u.DisplayName, name, id)
+	return u, true
+}
+
+// channelRef parses <#ID>, <#ID|name> or #name into a channel id.
+func channelRef(word string) (string, bool) {
+	if strings.HasPrefix(word, "<#") && strings.HasSuffix(word, ">") {
+		id, _, _ := strings.Cut(word[2:len(word)-1], "|")
+		return id, id != ""
+	}
+	if strings.HasPrefix(word, "#") && len(word) > 1 {
+		return word[1:], true
+	}
+	return "", false
+}
+
+// dm is the destination of a direct message to p.
+func dm(inst *Installation, p *Person) Destination {
+	return Destination{Installation: inst, UserID: p.ExternalID}
+}
+
+// reply is a one-message ephemeral reply.
+func reply(format string, args ...any) []Message {
+	return []Message{{Text: fmt.Sprintf(format, args...), Ephemeral: true}}
+}
+
+// checkLen refuses an answer longer than the limit, naming the question.
+func (b *Bot) checkLen(what, s string) error {
+	if n := len([]rune(s)); n > b.maxLen {
+		return Errorf(EINVALID, "Your answer to %q is %d characters; the limit is %d. Please shorten it — nothing was saved.", what, n, b.maxLen)
+	}
+	return nil
+}

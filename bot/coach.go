@@ -1,0 +1,238 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Action ids of the buttons the core puts on messages.
+const (
+	ActionAccept        = "invite.accept"
+	ActionDecline       = "invite.decline"
+	ActionSkipToday     = "checkin.skip"
+	ActionOff           = "checkin.off"
+	ActionAnswerCheckin = "checkin.answer"
+	ActionAnswerWeekly  = "weekly.answer"
+	ActionForgetConfirm = "forget.confirm"
+	ActionForgetCancel  = "forget.cancel"
+)
+
+// cmdInvite: a coach invites a client by mention.
+func (b *Bot) cmdInvite(ctx context.Context, r *request, rest string) ([]Message, error) {
+	words := strings.Fields(rest)
+	if len(words) != 1 {
+		return nil, usageError("Tell me whom to invite, with a mention.", "invite")
+	}
+	u, ok := mention(r.ev, words[0])
+	if !ok {
+		return nil, usageError(fmt.Sprintf("%q is not a mention of a person.", words[0]), "invite")
+	}
+	if u.ExternalID == r.me.ExternalID {
+		return nil, Errorf(EINVALID, "You can't be your own client. Invite someone else with `invite @name`.")
+	}
+	client, err := b.ensurePerson(ctx, r.inst, u)
+	if err != nil {
+		return nil, err
+	}
+	if !r.me.IsCoach {
+		r.me.IsCoach = true
+		if err := b.store.UpdatePerson(ctx, r.me); err != nil {
+			return nil, fmt.Errorf("make coach: %w", err)
+		}
+	}
+	if e, err := b.store.LiveEngagementForClient(ctx, client.ID); err == nil {
+		if e.CoachID == r.me.ID {
+			return nil, Errorf(ECONFLICT, "%s is already your client (%s).", client.DisplayName, e.Status)
+		}
+		return nil, Errorf(ECONFLICT, "%s already works with another coach on smart90; they need to finish that first.", client.DisplayName)
+	} else if ErrorCode(err) != ENOTFOUND {
+		return nil, fmt.Errorf("check client: %w", err)
+	}
+	e := &Engagement{
+		CoachID: r.me.ID, ClientID: client.ID, Status: EngagementInvited,
+		CheckinTime: DefaultCheckinTime, Workdays: MonToFri,
+		WeeklyWeekday: DefaultWeeklyWeekday, WeeklyTime: DefaultWeeklyTime,
+		ReminderDelay: DefaultReminderDelay, CycleDays: DefaultCycleDays,
+		InvitedAt: r.now, UpdatedAt: r.now,
+	}
+	if err := b.store.CreateEngagement(ctx, e); err != nil {
+		return nil, err
+	}
+	invite := Message{
+		Text: fmt.Sprintf("*%s invited you to smart90.*\nsmart90 keeps your quarterly rocks (90-day priorities) alive between coaching sessions: "+
+			"a short check-in on workdays at 09:00 your time, a weekly report on Fridays at 15:00, and your coach sees the week at a glance. "+
+			"You can change times, pause for holidays, export or delete your data at any time.", r.me.DisplayName),
+		Buttons: []Button{
+			{ActionID: ActionAccept, Label: "Accept", Value: strconv.FormatInt(e.ID, 10), Style: StylePrimary},
+			{ActionID: ActionDecline, Label: "Decline", Value: strconv.FormatInt(e.ID, 10)},
+		},
+	}
+	if _, err := b.msg.Send(ctx, dm(r.inst, client), invite); err != nil {
+		b.log.WarnContext(ctx, "send invitation", "engagement", e.ID, "err", err)
+		return reply("I saved the invitation but could not message %s (%s). They can type `accept` to me when they are ready.", client.DisplayName, ErrorMessage(err)), nil
+	}
+	return reply("Invitation sent to %s. I'll tell you when they accept.", client.DisplayName), nil
+}
+
+// invitation returns the actor's pending invitation; value, when set, names it.
+func (b *Bot) invitation(ctx context.Context, r *request, value string) (*Engagement, error) {
+	e, err := b.store.LiveEngagementForClient(ctx, r.me.ID)
+	if ErrorCode(err) == ENOTFOUND {
+		return nil, Errorf(ENOTFOUND, "You have no pending invitation.")
+	} else if err != nil {
+		return nil, fmt.Errorf("load invitation: %w", err)
+	}
+	if value != "" && strconv.FormatInt(e.ID, 10) != value {
+		return nil, Errorf(ENOTFOUND, "That invitation is no longer open.")
+	}
+	if e.Status != EngagementInvited {
+		return nil, Errorf(ECONFLICT, "You already accepted; type `rocks` to see your rocks or `help` for more.")
+	}
+	return e, nil
+}
+
+// cmdAccept: the client accepts; the cycle starts today in their zone.
+func (b *Bot) cmdAccept(ctx context.Context, r *request, _ string) ([]Message, error) {
+	return b.accept(ctx, r, "")
+}
+
+func (b *Bot) accept(ctx context.Context, r *request, value string) ([]Message, error) {
+	e, err := b.invitation(ctx, r, value)
+	if err != nil {
+		return nil, err
+	}
+	tzNote := ""
+	if r.me.TimeZone == "" {
+		r.me.TimeZone = "UTC"
+		if err := b.store.UpdatePerson(ctx, r.me); err != nil {
+			return nil, fmt.Errorf("set time zone: %w", err)
+		}
+		tzNote = "\nI could not read your time zone, so I use UTC for now: set yours with `settings tz Area/City`."
+	}
+	e.Status, e.AcceptedAt, e.UpdatedAt = EngagementActive, r.now, r.now
+	e.CycleStart = r.today()
+	if err := b.store.UpdateEngagement(ctx, e); err != nil {
+		return nil, err
+	}
+	if coach, err := b.store.Person(ctx, e.CoachID); err == nil {
+		b.notify(ctx, r.inst, coach, fmt.Sprintf("%s accepted your invitation. Day 1 of 90 is %s.", r.me.DisplayName, e.CycleStart))
+	}
+	text := fmt.Sprintf("*Welcome to smart90!* Your 90-day cycle runs %s to %s. "+
+		"Check-ins come at %s on %s (%s), the weekly report %s at %s.%s\n\n"+
+		"Next: add 3 to 7 rocks — the quarterly priorities that matter most, each with a measurable \"done\". "+
+		"Use the form, or type `rocks add Launch the new pricing page | live and announced | due %s`.",
+		e.CycleStart, e.CycleEnd(), e.CheckinTime, e.Workdays, r.me.TimeZone,
+		weekdayName(e.WeeklyWeekday), e.WeeklyTime, tzNote, e.CycleEnd())
+	return []Message{{Text: text, Form: rockForm(e, nil)}}, nil
+}
+
+// cmdDecline: the client declines.
+func (b *Bot) cmdDecline(ctx context.Context, r *request, _ string) ([]Message, error) {
+	return b.decline(ctx, r, "")
+}
+
+func (b *Bot) decline(ctx context.Context, r *request, value string) ([]Message, error) {
+	e, err := b.invitation(ctx, r, value)
+	if err != nil {
+		return nil, err
+	}
+	e.Status, e.EndedAt, e.UpdatedAt = EngagementDeclined, r.now, r.now
+	if err := b.store.UpdateEngagement(ctx, e); err != nil {
+		return nil, err
+	}
+	if coach, err := b.store.Person(ctx, e.CoachID); err == nil {
+		b.notify(ctx, r.inst, coach, fmt.Sprintf("%s declined your invitation.", r.me.DisplayName))
+	}
+	return reply("Declined. Nothing about you is kept beyond your name; your coach can invite you again later."), nil
+}
+
+// notify sends a plain direct message, logging (not failing) on error:
+// the action that caused it has already been stored.
+func (b *Bot) notify(ctx context.Context, inst *Installation, p *Person, text string) {
+	if _, err := b.msg.Send(ctx, dm(inst, p), Message{Text: text}); err != nil {
+		b.log.WarnContext(ctx, "notify", "person", p.ID, "err", err)
+	}
+}
+
+// cmdDigest: a coach picks the channel of the weekly digest.
+func (b *Bot) cmdDigest(ctx context.Context, r *request, rest string) ([]Message, error) {
+	words := strings.Fields(rest)
+	if len(words) != 1 {
+		return nil, usageError("Tell me the channel, e.g. `digest #coaching`, or `digest dm`.", "digest")
+	}
+	ch, ok := channelRef(words[0])
+	if words[0] == "dm" {
+		ch, ok = "", true
+	}
+	if !ok {
+		return nil, usageError(fmt.Sprintf("%q is not a channel.", words[0]), "digest")
+	}
+	r.me.IsCoach, r.me.DigestChannel = true, ch
+	if err := b.store.UpdatePerson(ctx, r.me); err != nil {
+		return nil, fmt.Errorf("set digest channel: %w", err)
+	}
+	where := "you, as a direct message"
+	if ch != "" {
+		where = "<#" + ch + ">"
+	}
+	return reply("Your weekly digest goes to %s, %s at %s your time. Invite me to the channel if it is private.",
+		where, weekdayName(r.me.DigestWeekday), r.me.DigestTime), nil
+}
+
+// myClient returns the actor's client named by a mention word, with the
+// engagement. It never tells whether the person is someone else's client.
+func (b *Bot) myClient(ctx context.Context, r *request, word, cmd string) (*Person, *Engagement, error) {
+	u, ok := mention(r.ev, word)
+	if !ok {
+		return nil, nil, usageError(fmt.Sprintf("%q is not a mention of a person.", word), cmd)
+	}
+	notYours := Errorf(EFORBIDDEN, "%s is not one of your clients. Invite them with `invite @%s`.", u.DisplayName, u.DisplayName)
+	client, err := b.store.PersonByExternalID(ctx, r.inst.ID, u.ExternalID)
+	if ErrorCode(err) == ENOTFOUND {
+		return nil, nil, notYours
+	} else if err != nil {
+		return nil, nil, fmt.Errorf("load client: %w", err)
+	}
+	e, err := b.store.LiveEngagementForClient(ctx, client.ID)
+	if ErrorCode(err) == ENOTFOUND || err == nil && e.CoachID != r.me.ID {
+		return nil, nil, notYours
+	} else if err != nil {
+		return nil, nil, fmt.Errorf("load engagement: %w", err)
+	}
+	return client, e, nil
+}
+
+// cmdSession: a coach logs a coaching session.
+func (b *Bot) cmdSession(ctx context.Context, r *request, rest string) ([]Message, error) {
+	word, rest, _ := strings.Cut(strings.TrimSpace(rest), " ")
+	if word == "" {
+		return nil, usageError("Tell me which client, with a mention.", "session")
+	}
+	client, e, err := b.myClient(ctx, r, word, "session")
+	if err != nil {
+		return nil, err
+	}
+	day, notes := r.today(), strings.TrimSpace(rest)
+	if first, more, _ := strings.Cut(notes, " "); len(first) == 10 && first[4] == '-' {
+		if day, err = ParseDate(first); err != nil {
+			return nil, usageError(ErrorMessage(err), "session")
+		}
+		notes = strings.TrimSpace(more)
+	}
+	if day.After(r.today()) {
+		return nil, usageError("A session can't be logged in the future.", "session")
+	}
+	if err := b.checkLen("session notes", notes); err != nil {
+		return nil, err
+	}
+	if err := b.store.CreateSession(ctx, &Session{EngagementID: e.ID, Day: day, Notes: notes, CreatedAt: r.now}); err != nil {
+		return nil, fmt.Errorf("log session: %w", err)
+	}
+	return reply("Logged a session with %s on %s. `brief @%s` will start from here next time.", client.DisplayName, day, client.DisplayName), nil
+}
+
+// weekdayName is "Monday" style.
+func weekdayName(d time.Weekday) string { return d.String() }

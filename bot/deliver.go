@@ -1,0 +1,81 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+)
+
+// Deliver sends a due delivery's prompt or digest. needed is false (and
+// nothing is sent) when it is no longer needed: already answered, paused,
+// the engagement ended. An error with code EFORBIDDEN or ENOTFOUND is
+// permanent (the person or the app is gone); others may be transient.
+func (b *Bot) Deliver(ctx context.Context, d *Delivery) (ref string, needed bool, err error) {
+	p, err := b.store.Person(ctx, d.PersonID)
+	if err != nil {
+		return "", false, fmt.Errorf("load recipient: %w", err)
+	}
+	inst, err := b.store.Installation(ctx, p.InstallationID)
+	if err != nil {
+		return "", false, fmt.Errorf("load installation: %w", err)
+	}
+	if inst.Status != InstallationActive {
+		return "", false, Errorf(EFORBIDDEN, "smart90 is uninstalled from %s.", inst.ExternalID)
+	}
+	if d.Kind == DeliveryDigest {
+		es, err := b.store.EngagementsForCoach(ctx, p.ID, EngagementActive, EngagementPaused)
+		if err != nil || len(es) == 0 {
+			return "", false, err // no clients: nothing to digest
+		}
+		ref, err := b.SendDigest(ctx, p, periodDate(d.Period))
+		return ref, true, err
+	}
+	e, err := b.store.Engagement(ctx, d.EngagementID)
+	if err != nil {
+		return "", false, fmt.Errorf("load engagement: %w", err)
+	}
+	day := periodDate(d.Period)
+	if e.Status != EngagementActive || e.ClientID != p.ID || e.PausedOn(day) {
+		return "", false, nil
+	}
+	rocks, err := b.store.Rocks(ctx, e.ID)
+	if err != nil {
+		return "", false, fmt.Errorf("load rocks: %w", err)
+	}
+	var m Message
+	t := target{DeliveryDaily, e.ID, day}
+	switch d.Kind {
+	case DeliveryDaily, DeliveryReminder:
+		c, err := b.loadCheckIn(ctx, e, day)
+		if err != nil {
+			return "", false, err
+		}
+		if c.Status != AnswerOpen {
+			return "", false, nil
+		}
+		greeting := "Good morning, " + p.DisplayName + "!"
+		if d.Kind == DeliveryReminder {
+			greeting = "A gentle reminder: today's check-in is still open. Two minutes now keeps your streak alive."
+		}
+		m = b.dailyPrompt(e, c, rocks, greeting)
+	case DeliveryWeekly:
+		w, err := b.loadWeekly(ctx, e, day)
+		if err != nil {
+			return "", false, err
+		}
+		if w.Status != AnswerOpen {
+			return "", false, nil
+		}
+		t = target{DeliveryWeekly, e.ID, day}
+		m = b.weeklyPrompt(e, w, rocks)
+	default:
+		return "", false, fmt.Errorf("deliver: unknown kind %q", d.Kind)
+	}
+	ref, err = b.msg.Send(ctx, dm(inst, p), m)
+	if err != nil {
+		return "", true, err
+	}
+	if err := b.state.Set(ctx, convKey(p), t.String(), b.convTT); err != nil {
+		b.log.WarnContext(ctx, "start conversation", "person", p.ID, "err", err)
+	}
+	return ref, true, nil
+}

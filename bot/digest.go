@@ -1,0 +1,291 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// clientDigest is one client's part of a digest.
+type clientDigest struct {
+	client *Person
+	text   string
+	risk   []string
+	period period
+	off    []string // rocks off track
+}
+
+// composeClient summarises one client's week starting at week (the client's
+// local Monday), as of asOf.
+func (b *Bot) composeClient(ctx context.Context, e *Engagement, client *Person, week Date, asOf time.Time) (*clientDigest, error) {
+	in, err := b.loadInsight(ctx, e, client, week.AddDays(-7), asOf)
+	if err != nil {
+		return nil, err
+	}
+	p := in.period(week, week.AddDays(6))
+	cd := &clientDigest{client: client, period: p, risk: in.atRisk(week, b.silent)}
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "*%s* · check-ins %d/%d (%d%%) · streak %d · energy %s\n", client.DisplayName, p.answered, p.expected, p.rate(), p.streak, p.energyAvg())
+	if lines := in.rockChanges(week.In(in.loc)); len(lines) > 0 {
+		sb.WriteString("*Rocks*\n" + bullets(lines) + "\n")
+	}
+	for _, r := range in.rocks {
+		if r.Status == RockOffTrack {
+			cd.off = append(cd.off, r.Title)
+		}
+	}
+	for _, w := range in.reportsBetween(week, week) {
+		fmt.Fprintf(&sb, "*Win*: %s\n", w.Win)
+		if !isNothing(w.Stuck) {
+			fmt.Fprintf(&sb, "*Stuck*: %s\n", w.Stuck)
+		}
+		if !isNothing(w.Ask) {
+			fmt.Fprintf(&sb, "*For you*: %s\n", w.Ask)
+		}
+	}
+	if len(in.reportsBetween(week, week)) == 0 {
+		sb.WriteString("_No weekly report this week._\n")
+	}
+	if len(p.blockers) > 0 {
+		sb.WriteString("*Blockers from check-ins*\n" + bullets(p.blockers) + "\n")
+	}
+	if len(cd.risk) > 0 {
+		sb.WriteString("⚠️ *At risk*: " + strings.Join(cd.risk, "; ") + "\n")
+	}
+	cd.text = strings.TrimRight(sb.String(), "\n")
+	return cd, nil
+}
+
+// ComposeDigest builds a coach's digest of the week starting at week: the
+// parent message (the week at a glance) and one message per client.
+func (b *Bot) ComposeDigest(ctx context.Context, coach *Person, week Date) (Message, []Message, error) {
+	es, err := b.store.EngagementsForCoach(ctx, coach.ID, EngagementActive, EngagementPaused)
+	if err != nil {
+		return Message{}, nil, fmt.Errorf("load clients: %w", err)
+	}
+	asOf := minTime(week.AddDays(7).In(zoneOf(coach)), b.clock.Now()).UTC()
+	var reported, silent, risky, offTrack []string
+	var parts []Message
+	for _, e := range es {
+		client, err := b.store.Person(ctx, e.ClientID)
+		if err != nil {
+			return Message{}, nil, fmt.Errorf("load client: %w", err)
+		}
+		cd, err := b.composeClient(ctx, e, client, week, asOf)
+		if err != nil {
+			return Message{}, nil, err
+		}
+		if cd.period.answered > 0 {
+			reported = append(reported, client.DisplayName)
+		} else if cd.period.expected > 0 {
+			silent = append(silent, client.DisplayName)
+		}
+		if len(cd.risk) > 0 {
+			risky = append(risky, fmt.Sprintf("%s (%s)", client.DisplayName, strings.Join(cd.risk, "; ")))
+		}
+		for _, t := range cd.off {
+			offTrack = append(offTrack, client.DisplayName+": "+t)
+		}
+		parts = append(parts, Message{Text: cd.text})
+	}
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "*Weekly digest · week of %s* for <@%s>\n", week, coach.ExternalID)
+	if len(es) == 0 {
+		sb.WriteString("No active clients yet — invite one with `invite @client`.")
+		return Message{Text: sb.String()}, nil, nil
+	}
+	fmt.Fprintf(&sb, "%d clients · %d reported", len(es), len(reported))
+	if len(silent) > 0 {
+		fmt.Fprintf(&sb, " · silent: %s", strings.Join(silent, ", "))
+	}
+	sb.WriteString("\n")
+	if len(offTrack) > 0 {
+		fmt.Fprintf(&sb, "Rocks off track: %d (%s)\n", len(offTrack), strings.Join(offTrack, "; "))
+	} else {
+		sb.WriteString("Rocks off track: none\n")
+	}
+	if len(risky) > 0 {
+		fmt.Fprintf(&sb, "⚠️ At risk: %s\n", strings.Join(risky, "; "))
+	} else {
+		sb.WriteString("At risk: nobody\n")
+	}
+	sb.WriteString("One reply per client in this thread.")
+	return Message{Text: sb.String()}, parts, nil
+}
+
+// SendDigest posts a coach's digest for the week starting at week: the
+// parent to the coach's digest channel (or DM), then one thread reply per
+// client, and records it. It returns the parent's reference.
+func (b *Bot) SendDigest(ctx context.Context, coach *Person, week Date) (string, error) {
+	inst, err := b.store.Installation(ctx, coach.InstallationID)
+	if err != nil {
+		return "", fmt.Errorf("load installation: %w", err)
+	}
+	parent, parts, err := b.ComposeDigest(ctx, coach, week)
+	if err != nil {
+		return "", err
+	}
+	to := Destination{Installation: inst, Channel: coach.DigestChannel}
+	if coach.DigestChannel == "" {
+		to = dm(inst, coach)
+	}
+	ref, err := b.msg.Send(ctx, to, parent)
+	if err != nil {
+		return "", fmt.Errorf("post digest: %w", err)
+	}
+	to.ThreadRef = ref
+	for _, m := range parts {
+		if _, err := b.msg.Send(ctx, to, m); err != nil {
+			return ref, fmt.Errorf("post digest thread reply: %w", err)
+		}
+	}
+	d := &Digest{CoachID: coach.ID, Week: week, Channel: coach.DigestChannel, ParentRef: ref, Summary: parent.Text, PostedAt: b.clock.Now().UTC()}
+	if err := b.store.CreateDigest(ctx, d); err != nil && ErrorCode(err) != ECONFLICT {
+		return ref, fmt.Errorf("record digest: %w", err)
+	}
+	return ref, nil
+}
+
+// cmdClients: a coach's clients at a glance.
+func (b *Bot) cmdClients(ctx context.Context, r *request, _ string) ([]Message, error) {
+	es, err := b.store.EngagementsForCoach(ctx, r.me.ID, EngagementInvited, EngagementActive, EngagementPaused)
+	if err != nil {
+		return nil, fmt.Errorf("load clients: %w", err)
+	}
+	if len(es) == 0 {
+		return reply("You have no clients yet. Invite one with `invite @client`."), nil
+	}
+	var lines []string
+	for _, e := range es {
+		client, err := b.store.Person(ctx, e.ClientID)
+		if err != nil {
+			return nil, fmt.Errorf("load client: %w", err)
+		}
+		if e.Status == EngagementInvited {
+			lines = append(lines, fmt.Sprintf("*%s* — invited %s, not accepted yet", client.DisplayName, DateOf(e.InvitedAt.In(zoneOf(r.me)))))
+			continue
+		}
+		week := DateOf(r.now.In(zoneOf(client))).WeekStart()
+		in, err := b.loadInsight(ctx, e, client, week.AddDays(-7), r.now)
+		if err != nil {
+			return nil, err
+		}
+		p := in.period(week, week.AddDays(6))
+		off := 0
+		for _, rk := range in.rocks {
+			if rk.Status == RockOffTrack {
+				off++
+			}
+		}
+		line := fmt.Sprintf("*%s* — day %d of %d · this week %d/%d check-ins · streak %d · %d rocks (%d off track)",
+			client.DisplayName, e.CycleDay(DateOf(r.now.In(in.loc))), e.CycleDays, p.answered, p.expected, p.streak, countLive(in.rocks), off)
+		if risk := in.atRisk(week, b.silent); len(risk) > 0 {
+			line += "\n    ⚠️ at risk: " + strings.Join(risk, "; ")
+		}
+		lines = append(lines, line)
+	}
+	return reply("*Your clients*\n%s", strings.Join(lines, "\n")), nil
+}
+
+// cmdBrief: everything about a client since the last logged session.
+func (b *Bot) cmdBrief(ctx context.Context, r *request, rest string) ([]Message, error) {
+	words := strings.Fields(rest)
+	if len(words) != 1 {
+		return nil, usageError("Tell me which client, with a mention.", "brief")
+	}
+	client, e, err := b.myClient(ctx, r, words[0], "brief")
+	if err != nil {
+		return nil, err
+	}
+	if e.Status == EngagementInvited {
+		return reply("%s has not accepted your invitation yet.", client.DisplayName), nil
+	}
+	sessions, err := b.store.Sessions(ctx, e.ID)
+	if err != nil {
+		return nil, fmt.Errorf("load sessions: %w", err)
+	}
+	loc := zoneOf(client)
+	from, since := e.CycleStart, "since the cycle started"
+	sinceT := e.AcceptedAt
+	if n := len(sessions); n > 0 {
+		from = sessions[n-1].Day
+		since = fmt.Sprintf("since your session on %s", from)
+		sinceT = from.In(loc)
+	}
+	in, err := b.loadInsight(ctx, e, client, from, r.now)
+	if err != nil {
+		return nil, err
+	}
+	today := DateOf(r.now.In(loc))
+	p := in.period(from, today)
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "*Brief: %s* — %s (%d days; day %d of %d)\n", client.DisplayName, since, today.Sub(from), e.CycleDay(today), e.CycleDays)
+	fmt.Fprintf(&sb, "Check-ins %d/%d (%d%%) · streak %d · energy %s\n", p.answered, p.expected, p.rate(), p.streak, p.energyAvg())
+	sb.WriteString("*Rocks*\n" + bullets(in.rockChanges(sinceT)) + "\n")
+	var wins, stuck, asks, prios []string
+	for _, w := range in.reportsBetween(from.WeekStart(), today) {
+		wins = append(wins, fmt.Sprintf("week of %s: %s", w.Week, w.Win))
+		if !isNothing(w.Stuck) {
+			stuck = append(stuck, fmt.Sprintf("week of %s: %s", w.Week, w.Stuck))
+		}
+		if !isNothing(w.Ask) {
+			asks = append(asks, w.Ask)
+		}
+	}
+	for d := from; !d.After(today); d = d.AddDays(1) {
+		if c := in.checkins[d]; answered(c) {
+			prios = append(prios, fmt.Sprintf("%s: %s", d, c.Priority))
+			if !isNothing(c.Stuck) {
+				stuck = append(stuck, fmt.Sprintf("%s: %s", d, c.Stuck))
+			}
+		}
+	}
+	for _, s := range []struct {
+		title string
+		items []string
+	}{{"Wins", wins}, {"Stuck", stuck}, {"Asks for you", asks}, {"Daily priorities", prios}} {
+		if len(s.items) > 0 {
+			fmt.Fprintf(&sb, "*%s*\n%s\n", s.title, bullets(s.items))
+		}
+	}
+	if risk := in.atRisk(today.WeekStart(), b.silent); len(risk) > 0 {
+		sb.WriteString("⚠️ *At risk*: " + strings.Join(risk, "; ") + "\n")
+	}
+	return []Message{{Text: strings.TrimRight(sb.String(), "\n"), Ephemeral: true}}, nil
+}
+
+// cmdHistory: a client's last weeks at a glance.
+func (b *Bot) cmdHistory(ctx context.Context, r *request, rest string) ([]Message, error) {
+	weeks := 4
+	if s := strings.TrimSpace(rest); s != "" {
+		if _, err := fmt.Sscanf(s, "%d", &weeks); err != nil || weeks < 1 || weeks > 52 {
+			return nil, usageError("Weeks is a number from 1 to 52.", "history")
+		}
+	}
+	e, err := b.myEngagement(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	today := r.today()
+	first := today.WeekStart().AddDays(-7 * (weeks - 1))
+	in, err := b.loadInsight(ctx, e, r.me, first, r.now)
+	if err != nil {
+		return nil, err
+	}
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "*Your last %d weeks* (day %d of %d)\n", weeks, e.CycleDay(today), e.CycleDays)
+	for wk := today.WeekStart(); !wk.Before(first); wk = wk.AddDays(-7) {
+		if wk.AddDays(6).Before(e.CycleStart) {
+			break
+		}
+		p := in.period(wk, wk.AddDays(6))
+		fmt.Fprintf(&sb, "• Week of %s: check-ins %d/%d · energy %s", wk, p.answered, p.expected, p.energyAvg())
+		for _, w := range in.reportsBetween(wk, wk) {
+			fmt.Fprintf(&sb, " · win: %s", w.Win)
+		}
+		sb.WriteString("\n")
+	}
+	sb.WriteString("*Rocks now*\n" + rockList(in.rocks))
+	return []Message{{Text: sb.String(), Ephemeral: true}}, nil
+}

@@ -1,0 +1,143 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// plainMessage answers the next question of the prompt the person is on;
+// with no prompt waiting, a message that starts with a command word runs
+// that command (people type "help" in the DM).
+func (b *Bot) plainMessage(ctx context.Context, r *request) ([]Message, error) {
+	text := strings.TrimSpace(r.ev.Text)
+	if text == "" {
+		return nil, nil
+	}
+	t, ok, err := b.openTarget(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		word, _, _ := strings.Cut(strings.ToLower(text), " ")
+		for _, c := range commands {
+			if c.name == strings.TrimPrefix(word, "/smart90") || word == "/smart90" {
+				return b.command(ctx, r, text)
+			}
+		}
+		return reply("Nothing is waiting for an answer right now. Type `checkin` to answer today's check-in now, `weekly` for this week's report, or `help` for everything else."), nil
+	}
+	e, err := b.store.Engagement(ctx, t.eng)
+	if err != nil {
+		return nil, fmt.Errorf("load engagement: %w", err)
+	}
+	if t.kind == DeliveryDaily {
+		c, err := b.loadCheckIn(ctx, e, t.day)
+		if err != nil {
+			return nil, err
+		}
+		return b.answerDaily(ctx, r, e, c, text)
+	}
+	w, err := b.loadWeekly(ctx, e, t.day)
+	if err != nil {
+		return nil, err
+	}
+	return b.answerWeekly(ctx, r, e, w, text)
+}
+
+// openTarget finds the prompt a plain reply answers: the one the
+// conversation state points at, if still open, else the newest received
+// prompt (daily or weekly) that is not yet fully answered. A prompt that a
+// newer one of its kind replaced is closed.
+func (b *Bot) openTarget(ctx context.Context, r *request) (target, bool, error) {
+	e, err := b.store.LiveEngagementForClient(ctx, r.me.ID)
+	if ErrorCode(err) == ENOTFOUND || err == nil && e.Status == EngagementInvited {
+		return target{}, false, nil
+	} else if err != nil {
+		return target{}, false, fmt.Errorf("load engagement: %w", err)
+	}
+	var cands []target
+	if s, err := b.state.Get(ctx, convKey(r.me)); err != nil {
+		b.log.WarnContext(ctx, "load conversation", "err", err)
+	} else if t, ok := parseTarget(s); ok && t.eng == e.ID {
+		cands = append(cands, t)
+	}
+	latest := map[DeliveryKind]Date{}
+	var sent []*Delivery
+	for _, kind := range []DeliveryKind{DeliveryDaily, DeliveryWeekly} {
+		d, err := b.store.LatestDelivery(ctx, r.me.ID, kind)
+		if ErrorCode(err) == ENOTFOUND || err == nil && d.EngagementID != e.ID {
+			continue
+		} else if err != nil {
+			return target{}, false, fmt.Errorf("load latest prompt: %w", err)
+		}
+		latest[kind] = periodDate(d.Period)
+		sent = append(sent, d)
+	}
+	slices.SortFunc(sent, func(a, b *Delivery) int { return b.DueAt.Compare(a.DueAt) })
+	for _, d := range sent {
+		cands = append(cands, target{d.Kind, e.ID, periodDate(d.Period)})
+	}
+	for _, t := range cands {
+		if latest[t.kind].After(t.day) {
+			continue
+		}
+		open, err := b.isOpen(ctx, e, t)
+		if err != nil {
+			return target{}, false, err
+		}
+		if open {
+			return t, true, nil
+		}
+	}
+	return target{}, false, nil
+}
+
+// isOpen reports whether t still has unanswered questions.
+func (b *Bot) isOpen(ctx context.Context, e *Engagement, t target) (bool, error) {
+	if t.kind == DeliveryDaily {
+		c, err := b.loadCheckIn(ctx, e, t.day)
+		return err == nil && c.Status == AnswerOpen, err
+	}
+	w, err := b.loadWeekly(ctx, e, t.day)
+	return err == nil && w.Status == AnswerOpen, err
+}
+
+// action handles a button press.
+func (b *Bot) action(ctx context.Context, r *request) ([]Message, error) {
+	switch r.ev.ActionID {
+	case ActionAccept:
+		return b.accept(ctx, r, r.ev.Value)
+	case ActionDecline:
+		return b.decline(ctx, r, r.ev.Value)
+	case ActionSkipToday:
+		return b.skipOrOff(ctx, r, AnswerSkipped)
+	case ActionOff:
+		return b.skipOrOff(ctx, r, AnswerOff)
+	case ActionForgetConfirm:
+		return b.forgetMe(ctx, r)
+	case ActionForgetCancel:
+		return reply("Kept everything. Nothing was deleted."), nil
+	case ActionAnswerCheckin:
+		return b.cmdCheckin(ctx, r, "")
+	case ActionAnswerWeekly:
+		return b.cmdWeekly(ctx, r, "")
+	}
+	return nil, Errorf(EINVALID, "That button is out of date; type `help` to see what you can do.")
+}
+
+// form handles a form submission.
+func (b *Bot) form(ctx context.Context, r *request) ([]Message, error) {
+	switch r.ev.FormID {
+	case FormCheckin:
+		return b.submitCheckIn(ctx, r)
+	case FormWeekly:
+		return b.submitWeekly(ctx, r)
+	case FormRockAdd, FormRockEdit:
+		return b.submitRock(ctx, r)
+	case FormSettings:
+		return b.submitSettings(ctx, r)
+	}
+	return nil, Errorf(EINVALID, "That form is out of date; type `help` to see what you can do.")
+}

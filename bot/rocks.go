@@ -1,0 +1,407 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// Rock limits: a cycle keeps 3 to 7 rocks; titles stay short.
+const (
+	MaxRocks        = 7
+	MaxRockTitleLen = 120
+)
+
+// Form ids of the core's forms.
+const (
+	FormRockAdd  = "rock.add"
+	FormRockEdit = "rock.edit"
+	FormCheckin  = "checkin.submit"
+	FormWeekly   = "weekly.submit"
+	FormSettings = "settings.submit"
+)
+
+var statusWords = map[string]RockStatus{
+	"on-track": RockOnTrack, "ontrack": RockOnTrack, "on_track": RockOnTrack, "on": RockOnTrack, "green": RockOnTrack,
+	"off-track": RockOffTrack, "offtrack": RockOffTrack, "off_track": RockOffTrack, "off": RockOffTrack, "red": RockOffTrack,
+	"done": RockDone, "drop": RockDropped, "dropped": RockDropped,
+}
+
+// ParseRockStatus parses a status as people type it ("on track", "off-track", "done").
+func ParseRockStatus(s string) (RockStatus, error) {
+	s = strings.ToLower(strings.Join(strings.Fields(s), "-"))
+	if st, ok := statusWords[s]; ok {
+		return st, nil
+	}
+	return "", Errorf(EINVALID, "%q is not a rock status; use on-track, off-track, done or dropped.", s)
+}
+
+// Label is the status as shown to people.
+func (s RockStatus) Label() string { return strings.ReplaceAll(string(s), "_", " ") }
+
+// myEngagement returns the actor's active (or paused) engagement as a client.
+func (b *Bot) myEngagement(ctx context.Context, r *request) (*Engagement, error) {
+	e, err := b.store.LiveEngagementForClient(ctx, r.me.ID)
+	if ErrorCode(err) == ENOTFOUND {
+		if r.me.IsCoach {
+			return nil, Errorf(ENOTFOUND, "That is for clients. As a coach, add `@client` (e.g. `rocks @ana`) or see `help`.")
+		}
+		return nil, Errorf(ENOTFOUND, "You are not a client yet: a coach invites you with `/smart90 invite @you`.")
+	} else if err != nil {
+		return nil, fmt.Errorf("load engagement: %w", err)
+	}
+	if e.Status == EngagementInvited {
+		return nil, Errorf(ECONFLICT, "Accept your coach's invitation first: type `accept`.")
+	}
+	return e, nil
+}
+
+// rockTarget resolves whose rocks a rocks command is about: the actor's own,
+// or, for a coach, a client's named by a leading mention.
+func (b *Bot) rockTarget(ctx context.Context, r *request, rest string) (*Person, *Engagement, string, error) {
+	first, more, _ := strings.Cut(strings.TrimSpace(rest), " ")
+	if strings.HasPrefix(first, "<@") {
+		client, e, err := b.myClient(ctx, r, first, "rocks")
+		return client, e, strings.TrimSpace(more), err
+	}
+	e, err := b.myEngagement(ctx, r)
+	return r.me, e, strings.TrimSpace(rest), err
+}
+
+// cmdRocks lists, adds, edits and updates rocks.
+func (b *Bot) cmdRocks(ctx context.Context, r *request, rest string) ([]Message, error) {
+	owner, e, rest, err := b.rockTarget(ctx, r, rest)
+	if err != nil {
+		return nil, err
+	}
+	sub, args, _ := strings.Cut(rest, " ")
+	switch strings.ToLower(sub) {
+	case "", "list":
+		return b.listRocks(ctx, r, owner, e)
+	case "add":
+		title, doneWhen, due, err := parseRockSpec(args, e)
+		if err != nil {
+			return nil, err
+		}
+		return b.addRock(ctx, r, owner, e, title, doneWhen, due)
+	case "edit":
+		n, spec, _ := strings.Cut(strings.TrimSpace(args), " ")
+		rock, err := b.rockByNumber(ctx, e, n)
+		if err != nil {
+			return nil, err
+		}
+		title, doneWhen, due, err := parseRockSpec(spec, e)
+		if err != nil {
+			return nil, err
+		}
+		rock.Title, rock.DoneWhen, rock.Due = title, doneWhen, due
+		return b.saveRock(ctx, r, owner, rock, "edited")
+	case "set":
+		return b.setRock(ctx, r, owner, e, args)
+	}
+	return nil, Errorf(EINVALID, "I don't know `rocks %s`. Try:\n%s", sub, rockUsage)
+}
+
+// parseRockSpec parses "<title> [| done when] [| due YYYY-MM-DD]".
+func parseRockSpec(spec string, e *Engagement) (title, doneWhen string, due Date, err error) {
+	parts := strings.Split(spec, "|")
+	title = strings.TrimSpace(parts[0])
+	due = e.CycleEnd()
+	for _, p := range parts[1:] {
+		p = strings.TrimSpace(p)
+		if d, ok := strings.CutPrefix(strings.ToLower(p), "due "); ok {
+			if due, err = ParseDate(d); err != nil {
+				return "", "", Date{}, err
+			}
+			continue
+		}
+		doneWhen = p
+	}
+	if title == "" {
+		return "", "", Date{}, Errorf(EINVALID, "A rock needs a title. Usage:\n%s", rockUsage)
+	}
+	return title, doneWhen, due, validRock(title, doneWhen)
+}
+
+func validRock(title, doneWhen string) error {
+	if n := len([]rune(title)); n > MaxRockTitleLen {
+		return Errorf(EINVALID, "That title is %d characters; keep a rock's title under %d and put detail in \"done when\".", n, MaxRockTitleLen)
+	}
+	if n := len([]rune(doneWhen)); n > 500 {
+		return Errorf(EINVALID, "\"Done when\" is %d characters; please keep it under 500.", n)
+	}
+	return nil
+}
+
+// rockByNumber finds a rock by its shown number.
+func (b *Bot) rockByNumber(ctx context.Context, e *Engagement, n string) (*Rock, error) {
+	pos, err := strconv.Atoi(strings.TrimPrefix(n, "#"))
+	if err != nil {
+		return nil, Errorf(EINVALID, "%q is not a rock number. Type `rocks` to see the numbers.", n)
+	}
+	rocks, err := b.store.Rocks(ctx, e.ID)
+	if err != nil {
+		return nil, fmt.Errorf("load rocks: %w", err)
+	}
+	for _, rk := range rocks {
+		if rk.Position == pos {
+			return rk, nil
+		}
+	}
+	return nil, Errorf(ENOTFOUND, "There is no rock %d. Type `rocks` to see the numbers.", pos)
+}
+
+func (b *Bot) addRock(ctx context.Context, r *request, owner *Person, e *Engagement, title, doneWhen string, due Date) ([]Message, error) {
+	rocks, err := b.store.Rocks(ctx, e.ID)
+	if err != nil {
+		return nil, fmt.Errorf("load rocks: %w", err)
+	}
+	if countLive(rocks) >= MaxRocks {
+		return nil, Errorf(ECONFLICT, "%s already has %d rocks; more than %d blurs focus. Drop or finish one first (`rocks set <n> dropped`).", possessive(owner, r.me), MaxRocks, MaxRocks)
+	}
+	rock := &Rock{EngagementID: e.ID, Title: title, DoneWhen: doneWhen, Due: due, Status: RockOnTrack, CreatedAt: r.now, UpdatedAt: r.now}
+	if err := b.store.CreateRock(ctx, rock, r.me.ID, ""); err != nil {
+		return nil, fmt.Errorf("add rock: %w", err)
+	}
+	rocks = append(rocks, rock)
+	text := fmt.Sprintf("Added rock %d: *%s*.\n\n%s", rock.Position, title, rockList(rocks))
+	m := Message{Text: text, Ephemeral: true}
+	if n := countLive(rocks); n < 3 {
+		m.Text += fmt.Sprintf("\n\n%d more to reach the recommended 3.", 3-n)
+		m.Form = rockForm(e, nil)
+		m.Buttons = []Button{{ActionID: "rock.add", Label: "Add a rock", OpensForm: true}}
+	}
+	if owner.ID != r.me.ID {
+		b.notify(ctx, r.inst, owner, fmt.Sprintf("Your coach %s added a rock: *%s* (due %s).", r.me.DisplayName, title, due))
+	}
+	return []Message{m}, nil
+}
+
+func (b *Bot) saveRock(ctx context.Context, r *request, owner *Person, rock *Rock, what string) ([]Message, error) {
+	rock.UpdatedAt = r.now
+	if err := b.store.UpdateRock(ctx, rock, r.me.ID, ""); err != nil {
+		return nil, fmt.Errorf("update rock: %w", err)
+	}
+	if owner.ID != r.me.ID {
+		b.notify(ctx, r.inst, owner, fmt.Sprintf("Your coach %s %s rock %d: *%s*.", r.me.DisplayName, what, rock.Position, rock.Title))
+	}
+	return reply("Rock %d %s: %s", rock.Position, what, rockLine(rock)), nil
+}
+
+// setRock parses "<n> <status> [progress%] [| note]".
+func (b *Bot) setRock(ctx context.Context, r *request, owner *Person, e *Engagement, args string) ([]Message, error) {
+	spec, note, _ := strings.Cut(args, "|")
+	words := strings.Fields(spec)
+	if len(words) < 2 {
+		return nil, Errorf(EINVALID, "Tell me the rock and its status, e.g. `rocks set 2 off-track 30%% | waiting on legal`.\n%s", rockUsage)
+	}
+	rock, err := b.rockByNumber(ctx, e, words[0])
+	if err != nil {
+		return nil, err
+	}
+	upd, err := parseRockUpdate(strings.Join(words[1:], " "), rock)
+	if err != nil {
+		return nil, err
+	}
+	note = strings.TrimSpace(note)
+	if upd.Note != "" {
+		return nil, Errorf(EINVALID, "I could not read %q; put a note after a `|`, e.g. `rocks set 2 on-track 60%% | pilot signed`.", upd.Note)
+	}
+	if err := b.checkLen("note", note); err != nil {
+		return nil, err
+	}
+	rock.Status, rock.Progress, rock.UpdatedAt = upd.Status, upd.Progress, r.now
+	if err := b.store.UpdateRock(ctx, rock, r.me.ID, note); err != nil {
+		return nil, fmt.Errorf("update rock: %w", err)
+	}
+	if owner.ID != r.me.ID {
+		b.notify(ctx, r.inst, owner, fmt.Sprintf("Your coach %s updated rock %d: %s", r.me.DisplayName, rock.Position, rockLine(rock)))
+	}
+	return reply("Rock %d: %s", rock.Position, rockLine(rock)), nil
+}
+
+// parseRockUpdate reads "<status words> [progress[%]] [note]" as typed in a
+// weekly report or `rocks set`: "on track 60 signed two pilots". Done
+// without a number means 100%; no number keeps the rock's progress.
+func parseRockUpdate(s string, rock *Rock) (RockUpdate, error) {
+	words := strings.Fields(s)
+	u := RockUpdate{RockID: rock.ID, Progress: rock.Progress}
+	var err error
+	switch {
+	case len(words) >= 2 && (strings.EqualFold(words[1], "track") || strings.EqualFold(words[1], "track,")):
+		u.Status, err = ParseRockStatus(words[0] + "-track")
+		words = words[2:]
+	case len(words) >= 1:
+		u.Status, err = ParseRockStatus(strings.TrimRight(words[0], ",.:"))
+		words = words[1:]
+	default:
+		err = Errorf(EINVALID, "Tell me the status: on-track, off-track, done or dropped.")
+	}
+	if err != nil {
+		return RockUpdate{}, err
+	}
+	if u.Status == RockDone {
+		u.Progress = 100
+	}
+	if len(words) > 0 {
+		if p, ok := parsePercent(words[0]); ok {
+			u.Progress = p
+			words = words[1:]
+		} else if _, err := strconv.Atoi(strings.TrimSuffix(words[0], "%")); err == nil {
+			return RockUpdate{}, Errorf(EINVALID, "Progress is a percentage from 0 to 100, not %s.", words[0])
+		}
+	}
+	u.Note = strings.TrimSpace(strings.TrimLeft(strings.Join(words, " "), "-–—:, "))
+	return u, nil
+}
+
+// parsePercent reads "60", "60%" within 0..100.
+func parsePercent(s string) (int, bool) {
+	n, err := strconv.Atoi(strings.TrimSuffix(strings.TrimRight(s, ",."), "%"))
+	return n, err == nil && n >= 0 && n <= 100
+}
+
+func countLive(rocks []*Rock) int {
+	n := 0
+	for _, r := range rocks {
+		if r.Status != RockDropped {
+			n++
+		}
+	}
+	return n
+}
+
+func possessive(owner, me *Person) string {
+	if owner.ID == me.ID {
+		return "You"
+	}
+	return owner.DisplayName
+}
+
+// rockLine is one rock on one line.
+func rockLine(r *Rock) string {
+	return fmt.Sprintf("*%s* — %s · %d%% · due %s", r.Title, r.Status.Label(), r.Progress, r.Due)
+}
+
+// rockList renders rocks as a numbered list.
+func rockList(rocks []*Rock) string {
+	if len(rocks) == 0 {
+		return "_No rocks yet._"
+	}
+	var sb strings.Builder
+	for _, r := range rocks {
+		fmt.Fprintf(&sb, "%d. %s\n", r.Position, rockLine(r))
+		if r.DoneWhen != "" {
+			fmt.Fprintf(&sb, "    done when: %s\n", r.DoneWhen)
+		}
+	}
+	return strings.TrimRight(sb.String(), "\n")
+}
+
+func (b *Bot) listRocks(ctx context.Context, r *request, owner *Person, e *Engagement) ([]Message, error) {
+	rocks, err := b.store.Rocks(ctx, e.ID)
+	if err != nil {
+		return nil, fmt.Errorf("load rocks: %w", err)
+	}
+	whose := "Your rocks"
+	if owner.ID != r.me.ID {
+		whose = owner.DisplayName + "'s rocks"
+	}
+	today := DateOf(r.now.In(zoneOf(owner)))
+	text := fmt.Sprintf("*%s* — day %d of %d, cycle ends %s\n%s", whose, e.CycleDay(today), e.CycleDays, e.CycleEnd(), rockList(rocks))
+	m := Message{Text: text, Ephemeral: true}
+	if countLive(rocks) < MaxRocks {
+		m.Form = rockForm(e, nil)
+		m.Buttons = []Button{{ActionID: "rock.add", Label: "Add a rock", OpensForm: true}}
+	}
+	m.Sections = []string{rockUsage}
+	return []Message{m}, nil
+}
+
+// rockForm is the form to add a rock to e, or to edit rock.
+func rockForm(e *Engagement, rock *Rock) *Form {
+	f := &Form{FormID: FormRockAdd, Value: strconv.FormatInt(e.ID, 10), Title: "Add a rock", SubmitLabel: "Add",
+		Fields: []Field{
+			{ID: "title", Label: "Rock (a 90-day priority)", Kind: FieldText, MaxLen: MaxRockTitleLen, Hint: "Launch the new pricing page"},
+			{ID: "done_when", Label: "Done when (measurable)", Kind: FieldLongText, MaxLen: 500, Optional: true, Hint: "Live on the site and announced to customers"},
+			{ID: "due", Label: "Due", Kind: FieldDate, Initial: e.CycleEnd().String()},
+		}}
+	if rock != nil {
+		f.FormID, f.Value, f.Title, f.SubmitLabel = FormRockEdit, strconv.FormatInt(rock.ID, 10), "Edit rock "+strconv.Itoa(rock.Position), "Save"
+		f.Fields[0].Initial, f.Fields[1].Initial, f.Fields[2].Initial = rock.Title, rock.DoneWhen, rock.Due.String()
+		f.Fields = append(f.Fields, statusField(rock.Status), progressField(rock.Progress))
+	}
+	return f
+}
+
+func statusField(s RockStatus) Field {
+	return Field{ID: "status", Label: "Status", Kind: FieldChoice, Initial: string(s), Options: []Option{
+		{string(RockOnTrack), "On track"}, {string(RockOffTrack), "Off track"}, {string(RockDone), "Done"}, {string(RockDropped), "Dropped"},
+	}}
+}
+
+func progressField(p int) Field {
+	return Field{ID: "progress", Label: "Progress %", Kind: FieldNumber, Min: 0, Max: 100, Initial: strconv.Itoa(p)}
+}
+
+// submitRock handles the add and edit rock forms.
+func (b *Bot) submitRock(ctx context.Context, r *request) ([]Message, error) {
+	v := r.ev.Values
+	id, err := strconv.ParseInt(r.ev.Value, 10, 64)
+	if err != nil {
+		return nil, Errorf(EINVALID, "That form is out of date; type `rocks` for a new one.")
+	}
+	var e *Engagement
+	var rock *Rock
+	if r.ev.FormID == FormRockEdit {
+		if rock, err = b.store.Rock(ctx, id); err != nil {
+			return nil, err
+		}
+		id = rock.EngagementID
+	}
+	if e, err = b.store.Engagement(ctx, id); err != nil {
+		return nil, err
+	}
+	owner, err := b.mayEditRocks(ctx, r, e)
+	if err != nil {
+		return nil, err
+	}
+	title, doneWhen := strings.TrimSpace(v["title"]), strings.TrimSpace(v["done_when"])
+	if title == "" {
+		return nil, Errorf(EINVALID, "A rock needs a title.")
+	}
+	if err := validRock(title, doneWhen); err != nil {
+		return nil, err
+	}
+	due := e.CycleEnd()
+	if s := strings.TrimSpace(v["due"]); s != "" {
+		if due, err = ParseDate(s); err != nil {
+			return nil, err
+		}
+	}
+	if rock == nil {
+		return b.addRock(ctx, r, owner, e, title, doneWhen, due)
+	}
+	status, err := ParseRockStatus(v["status"])
+	if err != nil {
+		return nil, err
+	}
+	progress, ok := parsePercent(strings.TrimSpace(v["progress"]))
+	if !ok {
+		return nil, Errorf(EINVALID, "Progress is a percentage from 0 to 100.")
+	}
+	rock.Title, rock.DoneWhen, rock.Due, rock.Status, rock.Progress = title, doneWhen, due, status, progress
+	return b.saveRock(ctx, r, owner, rock, "saved")
+}
+
+// mayEditRocks allows the engagement's client and coach; it returns the client.
+func (b *Bot) mayEditRocks(ctx context.Context, r *request, e *Engagement) (*Person, error) {
+	if !e.Status.Live() || (e.ClientID != r.me.ID && e.CoachID != r.me.ID) {
+		return nil, Errorf(EFORBIDDEN, "You can't change those rocks.")
+	}
+	if e.ClientID == r.me.ID {
+		return r.me, nil
+	}
+	return b.store.Person(ctx, e.ClientID)
+}

@@ -1,0 +1,274 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// settingsChange is a validated change to a person's schedule.
+type settingsChange struct {
+	checkin       *ClockTime
+	days          *Weekdays
+	weeklyDay     *time.Weekday
+	weeklyTime    *ClockTime
+	tz            *string
+	reminder      *time.Duration
+	digestDay     *time.Weekday
+	digestTime    *ClockTime
+	touchesClient bool
+}
+
+// parseSettings reads "time 08:30 days mon-thu weekly fri 15:00 tz Europe/Paris reminder off".
+func parseSettings(args string) (settingsChange, error) {
+	var c settingsChange
+	w := strings.Fields(args)
+	need := func(i, n int, key string) error {
+		if i+n >= len(w) {
+			return usageError(fmt.Sprintf("`%s` needs a value.", key), "settings")
+		}
+		return nil
+	}
+	for i := 0; i < len(w); i++ {
+		key := strings.ToLower(w[i])
+		switch key {
+		case "time":
+			if err := need(i, 1, key); err != nil {
+				return c, err
+			}
+			t, err := ParseClockTime(w[i+1])
+			if err != nil {
+				return c, err
+			}
+			c.checkin, c.touchesClient, i = &t, true, i+1
+		case "days":
+			if err := need(i, 1, key); err != nil {
+				return c, err
+			}
+			d, err := ParseWeekdays(w[i+1])
+			if err != nil {
+				return c, err
+			}
+			c.days, c.touchesClient, i = &d, true, i+1
+		case "weekly", "digest":
+			if err := need(i, 2, key); err != nil {
+				return c, err
+			}
+			day, err := ParseWeekday(w[i+1])
+			if err != nil {
+				return c, err
+			}
+			t, err := ParseClockTime(w[i+2])
+			if err != nil {
+				return c, err
+			}
+			if key == "weekly" {
+				c.weeklyDay, c.weeklyTime, c.touchesClient = &day, &t, true
+			} else {
+				c.digestDay, c.digestTime = &day, &t
+			}
+			i += 2
+		case "tz", "timezone":
+			if err := need(i, 1, key); err != nil {
+				return c, err
+			}
+			if _, err := LoadZone(w[i+1]); err != nil {
+				return c, err
+			}
+			c.tz, i = &w[i+1], i+1
+		case "reminder":
+			if err := need(i, 1, key); err != nil {
+				return c, err
+			}
+			var d time.Duration
+			if v := strings.ToLower(w[i+1]); v != "off" {
+				var err error
+				if d, err = time.ParseDuration(v); err != nil || d < 15*time.Minute || d > 12*time.Hour {
+					return c, Errorf(EINVALID, "The reminder delay is `off` or a duration from 15m to 12h, e.g. `reminder 2h`.")
+				}
+			}
+			c.reminder, c.touchesClient, i = &d, true, i+1
+		default:
+			return c, usageError(fmt.Sprintf("I don't know the setting %q.", w[i]), "settings")
+		}
+	}
+	return c, nil
+}
+
+// cmdSettings shows or changes the schedule and time zone.
+func (b *Bot) cmdSettings(ctx context.Context, r *request, rest string) ([]Message, error) {
+	e, err := b.store.LiveEngagementForClient(ctx, r.me.ID)
+	if ErrorCode(err) == ENOTFOUND {
+		e = nil
+	} else if err != nil {
+		return nil, fmt.Errorf("load engagement: %w", err)
+	}
+	if strings.TrimSpace(rest) == "" {
+		return []Message{{Text: settingsText(r.me, e), Form: settingsForm(r.me, e), Ephemeral: true}}, nil
+	}
+	c, err := parseSettings(rest)
+	if err != nil {
+		return nil, err
+	}
+	return b.applySettings(ctx, r, e, c)
+}
+
+// applySettings stores a validated change: the engagement first, then the
+// person, so a refusal stores nothing.
+func (b *Bot) applySettings(ctx context.Context, r *request, e *Engagement, c settingsChange) ([]Message, error) {
+	if c.touchesClient && e == nil {
+		return nil, Errorf(EINVALID, "Check-in times are for clients; as a coach you can set `tz` and `digest <day> <HH:MM>`.")
+	}
+	if (c.digestDay != nil) && !r.me.IsCoach {
+		return nil, Errorf(EINVALID, "The digest setting is for coaches.")
+	}
+	if c.touchesClient {
+		set(&e.CheckinTime, c.checkin)
+		set(&e.Workdays, c.days)
+		set(&e.WeeklyWeekday, c.weeklyDay)
+		set(&e.WeeklyTime, c.weeklyTime)
+		set(&e.ReminderDelay, c.reminder)
+		if e.Workdays == 0 {
+			return nil, Errorf(EINVALID, "Pick at least one workday.")
+		}
+		e.UpdatedAt = r.now
+		if err := b.store.UpdateEngagement(ctx, e); err != nil {
+			return nil, fmt.Errorf("save settings: %w", err)
+		}
+	}
+	if c.tz != nil || c.digestDay != nil {
+		set(&r.me.TimeZone, c.tz)
+		set(&r.me.DigestWeekday, c.digestDay)
+		set(&r.me.DigestTime, c.digestTime)
+		if err := b.store.UpdatePerson(ctx, r.me); err != nil {
+			return nil, fmt.Errorf("save settings: %w", err)
+		}
+	}
+	return reply("Saved.\n%s", settingsText(r.me, e)), nil
+}
+
+func set[T any](dst *T, v *T) {
+	if v != nil {
+		*dst = *v
+	}
+}
+
+func settingsText(p *Person, e *Engagement) string {
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "*Your settings*\n• Time zone: %s\n", cmpZone(p.TimeZone))
+	if e != nil && e.Status != EngagementInvited {
+		fmt.Fprintf(&sb, "• Daily check-in: %s on %s\n• Weekly report: %s %s\n", e.CheckinTime, e.Workdays, weekdayName(e.WeeklyWeekday), e.WeeklyTime)
+		if e.ReminderDelay > 0 {
+			fmt.Fprintf(&sb, "• Reminder: once, %s after an unanswered prompt\n", shortDuration(e.ReminderDelay))
+		} else {
+			sb.WriteString("• Reminder: off\n")
+		}
+		fmt.Fprintf(&sb, "• Cycle: %s to %s\n", e.CycleStart, e.CycleEnd())
+		if !e.PauseFrom.IsZero() {
+			fmt.Fprintf(&sb, "• Paused: %s to %s\n", e.PauseFrom, e.PauseTo)
+		}
+	}
+	if p.IsCoach {
+		where := "a DM to you"
+		if p.DigestChannel != "" {
+			where = "<#" + p.DigestChannel + ">"
+		}
+		fmt.Fprintf(&sb, "• Digest: %s %s, to %s\n", weekdayName(p.DigestWeekday), p.DigestTime, where)
+	}
+	sb.WriteString("Change with e.g. `settings time 08:30 days mon-thu weekly fri 15:00 tz Europe/Paris reminder 2h`.")
+	return sb.String()
+}
+
+func cmpZone(tz string) string {
+	if tz == "" {
+		return "not set (UTC)"
+	}
+	return tz
+}
+
+// shortDuration prints 2h, 90m, 1h30m.
+func shortDuration(d time.Duration) string {
+	s := d.String()
+	s = strings.TrimSuffix(s, "0s")
+	return strings.TrimSuffix(s, "0m")
+}
+
+func settingsForm(p *Person, e *Engagement) *Form {
+	f := &Form{FormID: FormSettings, Title: "Settings", SubmitLabel: "Save",
+		Fields: []Field{{ID: "tz", Label: "Time zone", Kind: FieldTimeZone, Initial: p.TimeZone}}}
+	if e != nil && e.Status != EngagementInvited {
+		reminder := "off"
+		if e.ReminderDelay > 0 {
+			reminder = shortDuration(e.ReminderDelay)
+		}
+		f.Fields = append(f.Fields,
+			Field{ID: "time", Label: "Daily check-in time (HH:MM)", Kind: FieldText, Initial: e.CheckinTime.String()},
+			Field{ID: "days", Label: "Workdays (e.g. mon-fri)", Kind: FieldText, Initial: e.Workdays.String()},
+			Field{ID: "weekly", Label: "Weekly report (day HH:MM)", Kind: FieldText, Initial: fmt.Sprintf("%s %s", dayNames[e.WeeklyWeekday], e.WeeklyTime)},
+			Field{ID: "reminder", Label: "Reminder (off, 1h, 2h…)", Kind: FieldText, Initial: reminder},
+		)
+	}
+	return f
+}
+
+// submitSettings handles the settings form by turning it into the typed form.
+func (b *Bot) submitSettings(ctx context.Context, r *request) ([]Message, error) {
+	var words []string
+	for _, k := range []string{"tz", "time", "days", "weekly", "reminder"} {
+		if v := strings.TrimSpace(r.ev.Values[k]); v != "" {
+			words = append(words, k, v)
+		}
+	}
+	return b.cmdSettings(ctx, r, strings.Join(words, " "))
+}
+
+// cmdPause plans a pause: no prompts from one day to another, inclusive.
+func (b *Bot) cmdPause(ctx context.Context, r *request, rest string) ([]Message, error) {
+	w := strings.Fields(rest)
+	if len(w) != 2 {
+		return nil, usageError("Tell me the first and the last day of the pause.", "pause")
+	}
+	from, err := ParseDate(w[0])
+	if err != nil {
+		return nil, usageError(ErrorMessage(err), "pause")
+	}
+	to, err := ParseDate(w[1])
+	if err != nil {
+		return nil, usageError(ErrorMessage(err), "pause")
+	}
+	if to.Before(from) {
+		return nil, usageError("The last day comes before the first.", "pause")
+	}
+	if to.Before(r.today()) {
+		return nil, usageError("That pause is already over.", "pause")
+	}
+	if to.Sub(from) > 366 {
+		return nil, usageError("A pause can last a year at most.", "pause")
+	}
+	e, err := b.myEngagement(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	e.PauseFrom, e.PauseTo, e.UpdatedAt = from, to, r.now
+	if err := b.store.UpdateEngagement(ctx, e); err != nil {
+		return nil, fmt.Errorf("pause: %w", err)
+	}
+	return reply("Paused from %s to %s: no check-ins or reports then, and those days don't count against you. `resume` ends it early.", from, to), nil
+}
+
+// cmdResume ends a pause now.
+func (b *Bot) cmdResume(ctx context.Context, r *request, _ string) ([]Message, error) {
+	e, err := b.myEngagement(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	if e.PauseFrom.IsZero() && e.Status != EngagementPaused {
+		return reply("You are not paused."), nil
+	}
+	e.PauseFrom, e.PauseTo, e.Status, e.UpdatedAt = Date{}, Date{}, EngagementActive, r.now
+	if err := b.store.UpdateEngagement(ctx, e); err != nil {
+		return nil, fmt.Errorf("resume: %w", err)
+	}
+	return reply("Welcome back! Prompts resume on your next workday at %s.", e.CheckinTime), nil
+}

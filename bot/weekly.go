@@ -1,0 +1,268 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// The weekly report's closing questions, after one question per rock.
+var weeklyQuestions = []string{
+	"Biggest win this week?",
+	"What got stuck?",
+	"What do you want to bring to your coach?",
+}
+
+// weeklyRocks returns the rocks a week's report asks about: those still
+// open, plus any the report already answered.
+func weeklyRocks(rocks []*Rock, w *WeeklyReport) []*Rock {
+	var out []*Rock
+	for _, r := range rocks {
+		if r.Status == RockOnTrack || r.Status == RockOffTrack || updateFor(w, r.ID) != nil {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+func updateFor(w *WeeklyReport, rockID int64) *RockUpdate {
+	for i := range w.Rocks {
+		if w.Rocks[i].RockID == rockID {
+			return &w.Rocks[i]
+		}
+	}
+	return nil
+}
+
+// nextWeekly returns the next question: a rock (non-nil), or the index of a
+// closing question; done is true when everything is answered.
+func nextWeekly(w *WeeklyReport, rocks []*Rock) (rock *Rock, q int, done bool) {
+	if w.Status != AnswerOpen {
+		return nil, 0, true
+	}
+	for _, r := range weeklyRocks(rocks, w) {
+		if updateFor(w, r.ID) == nil {
+			return r, 0, false
+		}
+	}
+	switch {
+	case w.Win == "":
+		return nil, 0, false
+	case w.Stuck == "":
+		return nil, 1, false
+	case w.Ask == "":
+		return nil, 2, false
+	}
+	return nil, 0, true
+}
+
+// weeklyQuestion renders the next question, numbered.
+func weeklyQuestion(w *WeeklyReport, rocks []*Rock) string {
+	rock, q, done := nextWeekly(w, rocks)
+	if done {
+		return ""
+	}
+	asked := weeklyRocks(rocks, w)
+	total := len(asked) + len(weeklyQuestions)
+	if rock != nil {
+		n := 1
+		for i, r := range asked {
+			if r.ID == rock.ID {
+				n = i + 1
+			}
+		}
+		return fmt.Sprintf("*%d/%d* Rock %d, *%s* (now %s, %d%%): status, progress and one line — e.g. `on track 60 signed two pilots`.",
+			n, total, rock.Position, rock.Title, rock.Status.Label(), rock.Progress)
+	}
+	return fmt.Sprintf("*%d/%d* %s", len(asked)+q+1, total, weeklyQuestions[q])
+}
+
+func (b *Bot) loadWeekly(ctx context.Context, e *Engagement, week Date) (*WeeklyReport, error) {
+	w, err := b.store.WeeklyReport(ctx, e.ID, week)
+	if ErrorCode(err) == ENOTFOUND {
+		return &WeeklyReport{EngagementID: e.ID, Week: week, Status: AnswerOpen}, nil
+	} else if err != nil {
+		return nil, fmt.Errorf("load weekly report: %w", err)
+	}
+	return w, nil
+}
+
+// cmdWeekly starts (or shows, for editing) this week's report.
+func (b *Bot) cmdWeekly(ctx context.Context, r *request, _ string) ([]Message, error) {
+	e, err := b.myEngagement(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	w, err := b.loadWeekly(ctx, e, r.today().WeekStart())
+	if err != nil {
+		return nil, err
+	}
+	rocks, err := b.store.Rocks(ctx, e.ID)
+	if err != nil {
+		return nil, fmt.Errorf("load rocks: %w", err)
+	}
+	if w.Status != AnswerOpen {
+		m := Message{Text: "You already wrote this week's report:\n" + weeklySummary(w, rocks) + "\nChange anything with the form.", Form: weeklyForm(e, w, rocks), Ephemeral: true}
+		m.Buttons = []Button{{ActionID: ActionAnswerWeekly, Label: "Edit", OpensForm: true}}
+		return []Message{m}, nil
+	}
+	if err := b.state.Set(ctx, convKey(r.me), target{DeliveryWeekly, e.ID, w.Week}.String(), b.convTT); err != nil {
+		return nil, fmt.Errorf("start weekly report: %w", err)
+	}
+	return []Message{b.weeklyPrompt(e, w, rocks)}, nil
+}
+
+// weeklyPrompt is the weekly accountability message.
+func (b *Bot) weeklyPrompt(e *Engagement, w *WeeklyReport, rocks []*Rock) Message {
+	text := fmt.Sprintf("*Weekly accountability* · week of %s (day %d of %d)\nYour rocks:\n%s\n\nReply here, one message per question, or press *Answer* for the form.\n%s",
+		w.Week, max(e.CycleDay(w.Week.AddDays(4)), 1), e.CycleDays, rockList(liveRocks(rocks)), weeklyQuestion(w, rocks))
+	return Message{
+		Text: text,
+		Form: weeklyForm(e, w, rocks),
+		Buttons: []Button{{ActionID: ActionAnswerWeekly, Label: "Answer", Value: target{DeliveryWeekly, e.ID, w.Week}.String(), Style: StylePrimary, OpensForm: true}},
+	}
+}
+
+// weeklyForm is the whole report as one form, pre-filled for editing.
+func weeklyForm(e *Engagement, w *WeeklyReport, rocks []*Rock) *Form {
+	f := &Form{FormID: FormWeekly, Value: target{DeliveryWeekly, e.ID, w.Week}.String(), Title: "Weekly report", SubmitLabel: "Save"}
+	for _, r := range weeklyRocks(rocks, w) {
+		st, prog, note := r.Status, r.Progress, ""
+		if u := updateFor(w, r.ID); u != nil {
+			st, prog, note = u.Status, u.Progress, u.Note
+		}
+		id := "rock_" + strconv.FormatInt(r.ID, 10)
+		sf, pf := statusField(st), progressField(prog)
+		sf.ID, sf.Label = id+"_status", fmt.Sprintf("%d. %s — status", r.Position, r.Title)
+		pf.ID = id + "_progress"
+		f.Fields = append(f.Fields, sf, pf, Field{ID: id + "_note", Label: "One line on it", Kind: FieldText, Initial: note, Optional: true, MaxLen: 2000})
+	}
+	f.Fields = append(f.Fields,
+		Field{ID: "win", Label: weeklyQuestions[0], Kind: FieldLongText, Initial: w.Win, MaxLen: 2000},
+		Field{ID: "stuck", Label: weeklyQuestions[1], Kind: FieldLongText, Initial: w.Stuck, Optional: true, MaxLen: 2000},
+		Field{ID: "ask", Label: weeklyQuestions[2], Kind: FieldLongText, Initial: w.Ask, Optional: true, MaxLen: 2000},
+	)
+	return f
+}
+
+// answerWeekly records one plain reply to the report's next question.
+func (b *Bot) answerWeekly(ctx context.Context, r *request, e *Engagement, w *WeeklyReport, text string) ([]Message, error) {
+	rocks, err := b.store.Rocks(ctx, e.ID)
+	if err != nil {
+		return nil, fmt.Errorf("load rocks: %w", err)
+	}
+	if err := b.checkLen("the weekly report", text); err != nil {
+		return nil, err
+	}
+	rock, q, _ := nextWeekly(w, rocks)
+	switch {
+	case rock != nil:
+		u, err := parseRockUpdate(text, rock)
+		if err != nil {
+			return nil, Errorf(EINVALID, "%s Try e.g. `on track 60 signed two pilots`.", ErrorMessage(err))
+		}
+		w.Rocks = append(w.Rocks, u)
+	case q == 0:
+		w.Win = text
+	case q == 1:
+		w.Stuck = text
+	default:
+		w.Ask = text
+	}
+	w.UpdatedAt = r.now
+	if _, _, done := nextWeekly(w, rocks); done {
+		w.Status, w.SubmittedAt = AnswerComplete, r.now
+	}
+	if err := b.store.SaveWeeklyReport(ctx, w, r.me.ID); err != nil {
+		return nil, fmt.Errorf("save weekly report: %w", err)
+	}
+	if w.Status == AnswerOpen {
+		if rocks, err = b.store.Rocks(ctx, e.ID); err != nil {
+			return nil, fmt.Errorf("load rocks: %w", err)
+		}
+		return []Message{{Text: weeklyQuestion(w, rocks)}}, nil
+	}
+	b.endConversation(ctx, r, target{DeliveryWeekly, e.ID, w.Week})
+	return []Message{{Text: "Report saved — your coach will see it in the digest. Have a good weekend!\n" + weeklySummary(w, rocks)}}, nil
+}
+
+// submitWeekly handles the weekly form.
+func (b *Bot) submitWeekly(ctx context.Context, r *request) ([]Message, error) {
+	t, e, err := b.ownTarget(ctx, r, r.ev.Value, DeliveryWeekly)
+	if err != nil {
+		return nil, err
+	}
+	w, err := b.loadWeekly(ctx, e, t.day)
+	if err != nil {
+		return nil, err
+	}
+	if err := b.stillOpen(ctx, r, t, w.Status == AnswerComplete); err != nil {
+		return nil, err
+	}
+	rocks, err := b.store.Rocks(ctx, e.ID)
+	if err != nil {
+		return nil, fmt.Errorf("load rocks: %w", err)
+	}
+	v := r.ev.Values
+	var updates []RockUpdate
+	for _, rock := range weeklyRocks(rocks, w) {
+		id := "rock_" + strconv.FormatInt(rock.ID, 10)
+		st, err := ParseRockStatus(v[id+"_status"])
+		if err != nil {
+			return nil, Errorf(EINVALID, "Rock %d: %s Nothing was saved.", rock.Position, ErrorMessage(err))
+		}
+		prog, ok := parsePercent(strings.TrimSpace(v[id+"_progress"]))
+		if !ok {
+			return nil, Errorf(EINVALID, "Rock %d: progress is a percentage from 0 to 100. Nothing was saved.", rock.Position)
+		}
+		note := strings.TrimSpace(v[id+"_note"])
+		if err := b.checkLen(fmt.Sprintf("rock %d", rock.Position), note); err != nil {
+			return nil, err
+		}
+		updates = append(updates, RockUpdate{RockID: rock.ID, Status: st, Progress: prog, Note: note})
+	}
+	win, stuck, ask := strings.TrimSpace(v["win"]), strings.TrimSpace(v["stuck"]), strings.TrimSpace(v["ask"])
+	if win == "" {
+		return nil, Errorf(EINVALID, "Please name your biggest win — even a small one. Nothing was saved.")
+	}
+	for i, s := range []string{win, stuck, ask} {
+		if err := b.checkLen(weeklyQuestions[i], s); err != nil {
+			return nil, err
+		}
+	}
+	edit := w.Status == AnswerComplete
+	w.Rocks, w.Win, w.Stuck, w.Ask = updates, win, stuck, ask
+	w.Status, w.UpdatedAt = AnswerComplete, r.now
+	if w.SubmittedAt.IsZero() {
+		w.SubmittedAt = r.now
+	}
+	if err := b.store.SaveWeeklyReport(ctx, w, r.me.ID); err != nil {
+		return nil, fmt.Errorf("save weekly report: %w", err)
+	}
+	b.endConversation(ctx, r, t)
+	if rocks, err = b.store.Rocks(ctx, e.ID); err != nil {
+		return nil, fmt.Errorf("load rocks: %w", err)
+	}
+	verb := "Report saved — your coach will see it in the digest."
+	if edit {
+		verb = "Updated your weekly report."
+	}
+	return []Message{{Text: verb + "\n" + weeklySummary(w, rocks), Ephemeral: true}}, nil
+}
+
+// weeklySummary shows a report's answers.
+func weeklySummary(w *WeeklyReport, rocks []*Rock) string {
+	var sb strings.Builder
+	for _, u := range w.Rocks {
+		if t := rockTitle(rocks, u.RockID); t != "" {
+			fmt.Fprintf(&sb, "• %s: %s, %d%%", strings.ToUpper(t[:1])+t[1:], u.Status.Label(), u.Progress)
+			if u.Note != "" {
+				sb.WriteString(" — " + u.Note)
+			}
+			sb.WriteString("\n")
+		}
+	}
+	fmt.Fprintf(&sb, "• Win: %s\n• Stuck: %s\n• For your coach: %s", w.Win, orNothing(w.Stuck), orNothing(w.Ask))
+	return sb.String()
+}
