@@ -1,0 +1,172 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/smart90/smart90/bot"
+)
+
+const deliveryColumns = `id, person_id, engagement_id, kind, period, due_at, state, attempts, last_error,
+	lease_until, message_ref, sent_at, created_at, updated_at`
+
+func scanDelivery(r row) (*bot.Delivery, error) {
+	var d bot.Delivery
+	err := r.Scan(&d.ID, &d.PersonID, idDest{&d.EngagementID}, &d.Kind, &d.Period, timeDest{&d.DueAt},
+		&d.State, &d.Attempts, &d.LastError, timeDest{&d.LeaseUntil}, &d.MessageRef, timeDest{&d.SentAt},
+		timeDest{&d.CreatedAt}, timeDest{&d.UpdatedAt})
+	if err != nil {
+		return nil, err
+	}
+	return &d, nil
+}
+
+func collectDeliveries(rows pgx.Rows) ([]*bot.Delivery, error) {
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (*bot.Delivery, error) { return scanDelivery(r) })
+}
+
+// CreateDelivery implements bot.DeliveryStore. Replicas scheduling the same
+// prompt race on the unique key: one insert wins, the others insert nothing
+// and read the winner's row. An empty State is stored as pending; a zero
+// UpdatedAt becomes CreatedAt.
+func (db *DB) CreateDelivery(ctx context.Context, d *bot.Delivery) (created bool, err error) {
+	createdAt := orNow(d.CreatedAt)
+	updatedAt := d.UpdatedAt
+	if updatedAt.IsZero() {
+		updatedAt = createdAt
+	}
+	state := d.State
+	if state == "" {
+		state = bot.DeliveryPending
+	}
+	// The row read after a lost race can vanish before it is read (its
+	// person deleted); then the insert is worth another try.
+	for range 3 {
+		stored, err := scanDelivery(db.pool.QueryRow(ctx, `
+			INSERT INTO deliveries (person_id, engagement_id, kind, period, due_at, state, attempts, last_error,
+				lease_until, message_ref, sent_at, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+			ON CONFLICT (person_id, kind, period) DO NOTHING
+			RETURNING `+deliveryColumns,
+			d.PersonID, idArg(d.EngagementID), d.Kind, d.Period, timeArg(d.DueAt), state, d.Attempts,
+			d.LastError, timeArg(d.LeaseUntil), d.MessageRef, timeArg(d.SentAt), createdAt, timeArg(updatedAt)))
+		if err == nil {
+			*d = *stored
+			return true, nil
+		}
+		if !errors.Is(err, pgx.ErrNoRows) {
+			return false, wrap(err, fmt.Sprintf("create %s delivery %s of person %d", d.Kind, d.Period, d.PersonID))
+		}
+		stored, err = db.DeliveryByKey(ctx, d.PersonID, d.Kind, d.Period)
+		if err == nil {
+			*d = *stored
+			return false, nil
+		}
+		if bot.ErrorCode(err) != bot.ENOTFOUND {
+			return false, err
+		}
+	}
+	return false, fmt.Errorf("create %s delivery %s of person %d: row keeps vanishing", d.Kind, d.Period, d.PersonID)
+}
+
+// Delivery implements bot.DeliveryStore.
+func (db *DB) Delivery(ctx context.Context, id int64) (*bot.Delivery, error) {
+	d, err := scanDelivery(db.pool.QueryRow(ctx, `SELECT `+deliveryColumns+` FROM deliveries WHERE id = $1`, id))
+	if err != nil {
+		return nil, notFound(err, "That delivery does not exist.", fmt.Sprintf("load delivery %d", id))
+	}
+	return d, nil
+}
+
+// DeliveryByKey implements bot.DeliveryStore.
+func (db *DB) DeliveryByKey(ctx context.Context, personID int64, kind bot.DeliveryKind, period string) (*bot.Delivery, error) {
+	d, err := scanDelivery(db.pool.QueryRow(ctx, `
+		SELECT `+deliveryColumns+` FROM deliveries
+		WHERE person_id = $1 AND kind = $2 AND period = $3`, personID, kind, period))
+	if err != nil {
+		return nil, notFound(err, "That delivery does not exist.",
+			fmt.Sprintf("load %s delivery %s of person %d", kind, period, personID))
+	}
+	return d, nil
+}
+
+// ClaimDeliveries implements bot.DeliveryStore in one statement: the
+// subquery locks the rows it picks and skips rows another replica is
+// claiming at that moment, and the lease keeps them claimed afterwards.
+func (db *DB) ClaimDeliveries(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]*bot.Delivery, error) {
+	if limit <= 0 {
+		return []*bot.Delivery{}, nil
+	}
+	rows, _ := db.pool.Query(ctx, `
+		UPDATE deliveries SET lease_until = $2, attempts = attempts + 1
+		WHERE id IN (
+			SELECT id FROM deliveries
+			WHERE state = $3 AND due_at <= $1 AND (lease_until IS NULL OR lease_until <= $1)
+			ORDER BY due_at, id
+			LIMIT $4
+			FOR UPDATE SKIP LOCKED)
+		RETURNING `+deliveryColumns,
+		instant(now), instant(now.Add(lease)), bot.DeliveryPending, limit)
+	ds, err := collectDeliveries(rows)
+	if err != nil {
+		return nil, wrap(err, "claim deliveries")
+	}
+	// RETURNING keeps no order.
+	slices.SortFunc(ds, func(a, b *bot.Delivery) int {
+		if c := a.DueAt.Compare(b.DueAt); c != 0 {
+			return c
+		}
+		return int(a.ID - b.ID)
+	})
+	return ds, nil
+}
+
+// UpdateDelivery implements bot.DeliveryStore; d is filled with the stored
+// row.
+func (db *DB) UpdateDelivery(ctx context.Context, d *bot.Delivery) error {
+	stored, err := scanDelivery(db.pool.QueryRow(ctx, `
+		UPDATE deliveries
+		SET state = $2, attempts = $3, last_error = $4, lease_until = $5, message_ref = $6, sent_at = $7,
+			due_at = $8, updated_at = $9
+		WHERE id = $1
+		RETURNING `+deliveryColumns,
+		d.ID, d.State, d.Attempts, d.LastError, timeArg(d.LeaseUntil), d.MessageRef, timeArg(d.SentAt),
+		timeArg(d.DueAt), orNow(d.UpdatedAt)))
+	if err != nil {
+		return notFound(err, "That delivery does not exist.", fmt.Sprintf("update delivery %d", d.ID))
+	}
+	*d = *stored
+	return nil
+}
+
+// LatestDelivery implements bot.DeliveryStore.
+func (db *DB) LatestDelivery(ctx context.Context, personID int64, kind bot.DeliveryKind) (*bot.Delivery, error) {
+	d, err := scanDelivery(db.pool.QueryRow(ctx, `
+		SELECT `+deliveryColumns+` FROM deliveries
+		WHERE person_id = $1 AND kind = $2 AND state NOT IN ($3, $4, $5)
+		ORDER BY due_at DESC, id DESC
+		LIMIT 1`, personID, kind, bot.DeliveryPending, bot.DeliverySkipped, bot.DeliveryMissed))
+	if err != nil {
+		return nil, notFound(err, "Nothing has been sent yet.",
+			fmt.Sprintf("load latest %s delivery of person %d", kind, personID))
+	}
+	return d, nil
+}
+
+// Deliveries implements bot.DeliveryStore.
+func (db *DB) Deliveries(ctx context.Context, engagementID int64, from, to time.Time) ([]*bot.Delivery, error) {
+	rows, _ := db.pool.Query(ctx, `
+		SELECT `+deliveryColumns+` FROM deliveries
+		WHERE engagement_id = $1 AND due_at >= $2 AND due_at < $3
+		ORDER BY due_at, id`, engagementID, instant(from), instant(to))
+	ds, err := collectDeliveries(rows)
+	if err != nil {
+		return nil, wrap(err, fmt.Sprintf("list deliveries of engagement %d", engagementID))
+	}
+	return ds, nil
+}

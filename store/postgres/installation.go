@@ -1,0 +1,70 @@
+package postgres
+
+import (
+	"context"
+
+	"github.com/smart90/smart90/bot"
+)
+
+const installationColumns = `id, platform, external_id, name, status, bot_token, created_at, updated_at`
+
+func scanInstallation(r row) (*bot.Installation, error) {
+	var inst bot.Installation
+	err := r.Scan(&inst.ID, &inst.Platform, &inst.ExternalID, &inst.Name, &inst.Status, &inst.BotToken,
+		timeDest{&inst.CreatedAt}, timeDest{&inst.UpdatedAt})
+	if err != nil {
+		return nil, err
+	}
+	if len(inst.BotToken) == 0 {
+		inst.BotToken = nil
+	}
+	return &inst, nil
+}
+
+// UpsertInstallation implements bot.InstallationStore. On an update,
+// CreatedAt keeps its stored value.
+func (db *DB) UpsertInstallation(ctx context.Context, inst *bot.Installation) error {
+	created := orNow(inst.CreatedAt)
+	updated := inst.UpdatedAt
+	if updated.IsZero() {
+		updated = created
+	}
+	var token []byte
+	if len(inst.BotToken) > 0 {
+		token = inst.BotToken
+	}
+	stored, err := scanInstallation(db.pool.QueryRow(ctx, `
+		INSERT INTO installations (platform, external_id, name, status, bot_token, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)
+		ON CONFLICT (platform, external_id) DO UPDATE
+		SET name = EXCLUDED.name, status = EXCLUDED.status, bot_token = EXCLUDED.bot_token,
+			updated_at = EXCLUDED.updated_at
+		RETURNING `+installationColumns,
+		inst.Platform, inst.ExternalID, inst.Name, inst.Status, token, created, timeArg(updated)))
+	if err != nil {
+		return wrap(err, "upsert installation")
+	}
+	*inst = *stored
+	return nil
+}
+
+// Installation implements bot.InstallationStore.
+func (db *DB) Installation(ctx context.Context, id int64) (*bot.Installation, error) {
+	inst, err := scanInstallation(db.pool.QueryRow(ctx,
+		`SELECT `+installationColumns+` FROM installations WHERE id = $1`, id))
+	if err != nil {
+		return nil, notFound(err, "That installation does not exist.", "load installation")
+	}
+	return inst, nil
+}
+
+// InstallationByExternalID implements bot.InstallationStore.
+func (db *DB) InstallationByExternalID(ctx context.Context, platform bot.Platform, externalID string) (*bot.Installation, error) {
+	inst, err := scanInstallation(db.pool.QueryRow(ctx,
+		`SELECT `+installationColumns+` FROM installations WHERE platform = $1 AND external_id = $2`,
+		platform, externalID))
+	if err != nil {
+		return nil, notFound(err, "That installation does not exist.", "load installation")
+	}
+	return inst, nil
+}

@@ -1,0 +1,137 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/smart90/smart90/bot"
+)
+
+const rockColumns = `id, engagement_id, position, title, done_when, due, status, progress, created_at, updated_at`
+
+func scanRock(r row) (*bot.Rock, error) {
+	var k bot.Rock
+	err := r.Scan(&k.ID, &k.EngagementID, &k.Position, &k.Title, &k.DoneWhen, dateDest{&k.Due},
+		&k.Status, &k.Progress, timeDest{&k.CreatedAt}, timeDest{&k.UpdatedAt})
+	if err != nil {
+		return nil, err
+	}
+	return &k, nil
+}
+
+const rockChangeColumns = `id, rock_id, engagement_id, by_person_id, at, title, done_when, due, status, progress, note`
+
+func scanRockChange(r row) (*bot.RockChange, error) {
+	var c bot.RockChange
+	err := r.Scan(&c.ID, &c.RockID, &c.EngagementID, idDest{&c.ByPersonID}, timeDest{&c.At}, &c.Title,
+		&c.DoneWhen, dateDest{&c.Due}, &c.Status, &c.Progress, &c.Note)
+	if err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+// CreateRock implements bot.RockStore. The engagement's row counts
+// positions, so concurrent creations queue on it instead of colliding, and
+// a position is never handed out twice. A zero UpdatedAt becomes CreatedAt.
+func (db *DB) CreateRock(ctx context.Context, r *bot.Rock, byPersonID int64, note string) error {
+	created := orNow(r.CreatedAt)
+	updated := r.UpdatedAt
+	if updated.IsZero() {
+		updated = created
+	}
+	return db.tx(ctx, func(tx pgx.Tx) error {
+		var position int
+		err := tx.QueryRow(ctx, `
+			UPDATE engagements SET last_rock_position = last_rock_position + 1
+			WHERE id = $1 RETURNING last_rock_position`, r.EngagementID).Scan(&position)
+		if err != nil {
+			return notFound(err, "That engagement does not exist.", "number rock")
+		}
+		stored, err := scanRock(tx.QueryRow(ctx, `
+			INSERT INTO rocks (engagement_id, position, title, done_when, due, status, progress, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+			RETURNING `+rockColumns,
+			r.EngagementID, position, r.Title, r.DoneWhen, dateArg(r.Due), r.Status, r.Progress,
+			created, timeArg(updated)))
+		if err != nil {
+			return wrap(err, "create rock")
+		}
+		if err := addRockChange(ctx, tx, stored, byPersonID, created, note); err != nil {
+			return err
+		}
+		*r = *stored
+		return nil
+	})
+}
+
+// addRockChange records r's current state in its history.
+func addRockChange(ctx context.Context, q querier, r *bot.Rock, byPersonID int64, at time.Time, note string) error {
+	_, err := q.Exec(ctx, `
+		INSERT INTO rock_changes (rock_id, engagement_id, by_person_id, at, title, done_when, due, status, progress, note)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+		r.ID, r.EngagementID, idArg(byPersonID), timeArg(at), r.Title, r.DoneWhen, dateArg(r.Due),
+		r.Status, r.Progress, note)
+	if err != nil {
+		return wrap(err, fmt.Sprintf("record change of rock %d", r.ID))
+	}
+	return nil
+}
+
+// Rock implements bot.RockStore.
+func (db *DB) Rock(ctx context.Context, id int64) (*bot.Rock, error) {
+	r, err := scanRock(db.pool.QueryRow(ctx, `SELECT `+rockColumns+` FROM rocks WHERE id = $1`, id))
+	if err != nil {
+		return nil, notFound(err, "That rock does not exist.", fmt.Sprintf("load rock %d", id))
+	}
+	return r, nil
+}
+
+// Rocks implements bot.RockStore.
+func (db *DB) Rocks(ctx context.Context, engagementID int64) ([]*bot.Rock, error) {
+	rows, _ := db.pool.Query(ctx,
+		`SELECT `+rockColumns+` FROM rocks WHERE engagement_id = $1 ORDER BY position`, engagementID)
+	rocks, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*bot.Rock, error) { return scanRock(r) })
+	if err != nil {
+		return nil, wrap(err, fmt.Sprintf("list rocks of engagement %d", engagementID))
+	}
+	return rocks, nil
+}
+
+// UpdateRock implements bot.RockStore; r is filled with the stored row.
+func (db *DB) UpdateRock(ctx context.Context, r *bot.Rock, byPersonID int64, note string) error {
+	updated := orNow(r.UpdatedAt)
+	return db.tx(ctx, func(tx pgx.Tx) error {
+		stored, err := scanRock(tx.QueryRow(ctx, `
+			UPDATE rocks SET title = $2, done_when = $3, due = $4, status = $5, progress = $6, updated_at = $7
+			WHERE id = $1
+			RETURNING `+rockColumns,
+			r.ID, r.Title, r.DoneWhen, dateArg(r.Due), r.Status, r.Progress, updated))
+		if err != nil {
+			return notFound(err, "That rock does not exist.", fmt.Sprintf("update rock %d", r.ID))
+		}
+		if err := addRockChange(ctx, tx, stored, byPersonID, updated, note); err != nil {
+			return err
+		}
+		*r = *stored
+		return nil
+	})
+}
+
+// RockHistory implements bot.RockStore.
+func (db *DB) RockHistory(ctx context.Context, engagementID int64, since time.Time) ([]*bot.RockChange, error) {
+	rows, _ := db.pool.Query(ctx, `
+		SELECT `+rockChangeColumns+` FROM rock_changes
+		WHERE engagement_id = $1 AND at >= $2
+		ORDER BY at, id`, engagementID, instant(since))
+	changes, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*bot.RockChange, error) {
+		return scanRockChange(r)
+	})
+	if err != nil {
+		return nil, wrap(err, fmt.Sprintf("list rock history of engagement %d", engagementID))
+	}
+	return changes, nil
+}

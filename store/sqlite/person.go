@@ -1,0 +1,142 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	"github.com/smart90/smart90/bot"
+)
+
+const personColumns = `id, installation_id, external_id, display_name, time_zone, is_coach,
+	digest_channel, digest_weekday, digest_time, created_at, updated_at`
+
+func scanPerson(s scanner) (*bot.Person, error) {
+	var p bot.Person
+	err := s.Scan(&p.ID, &p.InstallationID, &p.ExternalID, &p.DisplayName, &p.TimeZone, &p.IsCoach,
+		&p.DigestChannel, integer(&p.DigestWeekday), integer(&p.DigestTime),
+		instant{&p.CreatedAt}, instant{&p.UpdatedAt})
+	if err != nil {
+		return nil, err
+	}
+	return &p, nil
+}
+
+const personNotFound = "Person not found."
+
+// EnsurePerson implements bot.PersonStore. UpdatedAt moves only when the
+// display name or time zone actually changes.
+func (db *DB) EnsurePerson(ctx context.Context, p *bot.Person) error {
+	f := failure{op: "ensure person " + p.ExternalID, missing: "Installation not found."}
+	created := stamp(p.CreatedAt)
+	updated := stamp(p.UpdatedAt, created)
+	row := db.db.QueryRowContext(ctx, `
+		INSERT INTO people (installation_id, external_id, display_name, time_zone, is_coach,
+			digest_channel, digest_weekday, digest_time, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (installation_id, external_id) DO UPDATE SET
+			display_name = CASE WHEN excluded.display_name <> '' THEN excluded.display_name ELSE display_name END,
+			time_zone = CASE WHEN time_zone = '' THEN excluded.time_zone ELSE time_zone END,
+			updated_at = CASE
+				WHEN (excluded.display_name <> '' AND excluded.display_name <> display_name)
+					OR (time_zone = '' AND excluded.time_zone <> '')
+				THEN excluded.updated_at ELSE updated_at END
+		RETURNING `+personColumns,
+		p.InstallationID, p.ExternalID, p.DisplayName, p.TimeZone, p.IsCoach,
+		p.DigestChannel, int64(p.DigestWeekday), int64(p.DigestTime), micros(created), micros(updated))
+	got, err := scanPerson(row)
+	if err != nil {
+		return f.wrap(err)
+	}
+	*p = *got
+	return nil
+}
+
+// Person implements bot.PersonStore.
+func (db *DB) Person(ctx context.Context, id int64) (*bot.Person, error) {
+	f := failure{op: "load person", missing: personNotFound}
+	p, err := scanPerson(db.db.QueryRowContext(ctx,
+		`SELECT `+personColumns+` FROM people WHERE id = ?`, id))
+	return p, f.wrap(err)
+}
+
+// PersonByExternalID implements bot.PersonStore.
+func (db *DB) PersonByExternalID(ctx context.Context, installationID int64, externalID string) (*bot.Person, error) {
+	f := failure{op: "load person", missing: personNotFound}
+	p, err := scanPerson(db.db.QueryRowContext(ctx,
+		`SELECT `+personColumns+` FROM people WHERE installation_id = ? AND external_id = ?`,
+		installationID, externalID))
+	return p, f.wrap(err)
+}
+
+// UpdatePerson implements bot.PersonStore.
+func (db *DB) UpdatePerson(ctx context.Context, p *bot.Person) error {
+	f := failure{op: "update person", missing: personNotFound}
+	updated := stamp(p.UpdatedAt)
+	res, err := db.db.ExecContext(ctx, `
+		UPDATE people SET display_name = ?, time_zone = ?, is_coach = ?, digest_channel = ?,
+			digest_weekday = ?, digest_time = ?, updated_at = ?
+		WHERE id = ?`,
+		p.DisplayName, p.TimeZone, p.IsCoach, p.DigestChannel,
+		int64(p.DigestWeekday), int64(p.DigestTime), micros(updated), p.ID)
+	if err == nil {
+		err = checkAffected(res, personNotFound)
+	}
+	if err != nil {
+		return f.wrap(err)
+	}
+	p.UpdatedAt = updated
+	return nil
+}
+
+// ListCoaches implements bot.PersonStore.
+func (db *DB) ListCoaches(ctx context.Context) ([]*bot.Person, error) {
+	rows, err := db.db.QueryContext(ctx, `
+		SELECT `+personColumns+` FROM people
+		WHERE is_coach AND installation_id IN (SELECT id FROM installations WHERE status = ?)
+		ORDER BY id`, bot.InstallationActive)
+	out, err := collect(rows, err, scanPerson)
+	if err != nil {
+		return nil, failure{op: "list coaches"}.wrap(err)
+	}
+	return out, nil
+}
+
+// DeletePerson implements bot.PersonStore. The schema's foreign keys do
+// most of it: deleting the person cascades to the engagements where they
+// are the client (and from there to rocks, history, answers, sessions and
+// deliveries), to their deliveries and digests, and clears them from
+// coached engagements and rock history. Ending the coached engagements and
+// deleting their sessions is done here first; the contract passes no
+// time, so EndedAt and UpdatedAt of those engagements are the wall clock's.
+func (db *DB) DeletePerson(ctx context.Context, id int64) error {
+	f := failure{op: "delete person", missing: personNotFound}
+	now := micros(time.Now())
+	return f.wrap(db.inTx(ctx, func(tx *sql.Tx) error {
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM people WHERE id = ?`, id).Scan(&n); err != nil {
+			return err
+		}
+		if n == 0 {
+			return notFound(personNotFound)
+		}
+		if _, err := tx.ExecContext(ctx, `
+			DELETE FROM sessions WHERE engagement_id IN (SELECT id FROM engagements WHERE coach_id = ?)`, id); err != nil {
+			return err
+		}
+		// coach_id itself is cleared by the foreign key when the person goes.
+		if _, err := tx.ExecContext(ctx, `
+			UPDATE engagements SET
+				status = CASE WHEN status IN (?, ?, ?) THEN ? ELSE status END,
+				ended_at = CASE WHEN status IN (?, ?, ?) THEN ? ELSE ended_at END,
+				updated_at = ?
+			WHERE coach_id = ?`,
+			bot.EngagementInvited, bot.EngagementActive, bot.EngagementPaused, bot.EngagementEnded,
+			bot.EngagementInvited, bot.EngagementActive, bot.EngagementPaused, now,
+			now, id); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `DELETE FROM people WHERE id = ?`, id)
+		return err
+	}))
+}

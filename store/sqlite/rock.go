@@ -1,0 +1,119 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	"github.com/smart90/smart90/bot"
+)
+
+const rockColumns = `id, engagement_id, position, title, done_when, due, status, progress, created_at, updated_at`
+
+func scanRock(s scanner) (*bot.Rock, error) {
+	var r bot.Rock
+	err := s.Scan(&r.ID, &r.EngagementID, &r.Position, &r.Title, &r.DoneWhen, date{&r.Due},
+		&r.Status, &r.Progress, instant{&r.CreatedAt}, instant{&r.UpdatedAt})
+	if err != nil {
+		return nil, err
+	}
+	return &r, nil
+}
+
+const rockChangeColumns = `id, rock_id, engagement_id, by_person_id, at, title, done_when, due, status, progress, note`
+
+func scanRockChange(s scanner) (*bot.RockChange, error) {
+	var c bot.RockChange
+	err := s.Scan(&c.ID, &c.RockID, &c.EngagementID, id{&c.ByPersonID}, instant{&c.At}, &c.Title,
+		&c.DoneWhen, date{&c.Due}, &c.Status, &c.Progress, &c.Note)
+	if err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+const rockNotFound = "Rock not found."
+
+// addRockChange records r's current state as a history entry.
+func addRockChange(ctx context.Context, tx *sql.Tx, r *bot.Rock, by int64, at time.Time, note string) error {
+	_, err := tx.ExecContext(ctx, `
+		INSERT INTO rock_changes (rock_id, engagement_id, by_person_id, at, title, done_when, due, status, progress, note)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		r.ID, r.EngagementID, nullID(by), micros(at), r.Title, r.DoneWhen, r.Due.String(),
+		r.Status, r.Progress, note)
+	return err
+}
+
+// CreateRock implements bot.RockStore. Rocks are only ever deleted with
+// their engagement, so the next Position is one past the greatest.
+func (db *DB) CreateRock(ctx context.Context, r *bot.Rock, byPersonID int64, note string) error {
+	f := failure{op: "create rock", missing: engagementNotFound}
+	created := stamp(r.CreatedAt)
+	updated := stamp(r.UpdatedAt, created)
+	return f.wrap(db.inTx(ctx, func(tx *sql.Tx) error {
+		var pos int
+		err := tx.QueryRowContext(ctx, `
+			INSERT INTO rocks (engagement_id, position, title, done_when, due, status, progress, created_at, updated_at)
+			VALUES (?, (SELECT coalesce(max(position), 0) + 1 FROM rocks WHERE engagement_id = ?), ?, ?, ?, ?, ?, ?, ?)
+			RETURNING id, position`,
+			r.EngagementID, r.EngagementID, r.Title, r.DoneWhen, r.Due.String(), r.Status, r.Progress,
+			micros(created), micros(updated)).Scan(&r.ID, &pos)
+		if err != nil {
+			return err
+		}
+		r.Position, r.CreatedAt, r.UpdatedAt = pos, created, updated
+		return addRockChange(ctx, tx, r, byPersonID, created, note)
+	}))
+}
+
+// Rock implements bot.RockStore.
+func (db *DB) Rock(ctx context.Context, id int64) (*bot.Rock, error) {
+	f := failure{op: "load rock", missing: rockNotFound}
+	r, err := scanRock(db.db.QueryRowContext(ctx, `SELECT `+rockColumns+` FROM rocks WHERE id = ?`, id))
+	return r, f.wrap(err)
+}
+
+// Rocks implements bot.RockStore.
+func (db *DB) Rocks(ctx context.Context, engagementID int64) ([]*bot.Rock, error) {
+	rows, err := db.db.QueryContext(ctx,
+		`SELECT `+rockColumns+` FROM rocks WHERE engagement_id = ? ORDER BY position`, engagementID)
+	out, err := collect(rows, err, scanRock)
+	if err != nil {
+		return nil, failure{op: "list rocks"}.wrap(err)
+	}
+	return out, nil
+}
+
+// UpdateRock implements bot.RockStore. r is filled with the stored row.
+func (db *DB) UpdateRock(ctx context.Context, r *bot.Rock, byPersonID int64, note string) error {
+	f := failure{op: "update rock", missing: rockNotFound}
+	updated := stamp(r.UpdatedAt)
+	return f.wrap(db.inTx(ctx, func(tx *sql.Tx) error {
+		got, err := scanRock(tx.QueryRowContext(ctx, `
+			UPDATE rocks SET title = ?, done_when = ?, due = ?, status = ?, progress = ?, updated_at = ?
+			WHERE id = ?
+			RETURNING `+rockColumns,
+			r.Title, r.DoneWhen, r.Due.String(), r.Status, r.Progress, micros(updated), r.ID))
+		if err != nil {
+			return err
+		}
+		if err := addRockChange(ctx, tx, got, byPersonID, updated, note); err != nil {
+			return err
+		}
+		*r = *got
+		return nil
+	}))
+}
+
+// RockHistory implements bot.RockStore.
+func (db *DB) RockHistory(ctx context.Context, engagementID int64, since time.Time) ([]*bot.RockChange, error) {
+	rows, err := db.db.QueryContext(ctx, `
+		SELECT `+rockChangeColumns+` FROM rock_changes
+		WHERE engagement_id = ? AND at >= ?
+		ORDER BY at, id`, engagementID, unixMicro(since))
+	out, err := collect(rows, err, scanRockChange)
+	if err != nil {
+		return nil, failure{op: "list rock history"}.wrap(err)
+	}
+	return out, nil
+}

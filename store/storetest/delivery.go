@@ -1,0 +1,438 @@
+package storetest
+
+import (
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/smart90/smart90/bot"
+)
+
+// delivery returns an unsaved pending delivery.
+func delivery(personID, engagementID int64, kind bot.DeliveryKind, period string, due time.Time) *bot.Delivery {
+	return &bot.Delivery{PersonID: personID, EngagementID: engagementID, Kind: kind, Period: period, DueAt: due,
+		State: bot.DeliveryPending, CreatedAt: at(-48 * time.Hour), UpdatedAt: at(-48 * time.Hour)}
+}
+
+// newDelivery stores a delivery in a state, which must be new.
+func newDelivery(t testing.TB, s bot.Store, personID, engagementID int64, kind bot.DeliveryKind, period string, due time.Time, state bot.DeliveryState) *bot.Delivery {
+	t.Helper()
+	d := delivery(personID, engagementID, kind, period, due)
+	d.State = state
+	if state == bot.DeliverySent {
+		d.SentAt, d.MessageRef = due, "ref-"+period
+	}
+	created, err := s.CreateDelivery(t.Context(), d)
+	if err != nil {
+		t.Fatalf("create delivery %s %s: %v", kind, period, err)
+	}
+	if !created {
+		t.Fatalf("create delivery %s %s: created false for a new key", kind, period)
+	}
+	return d
+}
+
+func testCreateDelivery(t *testing.T, s bot.Store) {
+	ctx := t.Context()
+	f := seed(t, s)
+	get := func(what string, want *bot.Delivery) {
+		t.Helper()
+		got, err := s.Delivery(ctx, want.ID)
+		must(t, what+": Delivery", err)
+		same(t, what+": Delivery", got, want)
+		got, err = s.DeliveryByKey(ctx, want.PersonID, want.Kind, want.Period)
+		must(t, what+": DeliveryByKey", err)
+		same(t, what+": DeliveryByKey", got, want)
+	}
+
+	d := delivery(f.Client.ID, f.Eng.ID, bot.DeliveryDaily, "2026-11-25", at(0))
+	created, err := s.CreateDelivery(ctx, d)
+	must(t, "create delivery", err)
+	if !created || d.ID == 0 {
+		t.Fatalf("CreateDelivery of a new key: created %v, ID %d; want true and an ID", created, d.ID)
+	}
+	want := &bot.Delivery{ID: d.ID, PersonID: f.Client.ID, EngagementID: f.Eng.ID, Kind: bot.DeliveryDaily, Period: "2026-11-25",
+		DueAt: at(0), State: bot.DeliveryPending, CreatedAt: at(-48 * time.Hour), UpdatedAt: at(-48 * time.Hour)}
+	same(t, "delivery filled by CreateDelivery", d, want)
+	get("created", want)
+
+	// The same key again creates nothing and fills in the stored row.
+	again := &bot.Delivery{PersonID: f.Client.ID, EngagementID: f.Eng.ID, Kind: bot.DeliveryDaily, Period: "2026-11-25",
+		DueAt: at(time.Hour), State: bot.DeliverySkipped, Attempts: 5, LastError: "x", MessageRef: "y",
+		SentAt: at(time.Hour), CreatedAt: at(0), UpdatedAt: at(0)}
+	created, err = s.CreateDelivery(ctx, again)
+	must(t, "create delivery again", err)
+	if created {
+		t.Error("CreateDelivery of an existing key: created true")
+	}
+	same(t, "delivery filled by CreateDelivery of an existing key", again, want)
+	get("after a second create", want)
+
+	// Another kind, period or person is another key.
+	ids := map[int64]bool{d.ID: true}
+	for _, o := range []*bot.Delivery{
+		delivery(f.Client.ID, f.Eng.ID, bot.DeliveryReminder, "2026-11-25", at(2*time.Hour)),
+		delivery(f.Client.ID, f.Eng.ID, bot.DeliveryDaily, "2026-11-26", at(24*time.Hour)),
+		delivery(f.Coach.ID, 0, bot.DeliveryDigest, "2026-W48", at(0)),
+	} {
+		created, err := s.CreateDelivery(ctx, o)
+		must(t, "create delivery", err)
+		if !created || o.ID == 0 || ids[o.ID] {
+			t.Errorf("CreateDelivery of new key (%d, %s, %s): created %v, ID %d; want true and a new ID", o.PersonID, o.Kind, o.Period, created, o.ID)
+		}
+		ids[o.ID] = true
+		w := *o
+		get(fmt.Sprintf("new key (%s, %s)", o.Kind, o.Period), &w)
+	}
+
+	// Every field is stored at creation.
+	full := &bot.Delivery{PersonID: f.Client.ID, EngagementID: f.Eng.ID, Kind: bot.DeliveryWeekly, Period: "2026-W48",
+		DueAt: at(2 * time.Hour), State: bot.DeliveryFailed, Attempts: 2, LastError: "user_not_found", LeaseUntil: at(2*time.Hour + 5*time.Minute),
+		MessageRef: "1700000000.000100", SentAt: at(2*time.Hour + time.Minute), CreatedAt: at(2 * time.Hour), UpdatedAt: at(2*time.Hour + time.Minute)}
+	created, err = s.CreateDelivery(ctx, full)
+	must(t, "create delivery with every field", err)
+	if !created {
+		t.Error("CreateDelivery of a new key: created false")
+	}
+	wantFull := *full
+	get("every field", &wantFull)
+}
+
+func testCreateDeliveryConcurrent(t *testing.T, s bot.Store) {
+	ctx := t.Context()
+	f := seed(t, s)
+	const n = 20
+	var (
+		wg      sync.WaitGroup
+		start   = make(chan struct{})
+		created [n]bool
+		ids     [n]int64
+	)
+	for i := range n {
+		wg.Go(func() {
+			<-start
+			d := delivery(f.Client.ID, f.Eng.ID, bot.DeliveryDaily, "2026-11-25", at(time.Duration(i)*time.Second))
+			c, err := s.CreateDelivery(ctx, d)
+			if err != nil {
+				t.Errorf("CreateDelivery %d of the same key: %v", i, err)
+				return
+			}
+			created[i], ids[i] = c, d.ID
+		})
+	}
+	close(start)
+	wg.Wait()
+	if t.Failed() {
+		return
+	}
+
+	stored, err := s.DeliveryByKey(ctx, f.Client.ID, bot.DeliveryDaily, "2026-11-25")
+	must(t, "DeliveryByKey", err)
+	count := 0
+	for i := range n {
+		if created[i] {
+			count++
+			if !stored.DueAt.Equal(at(time.Duration(i) * time.Second)) {
+				t.Errorf("stored delivery is due %s, but the call that created it gave %s", showTime(stored.DueAt), showTime(at(time.Duration(i)*time.Second)))
+			}
+		}
+		if ids[i] != stored.ID {
+			t.Errorf("CreateDelivery call %d filled ID %d, want the stored delivery's %d", i, ids[i], stored.ID)
+		}
+	}
+	if count != 1 {
+		t.Errorf("%d concurrent CreateDelivery calls of one key: %d said created, want exactly 1", n, count)
+	}
+}
+
+// claimed is what ClaimDeliveries returns of a delivery: it as stored, with
+// Attempts and LeaseUntil changed. UpdatedAt is the store's choice.
+func claimed(d *bot.Delivery, attempts int, leaseUntil time.Time) *bot.Delivery {
+	c := *d
+	c.Attempts, c.LeaseUntil = attempts, leaseUntil
+	return &c
+}
+
+// sameClaim compares claimed deliveries, UpdatedAt aside.
+func sameClaim(t testing.TB, what string, got, want []*bot.Delivery) {
+	t.Helper()
+	for i := range min(len(got), len(want)) {
+		w := *want[i]
+		w.UpdatedAt = got[i].UpdatedAt
+		want[i] = &w
+	}
+	same(t, what, got, want)
+}
+
+func testClaimDeliveries(t *testing.T, s bot.Store) {
+	ctx := t.Context()
+	f := seed(t, s)
+	zone := time.FixedZone("UTC+5:30", 5*60*60+30*60)
+	const lease = 5 * time.Minute
+	claim := func(now time.Time, limit int) []*bot.Delivery {
+		t.Helper()
+		got, err := s.ClaimDeliveries(ctx, now.In(zone), lease, limit)
+		must(t, "ClaimDeliveries", err)
+		return got
+	}
+	mk := func(period string, due time.Time, state bot.DeliveryState) *bot.Delivery {
+		t.Helper()
+		return newDelivery(t, s, f.Client.ID, f.Eng.ID, bot.DeliveryDaily, period, due, state)
+	}
+	// Created out of DueAt order, so ID order is not DueAt order.
+	p3 := mk("p3", at(0), bot.DeliveryPending) // due exactly now
+	p2 := mk("p2", at(-time.Hour), bot.DeliveryPending)
+	p4 := mk("p4", at(time.Second), bot.DeliveryPending) // not yet due
+	p1 := mk("p1", at(-2*time.Hour), bot.DeliveryPending)
+	for i, state := range []bot.DeliveryState{bot.DeliverySent, bot.DeliveryFailed, bot.DeliveryMissed, bot.DeliverySkipped, bot.DeliverySuspended} {
+		mk(string(state), at(-time.Duration(3+i)*time.Hour), state)
+	}
+
+	sameClaim(t, "first claim, limit 2", claim(at(0), 2), []*bot.Delivery{claimed(p1, 1, at(5*time.Minute)), claimed(p2, 1, at(5*time.Minute))})
+	got, err := s.Delivery(ctx, p1.ID)
+	must(t, "Delivery", err)
+	sameClaim(t, "claimed delivery as stored", []*bot.Delivery{got}, []*bot.Delivery{claimed(p1, 1, at(5*time.Minute))})
+	sameClaim(t, "second claim at the same instant", claim(at(0), 10), []*bot.Delivery{claimed(p3, 1, at(5*time.Minute))})
+	sameClaim(t, "claim once p4 is due, while the others' leases hold", claim(at(4*time.Minute), 10), []*bot.Delivery{claimed(p4, 1, at(9*time.Minute))})
+	sameClaim(t, "claim while every lease holds", claim(at(4*time.Minute), 10), nil)
+	sameClaim(t, "claim after the first leases expired", claim(at(6*time.Minute), 10), []*bot.Delivery{
+		claimed(p1, 2, at(11*time.Minute)), claimed(p2, 2, at(11*time.Minute)), claimed(p3, 2, at(11*time.Minute)),
+	})
+
+	// A lease cleared by UpdateDelivery is unset: claimable at once.
+	p1now, err := s.Delivery(ctx, p1.ID)
+	must(t, "Delivery", err)
+	p1now.LeaseUntil, p1now.UpdatedAt = time.Time{}, at(6*time.Minute)
+	must(t, "clear lease", s.UpdateDelivery(ctx, p1now))
+	sameClaim(t, "claim after a lease was cleared", claim(at(7*time.Minute), 10), []*bot.Delivery{claimed(p1, 3, at(12*time.Minute))})
+
+	// A delivery no longer pending is not claimed; the limit takes the oldest.
+	p2now, err := s.Delivery(ctx, p2.ID)
+	must(t, "Delivery", err)
+	p2now.State, p2now.SentAt, p2now.MessageRef, p2now.LeaseUntil, p2now.UpdatedAt = bot.DeliverySent, at(7*time.Minute), "ts", time.Time{}, at(7*time.Minute)
+	must(t, "mark sent", s.UpdateDelivery(ctx, p2now))
+	sameClaim(t, "claim with limit 1", claim(at(30*time.Minute), 1), []*bot.Delivery{claimed(p1, 4, at(35*time.Minute))})
+	sameClaim(t, "claim the rest", claim(at(30*time.Minute), 10), []*bot.Delivery{
+		claimed(p3, 3, at(35*time.Minute)), claimed(p4, 2, at(35*time.Minute)),
+	})
+	for _, d := range []*bot.Delivery{p1, p3, p4} {
+		got, err := s.Delivery(ctx, d.ID)
+		must(t, "Delivery", err)
+		if got.State != bot.DeliveryPending || !got.LeaseUntil.Equal(at(35*time.Minute)) {
+			t.Errorf("delivery %s after claims: state %s, lease until %s; want pending until %s", d.Period, got.State, showTime(got.LeaseUntil), showTime(at(35*time.Minute)))
+		}
+	}
+}
+
+func testClaimDeliveriesConcurrent(t *testing.T, s bot.Store) {
+	ctx := t.Context()
+	f := seed(t, s)
+	const n, workers, limit = 200, 8, 7
+	for i := range n {
+		newDelivery(t, s, f.Client.ID, f.Eng.ID, bot.DeliveryDaily, fmt.Sprintf("P%03d", i), at(-time.Duration(i)*time.Second), bot.DeliveryPending)
+	}
+
+	var (
+		mu    sync.Mutex
+		seen  = map[int64]int{}
+		wg    sync.WaitGroup
+		start = make(chan struct{})
+	)
+	for range workers {
+		wg.Go(func() {
+			<-start
+			for range n {
+				rows, err := s.ClaimDeliveries(ctx, at(0), time.Hour, limit)
+				if err != nil {
+					t.Errorf("ClaimDeliveries: %v", err)
+					return
+				}
+				if len(rows) > limit {
+					t.Errorf("ClaimDeliveries with limit %d returned %d", limit, len(rows))
+				}
+				if len(rows) == 0 {
+					return
+				}
+				mu.Lock()
+				for _, d := range rows {
+					seen[d.ID]++
+				}
+				mu.Unlock()
+			}
+		})
+	}
+	close(start)
+	wg.Wait()
+
+	if len(seen) != n {
+		t.Errorf("%d workers claimed %d distinct deliveries of %d", workers, len(seen), n)
+	}
+	for id, count := range seen {
+		if count != 1 {
+			t.Errorf("delivery %d claimed %d times while its lease held", id, count)
+		}
+	}
+
+	rows, err := s.ClaimDeliveries(ctx, at(59*time.Minute), time.Hour, n)
+	must(t, "ClaimDeliveries", err)
+	if len(rows) != 0 {
+		t.Errorf("ClaimDeliveries while every lease holds: %d rows, want none", len(rows))
+	}
+	rows, err = s.ClaimDeliveries(ctx, at(61*time.Minute), time.Hour, n+10)
+	must(t, "ClaimDeliveries", err)
+	if len(rows) != n {
+		t.Errorf("ClaimDeliveries after every lease expired: %d rows, want %d", len(rows), n)
+	}
+	for i, d := range rows {
+		if d.Attempts != 2 {
+			t.Errorf("delivery %s claimed twice has Attempts %d, want 2", d.Period, d.Attempts)
+		}
+		if i > 0 && d.DueAt.Before(rows[i-1].DueAt) {
+			t.Errorf("ClaimDeliveries: delivery due %s after one due %s, want oldest DueAt first", showTime(d.DueAt), showTime(rows[i-1].DueAt))
+		}
+	}
+}
+
+func testUpdateDelivery(t *testing.T, s bot.Store) {
+	ctx := t.Context()
+	f := seed(t, s)
+	d := newDelivery(t, s, f.Client.ID, f.Eng.ID, bot.DeliveryDaily, "2026-11-25", at(0), bot.DeliveryPending)
+	other := newDelivery(t, s, f.Client.ID, f.Eng.ID, bot.DeliveryWeekly, "2026-W48", at(0), bot.DeliveryPending)
+	want := *d
+
+	u := *d
+	u.PersonID, u.EngagementID, u.Kind, u.Period, u.CreatedAt = f.Coach.ID, 0, bot.DeliveryDigest, "X", at(99*time.Hour) // not stored
+	u.State, u.Attempts, u.LastError, u.LeaseUntil = bot.DeliverySuspended, 3, "rate limited", at(time.Minute)
+	u.MessageRef, u.SentAt, u.DueAt, u.UpdatedAt = "ts-1", at(30*time.Second), at(-time.Minute), at(time.Minute)
+	must(t, "update delivery", s.UpdateDelivery(ctx, &u))
+	want.State, want.Attempts, want.LastError, want.LeaseUntil = bot.DeliverySuspended, 3, "rate limited", at(time.Minute)
+	want.MessageRef, want.SentAt, want.DueAt, want.UpdatedAt = "ts-1", at(30*time.Second), at(-time.Minute), at(time.Minute)
+	got, err := s.Delivery(ctx, d.ID)
+	must(t, "Delivery", err)
+	same(t, "Delivery after UpdateDelivery", got, &want)
+	got, err = s.DeliveryByKey(ctx, f.Client.ID, bot.DeliveryDaily, "2026-11-25")
+	must(t, "DeliveryByKey", err)
+	same(t, "DeliveryByKey after UpdateDelivery", got, &want)
+
+	// Zero instants and empty strings are stored too.
+	u = want
+	u.State, u.LastError, u.LeaseUntil, u.MessageRef, u.SentAt, u.UpdatedAt = bot.DeliveryPending, "", time.Time{}, "", time.Time{}, at(2*time.Minute)
+	must(t, "update delivery to empty fields", s.UpdateDelivery(ctx, &u))
+	got, err = s.Delivery(ctx, d.ID)
+	must(t, "Delivery", err)
+	same(t, "Delivery after UpdateDelivery to empty fields", got, &u)
+
+	got, err = s.Delivery(ctx, other.ID)
+	must(t, "Delivery", err)
+	same(t, "another delivery", got, other)
+}
+
+func testLatestDelivery(t *testing.T, s bot.Store) {
+	ctx := t.Context()
+	f := seed(t, s)
+	c2, e2 := newClient(t, s, f, "UCLIENT2", bot.EngagementActive)
+	mk := func(personID, engID int64, kind bot.DeliveryKind, period string, due time.Time, state bot.DeliveryState) *bot.Delivery {
+		t.Helper()
+		return newDelivery(t, s, personID, engID, kind, period, due, state)
+	}
+	latest := func(what string, personID int64, kind bot.DeliveryKind, want *bot.Delivery) {
+		t.Helper()
+		got, err := s.LatestDelivery(ctx, personID, kind)
+		must(t, what, err)
+		same(t, what, got, want)
+	}
+
+	_, err := s.LatestDelivery(ctx, f.Client.ID, bot.DeliveryDaily)
+	wantCode(t, "LatestDelivery with no deliveries", err, bot.ENOTFOUND)
+
+	mk(f.Client.ID, f.Eng.ID, bot.DeliveryDaily, "d1", at(-96*time.Hour), bot.DeliveryFailed)
+	sent := mk(f.Client.ID, f.Eng.ID, bot.DeliveryDaily, "d2", at(-72*time.Hour), bot.DeliverySent)
+	mk(f.Client.ID, f.Eng.ID, bot.DeliveryDaily, "d3", at(-48*time.Hour), bot.DeliverySkipped)
+	mk(f.Client.ID, f.Eng.ID, bot.DeliveryDaily, "d4", at(-24*time.Hour), bot.DeliveryMissed)
+	pending := mk(f.Client.ID, f.Eng.ID, bot.DeliveryDaily, "d5", at(0), bot.DeliveryPending)
+	weekly := mk(f.Client.ID, f.Eng.ID, bot.DeliveryWeekly, "w1", at(24*time.Hour), bot.DeliverySent)
+	mk(c2.ID, e2.ID, bot.DeliveryDaily, "d6", at(48*time.Hour), bot.DeliverySent)
+	onlyPending := mk(f.Client.ID, f.Eng.ID, bot.DeliveryReminder, "r1", at(0), bot.DeliveryPending)
+
+	latest("LatestDelivery daily", f.Client.ID, bot.DeliveryDaily, sent)
+	latest("LatestDelivery weekly", f.Client.ID, bot.DeliveryWeekly, weekly)
+	_, err = s.LatestDelivery(ctx, f.Client.ID, bot.DeliveryReminder)
+	wantCode(t, "LatestDelivery with only a pending one", err, bot.ENOTFOUND)
+
+	// Once the pending one is sent, it is the latest.
+	pending.State, pending.SentAt, pending.MessageRef, pending.UpdatedAt = bot.DeliverySent, at(time.Minute), "ts-d5", at(time.Minute)
+	must(t, "mark sent", s.UpdateDelivery(ctx, pending))
+	latest("LatestDelivery daily after a newer one was sent", f.Client.ID, bot.DeliveryDaily, pending)
+	onlyPending.State, onlyPending.UpdatedAt = bot.DeliverySkipped, at(time.Minute)
+	must(t, "mark skipped", s.UpdateDelivery(ctx, onlyPending))
+	_, err = s.LatestDelivery(ctx, f.Client.ID, bot.DeliveryReminder)
+	wantCode(t, "LatestDelivery with only a skipped one", err, bot.ENOTFOUND)
+}
+
+func testDeliveries(t *testing.T, s bot.Store) {
+	ctx := t.Context()
+	f := seed(t, s)
+	c2, e2 := newClient(t, s, f, "UCLIENT2", bot.EngagementActive)
+	mk := func(kind bot.DeliveryKind, period string, due time.Time) *bot.Delivery {
+		t.Helper()
+		return newDelivery(t, s, f.Client.ID, f.Eng.ID, kind, period, due, bot.DeliveryPending)
+	}
+	mk(bot.DeliveryDaily, "before", at(-time.Microsecond))
+	last := mk(bot.DeliveryDaily, "last", at(24*time.Hour-time.Microsecond))
+	first := mk(bot.DeliveryDaily, "first", at(0))
+	weekly := mk(bot.DeliveryWeekly, "weekly", at(12*time.Hour))
+	reminder := mk(bot.DeliveryReminder, "reminder", at(6*time.Hour))
+	mk(bot.DeliveryDaily, "end", at(24*time.Hour))
+	newDelivery(t, s, c2.ID, e2.ID, bot.DeliveryDaily, "other", at(time.Hour), bot.DeliveryPending)
+	newDelivery(t, s, f.Coach.ID, 0, bot.DeliveryDigest, "digest", at(time.Hour), bot.DeliveryPending)
+
+	got, err := s.Deliveries(ctx, f.Eng.ID, at(0), at(24*time.Hour))
+	must(t, "Deliveries", err)
+	same(t, "Deliveries from <= DueAt < to", got, []*bot.Delivery{first, reminder, weekly, last})
+	got, err = s.Deliveries(ctx, f.Eng.ID, at(6*time.Hour), at(6*time.Hour))
+	must(t, "Deliveries", err)
+	same(t, "Deliveries in an empty range", got, nil)
+	got, err = s.Deliveries(ctx, e2.ID, at(-time.Hour), at(time.Hour+time.Microsecond))
+	must(t, "Deliveries", err)
+	if len(got) != 1 || got[0].Period != "other" {
+		t.Errorf("Deliveries of another engagement: %s, want its one delivery", show(got))
+	}
+}
+
+func testDigests(t *testing.T, s bot.Store) {
+	ctx := t.Context()
+	f := seed(t, s)
+	coach2 := newPerson(t, s, f.Inst.ID, "UCOACH2", true)
+	latest := func(what string, coachID int64, want *bot.Digest) {
+		t.Helper()
+		got, err := s.LatestDigest(ctx, coachID)
+		must(t, what, err)
+		same(t, what, got, want)
+	}
+
+	d := &bot.Digest{CoachID: f.Coach.ID, Week: week(0), Channel: "CDIGEST", ParentRef: "1700000000.000100", Summary: "3 clients: 2 on track", PostedAt: at(0)}
+	must(t, "create digest", s.CreateDigest(ctx, d))
+	if d.ID == 0 {
+		t.Fatal("CreateDigest did not fill ID")
+	}
+	want := &bot.Digest{ID: d.ID, CoachID: f.Coach.ID, Week: week(0), Channel: "CDIGEST", ParentRef: "1700000000.000100", Summary: "3 clients: 2 on track", PostedAt: at(0)}
+	latest("LatestDigest", f.Coach.ID, want)
+
+	// The latest Week wins, not the latest posted.
+	older := &bot.Digest{CoachID: f.Coach.ID, Week: week(-1), Summary: "late", PostedAt: at(time.Hour)}
+	must(t, "create an older week's digest", s.CreateDigest(ctx, older))
+	latest("LatestDigest after an older week's", f.Coach.ID, want)
+
+	dup := &bot.Digest{CoachID: f.Coach.ID, Week: week(0), Channel: "COTHER", Summary: "again", PostedAt: at(2 * time.Hour)}
+	wantCode(t, "CreateDigest for a week that has one", s.CreateDigest(ctx, dup), bot.ECONFLICT)
+	latest("LatestDigest after a conflict", f.Coach.ID, want)
+
+	theirs := &bot.Digest{CoachID: coach2.ID, Week: week(0), Summary: "theirs", PostedAt: at(3 * time.Hour)}
+	must(t, "create another coach's digest for the same week", s.CreateDigest(ctx, theirs))
+	latest("LatestDigest of another coach", coach2.ID, &bot.Digest{ID: theirs.ID, CoachID: coach2.ID, Week: week(0), Summary: "theirs", PostedAt: at(3 * time.Hour)})
+
+	newer := &bot.Digest{CoachID: f.Coach.ID, Week: week(1), ParentRef: "p2", Summary: "next", PostedAt: at(7 * 24 * time.Hour)}
+	must(t, "create next week's digest", s.CreateDigest(ctx, newer))
+	latest("LatestDigest after next week's", f.Coach.ID, &bot.Digest{ID: newer.ID, CoachID: f.Coach.ID, Week: week(1), ParentRef: "p2", Summary: "next", PostedAt: at(7 * 24 * time.Hour)})
+}
