@@ -22,12 +22,8 @@ func (b *Bot) Deliver(ctx context.Context, d *Delivery) (ref string, needed bool
 		return "", false, Errorf(EFORBIDDEN, "smart90 is uninstalled from %s.", inst.ExternalID)
 	}
 	if d.Kind == DeliveryDigest {
-		es, err := b.store.EngagementsForCoach(ctx, p.ID, EngagementActive, EngagementPaused)
-		if err != nil || len(es) == 0 {
-			return "", false, err // no clients: nothing to digest
-		}
 		ref, err := b.SendDigest(ctx, p, periodDate(d.Period))
-		return ref, true, err
+		return ref, ref != "", err
 	}
 	e, err := b.store.Engagement(ctx, d.EngagementID)
 	if err != nil {

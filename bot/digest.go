@@ -14,6 +14,7 @@ type clientDigest struct {
 	risk   []string
 	period period
 	off    []string // rocks off track
+	quiet  bool     // nothing was due or said this week (not started yet, paused)
 }
 
 // composeClient summarises one client's week starting at week (the client's
@@ -25,6 +26,7 @@ func (b *Bot) composeClient(ctx context.Context, e *Engagement, client *Person, 
 	}
 	p := in.period(week, week.AddDays(6))
 	cd := &clientDigest{client: client, period: p, risk: in.atRisk(week, b.silent)}
+	cd.quiet = p.expected == 0 && len(in.reportsBetween(week, week)) == 0 && len(p.energy) == 0
 	var sb strings.Builder
 	fmt.Fprintf(&sb, "*%s* · check-ins %d/%d (%d%%) · streak %d · energy %s\n", client.DisplayName, p.answered, p.expected, p.rate(), p.streak, p.energyAvg())
 	if lines := in.rockChanges(week.In(in.loc)); len(lines) > 0 {
@@ -65,7 +67,7 @@ func (b *Bot) ComposeDigest(ctx context.Context, coach *Person, week Date) (Mess
 		return Message{}, nil, fmt.Errorf("load clients: %w", err)
 	}
 	asOf := minTime(week.AddDays(7).In(zoneOf(coach)), b.clock.Now()).UTC()
-	var reported, silent, risky, offTrack []string
+	var reported, silent, quiet, risky, offTrack []string
 	var parts []Message
 	for _, e := range es {
 		client, err := b.store.Person(ctx, e.ClientID)
@@ -75,6 +77,10 @@ func (b *Bot) ComposeDigest(ctx context.Context, coach *Person, week Date) (Mess
 		cd, err := b.composeClient(ctx, e, client, week, asOf)
 		if err != nil {
 			return Message{}, nil, err
+		}
+		if cd.quiet {
+			quiet = append(quiet, client.DisplayName)
+			continue
 		}
 		if cd.period.answered > 0 {
 			reported = append(reported, client.DisplayName)
@@ -91,13 +97,16 @@ func (b *Bot) ComposeDigest(ctx context.Context, coach *Person, week Date) (Mess
 	}
 	var sb strings.Builder
 	fmt.Fprintf(&sb, "*Weekly digest · week of %s* for <@%s>\n", week, coach.ExternalID)
-	if len(es) == 0 {
-		sb.WriteString("No active clients yet — invite one with `invite @client`.")
+	if len(parts) == 0 {
+		sb.WriteString("Nothing to report this week.")
 		return Message{Text: sb.String()}, nil, nil
 	}
-	fmt.Fprintf(&sb, "%d clients · %d reported", len(es), len(reported))
+	fmt.Fprintf(&sb, "%s · %d reported", plural(len(parts), "client"), len(reported))
 	if len(silent) > 0 {
 		fmt.Fprintf(&sb, " · silent: %s", strings.Join(silent, ", "))
+	}
+	if len(quiet) > 0 {
+		fmt.Fprintf(&sb, " · no prompts this week: %s", strings.Join(quiet, ", "))
 	}
 	sb.WriteString("\n")
 	if len(offTrack) > 0 {
@@ -116,14 +125,15 @@ func (b *Bot) ComposeDigest(ctx context.Context, coach *Person, week Date) (Mess
 
 // SendDigest posts a coach's digest for the week starting at week: the
 // parent to the coach's digest channel (or DM), then one thread reply per
-// client, and records it. It returns the parent's reference.
+// client, and records it. It returns the parent's reference, or "" and
+// nothing posted when no client had anything due or said that week.
 func (b *Bot) SendDigest(ctx context.Context, coach *Person, week Date) (string, error) {
 	inst, err := b.store.Installation(ctx, coach.InstallationID)
 	if err != nil {
 		return "", fmt.Errorf("load installation: %w", err)
 	}
 	parent, parts, err := b.ComposeDigest(ctx, coach, week)
-	if err != nil {
+	if err != nil || len(parts) == 0 {
 		return "", err
 	}
 	to := Destination{Installation: inst, Channel: coach.DigestChannel}
@@ -136,8 +146,10 @@ func (b *Bot) SendDigest(ctx context.Context, coach *Person, week Date) (string,
 	}
 	to.ThreadRef = ref
 	for _, m := range parts {
+		// The parent is out: retrying the whole digest would post it twice,
+		// so a failed reply is logged and the rest still go.
 		if _, err := b.msg.Send(ctx, to, m); err != nil {
-			return ref, fmt.Errorf("post digest thread reply: %w", err)
+			b.log.WarnContext(ctx, "post digest thread reply", "coach", coach.ID, "err", err)
 		}
 	}
 	d := &Digest{CoachID: coach.ID, Week: week, Channel: coach.DigestChannel, ParentRef: ref, Summary: parent.Text, PostedAt: b.clock.Now().UTC()}
@@ -288,4 +300,12 @@ func (b *Bot) cmdHistory(ctx context.Context, r *request, rest string) ([]Messag
 	}
 	sb.WriteString("*Rocks now*\n" + rockList(in.rocks))
 	return []Message{{Text: sb.String(), Ephemeral: true}}, nil
+}
+
+// plural is "1 client", "2 clients".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }

@@ -186,8 +186,10 @@ func (in *insight) atRisk(week Date, silentDays int) []string {
 	if this.silent >= silentDays {
 		why = append(why, fmt.Sprintf("silent for %d workdays", this.silent))
 	}
+	// Two checkpoints a week apart: the end of the week (or now, mid-week)
+	// and seven days before.
 	endThis := minTime(week.AddDays(7).In(in.loc), in.asOf)
-	endPrev := week.In(in.loc)
+	endPrev := endThis.AddDate(0, 0, -7)
 	for _, r := range in.rocks {
 		a, b := in.rockAt(r.ID, endThis), in.rockAt(r.ID, endPrev)
 		if a != nil && b != nil && a.Status == RockOffTrack && b.Status == RockOffTrack {

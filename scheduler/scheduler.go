@@ -167,8 +167,8 @@ func (s *Scheduler) planReminder(ctx context.Context, e *bot.Engagement, daily *
 		return nil
 	}
 	due := daily.SentAt.Add(e.ReminderDelay)
-	if due.After(now) {
-		return nil
+	if due.After(now) || now.Sub(due) > s.grace {
+		return nil // not yet, or so late that a nudge would confuse
 	}
 	return s.create(ctx, &bot.Delivery{PersonID: daily.PersonID, EngagementID: e.ID, Kind: bot.DeliveryReminder, Period: daily.Period, DueAt: due})
 }

@@ -1,0 +1,206 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/smart90/smart90/bot"
+	"github.com/smart90/smart90/store/postgres"
+	"github.com/smart90/smart90/store/postgres/pgtest"
+	"github.com/smart90/smart90/store/sqlite"
+)
+
+// env returns a getenv with only the given variables set.
+func env(vars map[string]string) func(string) string {
+	return func(k string) string { return vars[k] }
+}
+
+// runLoop drives `smart90 chat` with testdata/loop.txt and returns the transcript.
+func runLoop(t *testing.T, args []string, getenv func(string) string) string {
+	t.Helper()
+	in, err := os.Open(filepath.Join("testdata", "loop.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	var out, errs bytes.Buffer
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	args = append([]string{"chat", "-now", "2026-11-22T18:00:00Z", "-files", t.TempDir()}, args...)
+	if err := Run(ctx, args, in, &out, &errs, getenv); err != nil {
+		t.Fatalf("chat: %v\nstderr:\n%s", err, errs.String())
+	}
+	t.Logf("stderr:\n%s", errs.String())
+	return out.String()
+}
+
+func TestChatLoopSQLite(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "smart90.db")
+	out := runLoop(t, []string{"-sqlite", path}, env(nil))
+	checkTranscript(t, out)
+
+	s, err := sqlite.Open(context.Background(), path, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	checkStored(t, s)
+}
+
+func TestChatLoopPostgres(t *testing.T) {
+	t.Parallel()
+	url := pgtest.URL(t)
+	out := runLoop(t, nil, env(map[string]string{"SMART90_DATABASE_URL": url}))
+	checkTranscript(t, out)
+
+	s, err := postgres.Open(context.Background(), url, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	checkStored(t, s)
+}
+
+// section returns the transcript from the first line containing from up
+// to the next line containing to.
+func section(t *testing.T, out, from, to string) string {
+	t.Helper()
+	i := strings.Index(out, from)
+	if i < 0 {
+		t.Fatalf("transcript has no %q:\n%s", from, out)
+	}
+	rest := out[i:]
+	if j := strings.Index(rest[len(from):], to); j >= 0 {
+		rest = rest[:len(from)+j]
+	}
+	return rest
+}
+
+func checkTranscript(t *testing.T, out string) {
+	t.Helper()
+	want := func(part, s string) {
+		t.Helper()
+		if !strings.Contains(part, s) {
+			t.Errorf("missing %q in:\n%s", s, part)
+		}
+	}
+	// The check-ins: one by plain replies, one by form.
+	mon := section(t, out, "clock → Mon 2026-11-23", "clock →")
+	want(mon, "*Day 2 of 90* · Monday 2026-11-23")
+	want(mon, "• #1 priority: review the copy with design (rock 1, Launch the pricing page)")
+	want(mon, "• Energy: 4/5")
+	tue := section(t, out, "clock → Tue 2026-11-24", "clock →")
+	want(tue, "Saved — thank you!")
+	want(tue, "• #1 priority: screen five CTO candidates (rock 2, Hire a CTO)")
+
+	// The digest: a parent in #coaching and a thread reply for Ana.
+	digest := section(t, out, "smart90 → #coaching [", "coach> /smart90 clients")
+	for _, s := range []string{
+		"*Weekly digest · week of 2026-11-23* for @coach",
+		"1 client · 1 reported",
+		"Rocks off track: 1 (ana: Hire a CTO)",
+		"At risk: nobody",
+		"↳ thread m",
+		"*ana* · check-ins 2/4 (50%) · streak 0 · energy 3.5",
+		"• 2. Hire a CTO — off track · 10% (was on track · 0%)",
+		"• 3. Close 3 pilots — on track · 33% (was 0%)",
+		"*Win*: signed the first pilot",
+		"*Stuck*: the CTO search",
+		"*For you*: how to find CTO candidates faster",
+		"• Mon: legal review is slow",
+	} {
+		want(digest, s)
+	}
+
+	brief := section(t, out, "coach> /smart90 brief @ana", "coach> /smart90 session")
+	for _, s := range []string{
+		"*Brief: ana* — since the cycle started",
+		"Check-ins 2/4 (50%)",
+		"• week of 2026-11-23: signed the first pilot",
+		"• 2026-11-23: legal review is slow",
+		"• how to find CTO candidates faster",
+		"• 2026-11-24: screen five CTO candidates",
+	} {
+		want(brief, s)
+	}
+	want(out, "Logged a session with ana on 2026-11-30.")
+}
+
+func checkStored(t *testing.T, s bot.Store) {
+	t.Helper()
+	ctx := context.Background()
+	inst, err := s.InstallationByExternalID(ctx, bot.PlatformConsole, "local")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ana, err := s.PersonByExternalID(ctx, inst.ID, "ana")
+	if err != nil {
+		t.Fatal(err)
+	}
+	coach, err := s.PersonByExternalID(ctx, inst.ID, "coach")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !coach.IsCoach || coach.DigestChannel != "coaching" || ana.TimeZone != "Europe/Paris" {
+		t.Errorf("people: coach %+v, ana %+v", coach, ana)
+	}
+	e, err := s.LiveEngagementForClient(ctx, ana.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.CoachID != coach.ID || e.Status != bot.EngagementActive || e.CycleStart != (bot.Date{Year: 2026, Month: 11, Day: 22}) {
+		t.Errorf("engagement: %+v", e)
+	}
+	rocks, err := s.Rocks(ctx, e.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rocks) != 3 || rocks[1].Title != "Hire a CTO" || rocks[1].Status != bot.RockOffTrack || rocks[1].Progress != 10 ||
+		rocks[1].Due != (bot.Date{Year: 2027, Month: 1, Day: 31}) || rocks[2].Progress != 33 {
+		t.Errorf("rocks: %+v %+v %+v", rocks[0], rocks[1], rocks[2])
+	}
+	checkins, err := s.CheckIns(ctx, e.ID, bot.Date{Year: 2026, Month: 11, Day: 23}, bot.Date{Year: 2026, Month: 11, Day: 29})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(checkins) != 3 {
+		t.Fatalf("check-ins: got %d, want 3 (Mon, Tue, Wed off)", len(checkins))
+	}
+	mon, tue, wed := checkins[0], checkins[1], checkins[2]
+	if mon.Status != bot.AnswerComplete || mon.Moved != "shipped the pricing draft" || mon.PriorityRockID != rocks[0].ID || mon.Stuck != "legal review is slow" || mon.Energy != 4 {
+		t.Errorf("Monday: %+v", mon)
+	}
+	if tue.Status != bot.AnswerComplete || tue.Moved != "briefed the recruiter" || tue.PriorityRockID != rocks[1].ID || tue.Energy != 3 {
+		t.Errorf("Tuesday: %+v", tue)
+	}
+	if wed.Status != bot.AnswerOff {
+		t.Errorf("Wednesday: %+v", wed)
+	}
+	w, err := s.WeeklyReport(ctx, e.ID, bot.Date{Year: 2026, Month: 11, Day: 23})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w.Status != bot.AnswerComplete || len(w.Rocks) != 3 || w.Win != "signed the first pilot" || w.Ask != "how to find CTO candidates faster" ||
+		w.Rocks[1].Status != bot.RockOffTrack || w.Rocks[1].Note != "no strong candidates yet" {
+		t.Errorf("weekly report: %+v", w)
+	}
+	thu, err := s.DeliveryByKey(ctx, ana.ID, bot.DeliveryDaily, "2026-11-26")
+	if err != nil || thu.State != bot.DeliveryMissed {
+		t.Errorf("Thursday's prompt, due while the clock jumped past the grace window: %+v, %v", thu, err)
+	}
+	d, err := s.LatestDigest(ctx, coach.ID)
+	if err != nil || d.Week != (bot.Date{Year: 2026, Month: 11, Day: 23}) || d.Channel != "coaching" || !strings.Contains(d.Summary, "1 reported") {
+		t.Errorf("digest: %+v, %v", d, err)
+	}
+	sessions, err := s.Sessions(ctx, e.ID)
+	if err != nil || len(sessions) != 1 || sessions[0].Day != (bot.Date{Year: 2026, Month: 11, Day: 30}) {
+		t.Errorf("sessions: %+v, %v", sessions, err)
+	}
+}

@@ -1,0 +1,85 @@
+package main
+
+import (
+	"cmp"
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+
+	"github.com/smart90/smart90/bot"
+	"github.com/smart90/smart90/store/postgres"
+	"github.com/smart90/smart90/store/sqlite"
+)
+
+// storeConfig says which store to open.
+type storeConfig struct {
+	DatabaseURL string // SMART90_DATABASE_URL: postgres://…; "" = SQLite
+	SQLitePath  string // the embedded default's file
+}
+
+// bind registers the store flags with defaults from the environment.
+func (c *storeConfig) bind(fs *flag.FlagSet, getenv func(string) string) {
+	fs.StringVar(&c.DatabaseURL, "database-url", getenv("SMART90_DATABASE_URL"), "PostgreSQL URL (env SMART90_DATABASE_URL); empty uses the SQLite file")
+	fs.StringVar(&c.SQLitePath, "sqlite", cmp.Or(getenv("SMART90_SQLITE_PATH"), "smart90.db"), "SQLite file of the embedded default (env SMART90_SQLITE_PATH)")
+}
+
+// migrator is a store that can apply its migrations.
+type migrator interface {
+	bot.Store
+	Migrate(ctx context.Context) error
+}
+
+// openStore opens and migrates the configured store.
+func openStore(ctx context.Context, c storeConfig, log *slog.Logger) (bot.Store, error) {
+	var s migrator
+	var err error
+	switch {
+	case c.DatabaseURL == "":
+		s, err = sqlite.Open(ctx, c.SQLitePath, log)
+	case strings.HasPrefix(c.DatabaseURL, "postgres://") || strings.HasPrefix(c.DatabaseURL, "postgresql://"):
+		s, err = postgres.Open(ctx, c.DatabaseURL, log)
+	default:
+		return nil, fmt.Errorf("SMART90_DATABASE_URL must start with postgres:// (or be unset for SQLite)")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open store: %w", err)
+	}
+	if err := s.Migrate(ctx); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("migrate: %w", err)
+	}
+	return s, nil
+}
+
+// newLogger logs text to w at the given level ("debug", "info", "warn", "error").
+func newLogger(w io.Writer, level string, json bool) (*slog.Logger, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("log level %q: %w", level, err)
+	}
+	if json {
+		return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l})), nil
+	}
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l})), nil
+}
+
+func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
+	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var sc storeConfig
+	sc.bind(fs, getenv)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	log, _ := newLogger(stderr, "warn", false)
+	s, err := openStore(ctx, sc, log)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	fmt.Fprintln(stdout, "migrations applied")
+	return nil
+}

@@ -1,0 +1,59 @@
+// Command smart90 is the smart90 coaching bot: one binary that runs the
+// local console chat, applies migrations, and (in later releases) serves
+// Slack and Teams.
+//
+//	smart90 chat      a terminal chat on the embedded default (SQLite file)
+//	smart90 migrate   apply the database migrations and exit
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+	_ "time/tzdata" // zones work on machines without a zone database
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := Run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv); err != nil {
+		fmt.Fprintln(os.Stderr, "smart90:", err)
+		os.Exit(1)
+	}
+}
+
+// usage is printed by `smart90 help` and on a bad command line.
+const usage = `smart90 — the execution layer between coaching sessions
+
+Usage:
+  smart90 chat [flags]      chat in the terminal as a coach and clients (embedded default)
+  smart90 migrate [flags]   apply database migrations and exit
+  smart90 help              this text
+
+Run "smart90 <command> -h" for a command's flags. Configuration comes from
+flags or the environment: SMART90_DATABASE_URL (postgres://…; unset = the
+SQLite file given by -sqlite).
+`
+
+// Run runs the command line args; end-to-end tests call it directly so
+// they drive the real wiring.
+func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return fmt.Errorf("no command given")
+	}
+	switch args[0] {
+	case "chat":
+		return runChat(ctx, args[1:], stdin, stdout, stderr, getenv)
+	case "migrate":
+		return runMigrate(ctx, args[1:], stdout, stderr, getenv)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	fmt.Fprint(stderr, usage)
+	return fmt.Errorf("unknown command %q", args[0])
+}
