@@ -86,9 +86,9 @@ func testNotFound(t *testing.T, s bot.Store) {
 }
 
 // testInstants gives every instant in a zone other than UTC, 100ns past a
-// whole microsecond (so rounding and truncating agree), and checks each comes
-// back as the same instant, in UTC, at microsecond precision; Dates at the
-// ends of months and years come back as given.
+// whole microsecond, and checks each comes back as the same instant, in UTC,
+// rounded to the microsecond; Dates at the ends of months and years come back
+// as given.
 func testInstants(t *testing.T, s bot.Store) {
 	ctx := t.Context()
 	west := time.FixedZone("UTC-5", -5*60*60)
@@ -199,6 +199,13 @@ func testInstants(t *testing.T, s bot.Store) {
 	gotDg, err := s.LatestDigest(ctx, coach.ID)
 	must(t, "LatestDigest", err)
 	same(t, "LatestDigest", gotDg, &bot.Digest{ID: dg.ID, CoachID: coach.ID, Week: week(0), Channel: "C1", ParentRef: "p1", Summary: "s", PostedAt: at(time.Hour)})
+
+	// Rounded, not truncated: 600ns past a microsecond is the next one.
+	dg = &bot.Digest{CoachID: coach.ID, Week: week(1), PostedAt: at(2 * time.Hour).Add(600 * time.Nanosecond)}
+	must(t, "create digest", s.CreateDigest(ctx, dg))
+	gotDg, err = s.LatestDigest(ctx, coach.ID)
+	must(t, "LatestDigest", err)
+	same(t, "LatestDigest posted 600ns past a microsecond", gotDg, &bot.Digest{ID: dg.ID, CoachID: coach.ID, Week: week(1), PostedAt: at(2*time.Hour + time.Microsecond)})
 }
 
 // testFilledInstants leaves CreatedAt and UpdatedAt zero, so the store
