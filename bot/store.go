@@ -11,10 +11,13 @@ import (
 // Common contract, for every method:
 //   - A missing row is an *Error with code ENOTFOUND.
 //   - A broken uniqueness rule is an *Error with code ECONFLICT.
-//   - Instants come back in UTC, rounded to the microsecond; Dates round-trip.
+//   - Instants come back in UTC, rounded to the nearest microsecond; Dates
+//     round-trip.
+//   - List methods return an empty slice, never ENOTFOUND.
 //   - Each method is atomic: it stores all of its change or none of it.
 //   - Create* methods fill in ID and CreatedAt/UpdatedAt (from the given
-//     value when it is non-zero, so callers with a Clock control time);
+//     value when it is non-zero, so callers with a Clock control time),
+//     with the values as stored;
 //     Update* methods set UpdatedAt the same way.
 type Store interface {
 	InstallationStore
@@ -83,8 +86,8 @@ type EngagementStore interface {
 	EngagementsForCoach(ctx context.Context, coachID int64, statuses ...EngagementStatus) ([]*Engagement, error)
 	// EngagementsForClient returns every engagement of the client, by ID.
 	EngagementsForClient(ctx context.Context, clientID int64) ([]*Engagement, error)
-	// ListEngagements returns every engagement in any of the given statuses,
-	// by ID, at most limit rows after afterID (keyset pagination).
+	// ListEngagements returns every engagement in any of the given statuses
+	// (all statuses when none is given), by ID, at most limit rows after afterID (keyset pagination).
 	ListEngagements(ctx context.Context, afterID int64, limit int, statuses ...EngagementStatus) ([]*Engagement, error)
 	// UpdateEngagement stores every field of e except ID, CoachID, ClientID
 	// and InvitedAt. ECONFLICT when it would make a second live engagement.
@@ -95,7 +98,8 @@ type EngagementStore interface {
 type RockStore interface {
 	// CreateRock stores a new rock at the next Position of its engagement
 	// (1 for the first; positions are never reused) and its first history
-	// entry (by byPersonID, at r.CreatedAt, with note), in one transaction.
+	// entry (by byPersonID, at r.CreatedAt, with note), in one transaction,
+	// and fills in r.ID, r.Position, CreatedAt and UpdatedAt.
 	CreateRock(ctx context.Context, r *Rock, byPersonID int64, note string) error
 	// Rock returns a rock by ID.
 	Rock(ctx context.Context, id int64) (*Rock, error)
@@ -114,7 +118,7 @@ type RockStore interface {
 type AnswerStore interface {
 	// SaveCheckIn creates or replaces the check-in keyed by (EngagementID,
 	// Day) and fills c with the stored row. PriorityRockID must be 0 or one
-	// of the engagement's rocks.
+	// of the engagement's rocks, otherwise EINVALID.
 	SaveCheckIn(ctx context.Context, c *CheckIn) error
 	// CheckIn returns one day's check-in.
 	CheckIn(ctx context.Context, engagementID int64, day Date) (*CheckIn, error)
