@@ -14,7 +14,7 @@ const checkInColumns = `id, engagement_id, day, moved, priority, priority_rock_i
 
 func scanCheckIn(s scanner) (*bot.CheckIn, error) {
 	var c bot.CheckIn
-	err := s.Scan(&c.ID, &c.EngagementID, date{&c.Day}, &c.Moved, &c.Priority, id{&c.PriorityRockID},
+	err := s.Scan(&c.ID, &c.EngagementID, date{&c.Day}, &c.Moved, &c.Priority, ref{&c.PriorityRockID},
 		&c.Stuck, &c.Energy, &c.Status, instant{&c.SubmittedAt}, instant{&c.UpdatedAt})
 	if err != nil {
 		return nil, err

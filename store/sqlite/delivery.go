@@ -13,7 +13,7 @@ const deliveryColumns = `id, person_id, engagement_id, kind, period, due_at, sta
 
 func scanDelivery(s scanner) (*bot.Delivery, error) {
 	var d bot.Delivery
-	err := s.Scan(&d.ID, &d.PersonID, id{&d.EngagementID}, &d.Kind, &d.Period, instant{&d.DueAt},
+	err := s.Scan(&d.ID, &d.PersonID, ref{&d.EngagementID}, &d.Kind, &d.Period, instant{&d.DueAt},
 		&d.State, &d.Attempts, &d.LastError, instant{&d.LeaseUntil}, &d.MessageRef,
 		instant{&d.SentAt}, instant{&d.CreatedAt}, instant{&d.UpdatedAt})
 	if err != nil {
@@ -90,7 +90,7 @@ func (db *DB) DeliveryByKey(ctx context.Context, personID int64, kind bot.Delive
 // claimers queue behind it and then see its leases.
 func (db *DB) ClaimDeliveries(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]*bot.Delivery, error) {
 	if limit <= 0 {
-		return nil, nil
+		return []*bot.Delivery{}, nil
 	}
 	at, until := unixMicro(now), unixMicro(now.Add(lease))
 	var out []*bot.Delivery

@@ -15,7 +15,7 @@ const engagementColumns = `id, coach_id, client_id, status, checkin_time, workda
 func scanEngagement(s scanner) (*bot.Engagement, error) {
 	var e bot.Engagement
 	var delay int64
-	err := s.Scan(&e.ID, id{&e.CoachID}, &e.ClientID, &e.Status, integer(&e.CheckinTime),
+	err := s.Scan(&e.ID, ref{&e.CoachID}, &e.ClientID, &e.Status, integer(&e.CheckinTime),
 		integer(&e.Workdays), integer(&e.WeeklyWeekday), integer(&e.WeeklyTime), &delay,
 		date{&e.CycleStart}, &e.CycleDays, date{&e.PauseFrom}, date{&e.PauseTo},
 		instant{&e.InvitedAt}, instant{&e.AcceptedAt}, instant{&e.EndedAt}, instant{&e.UpdatedAt})

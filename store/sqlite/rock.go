@@ -24,7 +24,7 @@ const rockChangeColumns = `id, rock_id, engagement_id, by_person_id, at, title, 
 
 func scanRockChange(s scanner) (*bot.RockChange, error) {
 	var c bot.RockChange
-	err := s.Scan(&c.ID, &c.RockID, &c.EngagementID, id{&c.ByPersonID}, instant{&c.At}, &c.Title,
+	err := s.Scan(&c.ID, &c.RockID, &c.EngagementID, ref{&c.ByPersonID}, instant{&c.At}, &c.Title,
 		&c.DoneWhen, date{&c.Due}, &c.Status, &c.Progress, &c.Note)
 	if err != nil {
 		return nil, err

@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/pressly/goose/v3"
@@ -34,6 +35,9 @@ type DB struct {
 func Open(ctx context.Context, path string, logger *slog.Logger) (*DB, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
+	}
+	if strings.Contains(path, "?") {
+		return nil, fmt.Errorf("open sqlite %s: a path with '?' cannot be told from DSN options", path)
 	}
 	q := url.Values{}
 	q.Add("_pragma", "busy_timeout(5000)")
@@ -261,11 +265,11 @@ func (s date) Scan(v any) error {
 	return nil
 }
 
-// id scans a nullable reference into an int64 (0 for NULL).
-type id struct{ n *int64 }
+// ref scans a nullable reference into an int64 (0 for NULL).
+type ref struct{ n *int64 }
 
 // Scan implements sql.Scanner.
-func (s id) Scan(v any) error {
+func (s ref) Scan(v any) error {
 	switch v := v.(type) {
 	case nil:
 		*s.n = 0
@@ -297,13 +301,14 @@ type scanner interface {
 	Scan(dest ...any) error
 }
 
-// collect scans every row of rows with scan.
+// collect scans every row of rows with scan; no rows is an empty,
+// non-nil slice.
 func collect[T any](rows *sql.Rows, err error, scan func(scanner) (*T, error)) ([]*T, error) {
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []*T
+	out := []*T{}
 	for rows.Next() {
 		v, err := scan(rows)
 		if err != nil {
