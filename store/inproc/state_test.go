@@ -1,0 +1,52 @@
+package inproc_test
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/smart90/smart90/store/inproc"
+)
+
+type clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *clock) Now() time.Time          { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
+func (c *clock) Advance(d time.Duration) { c.mu.Lock(); defer c.mu.Unlock(); c.now = c.now.Add(d) }
+
+func TestStateExpiresAndDeletes(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	c := &clock{now: time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)}
+	s := inproc.NewState(c)
+	if err := s.Set(ctx, "conv:1", "daily:1:2026-11-25", time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := s.Get(ctx, "conv:1"); v != "daily:1:2026-11-25" {
+		t.Fatalf("Get = %q", v)
+	}
+	if v, _ := s.Get(ctx, "conv:2"); v != "" {
+		t.Fatalf("missing key = %q", v)
+	}
+	c.Advance(59 * time.Minute)
+	if v, _ := s.Get(ctx, "conv:1"); v == "" {
+		t.Fatal("expired early")
+	}
+	c.Advance(time.Minute)
+	if v, _ := s.Get(ctx, "conv:1"); v != "" {
+		t.Fatalf("not expired at its TTL: %q", v)
+	}
+	_ = s.Set(ctx, "conv:1", "weekly:1:2026-11-23", time.Hour)
+	if err := s.Delete(ctx, "conv:1"); err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := s.Get(ctx, "conv:1"); v != "" {
+		t.Fatalf("after Delete = %q", v)
+	}
+	if err := s.Delete(ctx, "never-set"); err != nil {
+		t.Fatalf("Delete of a missing key: %v", err)
+	}
+}
