@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // The daily check-in's questions, in the order plain replies answer them.
@@ -79,6 +80,13 @@ func (b *Bot) cmdCheckin(ctx context.Context, r *request, _ string) ([]Message, 
 	rocks, err := b.store.Rocks(ctx, e.ID)
 	if err != nil {
 		return nil, fmt.Errorf("load rocks: %w", err)
+	}
+	if c.Status == AnswerSkipped || c.Status == AnswerOff {
+		// Skipped or off, then changed their mind: reopen it.
+		c.Status, c.SubmittedAt, c.UpdatedAt = AnswerOpen, time.Time{}, r.now
+		if err := b.store.SaveCheckIn(ctx, c); err != nil {
+			return nil, fmt.Errorf("reopen check-in: %w", err)
+		}
 	}
 	if c.Status != AnswerOpen {
 		m := Message{Text: "You already answered today's check-in:\n" + checkInSummary(c, rocks) + "\nChange anything with the form.", Form: checkInForm(e, c, rocks), Ephemeral: true}

@@ -37,12 +37,6 @@ func (b *Bot) cmdInvite(ctx context.Context, r *request, rest string) ([]Message
 	if err != nil {
 		return nil, err
 	}
-	if !r.me.IsCoach {
-		r.me.IsCoach = true
-		if err := b.store.UpdatePerson(ctx, r.me); err != nil {
-			return nil, fmt.Errorf("make coach: %w", err)
-		}
-	}
 	if e, err := b.store.LiveEngagementForClient(ctx, client.ID); err == nil {
 		if e.CoachID == r.me.ID {
 			return nil, Errorf(ECONFLICT, "%s is already your client (%s).", client.DisplayName, e.Status)
@@ -50,6 +44,13 @@ func (b *Bot) cmdInvite(ctx context.Context, r *request, rest string) ([]Message
 		return nil, Errorf(ECONFLICT, "%s already works with another coach on smart90; they need to finish that first.", client.DisplayName)
 	} else if ErrorCode(err) != ENOTFOUND {
 		return nil, fmt.Errorf("check client: %w", err)
+	}
+	// Only an invitation that goes ahead makes the inviter a coach.
+	if !r.me.IsCoach {
+		r.me.IsCoach = true
+		if err := b.store.UpdatePerson(ctx, r.me); err != nil {
+			return nil, fmt.Errorf("make coach: %w", err)
+		}
 	}
 	e := &Engagement{
 		CoachID: r.me.ID, ClientID: client.ID, Status: EngagementInvited,

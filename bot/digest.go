@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -271,7 +272,8 @@ func (b *Bot) cmdBrief(ctx context.Context, r *request, rest string) ([]Message,
 func (b *Bot) cmdHistory(ctx context.Context, r *request, rest string) ([]Message, error) {
 	weeks := 4
 	if s := strings.TrimSpace(rest); s != "" {
-		if _, err := fmt.Sscanf(s, "%d", &weeks); err != nil || weeks < 1 || weeks > 52 {
+		n, err := strconv.Atoi(s)
+		if weeks = n; err != nil || weeks < 1 || weeks > 52 {
 			return nil, usageError("Weeks is a number from 1 to 52.", "history")
 		}
 	}

@@ -95,6 +95,14 @@ func (b *Bot) cmdRocks(ctx context.Context, r *request, rest string) ([]Message,
 		if err != nil {
 			return nil, err
 		}
+		// Parts left out keep their value: a new title alone must not
+		// forget what "done" means or move the due date to the cycle end.
+		if doneWhen == "" {
+			doneWhen = rock.DoneWhen
+		}
+		if !hasDuePart(spec) {
+			due = rock.Due
+		}
 		rock.Title, rock.DoneWhen, rock.Due = title, doneWhen, due
 		return b.saveRock(ctx, r, owner, rock, "edited")
 	case "set":
@@ -122,6 +130,16 @@ func parseRockSpec(spec string, e *Engagement) (title, doneWhen string, due Date
 		return "", "", Date{}, Errorf(EINVALID, "A rock needs a title. Usage:\n%s", rockUsage)
 	}
 	return title, doneWhen, due, validRock(title, doneWhen)
+}
+
+// hasDuePart reports whether a rock spec names a due date.
+func hasDuePart(spec string) bool {
+	for _, p := range strings.Split(spec, "|")[1:] {
+		if strings.HasPrefix(strings.ToLower(strings.TrimSpace(p)), "due ") {
+			return true
+		}
+	}
+	return false
 }
 
 func validRock(title, doneWhen string) error {
@@ -158,7 +176,7 @@ func (b *Bot) addRock(ctx context.Context, r *request, owner *Person, e *Engagem
 		return nil, fmt.Errorf("load rocks: %w", err)
 	}
 	if countLive(rocks) >= MaxRocks {
-		return nil, Errorf(ECONFLICT, "%s already has %d rocks; more than %d blurs focus. Drop or finish one first (`rocks set <n> dropped`).", possessive(owner, r.me), MaxRocks, MaxRocks)
+		return nil, Errorf(ECONFLICT, "%s %d rocks; more than %d blurs focus. Drop or finish one first (`rocks set <n> dropped`).", possessive(owner, r.me), MaxRocks, MaxRocks)
 	}
 	rock := &Rock{EngagementID: e.ID, Title: title, DoneWhen: doneWhen, Due: due, Status: RockOnTrack, CreatedAt: r.now, UpdatedAt: r.now}
 	if err := b.store.CreateRock(ctx, rock, r.me.ID, ""); err != nil {
@@ -272,11 +290,12 @@ func countLive(rocks []*Rock) int {
 	return n
 }
 
+// possessive is "You already have" or "Ana already has".
 func possessive(owner, me *Person) string {
 	if owner.ID == me.ID {
-		return "You"
+		return "You already have"
 	}
-	return owner.DisplayName
+	return owner.DisplayName + " already has"
 }
 
 // rockLine is one rock on one line.

@@ -118,8 +118,8 @@ func (b *Bot) weeklyPrompt(e *Engagement, w *WeeklyReport, rocks []*Rock) Messag
 	text := fmt.Sprintf("*Weekly accountability* · week of %s (day %d of %d)\nYour rocks:\n%s\n\nReply here, one message per question, or press *Answer* for the form.\n%s",
 		w.Week, max(e.CycleDay(w.Week.AddDays(4)), 1), e.CycleDays, rockList(liveRocks(rocks)), weeklyQuestion(w, rocks))
 	return Message{
-		Text: text,
-		Form: weeklyForm(e, w, rocks),
+		Text:    text,
+		Form:    weeklyForm(e, w, rocks),
 		Buttons: []Button{{ActionID: ActionAnswerWeekly, Label: "Answer", Value: target{DeliveryWeekly, e.ID, w.Week}.String(), Style: StylePrimary, OpensForm: true}},
 	}
 }

@@ -1,0 +1,261 @@
+package bot_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"testing"
+
+	"github.com/smart90/smart90/bot"
+	"github.com/smart90/smart90/bot/bottest"
+)
+
+// answer sends ana the check-in of day at 09:00 Paris time and has her
+// submit its form.
+func answer(t *testing.T, b *bottest.Bundle, day bot.Date, moved, stuck string, energy string) {
+	t.Helper()
+	b.Clock.Set(bottest.Day(day.String(), "09:00", "Europe/Paris"))
+	b.Prompt(t, ana, bot.DeliveryDaily, day)
+	f := lastTo(t, b, "ana").Form
+	has(t, b.Submit(t, ana, f.FormID, f.Value, map[string]string{"moved": moved, "priority": "focus " + day.String(), "stuck": stuck, "energy": energy}), "Saved")
+}
+
+// twoDays engages ana with three rocks and has her answer Monday and
+// Tuesday; the clock is left on Wednesday 10:00 in Paris.
+func twoDays(t *testing.T) (*bottest.Bundle, *bot.Engagement) {
+	t.Helper()
+	b, e := withRocks(t)
+	answer(t, b, mon23, "shipped the draft", "legal review", "4")
+	answer(t, b, tue24, "called Sam", "no", "2")
+	b.Clock.Set(bottest.Day("2026-11-25", "10:00", "Europe/Paris"))
+	return b, e
+}
+
+func TestClients(t *testing.T) {
+	t.Parallel()
+	b, e := twoDays(t)
+	b.Meet(bob)
+	b.Command(t, coach, "invite <@bob>")
+	b.Command(t, ana, "rocks set 2 off-track 10%")
+	out := b.Command(t, coach, "clients")
+	has(t, out, "*Your clients*",
+		"*Ana* — day 4 of 90 · this week 2/3 check-ins · streak 2 · 3 rocks (1 off track)",
+		"*Bob* — invited 2026-11-25, not accepted yet")
+	if es, err := b.Store.EngagementsForCoach(context.Background(), e.CoachID); err != nil || len(es) != 2 {
+		t.Errorf("coach has %d engagements (%v), want 2", len(es), err)
+	}
+	has(t, b.Command(t, coach2, "clients"), "You have no clients yet")
+}
+
+func TestBriefAndSession(t *testing.T) {
+	t.Parallel()
+	b, e := twoDays(t)
+	out := b.Command(t, coach, "brief <@ana>")
+	has(t, out, "*Brief: Ana* — since the cycle started", "Check-ins 2/3 (66%) · streak 2 · energy 3.0",
+		"1. Launch the pricing page — on track · 0% (new)", "legal review", "focus 2026-11-24")
+	lacks(t, out, "called Sam: no") // "no" is nothing stuck
+
+	has(t, b.Command(t, coach, "session <@ana> 2026-11-24 pricing and hiring"), "Logged a session with Ana on 2026-11-24")
+	ss, err := b.Store.Sessions(context.Background(), e.ID)
+	if err != nil || len(ss) != 1 || ss[0].Day != tue24 || ss[0].Notes != "pricing and hiring" {
+		t.Fatalf("sessions = %+v (%v)", ss, err)
+	}
+	has(t, b.Command(t, coach, "brief <@ana>"), "since your session on 2026-11-24", "Check-ins 1/2")
+
+	for text, want := range map[string]string{
+		"session <@ana> 2026-12-30":   "can't be logged in the future",
+		"session <@ana> 2026-02-30 x": "is not a date",
+		"session":                     "Tell me which client",
+		"brief":                       "Tell me which client",
+		"brief ana":                   `"ana" is not a mention`,
+	} {
+		has(t, b.Command(t, coach, text), want)
+	}
+	if ss, _ := b.Store.Sessions(context.Background(), e.ID); len(ss) != 1 {
+		t.Errorf("%d sessions after refused ones, want 1", len(ss))
+	}
+}
+
+func TestBriefOnlyForOwnClients(t *testing.T) {
+	t.Parallel()
+	b, _ := twoDays(t)
+	b.Meet(bob)
+	b.Command(t, bob, "help")
+	b.Command(t, coach2, "invite <@coach>") // coach2 is a coach too, of someone else
+	for _, tt := range []struct {
+		by   bot.UserRef
+		text string
+	}{
+		{coach2, "brief <@ana>"},
+		{coach2, "session <@ana>"},
+		{coach, "brief <@bob>"},
+		{ana, "brief <@ana>"},
+		{bob, "brief <@ana>"},
+	} {
+		out := b.Command(t, tt.by, tt.text)
+		has(t, out, "is not one of your clients")
+		lacks(t, out, "Brief", "shipped the draft", "Logged")
+	}
+	b.Command(t, coach, "invite <@bob>")
+	has(t, b.Command(t, coach, "brief <@bob>"), "Bob has not accepted your invitation yet")
+}
+
+func TestHistory(t *testing.T) {
+	t.Parallel()
+	b, _ := twoDays(t)
+	out := b.Command(t, ana, "history")
+	has(t, out, "*Your last 4 weeks* (day 4 of 90)", "Week of 2026-11-23: check-ins 2/3 · energy 3.0", "*Rocks now*", "2. *Hire a CTO*")
+	// The cycle started on Sunday 2026-11-22, so that week is listed, with nothing due.
+	has(t, out, "Week of 2026-11-16: check-ins 0/0")
+	lacks(t, out, "Week of 2026-11-09")
+	for _, bad := range []string{"history 0", "history 53", "history lots"} {
+		has(t, b.Command(t, ana, bad), "Weeks is a number from 1 to 52")
+	}
+	has(t, b.Command(t, coach, "history"), "That is for clients")
+}
+
+func TestExport(t *testing.T) {
+	t.Parallel()
+	b, e := twoDays(t)
+	out := b.Command(t, ana, "export")
+	has(t, out, "Here is everything smart90 keeps about you")
+	files := map[string]bot.File{}
+	for _, f := range out[0].Files {
+		files[f.Name] = f
+	}
+	js, ok := files["smart90-2026-11-25.json"]
+	if !ok || js.ContentType != "application/json" {
+		t.Fatalf("files = %v", out[0].Files)
+	}
+	var data struct {
+		Person struct {
+			Name     string `json:"name"`
+			TimeZone string `json:"time_zone"`
+		} `json:"person"`
+		Engagements []struct {
+			CycleStart string `json:"cycle_start"`
+			Rocks      []struct{ Title string }
+			History    []json.RawMessage `json:"rock_history"`
+			CheckIns   []struct {
+				Day    string
+				Moved  string
+				Energy int
+			} `json:"check_ins"`
+		} `json:"engagements"`
+	}
+	if err := json.Unmarshal(js.Data, &data); err != nil {
+		t.Fatalf("export JSON: %v\n%s", err, js.Data)
+	}
+	if data.Person.Name != "Ana" || data.Person.TimeZone != "Europe/Paris" || len(data.Engagements) != 1 {
+		t.Fatalf("export = %+v", data)
+	}
+	x := data.Engagements[0]
+	if x.CycleStart != "2026-11-22" || len(x.Rocks) != 3 || len(x.History) != 3 || len(x.CheckIns) != 2 ||
+		x.CheckIns[0].Day != "2026-11-23" || x.CheckIns[0].Moved != "shipped the draft" || x.CheckIns[1].Energy != 2 {
+		t.Errorf("exported engagement = %+v", x)
+	}
+
+	rows := readCSV(t, files["smart90-checkins-2026-11-25.csv"])
+	if len(rows) != 3 || rows[0][0] != "day" || rows[0][2] != "moved_forward" || rows[1][0] != "2026-11-23" || rows[1][2] != "shipped the draft" || rows[2][6] != "2" {
+		t.Errorf("check-ins CSV = %q", rows)
+	}
+	rows = readCSV(t, files["smart90-rocks-2026-11-25.csv"])
+	if len(rows) != 4 || rows[0][1] != "title" || rows[2][1] != "Hire a CTO" || rows[2][3] != "2027-01-31" {
+		t.Errorf("rocks CSV = %q", rows)
+	}
+	// Export reads; it stores nothing.
+	if c := checkIn(t, b, e, mon23); c.Moved != "shipped the draft" {
+		t.Errorf("check-in = %+v", c)
+	}
+}
+
+func readCSV(t *testing.T, f bot.File) [][]string {
+	t.Helper()
+	if f.ContentType != "text/csv" {
+		t.Fatalf("%s is %q", f.Name, f.ContentType)
+	}
+	rows, err := csv.NewReader(bytes.NewReader(f.Data)).ReadAll()
+	if err != nil {
+		t.Fatalf("%s: %v", f.Name, err)
+	}
+	return rows
+}
+
+func TestForgetMe(t *testing.T) {
+	t.Parallel()
+	b, e := twoDays(t)
+	out := b.Command(t, ana, "forget-me")
+	has(t, out, "Delete all your smart90 data?", "cannot be undone")
+	confirm := button(t, out[0], bot.ActionForgetConfirm)
+	has(t, b.Click(t, ana, confirm.ActionID, confirm.Value), "everything smart90 kept about you is deleted")
+
+	ctx := context.Background()
+	inst, err := b.Store.InstallationByExternalID(ctx, bot.PlatformSlack, bottest.Workspace)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Store.PersonByExternalID(ctx, inst.ID, "ana"); code(err) != bot.ENOTFOUND {
+		t.Errorf("ana still stored: %v", err)
+	}
+	if _, err := b.Store.Engagement(ctx, e.ID); code(err) != bot.ENOTFOUND {
+		t.Errorf("engagement still stored: %v", err)
+	}
+	if cs, err := b.Store.CheckIns(ctx, e.ID, mon23, mon30); err != nil || len(cs) != 0 {
+		t.Errorf("check-ins left: %d (%v)", len(cs), err)
+	}
+	if rs, err := b.Store.Rocks(ctx, e.ID); err != nil || len(rs) != 0 {
+		t.Errorf("rocks left: %d (%v)", len(rs), err)
+	}
+	has(t, []bot.Message{lastTo(t, b, "coach")}, "Ana deleted their smart90 data and left your client list")
+	has(t, b.Command(t, coach, "clients"), "You have no clients yet")
+	// Talking again starts fresh.
+	has(t, b.Command(t, ana, "rocks"), "You are not a client yet")
+}
+
+func TestForgetMeCancel(t *testing.T) {
+	t.Parallel()
+	b, e := twoDays(t)
+	out := b.Command(t, ana, "forget-me")
+	cancel := button(t, out[0], bot.ActionForgetCancel)
+	has(t, b.Click(t, ana, cancel.ActionID, cancel.Value), "Kept everything")
+	if got := b.Engagement(t, ana); got.ID != e.ID || got.Status != bot.EngagementActive {
+		t.Errorf("engagement = %+v", got)
+	}
+	if c := checkIn(t, b, e, mon23); c == nil {
+		t.Error("check-in gone after cancel")
+	}
+	if n := len(rocksOf(t, b, e)); n != 3 {
+		t.Errorf("%d rocks after cancel", n)
+	}
+}
+
+func TestForgetMeCoach(t *testing.T) {
+	t.Parallel()
+	b, e := twoDays(t)
+	b.Click(t, coach, bot.ActionForgetConfirm, "")
+	got, err := b.Store.Engagement(context.Background(), e.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.CoachID != 0 || got.Status != bot.EngagementEnded {
+		t.Errorf("client's engagement after the coach left = %s with coach %d", got.Status, got.CoachID)
+	}
+	if c := checkIn(t, b, e, mon23); c == nil || c.Moved != "shipped the draft" {
+		t.Errorf("the client's check-in went with the coach: %+v", c)
+	}
+}
+
+func TestDigestChannel(t *testing.T) {
+	t.Parallel()
+	b := bottest.Setup(t)
+	has(t, b.Command(t, coach, "digest <#C42|coaching>"), "Your weekly digest goes to <#C42>, Monday at 07:00")
+	if p := b.Person(t, coach); p.DigestChannel != "C42" || !p.IsCoach {
+		t.Errorf("coach = %+v", p)
+	}
+	has(t, b.Command(t, coach, "digest coaching"), `"coaching" is not a channel`)
+	has(t, b.Command(t, coach, "digest dm"), "you, as a direct message")
+	if p := b.Person(t, coach); p.DigestChannel != "" {
+		t.Errorf("digest channel = %q", p.DigestChannel)
+	}
+}

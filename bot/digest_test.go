@@ -1,0 +1,243 @@
+package bot_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/smart90/smart90/bot"
+	"github.com/smart90/smart90/bot/bottest"
+)
+
+// seed stores complete check-ins for the given days, as if answered at 10:00 UTC.
+func seed(t *testing.T, b *bottest.Bundle, e *bot.Engagement, stuck string, days ...bot.Date) {
+	t.Helper()
+	for _, d := range days {
+		at := d.UTC().Add(10 * time.Hour)
+		c := &bot.CheckIn{EngagementID: e.ID, Day: d, Moved: "moved " + d.String(), Priority: "p", Stuck: stuck, Energy: 4,
+			Status: bot.AnswerComplete, SubmittedAt: at, UpdatedAt: at}
+		if err := b.Store.SaveCheckIn(context.Background(), c); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// days returns the n days from d on.
+func days(d bot.Date, n int) []bot.Date {
+	var out []bot.Date
+	for i := range n {
+		out = append(out, d.AddDays(i))
+	}
+	return out
+}
+
+func TestSendDigest(t *testing.T) {
+	t.Parallel()
+	b, anaE := withRocks(t)
+	b.Engage(t, coach, bob)
+	b.Command(t, coach, "digest <#C42>")
+
+	// Ana answers every day of the week and writes her report; Bob is silent.
+	seed(t, b, anaE, "legal review", days(mon23, 5)...)
+	b.Clock.Set(bottest.Day("2026-11-24", "12:00", "Europe/Paris"))
+	b.Command(t, ana, "rocks set 2 off-track 10% | no candidates")
+	fridayPrompt(t, b)
+	for _, a := range []string{"on track 40", "off track 10", "on track 33", "first pilot signed", "the CTO search", "candidate sources"} {
+		b.Say(t, ana, a)
+	}
+
+	b.Clock.Set(bottest.Day("2026-11-30", "07:00", "Europe/London"))
+	sentBefore := len(b.Messenger.Sent())
+	me := b.Person(t, coach)
+	ref, err := b.Bot.SendDigest(context.Background(), me, mon23)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sent := b.Messenger.Sent()[sentBefore:]
+	if len(sent) != 3 {
+		t.Fatalf("digest sent %d messages, want a parent and 2 thread replies", len(sent))
+	}
+	parent := sent[0]
+	if parent.Ref != ref || parent.To.Channel != "C42" || parent.To.UserID != "" || parent.To.ThreadRef != "" {
+		t.Errorf("parent %s to %+v, returned ref %s", parent.Ref, parent.To, ref)
+	}
+	has(t, []bot.Message{parent.Msg}, "*Weekly digest · week of 2026-11-23* for <@coach>", "2 clients · 1 reported · silent: Bob",
+		"Rocks off track: 1 (Ana: Hire a CTO)", "⚠️ At risk: Bob (silent for 5 workdays)", "One reply per client")
+	for _, s := range sent[1:] {
+		if s.To.Channel != "C42" || s.To.ThreadRef != ref {
+			t.Errorf("thread reply to %+v, want channel C42 in thread %s", s.To, ref)
+		}
+	}
+	anaPart, bobPart := []bot.Message{sent[1].Msg}, []bot.Message{sent[2].Msg}
+	has(t, anaPart, "*Ana* · check-ins 5/5 (100%) · streak 5 · energy 4.0",
+		"2. Hire a CTO — off track · 10% (was on track · 0%)", "*Win*: first pilot signed", "*Stuck*: the CTO search", "*For you*: candidate sources",
+		"*Blockers from check-ins*", "Mon: legal review")
+	lacks(t, anaPart, "At risk", "No weekly report")
+	has(t, bobPart, "*Bob* · check-ins 0/5 (0%) · streak 0", "_No weekly report this week._", "⚠️ *At risk*: silent for 5 workdays")
+
+	d, err := b.Store.LatestDigest(context.Background(), me.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Week != mon23 || d.ParentRef != ref || d.Channel != "C42" || d.Summary != parent.Msg.Text || !d.PostedAt.Equal(b.Clock.Now()) {
+		t.Errorf("stored digest = %+v", d)
+	}
+}
+
+func TestDigestToDM(t *testing.T) {
+	t.Parallel()
+	b, e := withRocks(t)
+	seed(t, b, e, "no", days(mon23, 2)...)
+	b.Clock.Set(bottest.Day("2026-11-30", "07:00", "Europe/London"))
+	d := b.Prompt(t, coach, bot.DeliveryDigest, mon23)
+	if d.State != bot.DeliverySent {
+		t.Fatalf("digest delivery %s", d.State)
+	}
+	sent := b.Messenger.SentTo("coach")
+	parent, reply := sent[len(sent)-2], sent[len(sent)-1]
+	if parent.Ref != d.MessageRef || reply.To.ThreadRef != parent.Ref || reply.To.UserID != "coach" {
+		t.Errorf("parent %s (delivery ref %s), reply in thread %q to %q", parent.Ref, d.MessageRef, reply.To.ThreadRef, reply.To.UserID)
+	}
+	has(t, []bot.Message{parent.Msg}, "1 client · 1 reported", "Rocks off track: none", "⚠️ At risk: Ana (silent for 3 workdays)")
+	has(t, []bot.Message{reply.Msg}, "check-ins 2/5 (40%) · streak 0")
+	if got, err := b.Store.LatestDigest(context.Background(), b.Person(t, coach).ID); err != nil || got.ParentRef != parent.Ref || got.Channel != "" {
+		t.Errorf("stored digest = %+v (%v)", got, err)
+	}
+}
+
+// TestAtRisk applies DESIGN's at-risk rules to the week of 2026-11-30, as
+// of the digest on Monday 2026-12-07 07:00 in London.
+func TestAtRisk(t *testing.T) {
+	t.Parallel()
+	prev, this := days(mon23, 5), days(mon30, 5)
+	at := func(date, clock string) time.Time { return bottest.Day(date, clock, "Europe/Paris") }
+	type rockSet struct {
+		at   time.Time
+		text string
+	}
+	tests := []struct {
+		name     string
+		answered []bot.Date
+		rocks    []rockSet
+		want     []string // reasons; none = not at risk
+	}{
+		{name: "steady", answered: append(prev, this...)},
+		{
+			name:     "silent three workdays",
+			answered: []bot.Date{prev[0], prev[1], this[0], this[1]},
+			want:     []string{"silent for 3 workdays"},
+		},
+		{
+			name:     "silent two workdays",
+			answered: []bot.Date{prev[0], prev[1], prev[2], this[0], this[1], this[2]},
+		},
+		{
+			name:     "silent across the weekend",
+			answered: append(prev[:4:4], this[2], this[3], this[4]),
+		},
+		{
+			name:     "falling by 40 points",
+			answered: append(prev[:5:5], this[0], this[1], this[3]),
+			want:     []string{"check-ins falling: 60%, down from 100%"},
+		},
+		{
+			name:     "falling by 20 points",
+			answered: append(prev[:5:5], this[0], this[1], this[2], this[3]),
+		},
+		{
+			name:     "off track at both checkpoints",
+			answered: append(prev, this...),
+			rocks:    []rockSet{{at("2026-11-26", "12:00"), "rocks set 2 off-track 10%"}},
+			want:     []string{"rock 2 off track two weeks running"},
+		},
+		{
+			name:     "off track since Sunday night",
+			answered: append(prev, this...),
+			rocks:    []rockSet{{at("2026-11-29", "22:00"), "rocks set 3 off-track"}},
+			want:     []string{"rock 3 off track two weeks running"},
+		},
+		{
+			name:     "off track this week only",
+			answered: append(prev, this...),
+			rocks:    []rockSet{{at("2026-12-02", "12:00"), "rocks set 2 off-track 10%"}},
+		},
+		{
+			name:     "off track, then back on track",
+			answered: append(prev, this...),
+			rocks: []rockSet{
+				{at("2026-11-24", "12:00"), "rocks set 2 off-track 10%"},
+				{at("2026-12-03", "12:00"), "rocks set 2 on-track 30%"},
+			},
+		},
+		{
+			name:     "off track after the week",
+			answered: append(prev, this...),
+			rocks: []rockSet{
+				{at("2026-11-24", "12:00"), "rocks set 2 off-track 10%"},
+				{at("2026-12-03", "12:00"), "rocks set 2 on-track 30%"},
+				{at("2026-12-07", "06:00"), "rocks set 2 off-track"},
+			},
+		},
+		{
+			name:     "every rule",
+			answered: prev,
+			rocks:    []rockSet{{at("2026-11-23", "12:00"), "rocks set 1 off-track"}},
+			want:     []string{"check-ins falling: 0%, down from 100%", "silent for 5 workdays", "rock 1 off track two weeks running"},
+		},
+	}
+	reasons := []string{"check-ins falling", "silent for", "off track two weeks running"}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			b, e := withRocks(t)
+			for _, r := range tt.rocks {
+				b.Clock.Set(r.at)
+				has(t, b.Command(t, ana, r.text), "Rock ")
+			}
+			seed(t, b, e, "no", tt.answered...)
+			b.Clock.Set(bottest.Day("2026-12-07", "07:00", "Europe/London"))
+			parent, parts, err := b.Bot.ComposeDigest(context.Background(), b.Person(t, coach), mon30)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(parts) != 1 {
+				t.Fatalf("%d client parts, want 1", len(parts))
+			}
+			text := parts[0].Text
+			if len(tt.want) == 0 {
+				lacks(t, parts, "At risk")
+				has(t, []bot.Message{parent}, "At risk: nobody")
+				return
+			}
+			has(t, parts, "⚠️ *At risk*: "+strings.Join(tt.want, "; "))
+			has(t, []bot.Message{parent}, "⚠️ At risk: Ana ("+strings.Join(tt.want, "; ")+")")
+			for _, r := range reasons {
+				if strings.Contains(text, r) != strings.Contains(strings.Join(tt.want, ";"), r) {
+					t.Errorf("reason %q: got %q", r, text)
+				}
+			}
+		})
+	}
+}
+
+func TestDigestRockChanges(t *testing.T) {
+	t.Parallel()
+	b, e := withRocks(t)
+	seed(t, b, e, "no", days(mon23, 5)...)
+	b.Clock.Set(bottest.Day("2026-11-25", "12:00", "Europe/Paris"))
+	b.Command(t, ana, "rocks set 1 on-track 40%")
+	b.Command(t, ana, "rocks set 3 done")
+	b.Clock.Set(bottest.Day("2026-12-01", "12:00", "Europe/Paris"))
+	b.Command(t, ana, "rocks set 2 off-track 5%")
+	b.Command(t, ana, "rocks add Raise the seed round")
+
+	b.Clock.Set(bottest.Day("2026-12-07", "07:00", "Europe/London"))
+	_, parts, err := b.Bot.ComposeDigest(context.Background(), b.Person(t, coach), mon30)
+	if err != nil {
+		t.Fatal(err)
+	}
+	has(t, parts, "1. Launch the pricing page — on track · 40% (no change)", "2. Hire a CTO — off track · 5% (was on track · 0%)",
+		"4. Raise the seed round — on track · 0% (new)", "check-ins 0/5 (0%)", "_No weekly report this week._")
+	lacks(t, parts, "Close 3 pilots") // done before the week: nothing to say
+}

@@ -1,0 +1,154 @@
+package bot_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/smart90/smart90/bot"
+	"github.com/smart90/smart90/bot/bottest"
+)
+
+func TestSettingsChange(t *testing.T) {
+	t.Parallel()
+	b := bottest.Setup(t)
+	b.Engage(t, coach, ana)
+	out := b.Command(t, ana, "settings time 08:30 days mon-thu weekly thu 16:00 tz America/New_York reminder 90m")
+	has(t, out, "Saved.", "Time zone: America/New_York", "Daily check-in: 08:30 on mon-thu", "Weekly report: Thursday 16:00", "Reminder: once, 1h30m after")
+	e := b.Engagement(t, ana)
+	if e.CheckinTime != 8*60+30 || e.Workdays.String() != "mon-thu" || e.WeeklyWeekday != time.Thursday || e.WeeklyTime != 16*60 || e.ReminderDelay != 90*time.Minute {
+		t.Errorf("engagement = %s %s %s %s %s", e.CheckinTime, e.Workdays, e.WeeklyWeekday, e.WeeklyTime, e.ReminderDelay)
+	}
+	if p := b.Person(t, ana); p.TimeZone != "America/New_York" {
+		t.Errorf("zone = %q", p.TimeZone)
+	}
+	has(t, b.Command(t, ana, "settings reminder off"), "Reminder: off")
+	if e := b.Engagement(t, ana); e.ReminderDelay != 0 || e.CheckinTime != 8*60+30 {
+		t.Errorf("reminder off changed more: %+v", e)
+	}
+
+	// The form is the same words.
+	form := b.Command(t, ana, "settings")[0].Form
+	if form == nil || form.FormID != bot.FormSettings {
+		t.Fatalf("settings form = %+v", form)
+	}
+	has(t, b.Submit(t, ana, form.FormID, "", map[string]string{"tz": "Asia/Tokyo", "time": "07:45", "days": "mon-fri", "weekly": "fri 15:00", "reminder": "2h"}), "Saved.")
+	if e := b.Engagement(t, ana); e.CheckinTime != 7*60+45 || e.Workdays != bot.MonToFri || e.ReminderDelay != 2*time.Hour {
+		t.Errorf("after the form: %+v", e)
+	}
+	if p := b.Person(t, ana); p.TimeZone != "Asia/Tokyo" {
+		t.Errorf("zone = %q", p.TimeZone)
+	}
+
+	// A coach sets their digest.
+	has(t, b.Command(t, coach, "settings digest tue 08:15 tz Europe/Dublin"), "Digest: Tuesday 08:15")
+	if p := b.Person(t, coach); p.DigestWeekday != time.Tuesday || p.DigestTime != 8*60+15 || p.TimeZone != "Europe/Dublin" {
+		t.Errorf("coach = %+v", p)
+	}
+}
+
+func TestSettingsRefused(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		by   bot.UserRef
+		text string
+		want string
+	}{
+		{"invalid tz", ana, "settings time 07:00 tz Mars/Olympus", `"Mars/Olympus" is not a time zone`},
+		{"local tz", ana, "settings tz Local", "A time zone is needed"},
+		{"invalid time", ana, "settings days mon-wed time 25:00", `"25:00" is not a time of day`},
+		{"time without minutes", ana, "settings time 9", `"9" is not a time of day`},
+		{"invalid days", ana, "settings time 07:00 days funday", `"funday" is not a day`},
+		{"invalid weekly day", ana, "settings weekly someday 15:00", `"someday" is not a day`},
+		{"weekly without time", ana, "settings weekly fri", "`weekly` needs a value"},
+		{"time without value", ana, "settings time", "`time` needs a value"},
+		{"reminder too short", ana, "settings reminder 5m", "15m to 12h"},
+		{"unknown setting", ana, "settings colour blue", `I don't know the setting "colour"`},
+		{"digest for a client", ana, "settings tz Asia/Tokyo digest mon 07:00", "The digest setting is for coaches"},
+		{"check-in time for a coach", coach, "settings tz Asia/Tokyo time 08:00", "Check-in times are for clients"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			b := bottest.Setup(t)
+			before := b.Engage(t, coach, ana)
+			anaBefore, coachBefore := b.Person(t, ana), b.Person(t, coach)
+			out := b.Command(t, tt.by, tt.text)
+			has(t, out, tt.want)
+			lacks(t, out, "Saved")
+			if e := b.Engagement(t, ana); *e != *before {
+				t.Errorf("engagement changed:\n%+v\n%+v", e, before)
+			}
+			if p := b.Person(t, ana); *p != *anaBefore {
+				t.Errorf("ana changed:\n%+v\n%+v", p, anaBefore)
+			}
+			if p := b.Person(t, coach); *p != *coachBefore {
+				t.Errorf("coach changed:\n%+v\n%+v", p, coachBefore)
+			}
+		})
+	}
+}
+
+func TestPauseResume(t *testing.T) {
+	t.Parallel()
+	b := bottest.Setup(t)
+	b.Engage(t, coach, ana)
+	has(t, b.Command(t, ana, "pause 2026-12-21 2027-01-03"), "Paused from 2026-12-21 to 2027-01-03", "`resume` ends it early")
+	e := b.Engagement(t, ana)
+	from, to := bot.Date{Year: 2026, Month: 12, Day: 21}, bot.Date{Year: 2027, Month: 1, Day: 3}
+	if e.PauseFrom != from || e.PauseTo != to || !e.PausedOn(bot.Date{Year: 2026, Month: 12, Day: 25}) || e.PausedOn(mon23) {
+		t.Errorf("pause = %s..%s", e.PauseFrom, e.PauseTo)
+	}
+	has(t, b.Command(t, ana, "settings"), "Paused: 2026-12-21 to 2027-01-03")
+
+	for text, want := range map[string]string{
+		"pause 2027-01-03 2026-12-21": "The last day comes before the first",
+		"pause 2026-11-01 2026-11-02": "That pause is already over",
+		"pause 2026-12-01 2028-01-01": "A pause can last a year at most",
+		"pause 2026-12-01":            "Tell me the first and the last day",
+		"pause 2026-12-01 soon":       `"soon" is not a date`,
+		"pause 1/12/2026 2026-12-03":  `"1/12/2026" is not a date`,
+	} {
+		out := b.Command(t, ana, text)
+		has(t, out, want, "Usage: `pause YYYY-MM-DD YYYY-MM-DD`")
+		if got := b.Engagement(t, ana); got.PauseFrom != from || got.PauseTo != to {
+			t.Errorf("%s: pause changed to %s..%s", text, got.PauseFrom, got.PauseTo)
+		}
+	}
+
+	has(t, b.Command(t, ana, "resume"), "Welcome back")
+	if e := b.Engagement(t, ana); !e.PauseFrom.IsZero() || !e.PauseTo.IsZero() || e.Status != bot.EngagementActive {
+		t.Errorf("after resume: %s..%s %s", e.PauseFrom, e.PauseTo, e.Status)
+	}
+	has(t, b.Command(t, ana, "resume"), "You are not paused")
+	has(t, b.Command(t, coach, "pause 2026-12-21 2027-01-03"), "That is for clients")
+}
+
+// TestSettingsFormRoundTrip submits the settings form as it comes,
+// pre-filled: it must be accepted and change nothing.
+func TestSettingsFormRoundTrip(t *testing.T) {
+	t.Parallel()
+	for _, setup := range []string{"reminder 90m", "reminder off", "reminder 2h days mon,wed,fri", "days sat-mon weekly sun 18:05"} {
+		t.Run(setup, func(t *testing.T) {
+			t.Parallel()
+			b := bottest.Setup(t)
+			b.Engage(t, coach, ana)
+			has(t, b.Command(t, ana, "settings "+setup), "Saved.")
+			before, me := b.Engagement(t, ana), b.Person(t, ana)
+			form := b.Command(t, ana, "settings")[0].Form
+			vals := map[string]string{}
+			for _, f := range form.Fields {
+				vals[f.ID] = f.Initial
+			}
+			has(t, b.Submit(t, ana, form.FormID, form.Value, vals), "Saved.")
+			after := b.Engagement(t, ana)
+			after.UpdatedAt = before.UpdatedAt
+			if *after != *before {
+				t.Errorf("the unchanged form changed the engagement:\n%+v\n%+v", after, before)
+			}
+			if p := b.Person(t, ana); *p != *me {
+				t.Errorf("the unchanged form changed the person:\n%+v\n%+v", p, me)
+			}
+		})
+	}
+}
