@@ -16,7 +16,9 @@ import (
 // handlerFunc lets the console and the bot be built in either order.
 type handlerFunc func(ctx context.Context, ev bot.Event) ([]bot.Message, error)
 
-func (f handlerFunc) Handle(ctx context.Context, ev bot.Event) ([]bot.Message, error) { return f(ctx, ev) }
+func (f handlerFunc) Handle(ctx context.Context, ev bot.Event) ([]bot.Message, error) {
+	return f(ctx, ev)
+}
 
 // runChat runs the terminal chat: the real core, store and scheduler, with
 // a clock the console can move forward.
