@@ -221,11 +221,7 @@ func parseEnergy(s string) (int, error) {
 
 // submitCheckIn handles the check-in form: every answer at once.
 func (b *Bot) submitCheckIn(ctx context.Context, r *request) ([]Message, error) {
-	t, e, err := b.ownTarget(ctx, r, r.ev.Value, DeliveryDaily)
-	if err != nil {
-		return nil, err
-	}
-	c, err := b.loadCheckIn(ctx, e, t.day)
+	t, e, c, err := b.ownCheckIn(ctx, r)
 	if err != nil {
 		return nil, err
 	}
@@ -276,11 +272,7 @@ func (b *Bot) submitCheckIn(ctx context.Context, r *request) ([]Message, error) 
 
 // skipOrOff handles "Skip today" and "I'm off".
 func (b *Bot) skipOrOff(ctx context.Context, r *request, status AnswerStatus) ([]Message, error) {
-	t, e, err := b.ownTarget(ctx, r, r.ev.Value, DeliveryDaily)
-	if err != nil {
-		return nil, err
-	}
-	c, err := b.loadCheckIn(ctx, e, t.day)
+	t, _, c, err := b.ownCheckIn(ctx, r)
 	if err != nil {
 		return nil, err
 	}
@@ -299,6 +291,17 @@ func (b *Bot) skipOrOff(ctx context.Context, r *request, status AnswerStatus) ([
 		return reply("Enjoy your day off — %s won't count against your streak. Planning a longer break? `pause YYYY-MM-DD YYYY-MM-DD`.", t.day), nil
 	}
 	return reply("Skipped %s. See you tomorrow.", t.day), nil
+}
+
+// ownCheckIn loads the check-in a form or button value names, if it is the
+// actor's own.
+func (b *Bot) ownCheckIn(ctx context.Context, r *request) (target, *Engagement, *CheckIn, error) {
+	t, e, err := b.ownTarget(ctx, r, r.ev.Value, DeliveryDaily)
+	if err != nil {
+		return target{}, nil, nil, err
+	}
+	c, err := b.loadCheckIn(ctx, e, t.day)
+	return t, e, c, err
 }
 
 // ownTarget parses a form or button value naming the actor's own prompt.
