@@ -84,8 +84,7 @@ func (in *insight) expectedOn(d Date) bool {
 	if c := in.checkins[d]; c != nil && c.Status == AnswerOff {
 		return false
 	}
-	due := d.In(in.loc).Add(time.Duration(e.CheckinTime) * time.Minute)
-	return !due.After(in.asOf)
+	return !At(d, e.CheckinTime, in.loc).After(in.asOf)
 }
 
 func answered(c *CheckIn) bool { return c != nil && c.Status == AnswerComplete }
