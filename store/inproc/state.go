@@ -1,6 +1,7 @@
 // Package inproc holds the in-process implementations of what replicas
-// otherwise share through Redis: conversation state. It is the embedded
-// default for a single smart90 process.
+// otherwise share through Redis (store/redis): conversation state, event
+// de-duplication and the outbound rate limiter. It is the embedded default
+// for a single smart90 process.
 package inproc
 
 import (
