@@ -11,18 +11,10 @@ import (
 	"time"
 
 	"github.com/smart90/smart90/bot"
+	"github.com/smart90/smart90/bot/bottest"
 	"github.com/smart90/smart90/scheduler"
 	"github.com/smart90/smart90/store/sqlite"
 )
-
-// clock is a settable clock.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time  { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
-func (c *clock) Set(t time.Time) { c.mu.Lock(); defer c.mu.Unlock(); c.now = t }
 
 // deliverer records deliveries; DeliverFunc, when set, decides the outcome.
 type deliverer struct {
@@ -57,7 +49,7 @@ func (f *deliverer) kinds() []string {
 
 type bundle struct {
 	store bot.Store
-	clock *clock
+	clock *bottest.Clock
 	del   *deliverer
 	sched *scheduler.Scheduler
 	eng   *bot.Engagement
@@ -91,7 +83,7 @@ func setup(t *testing.T) *bundle {
 		WeeklyWeekday: time.Friday, WeeklyTime: 15 * 60, ReminderDelay: 2 * time.Hour, CycleStart: bot.Date{Year: 2026, Month: 11, Day: 23},
 		CycleDays: 90, InvitedAt: start, AcceptedAt: start, UpdatedAt: start}
 	must(t, s.CreateEngagement(ctx, e))
-	c := &clock{now: start}
+	c := bottest.NewClock(start)
 	del := &deliverer{}
 	sched, err := scheduler.New(scheduler.Config{Store: s, Deliverer: del, Clock: c, Logger: slog.New(slog.NewTextHandler(t.Output(), nil))})
 	must(t, err)

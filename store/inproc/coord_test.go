@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/smart90/smart90/bot/bottest"
 	"github.com/smart90/smart90/store/coordtest"
 	"github.com/smart90/smart90/store/inproc"
 )
@@ -11,7 +12,7 @@ import (
 func TestCoord(t *testing.T) {
 	t.Parallel()
 	coordtest.Run(t, func(testing.TB) coordtest.Coord {
-		c := &clock{now: time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)}
+		c := bottest.NewClock(time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC))
 		return coordtest.Coord{
 			State:   inproc.NewState(c),
 			Deduper: inproc.NewDeduper(c),

@@ -2,25 +2,17 @@ package inproc_test
 
 import (
 	"context"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/smart90/smart90/bot/bottest"
 	"github.com/smart90/smart90/store/inproc"
 )
-
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time          { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
-func (c *clock) Advance(d time.Duration) { c.mu.Lock(); defer c.mu.Unlock(); c.now = c.now.Add(d) }
 
 func TestStateExpiresAndDeletes(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	c := &clock{now: time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)}
+	c := bottest.NewClock(time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC))
 	s := inproc.NewState(c)
 	if err := s.Set(ctx, "conv:1", "daily:1:2026-11-25", time.Hour); err != nil {
 		t.Fatal(err)
