@@ -86,12 +86,10 @@ func (r *request) today() Date { return DateOf(r.local()) }
 
 // zoneOf returns a person's zone, UTC when unknown.
 func zoneOf(p *Person) *time.Location {
-	if p != nil && p.TimeZone != "" {
-		if loc, err := time.LoadLocation(p.TimeZone); err == nil {
-			return loc
-		}
+	if p == nil {
+		return time.UTC
 	}
-	return time.UTC
+	return Zone(p.TimeZone)
 }
 
 // Handle handles one event and returns the replies for the actor. Domain

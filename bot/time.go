@@ -209,3 +209,12 @@ func LoadZone(name string) (*time.Location, error) {
 	}
 	return loc, nil
 }
+
+// Zone returns a stored IANA zone, or UTC when it is empty or unknown: a
+// schedule must still run for a person whose zone was never set.
+func Zone(name string) *time.Location {
+	if loc, err := LoadZone(name); err == nil {
+		return loc
+	}
+	return time.UTC
+}

@@ -104,7 +104,7 @@ func (s *Scheduler) Plan(ctx context.Context) error {
 		return fmt.Errorf("list coaches: %w", err)
 	}
 	for _, c := range coaches {
-		loc := zone(c.TimeZone)
+		loc := bot.Zone(c.TimeZone)
 		for _, day := range s.days(now, loc) {
 			week, due, ok := c.DigestDue(day, loc)
 			if ok && !due.After(now) && !due.Before(c.CreatedAt) {
@@ -133,7 +133,7 @@ func (s *Scheduler) planEngagement(ctx context.Context, e *bot.Engagement, now t
 	if err != nil {
 		return fmt.Errorf("load client %d: %w", e.ClientID, err)
 	}
-	loc := zone(client.TimeZone)
+	loc := bot.Zone(client.TimeZone)
 	var weeks []bot.Date
 	for _, day := range s.days(now, loc) {
 		if len(weeks) == 0 || weeks[len(weeks)-1] != day.WeekStart() {
@@ -240,12 +240,4 @@ func (s *Scheduler) deliverLate(ctx context.Context, d *bot.Delivery, now time.T
 		return "", false, errMissed
 	}
 	return s.deliver.Deliver(ctx, d)
-}
-
-// zone loads an IANA zone, UTC when empty or unknown.
-func zone(name string) *time.Location {
-	if loc, err := time.LoadLocation(name); err == nil && name != "" {
-		return loc
-	}
-	return time.UTC
 }
