@@ -256,6 +256,32 @@ type Delivery struct {
 	UpdatedAt    time.Time
 }
 
+// Schedule is when a person's next delivery of one kind (daily, weekly or
+// digest) is due. Reminders have no schedule: each is planned with its
+// day's check-in.
+type Schedule struct {
+	PersonID     int64 // the recipient
+	Kind         DeliveryKind
+	EngagementID int64 // the client's engagement; 0 for a digest
+	// NextAt is when the next delivery is due, or, when Period is "", the
+	// instant from which to recompute it (what it depends on changed
+	// then). Zero when nothing is planned: the engagement is paused,
+	// ended or past its cycle, or the schedule is suspended.
+	NextAt time.Time
+	// Period is the period of the delivery due at NextAt ("2026-11-25",
+	// "2026-W48"), or "" when the schedule must be recomputed.
+	Period string
+	// Suspended says why the schedule stopped after a permanent failure
+	// (the person left, the app was removed); "" when it is not.
+	Suspended string
+	UpdatedAt time.Time
+
+	// Loaded with the schedule, for planning; not stored by it.
+	Person     *Person
+	Engagement *Engagement // nil for a digest, or when it is gone
+	Active     bool        // the person's installation is active
+}
+
 // Digest is one weekly digest posted for a coach.
 type Digest struct {
 	ID        int64

@@ -27,6 +27,7 @@ type Store interface {
 	AnswerStore
 	SessionStore
 	DeliveryStore
+	ScheduleStore
 	DigestStore
 
 	// Ping checks the store is reachable.
@@ -39,7 +40,9 @@ type Store interface {
 type InstallationStore interface {
 	// UpsertInstallation creates the installation keyed by (Platform,
 	// ExternalID) or updates its Name, Status and BotToken, and fills inst
-	// with the stored row (ID, CreatedAt...).
+	// with the stored row (ID, CreatedAt...). When it changes Status it
+	// marks the schedules of every person of the installation (see
+	// ScheduleStore) from inst.UpdatedAt.
 	UpsertInstallation(ctx context.Context, inst *Installation) error
 	// Installation returns an installation by ID.
 	Installation(ctx context.Context, id int64) (*Installation, error)
@@ -53,12 +56,18 @@ type PersonStore interface {
 	// creating it from p when missing. When it exists, a non-empty
 	// DisplayName in p replaces the stored one, a non-empty TimeZone fills a
 	// stored empty one; nothing else changes. p is filled with the stored row.
+	// Creating a person who IsCoach creates their digest schedule, marked
+	// from CreatedAt; a change to a stored person marks their schedules
+	// from UpdatedAt (see ScheduleStore).
 	EnsurePerson(ctx context.Context, p *Person) error
 	// Person returns a person by ID.
 	Person(ctx context.Context, id int64) (*Person, error)
 	// PersonByExternalID returns a person by installation and platform user id.
 	PersonByExternalID(ctx context.Context, installationID int64, externalID string) (*Person, error)
-	// UpdatePerson stores every field of p except its keys and CreatedAt.
+	// UpdatePerson stores every field of p except its keys and CreatedAt,
+	// and marks the person's schedules (see ScheduleStore) for
+	// recomputation from p.UpdatedAt, creating the digest schedule when p
+	// IsCoach.
 	UpdatePerson(ctx context.Context, p *Person) error
 	// ListCoaches returns every coach (IsCoach) of active installations, by ID.
 	ListCoaches(ctx context.Context) ([]*Person, error)
@@ -75,7 +84,9 @@ type PersonStore interface {
 // EngagementStore keeps engagements.
 type EngagementStore interface {
 	// CreateEngagement stores a new engagement. ECONFLICT when the client
-	// already has a live (invited, active or paused) engagement.
+	// already has a live (invited, active or paused) engagement. It marks
+	// the client's daily and weekly schedules (see ScheduleStore), pointed
+	// at e, for recomputation from e.UpdatedAt.
 	CreateEngagement(ctx context.Context, e *Engagement) error
 	// Engagement returns an engagement by ID.
 	Engagement(ctx context.Context, id int64) (*Engagement, error)
@@ -91,6 +102,9 @@ type EngagementStore interface {
 	ListEngagements(ctx context.Context, afterID int64, limit int, statuses ...EngagementStatus) ([]*Engagement, error)
 	// UpdateEngagement stores every field of e except ID, CoachID, ClientID
 	// and InvitedAt. ECONFLICT when it would make a second live engagement.
+	// When e is live it marks the client's daily and weekly schedules,
+	// pointed at e, for recomputation from e.UpdatedAt; otherwise it marks
+	// only the client's schedules that point at e.
 	UpdateEngagement(ctx context.Context, e *Engagement) error
 }
 
@@ -171,6 +185,43 @@ type DeliveryStore interface {
 	LatestDelivery(ctx context.Context, personID int64, kind DeliveryKind) (*Delivery, error)
 	// Deliveries returns an engagement's deliveries with from <= DueAt < to, by DueAt.
 	Deliveries(ctx context.Context, engagementID int64, from, to time.Time) ([]*Delivery, error)
+}
+
+// ScheduleStore keeps each person's schedules: when their next daily
+// check-in, weekly report prompt or digest is due. It is the scheduler's
+// index: a tick finds due work by NextAt without scanning every client.
+//
+// The store itself marks schedules when what they depend on changes
+// (CreateEngagement, UpdateEngagement, UpdatePerson, and UpsertInstallation
+// for every person of the installation): a marked schedule has NextAt set to
+// the instant of the change, Period "" and Suspended "", so the next plan
+// recomputes it from that instant. Nothing else but PlanSchedules and
+// SuspendSchedules changes a schedule. Schedule.UpdatedAt is the instant of
+// the last mark, plan (its now) or suspension.
+type ScheduleStore interface {
+	// PlanSchedules takes up to limit schedules with a non-zero NextAt <=
+	// now, earliest NextAt first, with their Person, Engagement (nil when
+	// EngagementID is 0 or the engagement is gone) and Active (whether the
+	// person's installation is active), and calls plan with them, in one
+	// transaction. plan sets each schedule's NextAt and Period (and may
+	// leave them as they are) and returns the deliveries to create; the
+	// store then creates them as CreateDelivery does (an existing key is
+	// left alone) and stores every taken schedule's NextAt and Period.
+	// When plan returns an error nothing is stored and the error is
+	// returned.
+	//
+	// Concurrent callers, on any replicas, never take the same schedule at
+	// once (PostgreSQL skips rows another transaction holds). plan must not
+	// call the store. It returns how many schedules were taken.
+	PlanSchedules(ctx context.Context, now time.Time, limit int, plan func([]*Schedule) ([]*Delivery, error)) (int, error)
+	// Schedules returns a person's schedules, by Kind, with Person,
+	// Engagement and Active loaded as for PlanSchedules.
+	Schedules(ctx context.Context, personID int64) ([]*Schedule, error)
+	// SuspendSchedules stops the person's schedules of the given kinds (all
+	// when none is given) after a permanent failure: NextAt becomes zero,
+	// Period "", Suspended reason and UpdatedAt at. A later mark resumes them. Suspending
+	// a person without schedules is not an error.
+	SuspendSchedules(ctx context.Context, personID int64, at time.Time, reason string, kinds ...DeliveryKind) error
 }
 
 // DigestStore keeps posted digests.
