@@ -82,3 +82,74 @@ func (p *Person) DigestDue(day Date, loc *time.Location) (week Date, due time.Ti
 	}
 	return day.AddDays(-1).WeekStart(), At(day, p.DigestTime, loc), true
 }
+
+// The Next* methods find the first delivery due strictly after an instant:
+// the scheduler keeps only that one per person and kind (a Schedule), so a
+// tick finds due work with an indexed query instead of scanning clients.
+// Asking for the first due at or after t is asking after t minus a
+// nanosecond: stored instants have microsecond precision.
+
+// maxScanDays bounds the search for the next due day, so a schedule that
+// can never be due (a pause without end, say) costs a bounded loop. No
+// cycle is longer.
+const maxScanDays = 3 * 366
+
+// NextDaily returns the period (day) and instant of e's first daily
+// check-in due after t, in loc; ok is false when none is: the engagement
+// is not active, or paused or past its cycle for good.
+func (e *Engagement) NextDaily(t time.Time, loc *time.Location) (day Date, due time.Time, ok bool) {
+	if e.Status != EngagementActive {
+		return Date{}, time.Time{}, false
+	}
+	// The day before t's local day too: At may move a due time across
+	// midnight (Pacific/Apia skipped a whole day).
+	start := DateOf(t.In(loc)).AddDays(-1)
+	if start.Before(e.CycleStart) {
+		start = e.CycleStart
+	}
+	end := e.CycleEnd()
+	for d, n := start, 0; !d.After(end) && n < maxScanDays; d, n = d.AddDays(1), n+1 {
+		if due, ok := e.DailyDue(d, loc); ok && due.After(t) {
+			return d, due, true
+		}
+	}
+	return Date{}, time.Time{}, false
+}
+
+// NextWeekly returns the week (its Monday) and instant of e's first weekly
+// report prompt due after t, in loc.
+func (e *Engagement) NextWeekly(t time.Time, loc *time.Location) (week Date, due time.Time, ok bool) {
+	if e.Status != EngagementActive {
+		return Date{}, time.Time{}, false
+	}
+	start := DateOf(t.In(loc)).AddDays(-1).WeekStart()
+	if start.Before(e.CycleStart.WeekStart()) {
+		start = e.CycleStart.WeekStart()
+	}
+	end := e.CycleEnd()
+	for w, n := start, 0; !w.After(end) && n < maxScanDays/7; w, n = w.AddDays(7), n+1 {
+		if _, due, ok := e.WeeklyDue(w, loc); ok && due.After(t) {
+			return w, due, true
+		}
+	}
+	return Date{}, time.Time{}, false
+}
+
+// NextDigest returns the week a coach's first digest due after t covers
+// (its Monday) and when it is due, in loc. A digest is never due before
+// the coach joined.
+func (p *Person) NextDigest(t time.Time, loc *time.Location) (week Date, due time.Time, ok bool) {
+	if !p.IsCoach {
+		return Date{}, time.Time{}, false
+	}
+	if p.CreatedAt.After(t) {
+		t = p.CreatedAt.Add(-time.Nanosecond)
+	}
+	start := DateOf(t.In(loc)).AddDays(-1)
+	for d := start; d.Before(start.AddDays(16)); d = d.AddDays(1) {
+		if week, due, ok := p.DigestDue(d, loc); ok && due.After(t) {
+			return week, due, true
+		}
+	}
+	return Date{}, time.Time{}, false
+}

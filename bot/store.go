@@ -84,9 +84,9 @@ type PersonStore interface {
 // EngagementStore keeps engagements.
 type EngagementStore interface {
 	// CreateEngagement stores a new engagement. ECONFLICT when the client
-	// already has a live (invited, active or paused) engagement. It marks
-	// the client's daily and weekly schedules (see ScheduleStore), pointed
-	// at e, for recomputation from e.UpdatedAt.
+	// already has a live (invited, active or paused) engagement. When e is
+	// live it marks the client's daily and weekly schedules (see
+	// ScheduleStore), pointed at e, for recomputation from e.UpdatedAt.
 	CreateEngagement(ctx context.Context, e *Engagement) error
 	// Engagement returns an engagement by ID.
 	Engagement(ctx context.Context, id int64) (*Engagement, error)
@@ -195,20 +195,22 @@ type DeliveryStore interface {
 // (CreateEngagement, UpdateEngagement, UpdatePerson, and UpsertInstallation
 // for every person of the installation): a marked schedule has NextAt set to
 // the instant of the change, Period "" and Suspended "", so the next plan
-// recomputes it from that instant. Nothing else but PlanSchedules and
-// SuspendSchedules changes a schedule. Schedule.UpdatedAt is the instant of
+// recomputes it from that instant. DeletePerson deletes the person's
+// schedules and marks those of the engagements it ends. Nothing else but
+// PlanSchedules and SuspendSchedules changes a schedule. Schedule.UpdatedAt is the instant of
 // the last mark, plan (its now) or suspension.
 type ScheduleStore interface {
 	// PlanSchedules takes up to limit schedules with a non-zero NextAt <=
 	// now, earliest NextAt first, with their Person, Engagement (nil when
-	// EngagementID is 0 or the engagement is gone) and Active (whether the
+	// EngagementID is 0) and Active (whether the
 	// person's installation is active), and calls plan with them, in one
 	// transaction. plan sets each schedule's NextAt and Period (and may
 	// leave them as they are) and returns the deliveries to create; the
 	// store then creates them as CreateDelivery does (an existing key is
 	// left alone) and stores every taken schedule's NextAt and Period.
 	// When plan returns an error nothing is stored and the error is
-	// returned.
+	// returned. plan is not called when nothing is due; the deliveries are
+	// created but not filled in (a zero CreatedAt is now).
 	//
 	// Concurrent callers, on any replicas, never take the same schedule at
 	// once (PostgreSQL skips rows another transaction holds). plan must not

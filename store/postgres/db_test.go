@@ -5,11 +5,18 @@ package postgres_test
 // shares is checked by store/storetest, run in postgres_test.go.
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/pressly/goose/v3"
 
 	"github.com/smart90/smart90/bot"
 	"github.com/smart90/smart90/store/postgres"
@@ -27,8 +34,12 @@ func TestMigrateTwiceIsANoOp(t *testing.T) {
 	if err := db.Pool().QueryRow(ctx, `SELECT count(*) FROM goose_db_version WHERE version_id > 0`).Scan(&versions); err != nil {
 		t.Fatal(err)
 	}
-	if versions != 1 {
-		t.Errorf("goose_db_version has %d applied versions, want 1", versions)
+	files, err := filepath.Glob("migrations/*.sql")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("list migrations: %v, %d files", err, len(files))
+	}
+	if versions != len(files) {
+		t.Errorf("goose_db_version has %d applied versions, want one per migration (%d)", versions, len(files))
 	}
 }
 
@@ -193,4 +204,137 @@ func seedClient(t *testing.T, db *postgres.DB) *bot.Person {
 		t.Fatal(err)
 	}
 	return p
+}
+
+// TestMigrationSeedsSchedules migrates a database that has people and
+// engagements from before schedules existed: every live engagement's client
+// gets daily and weekly schedules pointing at it, every coach a digest
+// schedule, all marked at the migration's instant.
+func TestMigrationSeedsSchedules(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	db, err := postgres.Open(ctx, pgtest.URL(t), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	sqlDB := stdlib.OpenDBFromPool(db.Pool())
+	defer sqlDB.Close()
+	provider, err := goose.NewProvider(goose.DialectPostgres, sqlDB, os.DirFS("migrations"), goose.WithDisableGlobalRegistry(true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := provider.UpTo(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	var ids struct{ coach, active, paused, ended, loner, activeEng, pausedEng int64 }
+	err = db.Pool().QueryRow(ctx, `
+		WITH i AS (
+			INSERT INTO installations (platform, external_id, status, created_at, updated_at)
+			VALUES ('slack', 'T1', 'active', now(), now()) RETURNING id),
+		p AS (
+			INSERT INTO people (installation_id, external_id, is_coach, digest_weekday, digest_time, created_at, updated_at)
+			SELECT i.id, x, x = 'coach', 1, 420, now(), now() FROM i, unnest(ARRAY['coach', 'active', 'paused', 'ended', 'loner']) x
+			RETURNING id, external_id)
+		SELECT (SELECT id FROM p WHERE external_id = 'coach'), (SELECT id FROM p WHERE external_id = 'active'),
+			(SELECT id FROM p WHERE external_id = 'paused'), (SELECT id FROM p WHERE external_id = 'ended'),
+			(SELECT id FROM p WHERE external_id = 'loner')`).
+		Scan(&ids.coach, &ids.active, &ids.paused, &ids.ended, &ids.loner)
+	if err != nil {
+		t.Fatal(err)
+	}
+	engagement := func(client int64, status bot.EngagementStatus) int64 {
+		t.Helper()
+		var id int64
+		err := db.Pool().QueryRow(ctx, `
+			INSERT INTO engagements (coach_id, client_id, status, checkin_time, workdays, weekly_weekday, weekly_time,
+				cycle_days, invited_at, updated_at)
+			VALUES ($1, $2, $3, 540, 62, 5, 900, 90, now(), now()) RETURNING id`, ids.coach, client, status).Scan(&id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return id
+	}
+	ids.activeEng = engagement(ids.active, bot.EngagementActive)
+	ids.pausedEng = engagement(ids.paused, bot.EngagementPaused)
+	engagement(ids.ended, bot.EngagementEnded)
+
+	if err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+
+	var mark time.Time
+	check := func(personID int64, want map[bot.DeliveryKind]int64) {
+		t.Helper()
+		got, err := db.Schedules(ctx, personID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != len(want) {
+			t.Fatalf("person %d: %d schedules, want %d", personID, len(got), len(want))
+		}
+		for _, s := range got {
+			engagementID, ok := want[s.Kind]
+			if mark.IsZero() {
+				mark = s.NextAt
+			}
+			if !ok || s.EngagementID != engagementID || s.NextAt.IsZero() || !s.NextAt.Equal(mark) ||
+				!s.UpdatedAt.Equal(mark) || s.Period != "" || s.Suspended != "" {
+				t.Errorf("person %d: seeded schedule %+v; want %v marked at one instant", personID, s, want)
+			}
+		}
+	}
+	check(ids.coach, map[bot.DeliveryKind]int64{bot.DeliveryDigest: 0})
+	check(ids.active, map[bot.DeliveryKind]int64{bot.DeliveryDaily: ids.activeEng, bot.DeliveryWeekly: ids.activeEng})
+	check(ids.paused, map[bot.DeliveryKind]int64{bot.DeliveryDaily: ids.pausedEng, bot.DeliveryWeekly: ids.pausedEng})
+	check(ids.ended, nil)
+	check(ids.loner, nil)
+	if d := time.Since(mark).Abs(); d > time.Hour {
+		t.Errorf("seeded schedules are marked at %s, %s from now; want the migration's instant", mark, d)
+	}
+}
+
+// TestPlanSchedulesHoldsThePerson checks a plan key-share locks the people
+// whose schedules it took. Without it, a DeletePerson could lock the person
+// while the plan held their schedules, then wait for those schedules (its
+// cascade) while the plan waited for the person (its deliveries' foreign
+// key): a deadlock that PostgreSQL breaks by failing one of them.
+func TestPlanSchedulesHoldsThePerson(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	dbs := replicas(t, 2)
+	client := seedClient(t, dbs[0])
+	e := &bot.Engagement{ClientID: client.ID, Status: bot.EngagementActive, CheckinTime: bot.DefaultCheckinTime,
+		Workdays: bot.MonToFri, WeeklyWeekday: time.Friday, WeeklyTime: bot.DefaultWeeklyTime, CycleDays: 90,
+		UpdatedAt: time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)}
+	if err := dbs[0].CreateEngagement(ctx, e); err != nil {
+		t.Fatal(err)
+	}
+
+	deleted := make(chan error, 1)
+	n, err := dbs[0].PlanSchedules(ctx, e.UpdatedAt, 10, func(scheds []*bot.Schedule) ([]*bot.Delivery, error) {
+		var one int
+		err := dbs[1].Pool().QueryRow(ctx, `SELECT 1 FROM people WHERE id = $1 FOR UPDATE NOWAIT`, client.ID).Scan(&one)
+		var pgErr *pgconn.PgError
+		if !errors.As(err, &pgErr) || pgErr.Code != "55P03" { // lock_not_available
+			t.Errorf("locking the person of a schedule being planned: %v, want lock_not_available", err)
+		}
+		go func() { deleted <- dbs[1].DeletePerson(ctx, client.ID) }()
+		var ds []*bot.Delivery
+		for _, sc := range scheds {
+			sc.NextAt, sc.Period = e.UpdatedAt.Add(24*time.Hour), "2026-11-26"
+			ds = append(ds, &bot.Delivery{PersonID: sc.PersonID, EngagementID: sc.EngagementID, Kind: sc.Kind,
+				Period: "2026-11-25", DueAt: e.UpdatedAt})
+		}
+		return ds, nil
+	})
+	if err != nil || n != 2 {
+		t.Fatalf("PlanSchedules while a deletion waits: %d, %v; want 2 and no error", n, err)
+	}
+	if err := <-deleted; err != nil {
+		t.Fatalf("DeletePerson after the plan: %v", err)
+	}
+	if got, err := dbs[0].Schedules(ctx, client.ID); err != nil || len(got) != 0 {
+		t.Errorf("Schedules of the deleted person: %d, %v; want none", len(got), err)
+	}
 }

@@ -47,28 +47,34 @@ func statusArg(statuses []bot.EngagementStatus) []string {
 }
 
 // CreateEngagement implements bot.EngagementStore. InvitedAt is the
-// creation time; a zero UpdatedAt becomes InvitedAt.
+// creation time; a zero UpdatedAt becomes InvitedAt. An engagement created
+// not live (a record of a past one) marks nothing: no schedule points at it.
 func (db *DB) CreateEngagement(ctx context.Context, e *bot.Engagement) error {
 	invited := orNow(e.InvitedAt)
 	updated := e.UpdatedAt
 	if updated.IsZero() {
 		updated = invited
 	}
-	stored, err := scanEngagement(db.pool.QueryRow(ctx, `
-		INSERT INTO engagements (coach_id, client_id, status, checkin_time, workdays, weekly_weekday,
-			weekly_time, reminder_delay_ns, cycle_start, cycle_days, pause_from, pause_to,
-			invited_at, accepted_at, ended_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
-		RETURNING `+engagementColumns,
-		idArg(e.CoachID), e.ClientID, e.Status, e.CheckinTime, e.Workdays, e.WeeklyWeekday,
-		e.WeeklyTime, int64(e.ReminderDelay), dateArg(e.CycleStart), e.CycleDays,
-		dateArg(e.PauseFrom), dateArg(e.PauseTo), invited, timeArg(e.AcceptedAt),
-		timeArg(e.EndedAt), timeArg(updated)))
-	if err != nil {
-		return wrap(err, "create engagement")
-	}
-	*e = *stored
-	return nil
+	return db.tx(ctx, func(tx pgx.Tx) error {
+		stored, err := scanEngagement(tx.QueryRow(ctx, `
+			INSERT INTO engagements (coach_id, client_id, status, checkin_time, workdays, weekly_weekday,
+				weekly_time, reminder_delay_ns, cycle_start, cycle_days, pause_from, pause_to,
+				invited_at, accepted_at, ended_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+			RETURNING `+engagementColumns,
+			idArg(e.CoachID), e.ClientID, e.Status, e.CheckinTime, e.Workdays, e.WeeklyWeekday,
+			e.WeeklyTime, int64(e.ReminderDelay), dateArg(e.CycleStart), e.CycleDays,
+			dateArg(e.PauseFrom), dateArg(e.PauseTo), invited, timeArg(e.AcceptedAt),
+			timeArg(e.EndedAt), timeArg(updated)))
+		if err != nil {
+			return wrap(err, "create engagement")
+		}
+		if err := markEngagement(ctx, tx, stored); err != nil {
+			return wrap(err, fmt.Sprintf("mark schedules of engagement %d", stored.ID))
+		}
+		*e = *stored
+		return nil
+	})
 }
 
 // Engagement implements bot.EngagementStore.
@@ -140,19 +146,24 @@ func (db *DB) ListEngagements(ctx context.Context, afterID int64, limit int, sta
 // UpdateEngagement implements bot.EngagementStore; e is filled with the
 // stored row.
 func (db *DB) UpdateEngagement(ctx context.Context, e *bot.Engagement) error {
-	stored, err := scanEngagement(db.pool.QueryRow(ctx, `
-		UPDATE engagements
-		SET status = $2, checkin_time = $3, workdays = $4, weekly_weekday = $5, weekly_time = $6,
-			reminder_delay_ns = $7, cycle_start = $8, cycle_days = $9, pause_from = $10, pause_to = $11,
-			accepted_at = $12, ended_at = $13, updated_at = $14
-		WHERE id = $1
-		RETURNING `+engagementColumns,
-		e.ID, e.Status, e.CheckinTime, e.Workdays, e.WeeklyWeekday, e.WeeklyTime,
-		int64(e.ReminderDelay), dateArg(e.CycleStart), e.CycleDays, dateArg(e.PauseFrom),
-		dateArg(e.PauseTo), timeArg(e.AcceptedAt), timeArg(e.EndedAt), orNow(e.UpdatedAt)))
-	if err != nil {
-		return notFound(err, "That engagement does not exist.", fmt.Sprintf("update engagement %d", e.ID))
-	}
-	*e = *stored
-	return nil
+	return db.tx(ctx, func(tx pgx.Tx) error {
+		stored, err := scanEngagement(tx.QueryRow(ctx, `
+			UPDATE engagements
+			SET status = $2, checkin_time = $3, workdays = $4, weekly_weekday = $5, weekly_time = $6,
+				reminder_delay_ns = $7, cycle_start = $8, cycle_days = $9, pause_from = $10, pause_to = $11,
+				accepted_at = $12, ended_at = $13, updated_at = $14
+			WHERE id = $1
+			RETURNING `+engagementColumns,
+			e.ID, e.Status, e.CheckinTime, e.Workdays, e.WeeklyWeekday, e.WeeklyTime,
+			int64(e.ReminderDelay), dateArg(e.CycleStart), e.CycleDays, dateArg(e.PauseFrom),
+			dateArg(e.PauseTo), timeArg(e.AcceptedAt), timeArg(e.EndedAt), orNow(e.UpdatedAt)))
+		if err != nil {
+			return notFound(err, "That engagement does not exist.", fmt.Sprintf("update engagement %d", e.ID))
+		}
+		if err := markEngagement(ctx, tx, stored); err != nil {
+			return wrap(err, fmt.Sprintf("mark schedules of engagement %d", e.ID))
+		}
+		*e = *stored
+		return nil
+	})
 }

@@ -2,6 +2,10 @@ package postgres
 
 import (
 	"context"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/smart90/smart90/bot"
 )
@@ -22,7 +26,8 @@ func scanInstallation(r row) (*bot.Installation, error) {
 }
 
 // UpsertInstallation implements bot.InstallationStore. On an update,
-// CreatedAt keeps its stored value.
+// CreatedAt keeps its stored value. The stored status is read and locked
+// first, to tell whether this upsert changes it.
 func (db *DB) UpsertInstallation(ctx context.Context, inst *bot.Installation) error {
 	created := orNow(inst.CreatedAt)
 	updated := inst.UpdatedAt
@@ -33,19 +38,35 @@ func (db *DB) UpsertInstallation(ctx context.Context, inst *bot.Installation) er
 	if len(inst.BotToken) > 0 {
 		token = inst.BotToken
 	}
-	stored, err := scanInstallation(db.pool.QueryRow(ctx, `
-		INSERT INTO installations (platform, external_id, name, status, bot_token, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)
-		ON CONFLICT (platform, external_id) DO UPDATE
-		SET name = EXCLUDED.name, status = EXCLUDED.status, bot_token = EXCLUDED.bot_token,
-			updated_at = EXCLUDED.updated_at
-		RETURNING `+installationColumns,
-		inst.Platform, inst.ExternalID, inst.Name, inst.Status, token, created, timeArg(updated)))
-	if err != nil {
-		return wrap(err, "upsert installation")
-	}
-	*inst = *stored
-	return nil
+	return db.tx(ctx, func(tx pgx.Tx) error {
+		var before bot.InstallationStatus
+		err := tx.QueryRow(ctx, `
+			SELECT status FROM installations WHERE platform = $1 AND external_id = $2 FOR UPDATE`,
+			inst.Platform, inst.ExternalID).Scan(&before)
+		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+			return wrap(err, "load installation")
+		}
+		// A new installation has no people yet, so there is nothing to mark.
+		existed := err == nil
+		stored, err := scanInstallation(tx.QueryRow(ctx, `
+			INSERT INTO installations (platform, external_id, name, status, bot_token, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7)
+			ON CONFLICT (platform, external_id) DO UPDATE
+			SET name = EXCLUDED.name, status = EXCLUDED.status, bot_token = EXCLUDED.bot_token,
+				updated_at = EXCLUDED.updated_at
+			RETURNING `+installationColumns,
+			inst.Platform, inst.ExternalID, inst.Name, inst.Status, token, created, timeArg(updated)))
+		if err != nil {
+			return wrap(err, "upsert installation")
+		}
+		if existed && before != stored.Status {
+			if err := markInstallation(ctx, tx, stored.ID, stored.UpdatedAt); err != nil {
+				return wrap(err, fmt.Sprintf("mark schedules of installation %d", stored.ID))
+			}
+		}
+		*inst = *stored
+		return nil
+	})
 }
 
 // Installation implements bot.InstallationStore.

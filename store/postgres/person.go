@@ -13,11 +13,16 @@ import (
 const personColumns = `id, installation_id, external_id, display_name, time_zone, is_coach,
 	digest_channel, digest_weekday, digest_time, created_at, updated_at`
 
+// personDest lists where each of personColumns scans to, for scans that
+// read a person along with other columns.
+func personDest(p *bot.Person) []any {
+	return []any{&p.ID, &p.InstallationID, &p.ExternalID, &p.DisplayName, &p.TimeZone, &p.IsCoach,
+		&p.DigestChannel, &p.DigestWeekday, &p.DigestTime, timeDest{&p.CreatedAt}, timeDest{&p.UpdatedAt}}
+}
+
 func scanPerson(r row) (*bot.Person, error) {
 	var p bot.Person
-	err := r.Scan(&p.ID, &p.InstallationID, &p.ExternalID, &p.DisplayName, &p.TimeZone, &p.IsCoach,
-		&p.DigestChannel, &p.DigestWeekday, &p.DigestTime, timeDest{&p.CreatedAt}, timeDest{&p.UpdatedAt})
-	if err != nil {
+	if err := r.Scan(personDest(&p)...); err != nil {
 		return nil, err
 	}
 	return &p, nil
@@ -25,7 +30,9 @@ func scanPerson(r row) (*bot.Person, error) {
 
 // EnsurePerson implements bot.PersonStore. It is called for every event, so
 // the common case (the person exists, nothing to change) only reads; when
-// it does change DisplayName or TimeZone it sets UpdatedAt.
+// it does change DisplayName or TimeZone it sets UpdatedAt. Creating and
+// changing are separate statements in one transaction, so that each marks
+// the schedules it should.
 func (db *DB) EnsurePerson(ctx context.Context, p *bot.Person) error {
 	stored, err := db.PersonByExternalID(ctx, p.InstallationID, p.ExternalID)
 	if err == nil && (p.DisplayName == "" || p.DisplayName == stored.DisplayName) &&
@@ -42,27 +49,57 @@ func (db *DB) EnsurePerson(ctx context.Context, p *bot.Person) error {
 	if updated.IsZero() {
 		updated = created
 	}
-	// The WHERE clause turns a concurrent no-op update into no row, read below.
-	stored, err = scanPerson(db.pool.QueryRow(ctx, `
-		INSERT INTO people (installation_id, external_id, display_name, time_zone, is_coach,
-			digest_channel, digest_weekday, digest_time, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-		ON CONFLICT (installation_id, external_id) DO UPDATE
-		SET display_name = CASE WHEN EXCLUDED.display_name <> '' THEN EXCLUDED.display_name ELSE people.display_name END,
-			time_zone = CASE WHEN people.time_zone = '' THEN EXCLUDED.time_zone ELSE people.time_zone END,
-			updated_at = EXCLUDED.updated_at
-		WHERE (EXCLUDED.display_name <> '' AND EXCLUDED.display_name <> people.display_name)
-			OR (people.time_zone = '' AND EXCLUDED.time_zone <> '')
-		RETURNING `+personColumns,
-		p.InstallationID, p.ExternalID, p.DisplayName, p.TimeZone, p.IsCoach,
-		p.DigestChannel, p.DigestWeekday, p.DigestTime, created, timeArg(updated)))
-	if errors.Is(err, pgx.ErrNoRows) {
-		stored, err = db.PersonByExternalID(ctx, p.InstallationID, p.ExternalID)
-		if err != nil {
-			return err
+	err = db.tx(ctx, func(tx pgx.Tx) error {
+		stored, err = scanPerson(tx.QueryRow(ctx, `
+			INSERT INTO people (installation_id, external_id, display_name, time_zone, is_coach,
+				digest_channel, digest_weekday, digest_time, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+			ON CONFLICT (installation_id, external_id) DO NOTHING
+			RETURNING `+personColumns,
+			p.InstallationID, p.ExternalID, p.DisplayName, p.TimeZone, p.IsCoach,
+			p.DigestChannel, p.DigestWeekday, p.DigestTime, created, timeArg(updated)))
+		if err == nil {
+			if stored.IsCoach {
+				if err := markDigest(ctx, tx, stored.ID, stored.CreatedAt); err != nil {
+					return wrap(err, fmt.Sprintf("create digest schedule of person %d", stored.ID))
+				}
+			}
+			return nil
 		}
-	} else if err != nil {
-		return wrap(err, "ensure person")
+		if !errors.Is(err, pgx.ErrNoRows) {
+			return wrap(err, "ensure person")
+		}
+		// The person exists (maybe created by a concurrent call since the
+		// read above). The WHERE clause turns a change someone else already
+		// made into no row, read below.
+		stored, err = scanPerson(tx.QueryRow(ctx, `
+			UPDATE people
+			SET display_name = CASE WHEN $3 <> '' THEN $3 ELSE display_name END,
+				time_zone = CASE WHEN time_zone = '' THEN $4 ELSE time_zone END,
+				updated_at = $5
+			WHERE installation_id = $1 AND external_id = $2
+				AND (($3 <> '' AND $3 <> display_name) OR (time_zone = '' AND $4 <> ''))
+			RETURNING `+personColumns,
+			p.InstallationID, p.ExternalID, p.DisplayName, p.TimeZone, timeArg(updated)))
+		if err == nil {
+			if err := markPerson(ctx, tx, stored.ID, stored.UpdatedAt); err != nil {
+				return wrap(err, fmt.Sprintf("mark schedules of person %d", stored.ID))
+			}
+			return nil
+		}
+		if !errors.Is(err, pgx.ErrNoRows) {
+			return wrap(err, "ensure person")
+		}
+		stored, err = scanPerson(tx.QueryRow(ctx,
+			`SELECT `+personColumns+` FROM people WHERE installation_id = $1 AND external_id = $2`,
+			p.InstallationID, p.ExternalID))
+		if err != nil {
+			return notFound(err, "That person does not exist.", "load person")
+		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	*p = *stored
 	return nil
@@ -89,20 +126,32 @@ func (db *DB) PersonByExternalID(ctx context.Context, installationID int64, exte
 }
 
 // UpdatePerson implements bot.PersonStore; p is filled with the stored row.
+// A person who stops being a coach keeps their digest schedule, marked: the
+// plan finds nothing to plan for it.
 func (db *DB) UpdatePerson(ctx context.Context, p *bot.Person) error {
-	stored, err := scanPerson(db.pool.QueryRow(ctx, `
-		UPDATE people
-		SET display_name = $2, time_zone = $3, is_coach = $4, digest_channel = $5,
-			digest_weekday = $6, digest_time = $7, updated_at = $8
-		WHERE id = $1
-		RETURNING `+personColumns,
-		p.ID, p.DisplayName, p.TimeZone, p.IsCoach, p.DigestChannel, p.DigestWeekday, p.DigestTime,
-		orNow(p.UpdatedAt)))
-	if err != nil {
-		return notFound(err, "That person does not exist.", fmt.Sprintf("update person %d", p.ID))
-	}
-	*p = *stored
-	return nil
+	return db.tx(ctx, func(tx pgx.Tx) error {
+		stored, err := scanPerson(tx.QueryRow(ctx, `
+			UPDATE people
+			SET display_name = $2, time_zone = $3, is_coach = $4, digest_channel = $5,
+				digest_weekday = $6, digest_time = $7, updated_at = $8
+			WHERE id = $1
+			RETURNING `+personColumns,
+			p.ID, p.DisplayName, p.TimeZone, p.IsCoach, p.DigestChannel, p.DigestWeekday, p.DigestTime,
+			orNow(p.UpdatedAt)))
+		if err != nil {
+			return notFound(err, "That person does not exist.", fmt.Sprintf("update person %d", p.ID))
+		}
+		if err := markPerson(ctx, tx, stored.ID, stored.UpdatedAt); err != nil {
+			return wrap(err, fmt.Sprintf("mark schedules of person %d", p.ID))
+		}
+		if stored.IsCoach {
+			if err := markDigest(ctx, tx, stored.ID, stored.UpdatedAt); err != nil {
+				return wrap(err, fmt.Sprintf("create digest schedule of person %d", p.ID))
+			}
+		}
+		*p = *stored
+		return nil
+	})
 }
 
 // ListCoaches implements bot.PersonStore.
@@ -125,13 +174,21 @@ func (db *DB) ListCoaches(ctx context.Context) ([]*bot.Person, error) {
 // work (see the migration); what they cannot express is done here first:
 // ending the coach's engagements and deleting the sessions logged in them.
 // EndedAt and UpdatedAt of those engagements are the current time, as the
-// contract passes none.
+// contract passes none. Schedules pointing at the engagements the coach's
+// deletion ends are marked, as UpdateEngagement would.
 func (db *DB) DeletePerson(ctx context.Context, id int64) error {
 	at := now()
 	return db.tx(ctx, func(tx pgx.Tx) error {
 		var one int
 		if err := tx.QueryRow(ctx, `SELECT 1 FROM people WHERE id = $1 FOR UPDATE`, id).Scan(&one); err != nil {
 			return notFound(err, "That person does not exist.", fmt.Sprintf("delete person %d", id))
+		}
+		if _, err := tx.Exec(ctx, `
+			UPDATE schedules SET next_at = $2, period = '', suspended = '', updated_at = $2
+			WHERE (person_id, engagement_id) IN (
+				SELECT client_id, id FROM engagements WHERE coach_id = $1 AND client_id <> $1)`,
+			id, at); err != nil {
+			return wrap(err, fmt.Sprintf("mark schedules of coach %d's clients", id))
 		}
 		if _, err := tx.Exec(ctx, `
 			DELETE FROM sessions

@@ -195,10 +195,12 @@ func referenceError(constraint string) error {
 	case "people_installation_id_fkey":
 		return bot.Errorf(bot.ENOTFOUND, "That installation does not exist.")
 	case "engagements_coach_id_fkey", "engagements_client_id_fkey",
-		"rock_changes_by_person_id_fkey", "deliveries_person_id_fkey", "digests_coach_id_fkey":
+		"rock_changes_by_person_id_fkey", "deliveries_person_id_fkey", "digests_coach_id_fkey",
+		"schedules_person_id_fkey":
 		return bot.Errorf(bot.ENOTFOUND, "That person does not exist.")
 	case "rocks_engagement_id_fkey", "rock_changes_engagement_id_fkey", "check_ins_engagement_id_fkey",
-		"weekly_reports_engagement_id_fkey", "sessions_engagement_id_fkey", "deliveries_engagement_id_fkey":
+		"weekly_reports_engagement_id_fkey", "sessions_engagement_id_fkey", "deliveries_engagement_id_fkey",
+		"schedules_engagement_id_fkey":
 		return bot.Errorf(bot.ENOTFOUND, "That engagement does not exist.")
 	case "rock_changes_rock_id_fkey":
 		return bot.Errorf(bot.ENOTFOUND, "That rock does not exist.")

@@ -2,6 +2,7 @@ package sqlite_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"log/slog"
 	"os"
@@ -9,6 +10,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/pressly/goose/v3"
 
 	"github.com/smart90/smart90/bot"
 	"github.com/smart90/smart90/store/sqlite"
@@ -289,4 +292,87 @@ func TestWeeklyReportRejectsForeignRock(t *testing.T) {
 		t.Fatalf("second live engagement: %v", err)
 	}
 	_ = context.Background
+}
+
+// TestMigrationSeedsSchedules migrates a database that has people and
+// engagements from before schedules existed: every live engagement's client
+// gets daily and weekly schedules pointing at it, every coach a digest
+// schedule, all marked at the migration's instant.
+func TestMigrationSeedsSchedules(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	path := filepath.Join(t.TempDir(), "smart90.db")
+	raw, err := sql.Open("sqlite", path+"?_pragma=foreign_keys(1)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	provider, err := goose.NewProvider(goose.DialectSQLite3, raw, os.DirFS("migrations"), goose.WithDisableGlobalRegistry(true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := provider.UpTo(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	insert := func(query string, args ...any) int64 {
+		t.Helper()
+		var id int64
+		if err := raw.QueryRowContext(ctx, query+" RETURNING id", args...).Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		return id
+	}
+	inst := insert(`INSERT INTO installations (platform, external_id, status, created_at, updated_at) VALUES ('slack', 'T1', 'active', 0, 0)`)
+	person := func(externalID string, coach bool) int64 {
+		return insert(`INSERT INTO people (installation_id, external_id, is_coach, created_at, updated_at) VALUES (?, ?, ?, 0, 0)`,
+			inst, externalID, coach)
+	}
+	coach, active, paused, ended, loner := person("coach", true), person("active", false), person("paused", false), person("ended", false), person("loner", false)
+	engagement := func(client int64, status bot.EngagementStatus) int64 {
+		return insert(`INSERT INTO engagements (coach_id, client_id, status, checkin_time, workdays, weekly_weekday,
+			weekly_time, reminder_delay, cycle_days, invited_at, updated_at) VALUES (?, ?, ?, 540, 62, 5, 900, 0, 90, 0, 0)`,
+			coach, client, status)
+	}
+	activeEng, pausedEng := engagement(active, bot.EngagementActive), engagement(paused, bot.EngagementPaused)
+	engagement(ended, bot.EngagementEnded)
+	raw.Close()
+
+	db, err := sqlite.Open(ctx, path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+
+	var mark time.Time
+	check := func(personID int64, want map[bot.DeliveryKind]int64) {
+		t.Helper()
+		got, err := db.Schedules(ctx, personID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != len(want) {
+			t.Fatalf("person %d: %d schedules, want %d", personID, len(got), len(want))
+		}
+		for _, s := range got {
+			engagementID, ok := want[s.Kind]
+			if mark.IsZero() {
+				mark = s.NextAt
+			}
+			if !ok || s.EngagementID != engagementID || s.NextAt.IsZero() || !s.NextAt.Equal(mark) ||
+				!s.UpdatedAt.Equal(mark) || s.Period != "" || s.Suspended != "" {
+				t.Errorf("person %d: seeded schedule %+v; want %v marked at one instant", personID, s, want)
+			}
+		}
+	}
+	check(coach, map[bot.DeliveryKind]int64{bot.DeliveryDigest: 0})
+	check(active, map[bot.DeliveryKind]int64{bot.DeliveryDaily: activeEng, bot.DeliveryWeekly: activeEng})
+	check(paused, map[bot.DeliveryKind]int64{bot.DeliveryDaily: pausedEng, bot.DeliveryWeekly: pausedEng})
+	check(ended, nil)
+	check(loner, nil)
+	if d := time.Since(mark).Abs(); d > time.Hour {
+		t.Errorf("seeded schedules are marked at %s, %s from now; want the migration's instant", mark, d)
+	}
 }

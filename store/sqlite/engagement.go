@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"strings"
 	"time"
 
@@ -31,25 +32,33 @@ const (
 	engagementConflict = "That client already has a coach."
 )
 
-// CreateEngagement implements bot.EngagementStore.
+// CreateEngagement implements bot.EngagementStore. An engagement created
+// not live (a record of a past one) marks nothing: no schedule points at it.
 func (db *DB) CreateEngagement(ctx context.Context, e *bot.Engagement) error {
 	f := failure{op: "create engagement", missing: "Coach or client not found.", conflict: engagementConflict}
 	invited := stamp(e.InvitedAt)
 	updated := stamp(e.UpdatedAt, invited)
-	err := db.db.QueryRowContext(ctx, `
-		INSERT INTO engagements (coach_id, client_id, status, checkin_time, workdays, weekly_weekday,
-			weekly_time, reminder_delay, cycle_start, cycle_days, pause_from, pause_to,
-			invited_at, accepted_at, ended_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-		RETURNING id`,
-		nullID(e.CoachID), e.ClientID, e.Status, int64(e.CheckinTime), int64(e.Workdays),
-		int64(e.WeeklyWeekday), int64(e.WeeklyTime), int64(e.ReminderDelay),
-		e.CycleStart.String(), e.CycleDays, e.PauseFrom.String(), e.PauseTo.String(),
-		micros(invited), micros(e.AcceptedAt), micros(e.EndedAt), micros(updated)).Scan(&e.ID)
+	var id int64
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		err := tx.QueryRowContext(ctx, `
+			INSERT INTO engagements (coach_id, client_id, status, checkin_time, workdays, weekly_weekday,
+				weekly_time, reminder_delay, cycle_start, cycle_days, pause_from, pause_to,
+				invited_at, accepted_at, ended_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			RETURNING id`,
+			nullID(e.CoachID), e.ClientID, e.Status, int64(e.CheckinTime), int64(e.Workdays),
+			int64(e.WeeklyWeekday), int64(e.WeeklyTime), int64(e.ReminderDelay),
+			e.CycleStart.String(), e.CycleDays, e.PauseFrom.String(), e.PauseTo.String(),
+			micros(invited), micros(e.AcceptedAt), micros(e.EndedAt), micros(updated)).Scan(&id)
+		if err != nil {
+			return err
+		}
+		return markEngagement(ctx, tx, e.ClientID, id, e.Status, updated)
+	})
 	if err != nil {
 		return f.wrap(err)
 	}
-	e.InvitedAt, e.UpdatedAt = invited, updated
+	e.ID, e.InvitedAt, e.UpdatedAt = id, invited, updated
 	e.AcceptedAt, e.EndedAt = utc(e.AcceptedAt), utc(e.EndedAt)
 	return nil
 }
@@ -126,22 +135,28 @@ func (db *DB) ListEngagements(ctx context.Context, afterID int64, limit int, sta
 	return out, nil
 }
 
-// UpdateEngagement implements bot.EngagementStore.
+// UpdateEngagement implements bot.EngagementStore. The schedules marked
+// are those of the stored client, not of e.ClientID, which is not stored.
 func (db *DB) UpdateEngagement(ctx context.Context, e *bot.Engagement) error {
 	f := failure{op: "update engagement", missing: engagementNotFound, conflict: engagementConflict}
 	updated := stamp(e.UpdatedAt)
-	res, err := db.db.ExecContext(ctx, `
-		UPDATE engagements SET status = ?, checkin_time = ?, workdays = ?, weekly_weekday = ?,
-			weekly_time = ?, reminder_delay = ?, cycle_start = ?, cycle_days = ?, pause_from = ?,
-			pause_to = ?, accepted_at = ?, ended_at = ?, updated_at = ?
-		WHERE id = ?`,
-		e.Status, int64(e.CheckinTime), int64(e.Workdays), int64(e.WeeklyWeekday),
-		int64(e.WeeklyTime), int64(e.ReminderDelay), e.CycleStart.String(), e.CycleDays,
-		e.PauseFrom.String(), e.PauseTo.String(), micros(e.AcceptedAt), micros(e.EndedAt),
-		micros(updated), e.ID)
-	if err == nil {
-		err = checkAffected(res, engagementNotFound)
-	}
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		var clientID int64
+		err := tx.QueryRowContext(ctx, `
+			UPDATE engagements SET status = ?, checkin_time = ?, workdays = ?, weekly_weekday = ?,
+				weekly_time = ?, reminder_delay = ?, cycle_start = ?, cycle_days = ?, pause_from = ?,
+				pause_to = ?, accepted_at = ?, ended_at = ?, updated_at = ?
+			WHERE id = ?
+			RETURNING client_id`,
+			e.Status, int64(e.CheckinTime), int64(e.Workdays), int64(e.WeeklyWeekday),
+			int64(e.WeeklyTime), int64(e.ReminderDelay), e.CycleStart.String(), e.CycleDays,
+			e.PauseFrom.String(), e.PauseTo.String(), micros(e.AcceptedAt), micros(e.EndedAt),
+			micros(updated), e.ID).Scan(&clientID)
+		if err != nil {
+			return err
+		}
+		return markEngagement(ctx, tx, clientID, e.ID, e.Status, updated)
+	})
 	if err != nil {
 		return f.wrap(err)
 	}

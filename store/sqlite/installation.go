@@ -2,6 +2,8 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 
 	"github.com/smart90/smart90/bot"
 )
@@ -18,28 +20,43 @@ func scanInstallation(s scanner) (*bot.Installation, error) {
 	return &i, nil
 }
 
-// UpsertInstallation implements bot.InstallationStore.
+// UpsertInstallation implements bot.InstallationStore. The status before
+// the upsert, read under the write lock, tells whether it changes.
 func (db *DB) UpsertInstallation(ctx context.Context, inst *bot.Installation) error {
 	f := failure{op: "upsert installation " + inst.ExternalID}
 	created := stamp(inst.CreatedAt)
 	updated := stamp(inst.UpdatedAt, created)
-	row := db.db.QueryRowContext(ctx, `
-		INSERT INTO installations (platform, external_id, name, status, bot_token, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (platform, external_id) DO UPDATE SET
-			name = excluded.name,
-			status = excluded.status,
-			bot_token = excluded.bot_token,
-			updated_at = excluded.updated_at
-		RETURNING `+installationColumns,
-		inst.Platform, inst.ExternalID, inst.Name, inst.Status, inst.BotToken,
-		micros(created), micros(updated))
-	got, err := scanInstallation(row)
-	if err != nil {
-		return f.wrap(err)
-	}
-	*inst = *got
-	return nil
+	return f.wrap(db.inTx(ctx, func(tx *sql.Tx) error {
+		var before bot.InstallationStatus
+		err := tx.QueryRowContext(ctx, `SELECT status FROM installations WHERE platform = ? AND external_id = ?`,
+			inst.Platform, inst.ExternalID).Scan(&before)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		// A new installation has no people yet, so there is nothing to mark.
+		existed := err == nil
+		got, err := scanInstallation(tx.QueryRowContext(ctx, `
+			INSERT INTO installations (platform, external_id, name, status, bot_token, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (platform, external_id) DO UPDATE SET
+				name = excluded.name,
+				status = excluded.status,
+				bot_token = excluded.bot_token,
+				updated_at = excluded.updated_at
+			RETURNING `+installationColumns,
+			inst.Platform, inst.ExternalID, inst.Name, inst.Status, inst.BotToken,
+			micros(created), micros(updated)))
+		if err != nil {
+			return err
+		}
+		if existed && before != got.Status {
+			if err := markInstallation(ctx, tx, got.ID, got.UpdatedAt); err != nil {
+				return err
+			}
+		}
+		*inst = *got
+		return nil
+	}))
 }
 
 // Installation implements bot.InstallationStore.

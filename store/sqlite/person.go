@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"time"
 
 	"github.com/smart90/smart90/bot"
@@ -11,12 +12,17 @@ import (
 const personColumns = `id, installation_id, external_id, display_name, time_zone, is_coach,
 	digest_channel, digest_weekday, digest_time, created_at, updated_at`
 
+// personDest lists where each of personColumns scans to, for scans that
+// read a person along with other columns.
+func personDest(p *bot.Person) []any {
+	return []any{&p.ID, &p.InstallationID, &p.ExternalID, &p.DisplayName, &p.TimeZone, &p.IsCoach,
+		&p.DigestChannel, integer(&p.DigestWeekday), integer(&p.DigestTime),
+		instant{&p.CreatedAt}, instant{&p.UpdatedAt}}
+}
+
 func scanPerson(s scanner) (*bot.Person, error) {
 	var p bot.Person
-	err := s.Scan(&p.ID, &p.InstallationID, &p.ExternalID, &p.DisplayName, &p.TimeZone, &p.IsCoach,
-		&p.DigestChannel, integer(&p.DigestWeekday), integer(&p.DigestTime),
-		instant{&p.CreatedAt}, instant{&p.UpdatedAt})
-	if err != nil {
+	if err := s.Scan(personDest(&p)...); err != nil {
 		return nil, err
 	}
 	return &p, nil
@@ -25,31 +31,59 @@ func scanPerson(s scanner) (*bot.Person, error) {
 const personNotFound = "Person not found."
 
 // EnsurePerson implements bot.PersonStore. UpdatedAt moves only when the
-// display name or time zone actually changes.
+// display name or time zone actually changes. It is called for every
+// event, so the common case (the person exists, nothing to change) only
+// reads; otherwise the row before and after the upsert, read under the
+// write lock, tell a creation from a change.
 func (db *DB) EnsurePerson(ctx context.Context, p *bot.Person) error {
 	f := failure{op: "ensure person " + p.ExternalID, missing: "Installation not found."}
+	stored, err := db.PersonByExternalID(ctx, p.InstallationID, p.ExternalID)
+	if err == nil && (p.DisplayName == "" || p.DisplayName == stored.DisplayName) &&
+		(p.TimeZone == "" || stored.TimeZone != "") {
+		*p = *stored
+		return nil
+	}
+	if err != nil && bot.ErrorCode(err) != bot.ENOTFOUND {
+		return err
+	}
 	created := stamp(p.CreatedAt)
 	updated := stamp(p.UpdatedAt, created)
-	row := db.db.QueryRowContext(ctx, `
-		INSERT INTO people (installation_id, external_id, display_name, time_zone, is_coach,
-			digest_channel, digest_weekday, digest_time, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (installation_id, external_id) DO UPDATE SET
-			display_name = CASE WHEN excluded.display_name <> '' THEN excluded.display_name ELSE display_name END,
-			time_zone = CASE WHEN time_zone = '' THEN excluded.time_zone ELSE time_zone END,
-			updated_at = CASE
-				WHEN (excluded.display_name <> '' AND excluded.display_name <> display_name)
-					OR (time_zone = '' AND excluded.time_zone <> '')
-				THEN excluded.updated_at ELSE updated_at END
-		RETURNING `+personColumns,
-		p.InstallationID, p.ExternalID, p.DisplayName, p.TimeZone, p.IsCoach,
-		p.DigestChannel, int64(p.DigestWeekday), int64(p.DigestTime), micros(created), micros(updated))
-	got, err := scanPerson(row)
-	if err != nil {
-		return f.wrap(err)
-	}
-	*p = *got
-	return nil
+	return f.wrap(db.inTx(ctx, func(tx *sql.Tx) error {
+		before, err := scanPerson(tx.QueryRowContext(ctx,
+			`SELECT `+personColumns+` FROM people WHERE installation_id = ? AND external_id = ?`,
+			p.InstallationID, p.ExternalID))
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		got, err := scanPerson(tx.QueryRowContext(ctx, `
+			INSERT INTO people (installation_id, external_id, display_name, time_zone, is_coach,
+				digest_channel, digest_weekday, digest_time, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (installation_id, external_id) DO UPDATE SET
+				display_name = CASE WHEN excluded.display_name <> '' THEN excluded.display_name ELSE display_name END,
+				time_zone = CASE WHEN time_zone = '' THEN excluded.time_zone ELSE time_zone END,
+				updated_at = CASE
+					WHEN (excluded.display_name <> '' AND excluded.display_name <> display_name)
+						OR (time_zone = '' AND excluded.time_zone <> '')
+					THEN excluded.updated_at ELSE updated_at END
+			RETURNING `+personColumns,
+			p.InstallationID, p.ExternalID, p.DisplayName, p.TimeZone, p.IsCoach,
+			p.DigestChannel, int64(p.DigestWeekday), int64(p.DigestTime), micros(created), micros(updated)))
+		if err != nil {
+			return err
+		}
+		switch {
+		case before == nil && got.IsCoach:
+			err = markDigest(ctx, tx, got.ID, got.CreatedAt)
+		case before != nil && (before.DisplayName != got.DisplayName || before.TimeZone != got.TimeZone):
+			err = markPerson(ctx, tx, got.ID, got.UpdatedAt)
+		}
+		if err != nil {
+			return err
+		}
+		*p = *got
+		return nil
+	}))
 }
 
 // Person implements bot.PersonStore.
@@ -69,19 +103,33 @@ func (db *DB) PersonByExternalID(ctx context.Context, installationID int64, exte
 	return p, f.wrap(err)
 }
 
-// UpdatePerson implements bot.PersonStore.
+// UpdatePerson implements bot.PersonStore. A person who stops being a coach
+// keeps their digest schedule, marked: the plan finds nothing to plan for
+// it.
 func (db *DB) UpdatePerson(ctx context.Context, p *bot.Person) error {
 	f := failure{op: "update person", missing: personNotFound}
 	updated := stamp(p.UpdatedAt)
-	res, err := db.db.ExecContext(ctx, `
-		UPDATE people SET display_name = ?, time_zone = ?, is_coach = ?, digest_channel = ?,
-			digest_weekday = ?, digest_time = ?, updated_at = ?
-		WHERE id = ?`,
-		p.DisplayName, p.TimeZone, p.IsCoach, p.DigestChannel,
-		int64(p.DigestWeekday), int64(p.DigestTime), micros(updated), p.ID)
-	if err == nil {
-		err = checkAffected(res, personNotFound)
-	}
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `
+			UPDATE people SET display_name = ?, time_zone = ?, is_coach = ?, digest_channel = ?,
+				digest_weekday = ?, digest_time = ?, updated_at = ?
+			WHERE id = ?`,
+			p.DisplayName, p.TimeZone, p.IsCoach, p.DigestChannel,
+			int64(p.DigestWeekday), int64(p.DigestTime), micros(updated), p.ID)
+		if err == nil {
+			err = checkAffected(res, personNotFound)
+		}
+		if err != nil {
+			return err
+		}
+		if err := markPerson(ctx, tx, p.ID, updated); err != nil {
+			return err
+		}
+		if p.IsCoach {
+			return markDigest(ctx, tx, p.ID, updated)
+		}
+		return nil
+	})
 	if err != nil {
 		return f.wrap(err)
 	}
@@ -105,10 +153,11 @@ func (db *DB) ListCoaches(ctx context.Context) ([]*bot.Person, error) {
 // DeletePerson implements bot.PersonStore. The schema's foreign keys do
 // most of it: deleting the person cascades to the engagements where they
 // are the client (and from there to rocks, history, answers, sessions and
-// deliveries), to their deliveries and digests, and clears them from
-// coached engagements and rock history. Ending the coached engagements and
-// deleting their sessions is done here first; the contract passes no
-// time, so EndedAt and UpdatedAt of those engagements are the wall clock's.
+// deliveries), to their deliveries, digests and schedules, and clears them
+// from coached engagements and rock history. Ending the coached
+// engagements and deleting their sessions is done here first; the
+// contract passes no time, so EndedAt and UpdatedAt of those engagements
+// are the wall clock's.
 func (db *DB) DeletePerson(ctx context.Context, id int64) error {
 	f := failure{op: "delete person", missing: personNotFound}
 	now := micros(time.Now())
@@ -122,6 +171,14 @@ func (db *DB) DeletePerson(ctx context.Context, id int64) error {
 		}
 		if _, err := tx.ExecContext(ctx, `
 			DELETE FROM sessions WHERE engagement_id IN (SELECT id FROM engagements WHERE coach_id = ?)`, id); err != nil {
+			return err
+		}
+		// Ending the coached engagements marks the schedules pointing at
+		// them, as UpdateEngagement would.
+		if _, err := tx.ExecContext(ctx, `
+			UPDATE schedules SET next_at = ?, period = '', suspended = '', updated_at = ?
+			WHERE (person_id, engagement_id) IN (SELECT client_id, id FROM engagements WHERE coach_id = ?)`,
+			now, now, id); err != nil {
 			return err
 		}
 		// coach_id itself is cleared by the foreign key when the person goes.

@@ -11,9 +11,9 @@
 //
 // Every subtest runs in parallel on its own store. Instants are fixed
 // (callers control time through CreatedAt and UpdatedAt, and through the
-// now given to ClaimDeliveries), so nothing here reads the wall clock or
-// sleeps; the concurrency tests release their goroutines together and
-// count what each one got.
+// now given to ClaimDeliveries and PlanSchedules), so nothing here reads
+// the wall clock or sleeps; the concurrency tests release their goroutines
+// together and count what each one got.
 package storetest
 
 import (
@@ -73,6 +73,16 @@ func Run(t *testing.T, open func(t testing.TB) bot.Store) {
 		{"UpdateDelivery", testUpdateDelivery},
 		{"LatestDelivery", testLatestDelivery},
 		{"Deliveries", testDeliveries},
+
+		{"ScheduleMarkEngagement", testScheduleMarkEngagement},
+		{"ScheduleMarkPerson", testScheduleMarkPerson},
+		{"ScheduleMarkInstallation", testScheduleMarkInstallation},
+		{"PlanSchedules", testPlanSchedules},
+		{"PlanSchedulesAtomic", testPlanSchedulesAtomic},
+		{"PlanSchedulesConcurrent", testPlanSchedulesConcurrent},
+		{"Schedules", testSchedules},
+		{"SuspendSchedules", testSuspendSchedules},
+		{"DeletePersonSchedules", testDeletePersonSchedules},
 
 		{"Digests", testDigests},
 
