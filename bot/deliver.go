@@ -30,7 +30,8 @@ func (b *Bot) Deliver(ctx context.Context, d *Delivery) (ref string, needed bool
 		return "", false, fmt.Errorf("load engagement: %w", err)
 	}
 	day := periodDate(d.Period)
-	if e.Status != EngagementActive || e.ClientID != p.ID || e.PausedOn(day) {
+	if e.Status != EngagementActive || e.ClientID != p.ID || e.PausedOn(day) ||
+		(d.Kind == DeliveryReminder && e.ReminderDelay <= 0) {
 		return "", false, nil
 	}
 	rocks, err := b.store.Rocks(ctx, e.ID)

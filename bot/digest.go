@@ -196,6 +196,11 @@ func (b *Bot) cmdClients(ctx context.Context, r *request, _ string) ([]Message, 
 		if risk := in.atRisk(week, b.silent); len(risk) > 0 {
 			line += "\n    ⚠️ at risk: " + strings.Join(risk, "; ")
 		}
+		if held, err := b.onHold(ctx, client.ID, DeliveryDaily, DeliveryWeekly); err != nil {
+			return nil, err
+		} else if held != "" {
+			line += "\n    ⛔ prompts on hold, I can't reach them: " + held
+		}
 		lines = append(lines, line)
 	}
 	return reply("*Your clients*\n%s", strings.Join(lines, "\n")), nil

@@ -268,7 +268,11 @@ func (b *Bot) cmdResume(ctx context.Context, r *request, _ string) ([]Message, e
 	if err != nil {
 		return nil, err
 	}
-	if e.PauseFrom.IsZero() && e.Status != EngagementPaused {
+	held, err := b.onHold(ctx, r.me.ID, DeliveryDaily, DeliveryWeekly)
+	if err != nil {
+		return nil, err
+	}
+	if e.PauseFrom.IsZero() && e.Status != EngagementPaused && held == "" {
 		return reply("You are not paused."), nil
 	}
 	e.PauseFrom, e.PauseTo, e.Status, e.UpdatedAt = Date{}, Date{}, EngagementActive, r.now

@@ -1,7 +1,19 @@
-// Package scheduler turns engagements' schedules into deliveries and sends
-// them: a tick plans what is due (idempotently: a delivery's key is unique,
-// so any number of ticks or replicas create it once), then claims due
-// deliveries under a lease and hands them to the bot to send.
+// Package scheduler turns schedules into deliveries and sends them.
+//
+// Planning: every person has one schedule per kind (daily check-in, weekly
+// report, digest) holding when their next delivery is due, kept by the
+// store (bot.ScheduleStore). A tick takes the schedules that are due, with
+// an indexed query, creates their deliveries and moves each schedule to its
+// next due instant, computed in the person's time zone. Creating a delivery
+// is idempotent — its key (person, kind, period) is unique — so any number
+// of replicas may tick.
+//
+// Sending: senders claim due deliveries under a lease (on PostgreSQL with
+// FOR UPDATE SKIP LOCKED), hand them to the bot, and record the outcome:
+// sent with the platform's message reference, skipped when no longer
+// needed, retried with backoff and jitter when the failure is transient,
+// failed — and the person's schedule suspended — when it is permanent, and
+// missed when it is older than the grace window after downtime.
 package scheduler
 
 import (
@@ -10,15 +22,24 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
+	"sync"
 	"time"
 
 	"github.com/smart90/smart90/bot"
 )
 
 // Deliverer sends one delivery (bot.Bot implements it). See bot.Bot.Deliver
-// for the contract.
+// for the contract. It must be safe for concurrent use.
 type Deliverer interface {
 	Deliver(ctx context.Context, d *bot.Delivery) (ref string, needed bool, err error)
+}
+
+// UndeliverableNotifier is implemented by a Deliverer that wants to tell
+// someone (the client's coach) that a delivery failed for good and the
+// person's schedule is suspended.
+type UndeliverableNotifier interface {
+	Undeliverable(ctx context.Context, d *bot.Delivery, cause error)
 }
 
 // Config configures a Scheduler.
@@ -27,6 +48,7 @@ type Config struct {
 	Deliverer Deliverer // required
 	Clock     bot.Clock // default bot.SystemClock
 	Logger    *slog.Logger
+	Metrics   *Metrics // nil: not measured
 	// Grace is how late a prompt may still be sent after downtime; older
 	// due deliveries are recorded as missed (default 3h).
 	Grace time.Duration
@@ -35,21 +57,42 @@ type Config struct {
 	Lease time.Duration
 	// Batch is how many deliveries one claim takes (default 100).
 	Batch int
+	// PlanBatch is how many schedules one planning transaction takes
+	// (default 1000).
+	PlanBatch int
+	// Workers is how many deliveries are sent at once (default 8).
+	Workers int
 	// MaxAttempts is how many times a transiently failing delivery is tried
 	// before it is recorded as failed (default 5).
 	MaxAttempts int
+	// RetryBase is the first retry's delay; each later one doubles it, up
+	// to RetryMax, with jitter (defaults 30s and 30m).
+	RetryBase, RetryMax time.Duration
+	// SendTimeout bounds one send, including after shutdown began
+	// (default 30s).
+	SendTimeout time.Duration
 }
 
-// Scheduler plans and sends prompts. It is safe for concurrent use.
+// Scheduler plans and sends prompts. It is safe for concurrent use, and
+// any number of Schedulers may share one store.
 type Scheduler struct {
-	store   bot.Store
-	deliver Deliverer
-	clock   bot.Clock
-	log     *slog.Logger
-	grace   time.Duration
-	lease   time.Duration
-	batch   int
-	maxTry  int
+	store     bot.Store
+	deliver   Deliverer
+	clock     bot.Clock
+	log       *slog.Logger
+	metrics   *Metrics
+	grace     time.Duration
+	lease     time.Duration
+	batch     int
+	planBatch int
+	workers   int
+	maxTry    int
+	retryBase time.Duration
+	retryMax  time.Duration
+	sendLimit time.Duration
+
+	jitterMu sync.Mutex
+	jitter   *rand.Rand
 }
 
 // New returns a Scheduler, validating cfg and filling defaults.
@@ -57,187 +100,159 @@ func New(cfg Config) (*Scheduler, error) {
 	if cfg.Store == nil || cfg.Deliverer == nil {
 		return nil, errors.New("scheduler: Store and Deliverer are required")
 	}
-	return &Scheduler{
-		store:   cfg.Store,
-		deliver: cfg.Deliverer,
-		clock:   cmp.Or[bot.Clock](cfg.Clock, bot.SystemClock{}),
-		log:     cmp.Or(cfg.Logger, slog.Default()),
-		grace:   cmp.Or(cfg.Grace, 3*time.Hour),
-		lease:   cmp.Or(cfg.Lease, 2*time.Minute),
-		batch:   cmp.Or(cfg.Batch, 100),
-		maxTry:  cmp.Or(cfg.MaxAttempts, 5),
-	}, nil
+	for _, v := range []time.Duration{cfg.Grace, cfg.Lease, cfg.RetryBase, cfg.RetryMax, cfg.SendTimeout} {
+		if v < 0 {
+			return nil, fmt.Errorf("scheduler: durations must not be negative, got %v", v)
+		}
+	}
+	if cfg.Batch < 0 || cfg.PlanBatch < 0 || cfg.Workers < 0 || cfg.MaxAttempts < 0 {
+		return nil, errors.New("scheduler: Batch, PlanBatch, Workers and MaxAttempts must not be negative")
+	}
+	s := &Scheduler{
+		store:     cfg.Store,
+		deliver:   cfg.Deliverer,
+		clock:     cmp.Or[bot.Clock](cfg.Clock, bot.SystemClock{}),
+		log:       cmp.Or(cfg.Logger, slog.Default()),
+		metrics:   cfg.Metrics,
+		grace:     cmp.Or(cfg.Grace, 3*time.Hour),
+		lease:     cmp.Or(cfg.Lease, 2*time.Minute),
+		batch:     cmp.Or(cfg.Batch, 100),
+		planBatch: cmp.Or(cfg.PlanBatch, 1000),
+		workers:   cmp.Or(cfg.Workers, 8),
+		maxTry:    cmp.Or(cfg.MaxAttempts, 5),
+		retryBase: cmp.Or(cfg.RetryBase, 30*time.Second),
+		retryMax:  cmp.Or(cfg.RetryMax, 30*time.Minute),
+		sendLimit: cmp.Or(cfg.SendTimeout, 30*time.Second),
+		jitter:    rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64())),
+	}
+	if s.metrics == nil {
+		s.metrics = NewMetrics(nil)
+	}
+	return s, nil
 }
 
 // Tick plans what is due now and sends it.
 func (s *Scheduler) Tick(ctx context.Context) error {
-	if err := s.Plan(ctx); err != nil {
+	if _, err := s.Plan(ctx); err != nil {
 		return err
 	}
 	_, err := s.Drain(ctx)
 	return err
 }
 
-// Plan creates the deliveries that are due by now: daily check-ins,
-// weekly reports, reminders and digests. It looks back one day past the
-// grace window, so prompts due during downtime are created (and then sent
-// or recorded as missed).
-func (s *Scheduler) Plan(ctx context.Context) error {
-	now := s.clock.Now().UTC()
-	for after := int64(0); ; {
-		es, err := s.store.ListEngagements(ctx, after, 500, bot.EngagementActive)
+// Plan creates the deliveries that are due by now — daily check-ins with
+// their reminders, weekly reports and digests — and moves each schedule on
+// to its next due instant. It returns how many deliveries it planned. A
+// schedule left behind by downtime yields every delivery it missed, each
+// either still sendable (inside the grace window) or recorded as missed.
+func (s *Scheduler) Plan(ctx context.Context) (int, error) {
+	total := 0
+	for {
+		now := s.clock.Now().UTC()
+		var planned []*bot.Delivery
+		n, err := s.store.PlanSchedules(ctx, now, s.planBatch, func(scheds []*bot.Schedule) ([]*bot.Delivery, error) {
+			planned = planned[:0]
+			for _, sc := range scheds {
+				planned = s.planSchedule(sc, now, planned)
+			}
+			return planned, nil
+		})
 		if err != nil {
-			return fmt.Errorf("list engagements: %w", err)
+			return total, fmt.Errorf("plan schedules: %w", err)
 		}
-		for _, e := range es {
-			if err := s.planEngagement(ctx, e, now); err != nil {
-				return err
+		for _, d := range planned {
+			if d.State == bot.DeliveryMissed {
+				s.metrics.Missed.WithLabelValues(string(d.Kind)).Inc()
+				s.log.WarnContext(ctx, "delivery missed", "kind", d.Kind, "period", d.Period, "person", d.PersonID, "due", d.DueAt)
+			} else {
+				s.metrics.Due.WithLabelValues(string(d.Kind)).Inc()
 			}
 		}
-		if len(es) < 500 {
-			break
-		}
-		after = es[len(es)-1].ID
-	}
-	coaches, err := s.store.ListCoaches(ctx)
-	if err != nil {
-		return fmt.Errorf("list coaches: %w", err)
-	}
-	for _, c := range coaches {
-		loc := bot.Zone(c.TimeZone)
-		for _, day := range s.days(now, loc) {
-			week, due, ok := c.DigestDue(day, loc)
-			if ok && !due.After(now) && !due.Before(c.CreatedAt) {
-				if err := s.create(ctx, &bot.Delivery{PersonID: c.ID, Kind: bot.DeliveryDigest, Period: week.ISOWeek(), DueAt: due}); err != nil {
-					return err
-				}
-			}
+		total += len(planned)
+		if n < s.planBatch {
+			return total, nil
 		}
 	}
-	return nil
 }
 
-// days returns the local days to look at: from the earliest a due time may
-// still matter (grace plus a day) up to today.
-func (s *Scheduler) days(now time.Time, loc *time.Location) []bot.Date {
-	today := bot.DateOf(now.In(loc))
-	var out []bot.Date
-	for d := bot.DateOf(now.Add(-s.grace - 24*time.Hour).In(loc)); !d.After(today); d = d.AddDays(1) {
-		out = append(out, d)
+// maxCatchUp bounds the deliveries one schedule yields in one plan: a
+// year of daily check-ins after a very long outage.
+const maxCatchUp = 400
+
+// planSchedule appends the deliveries sc has due by now to out and moves
+// sc to its next due instant (zero when none is planned).
+func (s *Scheduler) planSchedule(sc *bot.Schedule, now time.Time, out []*bot.Delivery) []*bot.Delivery {
+	next := s.nextFunc(sc)
+	if next == nil {
+		sc.NextAt, sc.Period = time.Time{}, ""
+		return out
 	}
+	period, due, ok := sc.Period, sc.NextAt, true
+	if period == "" {
+		// Marked: the first due at or after the change.
+		period, due, ok = next(sc.NextAt.Add(-time.Nanosecond))
+	}
+	for n := 0; ok && !due.After(now) && n < maxCatchUp; n++ {
+		out = s.appendDue(out, sc, period, due, now)
+		period, due, ok = next(due)
+	}
+	if !ok {
+		sc.NextAt, sc.Period = time.Time{}, ""
+		return out
+	}
+	sc.NextAt, sc.Period = due, period
 	return out
 }
 
-func (s *Scheduler) planEngagement(ctx context.Context, e *bot.Engagement, now time.Time) error {
-	client, err := s.store.Person(ctx, e.ClientID)
-	if err != nil {
-		return fmt.Errorf("load client %d: %w", e.ClientID, err)
-	}
-	loc := bot.Zone(client.TimeZone)
-	var weeks []bot.Date
-	for _, day := range s.days(now, loc) {
-		if len(weeks) == 0 || weeks[len(weeks)-1] != day.WeekStart() {
-			weeks = append(weeks, day.WeekStart())
-		}
-		if due, ok := e.DailyDue(day, loc); ok && !due.After(now) {
-			d := &bot.Delivery{PersonID: client.ID, EngagementID: e.ID, Kind: bot.DeliveryDaily, Period: day.String(), DueAt: due}
-			if err := s.create(ctx, d); err != nil {
-				return err
-			}
-			if err := s.planReminder(ctx, e, d, now); err != nil {
-				return err
-			}
-		}
-	}
-	for _, week := range weeks {
-		if _, due, ok := e.WeeklyDue(week, loc); ok && !due.After(now) && now.Sub(due) <= s.grace+24*time.Hour {
-			d := &bot.Delivery{PersonID: client.ID, EngagementID: e.ID, Kind: bot.DeliveryWeekly, Period: week.ISOWeek(), DueAt: due}
-			if err := s.create(ctx, d); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
-}
-
-// planReminder creates the day's single reminder once the check-in was sent
-// and the delay passed; the bot skips it if the client answered meanwhile.
-func (s *Scheduler) planReminder(ctx context.Context, e *bot.Engagement, daily *bot.Delivery, now time.Time) error {
-	if e.ReminderDelay <= 0 || daily.State != bot.DeliverySent {
+// nextFunc returns how sc's next due is found after an instant, or nil when
+// nothing may be planned for it now.
+func (s *Scheduler) nextFunc(sc *bot.Schedule) func(time.Time) (string, time.Time, bool) {
+	if !sc.Active || sc.Person == nil || sc.Suspended != "" {
 		return nil
 	}
-	due := daily.SentAt.Add(e.ReminderDelay)
-	if due.After(now) || now.Sub(due) > s.grace {
-		return nil // not yet, or so late that a nudge would confuse
-	}
-	return s.create(ctx, &bot.Delivery{PersonID: daily.PersonID, EngagementID: e.ID, Kind: bot.DeliveryReminder, Period: daily.Period, DueAt: due})
-}
-
-func (s *Scheduler) create(ctx context.Context, d *bot.Delivery) error {
-	d.State, d.CreatedAt, d.UpdatedAt = bot.DeliveryPending, s.clock.Now().UTC(), s.clock.Now().UTC()
-	if _, err := s.store.CreateDelivery(ctx, d); err != nil {
-		return fmt.Errorf("create %s delivery %s: %w", d.Kind, d.Period, err)
-	}
-	return nil
-}
-
-// Drain claims and sends due deliveries until none is left; it returns how
-// many it handled.
-func (s *Scheduler) Drain(ctx context.Context) (int, error) {
-	n := 0
-	for {
-		now := s.clock.Now().UTC()
-		ds, err := s.store.ClaimDeliveries(ctx, now, s.lease, s.batch)
-		if err != nil {
-			return n, fmt.Errorf("claim deliveries: %w", err)
+	loc := bot.Zone(sc.Person.TimeZone)
+	switch sc.Kind {
+	case bot.DeliveryDigest:
+		return func(t time.Time) (string, time.Time, bool) {
+			week, due, ok := sc.Person.NextDigest(t, loc)
+			return week.ISOWeek(), due, ok
 		}
-		for _, d := range ds {
-			if err := s.send(ctx, d, now); err != nil {
-				return n, err
+	case bot.DeliveryDaily, bot.DeliveryWeekly:
+		e := sc.Engagement
+		if e == nil || e.ClientID != sc.PersonID || e.Status != bot.EngagementActive {
+			return nil
+		}
+		if sc.Kind == bot.DeliveryWeekly {
+			return func(t time.Time) (string, time.Time, bool) {
+				week, due, ok := e.NextWeekly(t, loc)
+				return week.ISOWeek(), due, ok
 			}
-			n++
 		}
-		if len(ds) < s.batch {
-			return n, nil
+		return func(t time.Time) (string, time.Time, bool) {
+			day, due, ok := e.NextDaily(t, loc)
+			return day.String(), due, ok
 		}
-	}
-}
-
-// send delivers one claimed delivery and records the outcome.
-func (s *Scheduler) send(ctx context.Context, d *bot.Delivery, now time.Time) error {
-	log := s.log.With("delivery", d.ID, "kind", d.Kind, "period", d.Period, "person", d.PersonID)
-	d.LeaseUntil, d.UpdatedAt = time.Time{}, now
-	switch ref, needed, err := s.deliverLate(ctx, d, now); {
-	case err == errMissed:
-		d.State = bot.DeliveryMissed
-		log.WarnContext(ctx, "delivery missed", "due", d.DueAt, "grace", s.grace)
-	case err == nil && !needed:
-		d.State = bot.DeliverySkipped
-	case err == nil:
-		d.State, d.MessageRef, d.SentAt = bot.DeliverySent, ref, now
-	case bot.ErrorCode(err) == bot.EFORBIDDEN || bot.ErrorCode(err) == bot.ENOTFOUND:
-		d.State, d.LastError = bot.DeliveryFailed, err.Error()
-		log.WarnContext(ctx, "delivery failed for good", "err", err)
-	case d.Attempts >= s.maxTry:
-		d.State, d.LastError = bot.DeliveryFailed, err.Error()
-		log.ErrorContext(ctx, "delivery failed after retries", "attempts", d.Attempts, "err", err)
-	default:
-		// Transient: back off exponentially; the lease holds it until then.
-		d.LastError = err.Error()
-		d.LeaseUntil = now.Add(time.Duration(1<<min(d.Attempts, 10)) * 30 * time.Second)
-		log.WarnContext(ctx, "delivery will be retried", "attempts", d.Attempts, "at", d.LeaseUntil, "err", err)
-	}
-	if err := s.store.UpdateDelivery(ctx, d); err != nil {
-		return fmt.Errorf("record delivery %d: %w", d.ID, err)
 	}
 	return nil
 }
 
-var errMissed = errors.New("missed")
-
-func (s *Scheduler) deliverLate(ctx context.Context, d *bot.Delivery, now time.Time) (string, bool, error) {
-	if now.Sub(d.DueAt) > s.grace {
-		return "", false, errMissed
+// appendDue appends the delivery for one due period: pending, or missed
+// when already past the grace window; a pending daily check-in brings its
+// reminder along.
+func (s *Scheduler) appendDue(out []*bot.Delivery, sc *bot.Schedule, period string, due, now time.Time) []*bot.Delivery {
+	d := &bot.Delivery{PersonID: sc.PersonID, EngagementID: sc.EngagementID, Kind: sc.Kind, Period: period,
+		DueAt: due, State: bot.DeliveryPending, CreatedAt: now, UpdatedAt: now}
+	if now.Sub(due) > s.grace {
+		d.State = bot.DeliveryMissed
+		return append(out, d)
 	}
-	return s.deliver.Deliver(ctx, d)
+	out = append(out, d)
+	if sc.Kind == bot.DeliveryDaily && sc.Engagement.ReminderDelay > 0 {
+		// Due ReminderDelay after the check-in; the sender moves it later
+		// when the check-in itself went out late.
+		out = append(out, &bot.Delivery{PersonID: sc.PersonID, EngagementID: sc.EngagementID,
+			Kind: bot.DeliveryReminder, Period: period, DueAt: due.Add(sc.Engagement.ReminderDelay),
+			State: bot.DeliveryPending, CreatedAt: now, UpdatedAt: now})
+	}
+	return out
 }

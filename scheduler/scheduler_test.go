@@ -6,9 +6,12 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/smart90/smart90/bot"
 	"github.com/smart90/smart90/bot/bottest"
@@ -48,12 +51,13 @@ func (f *deliverer) kinds() []string {
 }
 
 type bundle struct {
-	store bot.Store
-	clock *bottest.Clock
-	del   *deliverer
-	sched *scheduler.Scheduler
-	eng   *bot.Engagement
-	ana   *bot.Person
+	store   bot.Store
+	clock   *bottest.Clock
+	del     *deliverer
+	sched   *scheduler.Scheduler
+	metrics *scheduler.Metrics
+	eng     *bot.Engagement
+	ana     *bot.Person
 }
 
 // setup makes a coach (London) and an active client (Paris) whose cycle
@@ -85,9 +89,11 @@ func setup(t *testing.T) *bundle {
 	must(t, s.CreateEngagement(ctx, e))
 	c := bottest.NewClock(start)
 	del := &deliverer{}
-	sched, err := scheduler.New(scheduler.Config{Store: s, Deliverer: del, Clock: c, Logger: slog.New(slog.NewTextHandler(t.Output(), nil))})
+	m := scheduler.NewMetrics(nil)
+	sched, err := scheduler.New(scheduler.Config{Store: s, Deliverer: del, Clock: c, Metrics: m,
+		Logger: slog.New(slog.NewTextHandler(t.Output(), nil))})
 	must(t, err)
-	return &bundle{store: s, clock: c, del: del, sched: sched, eng: e, ana: ana}
+	return &bundle{store: s, clock: c, del: del, sched: sched, metrics: m, eng: e, ana: ana}
 }
 
 func must(t testing.TB, err error) {
@@ -248,5 +254,142 @@ func TestDigestForCoach(t *testing.T) {
 	}
 	if n != 1 {
 		t.Fatalf("digests for W48 = %d, want 1 (deliveries %v)", n, b.del.kinds())
+	}
+}
+
+func TestSettingsChangeMovesTheNextPrompt(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	b.tickAt(t, "2026-11-23 07:00")
+	b.clock.Set(time.Date(2026, 11, 23, 7, 30, 0, 0, time.UTC))
+	b.eng.CheckinTime, b.eng.UpdatedAt = 10*60, b.clock.Now()
+	must(t, b.store.UpdateEngagement(context.Background(), b.eng))
+	b.tickAt(t, "2026-11-23 08:00") // the old time: nothing
+	if got := b.del.kinds(); len(got) != 0 {
+		t.Fatalf("sent at the old time: %v", got)
+	}
+	b.tickAt(t, "2026-11-23 09:00") // 10:00 in Paris
+	if got, want := b.del.kinds(), []string{"daily 2026-11-23"}; !equal(got, want) {
+		t.Fatalf("deliveries = %v, want %v", got, want)
+	}
+	// Moving it again the same day does not prompt twice for that day.
+	b.eng.CheckinTime, b.eng.UpdatedAt = 11*60, b.clock.Now()
+	must(t, b.store.UpdateEngagement(context.Background(), b.eng))
+	b.tickAt(t, "2026-11-23 10:00")
+	if got, want := b.del.kinds(), []string{"daily 2026-11-23"}; !equal(got, want) {
+		t.Fatalf("deliveries = %v, want %v", got, want)
+	}
+}
+
+func TestCycleEndStopsPrompts(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	b.eng.CycleDays, b.eng.ReminderDelay = 2, 0 // Monday and Tuesday
+	must(t, b.store.UpdateEngagement(context.Background(), b.eng))
+	for day := 23; day <= 30; day++ {
+		b.tickAt(t, fmt.Sprintf("2026-11-%d 08:00", day))
+	}
+	var got []string
+	for _, k := range b.del.kinds() {
+		if !strings.HasPrefix(k, "digest") { // the coach's digest goes on
+			got = append(got, k)
+		}
+	}
+	if want := []string{"daily 2026-11-23", "daily 2026-11-24"}; !equal(got, want) {
+		t.Fatalf("deliveries = %v, want %v", got, want)
+	}
+	ss, err := b.store.Schedules(context.Background(), b.ana.ID)
+	must(t, err)
+	for _, s := range ss {
+		if !s.NextAt.IsZero() {
+			t.Errorf("%s schedule still planned at %v after the cycle", s.Kind, s.NextAt)
+		}
+	}
+}
+
+func TestPermanentFailureSuspendsUntilResumed(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	gone := true
+	b.del.DeliverFunc = func(d *bot.Delivery) (string, bool, error) {
+		if gone {
+			return "", true, bot.Errorf(bot.ENOTFOUND, "ana left the workspace.")
+		}
+		return "ref", true, nil
+	}
+	b.tickAt(t, "2026-11-23 08:00")
+	b.tickAt(t, "2026-11-23 12:00")
+	b.tickAt(t, "2026-11-24 08:00")
+	b.tickAt(t, "2026-11-25 08:00")
+	d, err := b.store.DeliveryByKey(context.Background(), b.ana.ID, bot.DeliveryDaily, "2026-11-23")
+	must(t, err)
+	if d.State != bot.DeliveryFailed || d.Attempts != 1 {
+		t.Errorf("failed delivery: %+v", d)
+	}
+	if _, err := b.store.DeliveryByKey(context.Background(), b.ana.ID, bot.DeliveryDaily, "2026-11-24"); bot.ErrorCode(err) != bot.ENOTFOUND {
+		t.Fatalf("a prompt was planned for a person who is gone: %v", err)
+	}
+	if r, err := b.store.DeliveryByKey(context.Background(), b.ana.ID, bot.DeliveryReminder, "2026-11-23"); err != nil || r.State != bot.DeliverySkipped {
+		t.Errorf("reminder of a failed check-in: %+v, %v; want skipped", r, err)
+	}
+	ss, err := b.store.Schedules(context.Background(), b.ana.ID)
+	must(t, err)
+	for _, s := range ss {
+		if s.Suspended != "ana left the workspace." || !s.NextAt.IsZero() {
+			t.Errorf("%s schedule: suspended %q, next %v", s.Kind, s.Suspended, s.NextAt)
+		}
+	}
+	// She is back and resumes (any change to the engagement does it).
+	gone = false
+	b.clock.Set(time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC))
+	b.eng.UpdatedAt = b.clock.Now()
+	must(t, b.store.UpdateEngagement(context.Background(), b.eng))
+	b.tickAt(t, "2026-11-26 08:00")
+	if got, want := b.del.kinds(), []string{"daily 2026-11-26"}; !equal(got, want) {
+		t.Fatalf("deliveries after resuming = %v, want %v", got, want)
+	}
+}
+
+func TestReminderFollowsALateCheckIn(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	fails := 1
+	b.del.DeliverFunc = func(d *bot.Delivery) (string, bool, error) {
+		if d.Kind == bot.DeliveryDaily && fails > 0 {
+			fails--
+			return "", true, errors.New("timeout")
+		}
+		return "ref", true, nil
+	}
+	b.tickAt(t, "2026-11-23 08:00")
+	b.tickAt(t, "2026-11-23 08:45") // the retry goes out 45 minutes late
+	b.tickAt(t, "2026-11-23 10:00") // planned reminder time: too soon after it
+	if got, want := b.del.kinds(), []string{"daily 2026-11-23"}; !equal(got, want) {
+		t.Fatalf("deliveries = %v, want %v", got, want)
+	}
+	b.tickAt(t, "2026-11-23 10:45")
+	if got, want := b.del.kinds(), []string{"daily 2026-11-23", "reminder 2026-11-23"}; !equal(got, want) {
+		t.Fatalf("deliveries = %v, want %v", got, want)
+	}
+	r, err := b.store.DeliveryByKey(context.Background(), b.ana.ID, bot.DeliveryReminder, "2026-11-23")
+	must(t, err)
+	if want := time.Date(2026, 11, 23, 10, 45, 0, 0, time.UTC); !r.DueAt.Equal(want) || r.State != bot.DeliverySent {
+		t.Errorf("reminder: due %v state %s, want due %v and sent", r.DueAt, r.State, want)
+	}
+}
+
+func TestMetricsCountOutcomes(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	b.tickAt(t, "2026-11-24 10:30") // Monday missed, Tuesday sent late
+	m := b.metrics
+	if got := testutil.ToFloat64(m.Missed.WithLabelValues("daily")); got != 1 {
+		t.Errorf("missed daily = %v, want 1", got)
+	}
+	if got := testutil.ToFloat64(m.Sent.WithLabelValues("daily")); got != 1 {
+		t.Errorf("sent daily = %v, want 1", got)
+	}
+	if got := testutil.CollectAndCount(m.Lateness); got != 1 {
+		t.Errorf("lateness series = %d, want 1", got)
 	}
 }

@@ -1,7 +1,7 @@
 // Command smart90 is the smart90 coaching bot: one binary that runs the
-// local console chat, applies migrations, and (in later releases) serves
-// Slack and Teams.
+// service, the local console chat, and the migrations.
 //
+//	smart90 serve     the scheduler, senders and HTTP server (/healthz, /readyz, /metrics)
 //	smart90 chat      a terminal chat on the embedded default (SQLite file)
 //	smart90 migrate   apply the database migrations and exit
 package main
@@ -29,13 +29,15 @@ func main() {
 const usage = `smart90 — the execution layer between coaching sessions
 
 Usage:
+  smart90 serve [flags]     run the service: scheduler, senders, HTTP (/healthz /readyz /metrics)
   smart90 chat [flags]      chat in the terminal as a coach and clients (embedded default)
   smart90 migrate [flags]   apply database migrations and exit
   smart90 help              this text
 
 Run "smart90 <command> -h" for a command's flags. Configuration comes from
 flags or the environment: SMART90_DATABASE_URL (postgres://…; unset = the
-SQLite file given by -sqlite).
+SQLite file given by -sqlite), SMART90_REDIS_URL (unset = in-process, one
+replica), SMART90_HTTP_ADDR, SMART90_SEND_RATE, SMART90_GRACE.
 `
 
 // Run runs the command line args; end-to-end tests call it directly so
@@ -46,6 +48,8 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return fmt.Errorf("no command given")
 	}
 	switch args[0] {
+	case "serve":
+		return runServe(ctx, args[1:], stdout, stderr, getenv)
 	case "chat":
 		return runChat(ctx, args[1:], stdin, stdout, stderr, getenv)
 	case "migrate":

@@ -1,0 +1,288 @@
+package main
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/smart90/smart90/bot"
+	"github.com/smart90/smart90/scheduler"
+	"github.com/smart90/smart90/store/inproc"
+	"github.com/smart90/smart90/store/redis"
+)
+
+// serveConfig is everything `smart90 serve` reads from flags and the
+// environment.
+type serveConfig struct {
+	store    storeConfig
+	RedisURL string // SMART90_REDIS_URL; "" = in-process coordination (one replica)
+	// RedisPrefix starts every key smart90 writes (SMART90_REDIS_PREFIX),
+	// so deployments can share a Redis.
+	RedisPrefix string
+	HTTPAddr    string // SMART90_HTTP_ADDR
+	// SendRate is each installation's outbound messages per second, shared
+	// by all replicas (SMART90_SEND_RATE).
+	SendRate float64
+	Grace    time.Duration // SMART90_GRACE: how late a prompt may still go out after downtime
+	Workers  int           // concurrent sends per replica
+	// Shutdown bounds the graceful stop: in-flight sends finish or are
+	// released within it.
+	Shutdown time.Duration
+	DryRun   bool // log what would be sent instead of sending
+	LogLevel string
+	LogText  bool
+}
+
+func (c *serveConfig) bind(fs *flag.FlagSet, getenv func(string) string) error {
+	c.store.bind(fs, getenv)
+	fs.StringVar(&c.RedisURL, "redis-url", getenv("SMART90_REDIS_URL"), "Redis URL shared by replicas (env SMART90_REDIS_URL); empty = in-process, for a single replica")
+	fs.StringVar(&c.RedisPrefix, "redis-prefix", cmp.Or(getenv("SMART90_REDIS_PREFIX"), "smart90:"), "prefix of every Redis key (env SMART90_REDIS_PREFIX)")
+	fs.StringVar(&c.HTTPAddr, "http-addr", cmp.Or(getenv("SMART90_HTTP_ADDR"), ":8080"), "HTTP listen address (env SMART90_HTTP_ADDR)")
+	rate, err := envFloat(getenv, "SMART90_SEND_RATE", 20)
+	if err != nil {
+		return err
+	}
+	fs.Float64Var(&c.SendRate, "send-rate", rate, "messages per second per workspace, across all replicas (env SMART90_SEND_RATE)")
+	grace, err := envDuration(getenv, "SMART90_GRACE", 3*time.Hour)
+	if err != nil {
+		return err
+	}
+	fs.DurationVar(&c.Grace, "grace", grace, "how late a prompt may still be sent after downtime; older ones are recorded as missed (env SMART90_GRACE)")
+	fs.IntVar(&c.Workers, "workers", 8, "concurrent sends per replica")
+	fs.DurationVar(&c.Shutdown, "shutdown-timeout", 30*time.Second, "how long a graceful stop may take")
+	fs.BoolVar(&c.DryRun, "dry-run", false, "log what would be sent instead of sending (try the scheduler, load tests)")
+	fs.StringVar(&c.LogLevel, "log-level", cmp.Or(getenv("SMART90_LOG_LEVEL"), "info"), "log level: debug, info, warn, error (env SMART90_LOG_LEVEL)")
+	fs.BoolVar(&c.LogText, "log-text", false, "log text instead of JSON")
+	return nil
+}
+
+func envFloat(getenv func(string) string, name string, def float64) (float64, error) {
+	v := getenv(name)
+	if v == "" {
+		return def, nil
+	}
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil {
+		return 0, fmt.Errorf("%s: %q is not a number", name, v)
+	}
+	return f, nil
+}
+
+func envDuration(getenv func(string) string, name string, def time.Duration) (time.Duration, error) {
+	v := getenv(name)
+	if v == "" {
+		return def, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		return 0, fmt.Errorf("%s: %q is not a duration like 3h or 90m", name, v)
+	}
+	return d, nil
+}
+
+// coordination is what replicas share: conversation state, event
+// de-duplication and the outbound rate limiter.
+type coordination struct {
+	State   bot.ConversationState
+	Deduper bot.Deduper
+	Limiter bot.RateLimiter
+	Ping    func(context.Context) error // nil when there is nothing to reach
+	Close   func() error
+}
+
+// openCoordination connects to Redis when url is set, else returns the
+// in-process implementations.
+func openCoordination(ctx context.Context, url, prefix string, clock bot.Clock) (*coordination, error) {
+	if url == "" {
+		return &coordination{State: inproc.NewState(clock), Deduper: inproc.NewDeduper(clock),
+			Limiter: inproc.NewRateLimiter(clock), Close: func() error { return nil }}, nil
+	}
+	c, err := redis.Open(ctx, url, redis.WithKeyPrefix(prefix))
+	if err != nil {
+		return nil, fmt.Errorf("open Redis: %w", err)
+	}
+	return &coordination{State: c, Deduper: c, Limiter: c, Ping: c.Ping, Close: c.Close}, nil
+}
+
+// runServe runs the service: the scheduler and its senders, and the HTTP
+// server with health, readiness and metrics, until ctx is done.
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var cfg serveConfig
+	if err := cfg.bind(fs, getenv); err != nil {
+		return err
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("serve takes no arguments, got %q", fs.Args())
+	}
+	if cfg.Grace <= 0 || cfg.Workers <= 0 || cfg.Shutdown <= 0 {
+		return errors.New("-grace, -workers and -shutdown-timeout must be positive")
+	}
+	log, err := newLogger(stderr, cfg.LogLevel, !cfg.LogText)
+	if err != nil {
+		return err
+	}
+	clock := bot.SystemClock{}
+
+	// Start-up talks to the database and Redis; it is not cut short by
+	// the stop signal halfway, only bounded.
+	startCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+	defer cancel()
+	store, err := openStore(startCtx, cfg.store, log)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	coord, err := openCoordination(startCtx, cfg.RedisURL, cfg.RedisPrefix, clock)
+	if err != nil {
+		return err
+	}
+	defer coord.Close()
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	metrics := scheduler.NewMetrics(reg)
+
+	var out bot.Messenger
+	switch {
+	case cfg.DryRun:
+		out = &dryRun{log: log}
+	default:
+		return errors.New("no chat platform is configured yet; run with -dry-run to try the scheduler")
+	}
+	out, err = bot.Pace(out, bot.PaceConfig{Limiter: coord.Limiter, Rate: cfg.SendRate,
+		OnWait: func(d time.Duration) { metrics.RateLimitWait.Observe(d.Seconds()) }})
+	if err != nil {
+		return fmt.Errorf("-send-rate: %w", err)
+	}
+	core, err := bot.New(bot.Config{Store: store, Messenger: out, State: coord.State, Clock: clock, Logger: log})
+	if err != nil {
+		return err
+	}
+	sched, err := scheduler.New(scheduler.Config{Store: store, Deliverer: core, Clock: clock, Logger: log,
+		Metrics: metrics, Grace: cfg.Grace, Workers: cfg.Workers, SendTimeout: cfg.Shutdown / 2})
+	if err != nil {
+		return err
+	}
+
+	var stopping atomic.Bool
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		io.WriteString(w, "ok\n")
+	})
+	mux.Handle("GET /readyz", readiness(&stopping, store.Ping, coord.Ping))
+	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
+
+	ln, err := net.Listen("tcp", cfg.HTTPAddr)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	httpDone := make(chan error, 1)
+	go func() { httpDone <- srv.Serve(ln) }()
+
+	coordName, storeName := "in-process", "sqlite "+cfg.store.SQLitePath
+	if cfg.RedisURL != "" {
+		coordName = "redis"
+	}
+	if cfg.store.DatabaseURL != "" {
+		storeName = "postgres"
+	}
+	fmt.Fprintf(stdout, "smart90 serve: listening on %s (store: %s, coordination: %s, dry run: %v)\n",
+		ln.Addr(), storeName, coordName, cfg.DryRun)
+	log.Info("serving", "addr", ln.Addr().String(), "store", strings.Fields(storeName)[0], "coordination", coordName)
+
+	schedDone := make(chan error, 1)
+	go func() { schedDone <- sched.Run(ctx, 5*time.Second) }()
+
+	select {
+	case <-ctx.Done():
+	case err := <-httpDone:
+		return fmt.Errorf("http server: %w", err)
+	}
+	// Graceful stop: say not ready, stop claiming, let sends under way
+	// finish or release, then close the HTTP server.
+	stopping.Store(true)
+	log.Info("stopping", "timeout", cfg.Shutdown)
+	deadline := time.NewTimer(cfg.Shutdown)
+	defer deadline.Stop()
+	select {
+	case <-schedDone:
+	case <-deadline.C:
+		log.Warn("scheduler did not stop in time; its leases will expire and another replica takes over")
+	}
+	shutCtx, cancelShut := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancelShut()
+	if err := srv.Shutdown(shutCtx); err != nil {
+		log.Warn("http shutdown", "err", err)
+	}
+	log.Info("stopped")
+	return nil
+}
+
+// readiness reports 200 when the database (and Redis, when used) answer,
+// else 503 with what failed; 503 too once the service is stopping, so a
+// load balancer stops sending it work.
+func readiness(stopping *atomic.Bool, checks ...func(context.Context) error) http.Handler {
+	names := []string{"database", "redis"}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		status := map[string]string{}
+		ok := !stopping.Load()
+		if !ok {
+			status["service"] = "stopping"
+		}
+		for i, check := range checks {
+			if check == nil {
+				continue
+			}
+			if err := check(ctx); err != nil {
+				status[names[i]], ok = "unreachable", false
+			} else {
+				status[names[i]] = "ok"
+			}
+		}
+		w.Header().Set("Content-Type", "application/json")
+		if !ok {
+			w.WriteHeader(http.StatusServiceUnavailable)
+		}
+		json.NewEncoder(w).Encode(status)
+	})
+}
+
+// dryRun is a Messenger that logs what it would send.
+type dryRun struct {
+	log *slog.Logger
+	n   atomic.Int64
+}
+
+func (d *dryRun) Send(ctx context.Context, to bot.Destination, m bot.Message) (string, error) {
+	ref := "dry-run-" + strconv.FormatInt(d.n.Add(1), 10)
+	if d.log.Enabled(ctx, slog.LevelDebug) {
+		first, _, _ := strings.Cut(m.Text, "\n")
+		d.log.DebugContext(ctx, "dry run: would send", "user", to.UserID, "channel", to.Channel, "thread", to.ThreadRef, "text", first, "ref", ref)
+	}
+	return ref, nil
+}
