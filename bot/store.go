@@ -179,6 +179,10 @@ type DeliveryStore interface {
 	// UpdateDelivery stores d's State, Attempts, LastError, LeaseUntil,
 	// MessageRef, SentAt and DueAt.
 	UpdateDelivery(ctx context.Context, d *Delivery) error
+	// UpdateDeliveries stores each of ds as UpdateDelivery does, all or
+	// none: senders record a batch of outcomes in one round trip. ENOTFOUND
+	// (and nothing stored) when one of them does not exist.
+	UpdateDeliveries(ctx context.Context, ds []*Delivery) error
 	// LatestDelivery returns the person's delivery of that kind with the
 	// greatest DueAt that is not pending, skipped or missed, i.e. the last
 	// prompt they actually received.

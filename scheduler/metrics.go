@@ -2,6 +2,8 @@ package scheduler
 
 import (
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/smart90/smart90/bot"
 )
 
 // Metrics are the scheduler's Prometheus metrics, labelled by delivery
@@ -48,6 +50,13 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Help:    "Time a send waited for the per-workspace outbound rate limiter, per wait.",
 			Buckets: prometheus.ExponentialBuckets(0.005, 2.5, 10),
 		}),
+	}
+	// Every kind is exported from the start, at zero, so that rates and
+	// alerts work before the first delivery of a kind.
+	for _, k := range []bot.DeliveryKind{bot.DeliveryDaily, bot.DeliveryWeekly, bot.DeliveryReminder, bot.DeliveryDigest} {
+		for _, c := range []*prometheus.CounterVec{m.Due, m.Sent, m.Skipped, m.Failed, m.Missed, m.Retried} {
+			c.WithLabelValues(string(k))
+		}
 	}
 	if reg != nil {
 		reg.MustRegister(m.Due, m.Sent, m.Skipped, m.Failed, m.Missed, m.Retried, m.Lateness, m.SendLatency, m.RateLimitWait)

@@ -1,6 +1,7 @@
 package scheduler
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -38,29 +39,29 @@ func (s *Scheduler) Drain(ctx context.Context) (int, error) {
 	return n, nil
 }
 
-// sendAll sends a claimed batch with up to Workers at once.
+// sendAll sends a claimed batch with up to Workers at once, and records
+// the outcomes in batches as they come (one round trip for many sends, and
+// a sent message is recorded moments after it went out).
 func (s *Scheduler) sendAll(ctx context.Context, ds []*bot.Delivery) (int, error) {
 	work := make(chan *bot.Delivery)
-	var (
-		wg       sync.WaitGroup
-		mu       sync.Mutex
-		done     int
-		firstErr error
-	)
+	results := make(chan outcome, s.workers)
+	var wg sync.WaitGroup
 	for range min(s.workers, len(ds)) {
 		wg.Go(func() {
 			for d := range work {
-				err := s.sendOne(ctx, d)
-				mu.Lock()
-				if err == nil {
-					done++
-				} else if firstErr == nil {
-					firstErr = err
-				}
-				mu.Unlock()
+				results <- s.sendOne(ctx, d)
 			}
 		})
 	}
+	type recorded struct {
+		n   int
+		err error
+	}
+	recDone := make(chan recorded, 1)
+	go func() {
+		n, err := s.recordAll(ctx, results)
+		recDone <- recorded{n, err}
+	}()
 	var unsent []*bot.Delivery
 feed:
 	for i, d := range ds {
@@ -77,8 +78,75 @@ feed:
 	}
 	close(work)
 	wg.Wait()
+	close(results)
+	rec := <-recDone
 	s.release(ctx, unsent)
-	return done, firstErr
+	return rec.n, rec.err
+}
+
+// outcome is what became of one claimed delivery.
+type outcome struct {
+	d      *bot.Delivery
+	record bool  // d holds an outcome still to be stored
+	cause  error // permanent failure: suspend the person's schedule after recording
+	err    error // the outcome could not be found or stored
+}
+
+// recordBatch bounds how many outcomes one write stores.
+const recordBatch = 256
+
+// recordAll stores outcomes as they arrive: whatever is waiting is written
+// together, so batches grow with the load and a lone send is written at
+// once. It returns how many deliveries were handled.
+func (s *Scheduler) recordAll(ctx context.Context, results <-chan outcome) (int, error) {
+	ctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancel()
+	var (
+		n        int
+		firstErr error
+		batch    []outcome
+		ds       []*bot.Delivery
+	)
+	for o := range results {
+		batch = append(batch[:0], o)
+	more:
+		for len(batch) < recordBatch {
+			select {
+			case o, ok := <-results:
+				if !ok {
+					break more
+				}
+				batch = append(batch, o)
+			default:
+				break more
+			}
+		}
+		ds = ds[:0]
+		for _, o := range batch {
+			if o.record {
+				ds = append(ds, o.d)
+			}
+		}
+		wctx, cancelWrite := context.WithTimeout(ctx, s.sendLimit)
+		err := s.store.UpdateDeliveries(wctx, ds)
+		cancelWrite()
+		if err != nil {
+			firstErr = cmp.Or(firstErr, fmt.Errorf("record %d deliveries: %w", len(ds), err))
+			continue // their leases run out and they are tried again
+		}
+		for _, o := range batch {
+			switch {
+			case o.err != nil:
+				firstErr = cmp.Or(firstErr, o.err)
+			case o.cause != nil:
+				s.suspend(ctx, o.d, o.cause, o.d.UpdatedAt)
+				n++
+			default:
+				n++
+			}
+		}
+	}
+	return n, firstErr
 }
 
 // release gives claimed deliveries back, unsent and with the attempt
@@ -100,10 +168,10 @@ func (s *Scheduler) release(ctx context.Context, ds []*bot.Delivery) {
 
 var errMissed = errors.New("missed")
 
-// sendOne delivers one claimed delivery and records the outcome. The send
-// and the record run to the end even when ctx is cancelled meanwhile, so a
-// message that went out is never sent again.
-func (s *Scheduler) sendOne(ctx context.Context, d *bot.Delivery) error {
+// sendOne delivers one claimed delivery and returns the outcome to record.
+// The send runs to the end even when ctx is cancelled meanwhile, so a
+// message that went out is recorded and never sent again.
+func (s *Scheduler) sendOne(ctx context.Context, d *bot.Delivery) outcome {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.sendLimit)
 	defer cancel()
 	now := s.clock.Now().UTC()
@@ -113,11 +181,11 @@ func (s *Scheduler) sendOne(ctx context.Context, d *bot.Delivery) error {
 		// Claimed so long ago (a slow batch behind a rate limit) that the
 		// lease may run out mid-send and another sender take it too.
 		s.release(ctx, []*bot.Delivery{d})
-		return nil
+		return outcome{d: d}
 	}
 	if d.Kind == bot.DeliveryReminder {
 		if later, err := s.holdReminder(ctx, d, now); err != nil || later {
-			return err
+			return outcome{d: d, err: err}
 		}
 	}
 	start := time.Now()
@@ -125,7 +193,7 @@ func (s *Scheduler) sendOne(ctx context.Context, d *bot.Delivery) error {
 	s.metrics.SendLatency.WithLabelValues(kind).Observe(time.Since(start).Seconds())
 	now = s.clock.Now().UTC()
 	d.LeaseUntil, d.UpdatedAt = time.Time{}, now
-	permanent := false
+	var permanent error
 	switch {
 	case errors.Is(err, errMissed):
 		d.State = bot.DeliveryMissed
@@ -139,7 +207,7 @@ func (s *Scheduler) sendOne(ctx context.Context, d *bot.Delivery) error {
 		s.metrics.Sent.WithLabelValues(kind).Inc()
 		s.metrics.Lateness.WithLabelValues(kind).Observe(max(now.Sub(d.DueAt), 0).Seconds())
 	case bot.ErrorCode(err) == bot.EFORBIDDEN || bot.ErrorCode(err) == bot.ENOTFOUND:
-		d.State, d.LastError, permanent = bot.DeliveryFailed, err.Error(), true
+		d.State, d.LastError, permanent = bot.DeliveryFailed, err.Error(), err
 		s.metrics.Failed.WithLabelValues(kind).Inc()
 		log.WarnContext(ctx, "delivery failed for good", "err", err)
 	case d.Attempts >= s.maxTry:
@@ -153,13 +221,7 @@ func (s *Scheduler) sendOne(ctx context.Context, d *bot.Delivery) error {
 		s.metrics.Retried.WithLabelValues(kind).Inc()
 		log.WarnContext(ctx, "delivery will be retried", "attempts", d.Attempts, "at", d.LeaseUntil, "err", err)
 	}
-	if err := s.store.UpdateDelivery(ctx, d); err != nil {
-		return fmt.Errorf("record delivery %d: %w", d.ID, err)
-	}
-	if permanent {
-		s.suspend(ctx, d, err, now)
-	}
-	return nil
+	return outcome{d: d, record: true, cause: permanent}
 }
 
 func (s *Scheduler) attempt(ctx context.Context, d *bot.Delivery, now time.Time) (string, bool, error) {

@@ -140,6 +140,45 @@ func (db *DB) UpdateDelivery(ctx context.Context, d *bot.Delivery) error {
 	return nil
 }
 
+// UpdateDeliveries implements bot.DeliveryStore in one write transaction.
+func (db *DB) UpdateDeliveries(ctx context.Context, ds []*bot.Delivery) error {
+	if len(ds) == 0 {
+		return nil
+	}
+	f := failure{op: "update deliveries", missing: deliveryNotFound}
+	updated := make([]time.Time, len(ds))
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		stmt, err := tx.PrepareContext(ctx, `
+			UPDATE deliveries SET state = ?, attempts = ?, last_error = ?, lease_until = ?,
+				message_ref = ?, sent_at = ?, due_at = ?, updated_at = ?
+			WHERE id = ?`)
+		if err != nil {
+			return err
+		}
+		defer stmt.Close()
+		for i, d := range ds {
+			updated[i] = stamp(d.UpdatedAt)
+			res, err := stmt.ExecContext(ctx, d.State, d.Attempts, d.LastError, micros(d.LeaseUntil), d.MessageRef,
+				micros(d.SentAt), unixMicro(d.DueAt), micros(updated[i]), d.ID)
+			if err == nil {
+				err = checkAffected(res, deliveryNotFound)
+			}
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return f.wrap(err)
+	}
+	for i, d := range ds {
+		d.UpdatedAt = updated[i]
+		d.DueAt, d.LeaseUntil, d.SentAt = utc(d.DueAt), utc(d.LeaseUntil), utc(d.SentAt)
+	}
+	return nil
+}
+
 // LatestDelivery implements bot.DeliveryStore.
 func (db *DB) LatestDelivery(ctx context.Context, personID int64, kind bot.DeliveryKind) (*bot.Delivery, error) {
 	f := failure{op: "load latest delivery", missing: deliveryNotFound}

@@ -436,3 +436,41 @@ func testDigests(t *testing.T, s bot.Store) {
 	must(t, "create next week's digest", s.CreateDigest(ctx, newer))
 	latest("LatestDigest after next week's", f.Coach.ID, &bot.Digest{ID: newer.ID, CoachID: f.Coach.ID, Week: week(1), ParentRef: "p2", Summary: "next", PostedAt: at(7 * 24 * time.Hour)})
 }
+
+func testUpdateDeliveries(t *testing.T, s bot.Store) {
+	ctx := t.Context()
+	f := seed(t, s)
+	a := newDelivery(t, s, f.Client.ID, f.Eng.ID, bot.DeliveryDaily, "2026-11-25", at(0), bot.DeliveryPending)
+	b := newDelivery(t, s, f.Client.ID, f.Eng.ID, bot.DeliveryWeekly, "2026-W48", at(0), bot.DeliveryPending)
+	other := newDelivery(t, s, f.Client.ID, f.Eng.ID, bot.DeliveryDaily, "2026-11-26", at(0), bot.DeliveryPending)
+	must(t, "update no deliveries", s.UpdateDeliveries(ctx, nil))
+
+	ua, ub := *a, *b
+	ua.State, ua.Attempts, ua.MessageRef, ua.SentAt, ua.UpdatedAt = bot.DeliverySent, 1, "ts-1", at(time.Second), at(time.Minute)
+	ub.State, ub.Attempts, ub.LastError, ub.LeaseUntil, ub.DueAt, ub.UpdatedAt = bot.DeliveryPending, 2, "timeout", at(time.Hour), at(time.Minute), at(time.Minute)
+	wantA, wantB := ua, ub
+	must(t, "update deliveries", s.UpdateDeliveries(ctx, []*bot.Delivery{&ua, &ub}))
+	same(t, "first delivery as returned", &ua, &wantA)
+	same(t, "second delivery as returned", &ub, &wantB)
+	for _, want := range []*bot.Delivery{&wantA, &wantB} {
+		got, err := s.Delivery(ctx, want.ID)
+		must(t, "Delivery", err)
+		same(t, "Delivery after UpdateDeliveries", got, want)
+	}
+	got, err := s.Delivery(ctx, other.ID)
+	must(t, "Delivery", err)
+	same(t, "a delivery not in the batch", got, other)
+
+	// One missing delivery: nothing is stored.
+	ua2 := wantA
+	ua2.State, ua2.UpdatedAt = bot.DeliveryFailed, at(2*time.Minute)
+	missing := wantB
+	missing.ID = wantB.ID + 1000
+	err = s.UpdateDeliveries(ctx, []*bot.Delivery{&ua2, &missing})
+	if bot.ErrorCode(err) != bot.ENOTFOUND {
+		t.Fatalf("UpdateDeliveries with a missing delivery: %v, want ENOTFOUND", err)
+	}
+	got, err = s.Delivery(ctx, wantA.ID)
+	must(t, "Delivery", err)
+	same(t, "delivery after a failed batch", got, &wantA)
+}

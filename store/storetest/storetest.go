@@ -71,6 +71,7 @@ func Run(t *testing.T, open func(t testing.TB) bot.Store) {
 		{"ClaimDeliveries", testClaimDeliveries},
 		{"ClaimDeliveriesConcurrent", testClaimDeliveriesConcurrent},
 		{"UpdateDelivery", testUpdateDelivery},
+		{"UpdateDeliveries", testUpdateDeliveries},
 		{"LatestDelivery", testLatestDelivery},
 		{"Deliveries", testDeliveries},
 
