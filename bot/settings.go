@@ -107,6 +107,9 @@ func (b *Bot) cmdSettings(ctx context.Context, r *request, rest string) ([]Messa
 	if strings.TrimSpace(rest) == "" {
 		return []Message{{Text: settingsText(r.me, e), Form: settingsForm(r.me, e), Ephemeral: true}}, nil
 	}
+	if first, more, _ := strings.Cut(strings.TrimSpace(rest), " "); strings.HasPrefix(first, "<@") {
+		return b.clientReminder(ctx, r, first, more)
+	}
 	c, err := parseSettings(rest)
 	if err != nil {
 		return nil, err
@@ -146,6 +149,32 @@ func (b *Bot) applySettings(ctx context.Context, r *request, e *Engagement, c se
 		}
 	}
 	return reply("Saved.\n%s", settingsText(r.me, e)), nil
+}
+
+// clientReminder: a coach sets a client's reminder (`settings @ana
+// reminder off`). The rest of a client's schedule is theirs to set.
+func (b *Bot) clientReminder(ctx context.Context, r *request, who, rest string) ([]Message, error) {
+	client, e, err := b.myClient(ctx, r, who, "settings")
+	if err != nil {
+		return nil, err
+	}
+	c, err := parseSettings(rest)
+	if err != nil {
+		return nil, err
+	}
+	if c.reminder == nil || c.checkin != nil || c.days != nil || c.weeklyDay != nil || c.tz != nil || c.digestDay != nil {
+		return nil, Errorf(EINVALID, "For a client you can set the reminder only, e.g. `settings @%s reminder off` or `reminder 2h`; the rest of their schedule is theirs to set.", client.DisplayName)
+	}
+	e.ReminderDelay, e.UpdatedAt = *c.reminder, r.now
+	if err := b.store.UpdateEngagement(ctx, e); err != nil {
+		return nil, fmt.Errorf("save reminder: %w", err)
+	}
+	state := "off"
+	if e.ReminderDelay > 0 {
+		state = shortDuration(e.ReminderDelay) + " after an unanswered check-in"
+	}
+	b.notify(ctx, r.inst, client, fmt.Sprintf("Your coach set your check-in reminder: %s. Change it any time with `settings reminder …`.", state))
+	return reply("Saved: %s's reminder is %s.", client.DisplayName, state), nil
 }
 
 func set[T any](dst *T, v *T) {

@@ -152,3 +152,31 @@ func TestSettingsFormRoundTrip(t *testing.T) {
 		})
 	}
 }
+
+func TestCoachSetsClientReminder(t *testing.T) {
+	t.Parallel()
+	b := bottest.Setup(t)
+	b.Engage(t, coach, ana)
+	b.Meet(bob)
+	has(t, b.Command(t, coach, "settings <@ana> reminder off"), "Saved: Ana's reminder is off.")
+	if e := b.Engagement(t, ana); e.ReminderDelay != 0 {
+		t.Errorf("reminder delay = %v, want off", e.ReminderDelay)
+	}
+	last, ok := b.Messenger.Last(ana.ExternalID)
+	if !ok {
+		t.Fatal("Ana was not told")
+	}
+	has(t, []bot.Message{last.Msg}, "Your coach set your check-in reminder: off.")
+	has(t, b.Command(t, coach, "settings <@ana> reminder 90m"), "Saved: Ana's reminder is 1h30m after an unanswered check-in.")
+	if e := b.Engagement(t, ana); e.ReminderDelay != 90*time.Minute {
+		t.Errorf("reminder delay = %v, want 1h30m", e.ReminderDelay)
+	}
+
+	// Only the reminder, only for their own clients; nothing stored otherwise.
+	has(t, b.Command(t, coach, "settings <@ana> time 06:00"), "you can set the reminder only")
+	has(t, b.Command(t, coach, "settings <@bob> reminder off"), "Bob is not one of your clients.")
+	has(t, b.Command(t, ana, "settings <@ana> reminder off"), "is not one of your clients")
+	if e := b.Engagement(t, ana); e.ReminderDelay != 90*time.Minute || e.CheckinTime == 6*60 {
+		t.Errorf("engagement changed by a refused command: %+v", e)
+	}
+}
