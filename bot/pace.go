@@ -3,9 +3,14 @@ package bot
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"time"
 )
+
+// ErrThrottled is returned (wrapped) by a paced Messenger that sent nothing
+// because the rate limiter had no room before the send's deadline.
+var ErrThrottled = errors.New("throttled: no room under the send rate in time")
 
 // PaceConfig configures Pace.
 type PaceConfig struct {
@@ -56,11 +61,14 @@ func (p *paced) Send(ctx context.Context, to Destination, m Message) (string, er
 		if wait <= 0 {
 			break
 		}
+		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < wait {
+			return "", fmt.Errorf("%w (%s would wait %v)", ErrThrottled, key, wait)
+		}
 		if p.cfg.OnWait != nil {
 			p.cfg.OnWait(wait)
 		}
 		if err := p.cfg.Sleep(ctx, wait); err != nil {
-			return "", err
+			return "", fmt.Errorf("%w: %w", ErrThrottled, err)
 		}
 	}
 	return p.next.Send(ctx, to, m)

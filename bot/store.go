@@ -179,10 +179,14 @@ type DeliveryStore interface {
 	// UpdateDelivery stores d's State, Attempts, LastError, LeaseUntil,
 	// MessageRef, SentAt and DueAt.
 	UpdateDelivery(ctx context.Context, d *Delivery) error
-	// UpdateDeliveries stores each of ds as UpdateDelivery does, all or
-	// none: senders record a batch of outcomes in one round trip. ENOTFOUND
-	// (and nothing stored) when one of them does not exist.
-	UpdateDeliveries(ctx context.Context, ds []*Delivery) error
+	// UpdateDeliveries stores senders' outcomes in one round trip: each of
+	// ds as UpdateDelivery does, but only where the stored LeaseUntil still
+	// equals claimed[i], the lease the sender's claim set. A sender whose
+	// lease ran out, and whose delivery another sender claimed since, so
+	// cannot overwrite that sender's outcome. Deliveries that are gone or
+	// held under another lease are left alone and their IDs returned in
+	// lost; the others are stored and filled with the stored rows.
+	UpdateDeliveries(ctx context.Context, ds []*Delivery, claimed []time.Time) (lost []int64, err error)
 	// LatestDelivery returns the person's delivery of that kind with the
 	// greatest DueAt that is not pending, skipped or missed, i.e. the last
 	// prompt they actually received.

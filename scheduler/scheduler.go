@@ -68,8 +68,10 @@ type Config struct {
 	// RetryBase is the first retry's delay; each later one doubles it, up
 	// to RetryMax, with jitter (defaults 30s and 30m).
 	RetryBase, RetryMax time.Duration
-	// SendTimeout bounds one send, including after shutdown began
-	// (default 30s).
+	// SendTimeout bounds one send, and one write of outcomes, including
+	// after shutdown began (default 30s). Lease must be at least three
+	// times as long; a claim with less than two SendTimeouts of lease left
+	// is given back unsent.
 	SendTimeout time.Duration
 }
 
@@ -124,6 +126,11 @@ func New(cfg Config) (*Scheduler, error) {
 		retryMax:  cmp.Or(cfg.RetryMax, 30*time.Minute),
 		sendLimit: cmp.Or(cfg.SendTimeout, 30*time.Second),
 		jitter:    rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64())),
+	}
+	if s.lease < 3*s.sendLimit {
+		// A send and the write of its outcome must fit in the lease with
+		// room to spare, or another sender could take it meanwhile.
+		return nil, fmt.Errorf("scheduler: Lease (%v) must be at least 3 × SendTimeout (%v)", s.lease, s.sendLimit)
 	}
 	if s.metrics == nil {
 		s.metrics = NewMetrics(nil)

@@ -5,8 +5,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/smart90/smart90/bot"
 )
@@ -43,13 +46,13 @@ func (s *Scheduler) Drain(ctx context.Context) (int, error) {
 // the outcomes in batches as they come (one round trip for many sends, and
 // a sent message is recorded moments after it went out).
 func (s *Scheduler) sendAll(ctx context.Context, ds []*bot.Delivery) (int, error) {
-	work := make(chan *bot.Delivery)
+	work := make(chan claim)
 	results := make(chan outcome, s.workers)
 	var wg sync.WaitGroup
 	for range min(s.workers, len(ds)) {
 		wg.Go(func() {
-			for d := range work {
-				results <- s.sendOne(ctx, d)
+			for c := range work {
+				results <- s.sendOne(ctx, c)
 			}
 		})
 	}
@@ -62,34 +65,48 @@ func (s *Scheduler) sendAll(ctx context.Context, ds []*bot.Delivery) (int, error
 		n, err := s.recordAll(ctx, results)
 		recDone <- recorded{n, err}
 	}()
-	var unsent []*bot.Delivery
+	var unsent []outcome
 feed:
 	for i, d := range ds {
-		if ctx.Err() != nil {
-			unsent = ds[i:]
-			break
+		c := claim{d, d.LeaseUntil}
+		if ctx.Err() == nil {
+			select {
+			case work <- c:
+				continue
+			case <-ctx.Done():
+			}
 		}
-		select {
-		case work <- d:
-		case <-ctx.Done():
-			unsent = ds[i:]
-			break feed
+		for _, d := range ds[i:] {
+			unsent = append(unsent, s.released(claim{d, d.LeaseUntil}, 0))
 		}
+		break feed
 	}
 	close(work)
+	// Give back what was not started now, not after the sends under way.
+	if len(unsent) > 0 {
+		if _, err := s.storeOutcomes(ctx, unsent); err != nil {
+			s.log.WarnContext(ctx, "release deliveries; their leases run out instead", "n", len(unsent), "err", err)
+		}
+	}
 	wg.Wait()
 	close(results)
 	rec := <-recDone
-	s.release(ctx, unsent)
 	return rec.n, rec.err
 }
 
-// outcome is what became of one claimed delivery.
+// claim is a claimed delivery and the lease the claim set: the fence of
+// every write about it.
+type claim struct {
+	d     *bot.Delivery
+	lease time.Time
+}
+
+// outcome is what became of one claimed delivery, to be stored.
 type outcome struct {
-	d      *bot.Delivery
-	record bool  // d holds an outcome still to be stored
-	cause  error // permanent failure: suspend the person's schedule after recording
-	err    error // the outcome could not be found or stored
+	claim
+	count *prometheus.CounterVec // counted once stored; nil: not counted
+	sent  bool                   // observe lateness once stored
+	cause error                  // a permanent failure: suspend the schedule once stored
 }
 
 // recordBatch bounds how many outcomes one write stores.
@@ -99,13 +116,10 @@ const recordBatch = 256
 // together, so batches grow with the load and a lone send is written at
 // once. It returns how many deliveries were handled.
 func (s *Scheduler) recordAll(ctx context.Context, results <-chan outcome) (int, error) {
-	ctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	defer cancel()
 	var (
 		n        int
 		firstErr error
 		batch    []outcome
-		ds       []*bot.Delivery
 	)
 	for o := range results {
 		batch = append(batch[:0], o)
@@ -121,49 +135,63 @@ func (s *Scheduler) recordAll(ctx context.Context, results <-chan outcome) (int,
 				break more
 			}
 		}
-		ds = ds[:0]
-		for _, o := range batch {
-			if o.record {
-				ds = append(ds, o.d)
-			}
-		}
-		wctx, cancelWrite := context.WithTimeout(ctx, s.sendLimit)
-		err := s.store.UpdateDeliveries(wctx, ds)
-		cancelWrite()
+		stored, err := s.storeOutcomes(ctx, batch)
 		if err != nil {
-			firstErr = cmp.Or(firstErr, fmt.Errorf("record %d deliveries: %w", len(ds), err))
-			continue // their leases run out and they are tried again
+			// Their leases run out and they are tried again.
+			firstErr = cmp.Or(firstErr, err)
+			continue
 		}
-		for _, o := range batch {
-			switch {
-			case o.err != nil:
-				firstErr = cmp.Or(firstErr, o.err)
-			case o.cause != nil:
-				s.suspend(ctx, o.d, o.cause, o.d.UpdatedAt)
-				n++
-			default:
-				n++
-			}
-		}
+		n += stored
 	}
 	return n, firstErr
 }
 
-// release gives claimed deliveries back, unsent and with the attempt
-// uncounted, so another sender takes them at once.
-func (s *Scheduler) release(ctx context.Context, ds []*bot.Delivery) {
-	if len(ds) == 0 {
-		return
-	}
+// store_ writes outcomes fenced by their leases, then counts and follows
+// up on those stored. An outcome whose lease another sender took since is
+// dropped: that sender's outcome stands.
+func (s *Scheduler) storeOutcomes(ctx context.Context, outs []outcome) (int, error) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.sendLimit)
 	defer cancel()
-	for _, d := range ds {
-		d.LeaseUntil, d.Attempts, d.UpdatedAt = time.Time{}, max(d.Attempts-1, 0), s.clock.Now().UTC()
-		if err := s.store.UpdateDelivery(ctx, d); err != nil {
-			// Its lease runs out instead; it is sent late, not lost.
-			s.log.WarnContext(ctx, "release delivery", "delivery", d.ID, "err", err)
+	ds, leases := make([]*bot.Delivery, len(outs)), make([]time.Time, len(outs))
+	for i, o := range outs {
+		ds[i], leases[i] = o.d, o.lease
+	}
+	lost, err := s.store.UpdateDeliveries(ctx, ds, leases)
+	if err != nil {
+		return 0, fmt.Errorf("record %d deliveries: %w", len(ds), err)
+	}
+	stored := 0
+	for _, o := range outs {
+		if slices.Contains(lost, o.d.ID) {
+			s.log.WarnContext(ctx, "delivery outcome dropped: its lease ran out and another sender took it, or it is gone",
+				"delivery", o.d.ID, "kind", o.d.Kind, "state", o.d.State)
+			continue
+		}
+		stored++
+		kind := string(o.d.Kind)
+		if o.count != nil {
+			o.count.WithLabelValues(kind).Inc()
+		}
+		if o.sent {
+			s.metrics.Lateness.WithLabelValues(kind).Observe(max(o.d.SentAt.Sub(o.d.DueAt), 0).Seconds())
+		}
+		if o.cause != nil {
+			s.suspend(ctx, o.d, o.cause, o.d.UpdatedAt)
 		}
 	}
+	return stored, nil
+}
+
+// released is the outcome of giving a claimed delivery back unsent, with
+// the attempt uncounted, for any sender to take after wait.
+func (s *Scheduler) released(c claim, wait time.Duration) outcome {
+	now := s.clock.Now().UTC()
+	d := c.d
+	d.LeaseUntil, d.Attempts, d.UpdatedAt = time.Time{}, max(d.Attempts-1, 0), now
+	if wait > 0 {
+		d.LeaseUntil = now.Add(wait)
+	}
+	return outcome{claim: c}
 }
 
 var errMissed = errors.New("missed")
@@ -171,72 +199,68 @@ var errMissed = errors.New("missed")
 // sendOne delivers one claimed delivery and returns the outcome to record.
 // The send runs to the end even when ctx is cancelled meanwhile, so a
 // message that went out is recorded and never sent again.
-func (s *Scheduler) sendOne(ctx context.Context, d *bot.Delivery) outcome {
+func (s *Scheduler) sendOne(ctx context.Context, c claim) outcome {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.sendLimit)
 	defer cancel()
+	d := c.d
 	now := s.clock.Now().UTC()
-	kind := string(d.Kind)
 	log := s.log.With("delivery", d.ID, "kind", d.Kind, "period", d.Period, "person", d.PersonID)
-	if !d.LeaseUntil.IsZero() && d.LeaseUntil.Sub(now) < s.lease/4 {
+	if c.lease.Sub(now) < 2*s.sendLimit {
 		// Claimed so long ago (a slow batch behind a rate limit) that the
-		// lease may run out mid-send and another sender take it too.
-		s.release(ctx, []*bot.Delivery{d})
-		return outcome{d: d}
+		// lease could run out before this send is recorded, and another
+		// sender send it too.
+		return s.released(c, 0)
 	}
 	if d.Kind == bot.DeliveryReminder {
-		if later, err := s.holdReminder(ctx, d, now); err != nil || later {
-			return outcome{d: d, err: err}
+		if o, send := s.holdReminder(ctx, c, now); !send {
+			return o
 		}
 	}
+	if now.Sub(d.DueAt) > s.grace {
+		log.WarnContext(ctx, "delivery missed", "due", d.DueAt, "grace", s.grace)
+		d.State, d.LeaseUntil, d.UpdatedAt = bot.DeliveryMissed, time.Time{}, now
+		return outcome{claim: c, count: s.metrics.Missed}
+	}
 	start := time.Now()
-	ref, needed, err := s.attempt(ctx, d, now)
-	s.metrics.SendLatency.WithLabelValues(kind).Observe(time.Since(start).Seconds())
+	ref, needed, err := s.deliver.Deliver(ctx, d)
+	s.metrics.SendLatency.WithLabelValues(string(d.Kind)).Observe(time.Since(start).Seconds())
 	now = s.clock.Now().UTC()
 	d.LeaseUntil, d.UpdatedAt = time.Time{}, now
-	var permanent error
 	switch {
-	case errors.Is(err, errMissed):
-		d.State = bot.DeliveryMissed
-		s.metrics.Missed.WithLabelValues(kind).Inc()
-		log.WarnContext(ctx, "delivery missed", "due", d.DueAt, "grace", s.grace)
 	case err == nil && !needed:
 		d.State = bot.DeliverySkipped
-		s.metrics.Skipped.WithLabelValues(kind).Inc()
+		return outcome{claim: c, count: s.metrics.Skipped}
 	case err == nil:
 		d.State, d.MessageRef, d.SentAt = bot.DeliverySent, ref, now
-		s.metrics.Sent.WithLabelValues(kind).Inc()
-		s.metrics.Lateness.WithLabelValues(kind).Observe(max(now.Sub(d.DueAt), 0).Seconds())
+		return outcome{claim: c, count: s.metrics.Sent, sent: true}
+	case errors.Is(err, bot.ErrThrottled):
+		// Nothing went out: the rate limiter had no room in time. Not a
+		// failed attempt; any sender may take it again shortly.
+		return s.released(c, time.Second)
 	case bot.ErrorCode(err) == bot.EFORBIDDEN || bot.ErrorCode(err) == bot.ENOTFOUND:
-		d.State, d.LastError, permanent = bot.DeliveryFailed, err.Error(), err
-		s.metrics.Failed.WithLabelValues(kind).Inc()
+		d.State, d.LastError = bot.DeliveryFailed, err.Error()
 		log.WarnContext(ctx, "delivery failed for good", "err", err)
+		return outcome{claim: c, count: s.metrics.Failed, cause: err}
 	case d.Attempts >= s.maxTry:
 		d.State, d.LastError = bot.DeliveryFailed, err.Error()
-		s.metrics.Failed.WithLabelValues(kind).Inc()
 		log.ErrorContext(ctx, "delivery failed after retries", "attempts", d.Attempts, "err", err)
+		return outcome{claim: c, count: s.metrics.Failed}
 	default:
 		// Transient: the lease holds it until the retry is due.
 		d.LastError = err.Error()
 		d.LeaseUntil = now.Add(s.backoff(d.Attempts, err))
-		s.metrics.Retried.WithLabelValues(kind).Inc()
 		log.WarnContext(ctx, "delivery will be retried", "attempts", d.Attempts, "at", d.LeaseUntil, "err", err)
+		return outcome{claim: c, count: s.metrics.Retried}
 	}
-	return outcome{d: d, record: true, cause: permanent}
-}
-
-func (s *Scheduler) attempt(ctx context.Context, d *bot.Delivery, now time.Time) (string, bool, error) {
-	if now.Sub(d.DueAt) > s.grace {
-		return "", false, errMissed
-	}
-	return s.deliver.Deliver(ctx, d)
 }
 
 // holdReminder checks a reminder against its day's check-in: not needed
 // when the check-in never went out or reminders were turned off, and due
 // ReminderDelay after the check-in was actually sent (later than planned
-// when the check-in went out late). later reports that the reminder is not
-// to be sent now (and was recorded so).
-func (s *Scheduler) holdReminder(ctx context.Context, d *bot.Delivery, now time.Time) (later bool, err error) {
+// when the check-in went out late). When send is false, o is the outcome
+// to record instead of sending.
+func (s *Scheduler) holdReminder(ctx context.Context, c claim, now time.Time) (o outcome, send bool) {
+	d := c.d
 	daily, err := s.store.DeliveryByKey(ctx, d.PersonID, bot.DeliveryDaily, d.Period)
 	if bot.ErrorCode(err) == bot.ENOTFOUND {
 		daily, err = nil, nil
@@ -251,34 +275,33 @@ func (s *Scheduler) holdReminder(ctx context.Context, d *bot.Delivery, now time.
 		}
 	}
 	if err != nil {
-		s.release(ctx, []*bot.Delivery{d})
-		return true, fmt.Errorf("check reminder %d: %w", d.ID, err)
+		s.log.WarnContext(ctx, "check reminder; trying again soon", "delivery", d.ID, "err", err)
+		return s.released(c, s.retryBase), false
 	}
-	d.LeaseUntil, d.UpdatedAt = time.Time{}, now
 	switch {
 	case daily == nil || delay <= 0 || daily.State == bot.DeliveryMissed || daily.State == bot.DeliveryFailed ||
 		daily.State == bot.DeliverySkipped:
-		d.State = bot.DeliverySkipped
-		s.metrics.Skipped.WithLabelValues(string(d.Kind)).Inc()
+		d.State, d.LeaseUntil, d.UpdatedAt = bot.DeliverySkipped, time.Time{}, now
+		return outcome{claim: c, count: s.metrics.Skipped}, false
 	case daily.State == bot.DeliverySent:
 		due := daily.SentAt.Add(delay)
 		if !due.After(now) {
-			return false, nil
+			return outcome{}, true
 		}
-		d.DueAt, d.Attempts = due, max(d.Attempts-1, 0)
+		o := s.released(c, 0)
+		d.DueAt = due
+		return o, false
 	default:
 		// The check-in is still pending or being retried: ask again soon.
-		d.LeaseUntil, d.Attempts = now.Add(s.retryBase), max(d.Attempts-1, 0)
+		return s.released(c, s.retryBase), false
 	}
-	if err := s.store.UpdateDelivery(ctx, d); err != nil {
-		return true, fmt.Errorf("record reminder %d: %w", d.ID, err)
-	}
-	return true, nil
 }
 
 // suspend stops the person's schedule after a permanent failure, so no
 // further prompt loops into the same wall, and tells whoever should know.
 func (s *Scheduler) suspend(ctx context.Context, d *bot.Delivery, cause error, now time.Time) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.sendLimit)
+	defer cancel()
 	kinds := []bot.DeliveryKind{bot.DeliveryDaily, bot.DeliveryWeekly}
 	if d.Kind == bot.DeliveryDigest {
 		kinds = []bot.DeliveryKind{bot.DeliveryDigest}

@@ -179,7 +179,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 		return err
 	}
 	sched, err := scheduler.New(scheduler.Config{Store: store, Deliverer: core, Clock: clock, Logger: log,
-		Metrics: metrics, Grace: cfg.Grace, Workers: cfg.Workers, SendTimeout: cfg.Shutdown / 2})
+		Metrics: metrics, Grace: cfg.Grace, Workers: cfg.Workers,
+		// A send, the write of its outcome and a release fit in the
+		// graceful stop's bound.
+		SendTimeout: max(cfg.Shutdown/3, time.Second), Lease: max(2*time.Minute, cfg.Shutdown)})
 	if err != nil {
 		return err
 	}

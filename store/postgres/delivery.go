@@ -146,51 +146,51 @@ func (db *DB) UpdateDelivery(ctx context.Context, d *bot.Delivery) error {
 }
 
 // UpdateDeliveries implements bot.DeliveryStore in one statement from
-// arrays; ds are filled with the stored rows.
-func (db *DB) UpdateDeliveries(ctx context.Context, ds []*bot.Delivery) error {
+// arrays, fenced by the claimed leases.
+func (db *DB) UpdateDeliveries(ctx context.Context, ds []*bot.Delivery, claimed []time.Time) ([]int64, error) {
+	if len(ds) != len(claimed) {
+		return nil, fmt.Errorf("update deliveries: %d deliveries but %d leases", len(ds), len(claimed))
+	}
 	if len(ds) == 0 {
-		return nil
+		return nil, nil
 	}
 	n := len(ds)
 	ids, attempts := make([]int64, n), make([]int32, n)
 	states, lastErrors, refs := make([]string, n), make([]string, n), make([]string, n)
-	leases, sents, dues, updated := make([]pgtype.Timestamptz, n), make([]pgtype.Timestamptz, n), make([]pgtype.Timestamptz, n), make([]time.Time, n)
+	leases, sents, dues, fences := make([]pgtype.Timestamptz, n), make([]pgtype.Timestamptz, n), make([]pgtype.Timestamptz, n), make([]pgtype.Timestamptz, n)
+	updated := make([]time.Time, n)
 	for i, d := range ds {
 		ids[i], attempts[i], states[i], lastErrors[i], refs[i] = d.ID, int32(d.Attempts), string(d.State), d.LastError, d.MessageRef
 		leases[i], sents[i], dues[i], updated[i] = timeArg(d.LeaseUntil), timeArg(d.SentAt), timeArg(d.DueAt), orNow(d.UpdatedAt)
+		fences[i] = timeArg(claimed[i])
 	}
-	var stored []*bot.Delivery
-	err := db.tx(ctx, func(tx pgx.Tx) error {
-		rows, _ := tx.Query(ctx, `
-			UPDATE deliveries d
-			SET state = u.state, attempts = u.attempts, last_error = u.last_error, lease_until = u.lease_until,
-				message_ref = u.message_ref, sent_at = u.sent_at, due_at = u.due_at, updated_at = u.updated_at
-			FROM unnest($1::bigint[], $2::text[], $3::int[], $4::text[], $5::timestamptz[], $6::text[],
-				$7::timestamptz[], $8::timestamptz[], $9::timestamptz[])
-				AS u (id, state, attempts, last_error, lease_until, message_ref, sent_at, due_at, updated_at)
-			WHERE d.id = u.id
-			RETURNING `+prefixed("d", deliveryColumns),
-			ids, states, attempts, lastErrors, leases, refs, sents, dues, updated)
-		var err error
-		if stored, err = collectDeliveries(rows); err != nil {
-			return wrap(err, fmt.Sprintf("update %d deliveries", n))
-		}
-		if len(stored) != n { // a missing row: undo the rest
-			return bot.Errorf(bot.ENOTFOUND, "That delivery does not exist.")
-		}
-		return nil
-	})
+	rows, _ := db.pool.Query(ctx, `
+		UPDATE deliveries d
+		SET state = u.state, attempts = u.attempts, last_error = u.last_error, lease_until = u.lease_until,
+			message_ref = u.message_ref, sent_at = u.sent_at, due_at = u.due_at, updated_at = u.updated_at
+		FROM unnest($1::bigint[], $2::text[], $3::int[], $4::text[], $5::timestamptz[], $6::text[],
+			$7::timestamptz[], $8::timestamptz[], $9::timestamptz[], $10::timestamptz[])
+			AS u (id, state, attempts, last_error, lease_until, message_ref, sent_at, due_at, updated_at, claimed)
+		WHERE d.id = u.id AND d.lease_until IS NOT DISTINCT FROM u.claimed
+		RETURNING `+prefixed("d", deliveryColumns),
+		ids, states, attempts, lastErrors, leases, refs, sents, dues, updated, fences)
+	stored, err := collectDeliveries(rows)
 	if err != nil {
-		return err
+		return nil, wrap(err, fmt.Sprintf("update %d deliveries", n))
 	}
-	byID := make(map[int64]*bot.Delivery, n)
+	byID := make(map[int64]*bot.Delivery, len(stored))
 	for _, d := range stored {
 		byID[d.ID] = d
 	}
+	var lost []int64
 	for _, d := range ds {
-		*d = *byID[d.ID]
+		if s, ok := byID[d.ID]; ok {
+			*d = *s
+		} else {
+			lost = append(lost, d.ID)
+		}
 	}
-	return nil
+	return lost, nil
 }
 
 // LatestDelivery implements bot.DeliveryStore.

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"time"
 
 	"github.com/smart90/smart90/bot"
@@ -140,18 +141,23 @@ func (db *DB) UpdateDelivery(ctx context.Context, d *bot.Delivery) error {
 	return nil
 }
 
-// UpdateDeliveries implements bot.DeliveryStore in one write transaction.
-func (db *DB) UpdateDeliveries(ctx context.Context, ds []*bot.Delivery) error {
+// UpdateDeliveries implements bot.DeliveryStore in one write transaction,
+// fenced by the claimed leases.
+func (db *DB) UpdateDeliveries(ctx context.Context, ds []*bot.Delivery, claimed []time.Time) ([]int64, error) {
+	if len(ds) != len(claimed) {
+		return nil, fmt.Errorf("update deliveries: %d deliveries but %d leases", len(ds), len(claimed))
+	}
 	if len(ds) == 0 {
-		return nil
+		return nil, nil
 	}
 	f := failure{op: "update deliveries", missing: deliveryNotFound}
 	updated := make([]time.Time, len(ds))
+	stored := make([]bool, len(ds))
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		stmt, err := tx.PrepareContext(ctx, `
 			UPDATE deliveries SET state = ?, attempts = ?, last_error = ?, lease_until = ?,
 				message_ref = ?, sent_at = ?, due_at = ?, updated_at = ?
-			WHERE id = ?`)
+			WHERE id = ? AND lease_until IS ?`)
 		if err != nil {
 			return err
 		}
@@ -159,24 +165,31 @@ func (db *DB) UpdateDeliveries(ctx context.Context, ds []*bot.Delivery) error {
 		for i, d := range ds {
 			updated[i] = stamp(d.UpdatedAt)
 			res, err := stmt.ExecContext(ctx, d.State, d.Attempts, d.LastError, micros(d.LeaseUntil), d.MessageRef,
-				micros(d.SentAt), unixMicro(d.DueAt), micros(updated[i]), d.ID)
-			if err == nil {
-				err = checkAffected(res, deliveryNotFound)
-			}
+				micros(d.SentAt), unixMicro(d.DueAt), micros(updated[i]), d.ID, micros(claimed[i]))
 			if err != nil {
 				return err
 			}
+			n, err := res.RowsAffected()
+			if err != nil {
+				return err
+			}
+			stored[i] = n == 1
 		}
 		return nil
 	})
 	if err != nil {
-		return f.wrap(err)
+		return nil, f.wrap(err)
 	}
+	var lost []int64
 	for i, d := range ds {
+		if !stored[i] {
+			lost = append(lost, d.ID)
+			continue
+		}
 		d.UpdatedAt = updated[i]
 		d.DueAt, d.LeaseUntil, d.SentAt = utc(d.DueAt), utc(d.LeaseUntil), utc(d.SentAt)
 	}
-	return nil
+	return lost, nil
 }
 
 // LatestDelivery implements bot.DeliveryStore.

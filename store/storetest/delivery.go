@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -440,37 +441,61 @@ func testDigests(t *testing.T, s bot.Store) {
 func testUpdateDeliveries(t *testing.T, s bot.Store) {
 	ctx := t.Context()
 	f := seed(t, s)
-	a := newDelivery(t, s, f.Client.ID, f.Eng.ID, bot.DeliveryDaily, "2026-11-25", at(0), bot.DeliveryPending)
-	b := newDelivery(t, s, f.Client.ID, f.Eng.ID, bot.DeliveryWeekly, "2026-W48", at(0), bot.DeliveryPending)
-	other := newDelivery(t, s, f.Client.ID, f.Eng.ID, bot.DeliveryDaily, "2026-11-26", at(0), bot.DeliveryPending)
-	must(t, "update no deliveries", s.UpdateDeliveries(ctx, nil))
+	newDelivery(t, s, f.Client.ID, f.Eng.ID, bot.DeliveryDaily, "2026-11-25", at(0), bot.DeliveryPending)
+	newDelivery(t, s, f.Client.ID, f.Eng.ID, bot.DeliveryWeekly, "2026-W48", at(0), bot.DeliveryPending)
+	newDelivery(t, s, f.Client.ID, f.Eng.ID, bot.DeliveryDaily, "2026-11-26", at(0), bot.DeliveryPending)
+	if lost, err := s.UpdateDeliveries(ctx, nil, nil); err != nil || len(lost) != 0 {
+		t.Fatalf("update no deliveries: %v, %v", lost, err)
+	}
+	claimed, err := s.ClaimDeliveries(ctx, at(time.Second), time.Minute, 3)
+	must(t, "claim", err)
+	if len(claimed) != 3 {
+		t.Fatalf("claimed %d, want 3", len(claimed))
+	}
+	a, b, c := claimed[0], claimed[1], claimed[2]
+	leases := []time.Time{a.LeaseUntil, b.LeaseUntil, c.LeaseUntil}
 
-	ua, ub := *a, *b
-	ua.State, ua.Attempts, ua.MessageRef, ua.SentAt, ua.UpdatedAt = bot.DeliverySent, 1, "ts-1", at(time.Second), at(time.Minute)
-	ub.State, ub.Attempts, ub.LastError, ub.LeaseUntil, ub.DueAt, ub.UpdatedAt = bot.DeliveryPending, 2, "timeout", at(time.Hour), at(time.Minute), at(time.Minute)
+	// c's lease ran out and another sender claimed it: its first sender
+	// must not overwrite the second one's outcome.
+	again, err := s.ClaimDeliveries(ctx, at(2*time.Minute), time.Minute, 3)
+	must(t, "claim again", err)
+	if len(again) != 3 {
+		t.Fatalf("claimed again %d, want 3", len(again))
+	}
+	var cNow *bot.Delivery
+	for _, d := range again {
+		if d.ID == c.ID {
+			cNow = d
+		}
+	}
+	// Put a and b back under their first leases, as if only c was taken.
+	for i, d := range []*bot.Delivery{a, b} {
+		back := *d
+		back.LeaseUntil, back.Attempts = leases[i], d.Attempts
+		must(t, "restore lease", s.UpdateDelivery(ctx, &back))
+		*d = back
+	}
+
+	ua, ub, uc := *a, *b, *c
+	ua.State, ua.MessageRef, ua.SentAt, ua.LeaseUntil, ua.UpdatedAt = bot.DeliverySent, "ts-1", at(3*time.Second), time.Time{}, at(time.Minute)
+	ub.State, ub.LastError, ub.LeaseUntil, ub.DueAt, ub.UpdatedAt = bot.DeliveryPending, "timeout", at(time.Hour), at(time.Minute), at(time.Minute)
+	uc.State, uc.MessageRef, uc.SentAt, uc.LeaseUntil, uc.UpdatedAt = bot.DeliverySent, "ts-dup", at(3*time.Second), time.Time{}, at(time.Minute)
 	wantA, wantB := ua, ub
-	must(t, "update deliveries", s.UpdateDeliveries(ctx, []*bot.Delivery{&ua, &ub}))
+	gone := ua
+	gone.ID += 1000
+	lost, err := s.UpdateDeliveries(ctx, []*bot.Delivery{&ua, &ub, &uc, &gone}, append(leases, a.LeaseUntil))
+	must(t, "update deliveries", err)
+	if !slices.Equal(lost, []int64{c.ID, gone.ID}) {
+		t.Errorf("lost = %v, want [%d %d] (the re-claimed and the missing delivery)", lost, c.ID, gone.ID)
+	}
 	same(t, "first delivery as returned", &ua, &wantA)
 	same(t, "second delivery as returned", &ub, &wantB)
-	for _, want := range []*bot.Delivery{&wantA, &wantB} {
+	for _, want := range []*bot.Delivery{&wantA, &wantB, cNow} {
 		got, err := s.Delivery(ctx, want.ID)
 		must(t, "Delivery", err)
 		same(t, "Delivery after UpdateDeliveries", got, want)
 	}
-	got, err := s.Delivery(ctx, other.ID)
-	must(t, "Delivery", err)
-	same(t, "a delivery not in the batch", got, other)
-
-	// One missing delivery: nothing is stored.
-	ua2 := wantA
-	ua2.State, ua2.UpdatedAt = bot.DeliveryFailed, at(2*time.Minute)
-	missing := wantB
-	missing.ID = wantB.ID + 1000
-	err = s.UpdateDeliveries(ctx, []*bot.Delivery{&ua2, &missing})
-	if bot.ErrorCode(err) != bot.ENOTFOUND {
-		t.Fatalf("UpdateDeliveries with a missing delivery: %v, want ENOTFOUND", err)
+	if _, err := s.UpdateDeliveries(ctx, []*bot.Delivery{&ua}, nil); err == nil {
+		t.Error("UpdateDeliveries with a lease missing succeeded")
 	}
-	got, err = s.Delivery(ctx, wantA.ID)
-	must(t, "Delivery", err)
-	same(t, "delivery after a failed batch", got, &wantA)
 }
