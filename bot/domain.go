@@ -29,8 +29,10 @@ type Installation struct {
 	ExternalID string // Slack team id, Teams tenant id, "local" for the console
 	Name       string
 	Status     InstallationStatus
-	// BotToken is the platform token, already encrypted by the caller; the
-	// store holds it as opaque bytes. Empty when the token comes from config.
+	// BotToken is the platform token (an OAuth install's), in plaintext
+	// for callers; the store is wrapped by store/seal, which keeps it
+	// encrypted at rest (AES-GCM, SMART90_ENCRYPTION_KEY). Empty when the
+	// token comes from configuration (single-workspace SLACK_BOT_TOKEN).
 	BotToken  []byte
 	CreatedAt time.Time
 	UpdatedAt time.Time

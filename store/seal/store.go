@@ -1,0 +1,100 @@
+package seal
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/smart90/smart90/bot"
+)
+
+var _ bot.Store = (*sealedStore)(nil)
+
+// sealedStore is a bot.Store that seals Installation.BotToken on the way in
+// and opens it on the way out; every other method is the wrapped store's.
+type sealedStore struct {
+	bot.Store
+	sl *Sealer
+}
+
+// Store returns s with the installations' bot tokens sealed by sl: callers
+// give and get plaintext tokens, s stores only sealed ones. A token is
+// bound to its installation (platform and external id), so one copied to
+// another installation's row does not open. Reading a token that does not
+// open (another key, or a plaintext token from before encryption) is an
+// error, never a garbled or unprotected token.
+func Store(s bot.Store, sl *Sealer) bot.Store {
+	if s == nil || sl == nil {
+		panic("seal: Store needs a store and a Sealer")
+	}
+	return &sealedStore{Store: s, sl: sl}
+}
+
+// tokenContext binds a token to its installation. Platform names hold no
+// colon, so the first one separates the two.
+func tokenContext(platform bot.Platform, externalID string) string {
+	return string(platform) + ":" + externalID
+}
+
+// UpsertInstallation implements bot.InstallationStore. The wrapped store
+// gets a copy of inst with the token sealed, so inst never holds the
+// sealed token; on success inst is filled with the stored row and the
+// plaintext token.
+func (s *sealedStore) UpsertInstallation(ctx context.Context, inst *bot.Installation) error {
+	key := tokenContext(inst.Platform, inst.ExternalID)
+	sealed, err := s.sl.Seal(string(inst.BotToken), key)
+	if err != nil {
+		return fmt.Errorf("upsert installation %s: seal bot token: %w", key, err)
+	}
+	stored := *inst
+	stored.BotToken = bytesOrNil(sealed)
+	if err := s.Store.UpsertInstallation(ctx, &stored); err != nil {
+		return err
+	}
+	if err := s.open(&stored); err != nil {
+		return fmt.Errorf("upsert installation %s: %w", key, err)
+	}
+	*inst = stored
+	return nil
+}
+
+// Installation implements bot.InstallationStore.
+func (s *sealedStore) Installation(ctx context.Context, id int64) (*bot.Installation, error) {
+	inst, err := s.Store.Installation(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.open(inst); err != nil {
+		return nil, fmt.Errorf("load installation %d: %w", id, err)
+	}
+	return inst, nil
+}
+
+// InstallationByExternalID implements bot.InstallationStore.
+func (s *sealedStore) InstallationByExternalID(ctx context.Context, platform bot.Platform, externalID string) (*bot.Installation, error) {
+	inst, err := s.Store.InstallationByExternalID(ctx, platform, externalID)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.open(inst); err != nil {
+		return nil, fmt.Errorf("load installation %s: %w", tokenContext(platform, externalID), err)
+	}
+	return inst, nil
+}
+
+// open replaces inst's sealed token with the plaintext one, in place.
+func (s *sealedStore) open(inst *bot.Installation) error {
+	plain, err := s.sl.Open(string(inst.BotToken), tokenContext(inst.Platform, inst.ExternalID))
+	if err != nil {
+		return fmt.Errorf("open bot token: %w", err)
+	}
+	inst.BotToken = bytesOrNil(plain)
+	return nil
+}
+
+// bytesOrNil keeps the stores' convention that no token is nil.
+func bytesOrNil(s string) []byte {
+	if s == "" {
+		return nil
+	}
+	return []byte(s)
+}
