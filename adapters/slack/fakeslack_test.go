@@ -1,0 +1,92 @@
+package slack
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// fakeSlack is a Slack Web API on loopback that slack-go itself talks to
+// (through OptionAPIURL). It records every call; Reply, keyed by method,
+// decides the answer (by default a published success payload).
+type fakeSlack struct {
+	URL   string
+	mu    sync.Mutex
+	calls []call
+	Reply map[string]func(w http.ResponseWriter, r *http.Request)
+}
+
+// call is one Web API call as the server saw it.
+type call struct {
+	Method string
+	Token  string
+	Form   map[string]string
+}
+
+func newFakeSlack(t *testing.T) *fakeSlack {
+	t.Helper()
+	f := &fakeSlack{Reply: map[string]func(http.ResponseWriter, *http.Request){}}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		method := strings.TrimPrefix(r.URL.Path, "/")
+		if err := r.ParseForm(); err != nil {
+			t.Errorf("%s: bad form: %v", method, err)
+		}
+		c := call{Method: method, Token: strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer "), Form: map[string]string{}}
+		for k := range r.PostForm {
+			c.Form[k] = r.PostForm.Get(k)
+		}
+		if c.Token == "" { // slack-go sends it as a form field
+			c.Token = c.Form["token"]
+		}
+		f.mu.Lock()
+		f.calls = append(f.calls, c)
+		reply := f.Reply[method]
+		f.mu.Unlock()
+		if reply != nil {
+			reply(w, r)
+			return
+		}
+		switch method {
+		case "chat.postMessage":
+			fixture(t, w, "slack_api_chat_postMessage_success.json")
+		case "conversations.open":
+			fixture(t, w, "slack_api_conversations_open_success.json")
+		default:
+			t.Errorf("unexpected Web API call %s", method)
+			http.Error(w, "unknown method", http.StatusNotFound)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	f.URL = srv.URL + "/"
+	return f
+}
+
+// Calls returns the calls made so far.
+func (f *fakeSlack) Calls() []call {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]call(nil), f.calls...)
+}
+
+// Methods returns the methods called, in order.
+func (f *fakeSlack) Methods() []string {
+	var out []string
+	for _, c := range f.Calls() {
+		out = append(out, c.Method)
+	}
+	return out
+}
+
+// fixture writes one of the published payloads in ../../../shared/fixtures.
+func fixture(t testing.TB, w http.ResponseWriter, name string) {
+	t.Helper()
+	b, err := os.ReadFile("../../../shared/fixtures/" + name)
+	if err != nil {
+		t.Fatalf("fixture %s: %v", name, err)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Write(b)
+}

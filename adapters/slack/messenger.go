@@ -1,0 +1,195 @@
+package slack
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/smart90/smart90/bot"
+)
+
+// webAPI is the part of slack-go's client the messenger calls, so tests can
+// see exactly which Web API methods are used.
+type webAPI interface {
+	PostMessageContext(ctx context.Context, channelID string, options ...slack.MsgOption) (string, string, error)
+	OpenConversationContext(ctx context.Context, params *slack.OpenConversationParameters) (*slack.Channel, bool, bool, error)
+}
+
+// MessengerConfig configures a Messenger.
+type MessengerConfig struct {
+	// APIURL is the Web API base (SLACK_API_URL); "" is slack-go's default.
+	APIURL string
+	// BotToken is the single-workspace token (SLACK_BOT_TOKEN), used when
+	// an installation carries none of its own (OAuth installs do).
+	BotToken   string
+	HTTPClient *http.Client
+}
+
+// Messenger sends core messages to Slack as Block Kit: direct messages
+// (through conversations.open), channel posts and thread replies. It is a
+// bot.Messenger and safe for concurrent use. A message reference is
+// "<channel>:<ts>", so a thread reply finds both.
+type Messenger struct {
+	cfg MessengerConfig
+
+	mu      sync.Mutex
+	clients map[string]webAPI // by token
+	dms     map[string]string // "<team>/<user>" → DM channel id
+}
+
+// NewMessenger returns a Messenger.
+func NewMessenger(cfg MessengerConfig) *Messenger {
+	return &Messenger{cfg: cfg, clients: map[string]webAPI{}, dms: map[string]string{}}
+}
+
+var _ bot.Messenger = (*Messenger)(nil)
+
+// client returns the Web API client for an installation's token.
+func (m *Messenger) client(inst *bot.Installation) (webAPI, error) {
+	token := m.cfg.BotToken
+	if inst != nil && len(inst.BotToken) > 0 {
+		token = string(inst.BotToken)
+	}
+	if token == "" {
+		return nil, bot.Errorf(bot.EFORBIDDEN, "smart90 has no Slack token for this workspace; reinstall the app.")
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if c, ok := m.clients[token]; ok {
+		return c, nil
+	}
+	var opts []slack.Option
+	if m.cfg.APIURL != "" {
+		opts = append(opts, slack.OptionAPIURL(strings.TrimSuffix(m.cfg.APIURL, "/")+"/"))
+	}
+	if m.cfg.HTTPClient != nil {
+		opts = append(opts, slack.OptionHTTPClient(m.cfg.HTTPClient))
+	}
+	c := slack.New(token, opts...)
+	m.clients[token] = c
+	return c, nil
+}
+
+// Send implements bot.Messenger. Content over Slack's limits goes out as
+// several messages in order; the reference is the first one's.
+func (m *Messenger) Send(ctx context.Context, to bot.Destination, msg bot.Message) (string, error) {
+	api, err := m.client(to.Installation)
+	if err != nil {
+		return "", err
+	}
+	channel, thread := to.Channel, ""
+	if to.ThreadRef != "" {
+		channel, thread, err = parseRef(to.ThreadRef)
+		if err != nil {
+			return "", err
+		}
+	} else if to.UserID != "" {
+		if channel, err = m.dm(ctx, api, to); err != nil {
+			return "", err
+		}
+	}
+	if channel == "" {
+		return "", fmt.Errorf("slack send: no user, channel or thread to send to")
+	}
+	var first string
+	for _, part := range Split(msg) {
+		opts := []slack.MsgOption{slack.MsgOptionText(part.Text, false), slack.MsgOptionBlocks(part.Blocks...)}
+		if thread != "" {
+			opts = append(opts, slack.MsgOptionTS(thread))
+		}
+		ch, ts, err := api.PostMessageContext(ctx, channel, opts...)
+		if err != nil {
+			return first, classify("chat.postMessage", err)
+		}
+		if first == "" {
+			first = ch + ":" + ts
+		}
+	}
+	return first, nil
+}
+
+// dm returns the direct-message channel with a user, opening it once.
+func (m *Messenger) dm(ctx context.Context, api webAPI, to bot.Destination) (string, error) {
+	team := ""
+	if to.Installation != nil {
+		team = to.Installation.ExternalID
+	}
+	key := team + "/" + to.UserID
+	m.mu.Lock()
+	ch, ok := m.dms[key]
+	m.mu.Unlock()
+	if ok {
+		return ch, nil
+	}
+	c, _, _, err := api.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{to.UserID}, ReturnIM: true})
+	if err != nil {
+		return "", classify("conversations.open", err)
+	}
+	m.mu.Lock()
+	m.dms[key] = c.ID
+	m.mu.Unlock()
+	return c.ID, nil
+}
+
+// parseRef splits a message reference "<channel>:<ts>".
+func parseRef(ref string) (channel, ts string, err error) {
+	channel, ts, ok := strings.Cut(ref, ":")
+	if !ok || channel == "" || ts == "" {
+		return "", "", fmt.Errorf("slack: %q is not a message reference", ref)
+	}
+	return channel, ts, nil
+}
+
+// RetryAfterError is a transient failure the platform asked to wait out
+// (Slack's 429 with Retry-After); the scheduler honours it.
+type RetryAfterError struct {
+	Err   error
+	After time.Duration
+}
+
+func (e *RetryAfterError) Error() string             { return e.Err.Error() }
+func (e *RetryAfterError) Unwrap() error             { return e.Err }
+func (e *RetryAfterError) RetryAfter() time.Duration { return e.After }
+
+// gone are Slack errors that no retry can fix, with what to tell a person.
+var gone = map[string]struct {
+	code string
+	text string
+}{
+	"channel_not_found":       {bot.ENOTFOUND, "The channel no longer exists, or smart90 cannot see it."},
+	"not_in_channel":          {bot.EFORBIDDEN, "smart90 is not a member of the channel; invite it with `/invite @smart90`."},
+	"is_archived":             {bot.EFORBIDDEN, "The channel is archived."},
+	"account_inactive":        {bot.ENOTFOUND, "The person's Slack account is deactivated."},
+	"user_not_found":          {bot.ENOTFOUND, "The person is no longer in the workspace."},
+	"user_disabled":           {bot.ENOTFOUND, "The person's Slack account is deactivated."},
+	"cannot_dm_bot":           {bot.EFORBIDDEN, "That is a bot; smart90 cannot message it."},
+	"invalid_auth":            {bot.EFORBIDDEN, "smart90's access to the workspace was revoked; reinstall the app."},
+	"not_authed":              {bot.EFORBIDDEN, "smart90's access to the workspace was revoked; reinstall the app."},
+	"token_revoked":           {bot.EFORBIDDEN, "smart90's access to the workspace was revoked; reinstall the app."},
+	"token_expired":           {bot.EFORBIDDEN, "smart90's access to the workspace expired; reinstall the app."},
+	"team_access_not_granted": {bot.EFORBIDDEN, "smart90 is not allowed in that workspace."},
+	"missing_scope":           {bot.EFORBIDDEN, "smart90 lacks a permission it needs; reinstall the app from its manifest."},
+}
+
+// classify maps a Web API failure to what the scheduler acts on: a
+// permanent *bot.Error (EFORBIDDEN or ENOTFOUND: suspend, tell the coach),
+// a *RetryAfterError for 429, anything else transient.
+func classify(method string, err error) error {
+	var rl *slack.RateLimitedError
+	if errors.As(err, &rl) {
+		return &RetryAfterError{Err: fmt.Errorf("%s: %w", method, err), After: rl.RetryAfter}
+	}
+	var se slack.SlackErrorResponse
+	if errors.As(err, &se) {
+		if g, ok := gone[se.Err]; ok {
+			return bot.Errorf(g.code, "%s (Slack: %s)", g.text, se.Err)
+		}
+	}
+	return fmt.Errorf("%s: %w", method, err)
+}
