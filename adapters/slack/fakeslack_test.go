@@ -1,6 +1,7 @@
 package slack
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -31,10 +32,24 @@ func newFakeSlack(t *testing.T) *fakeSlack {
 	f := &fakeSlack{Reply: map[string]func(http.ResponseWriter, *http.Request){}}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		method := strings.TrimPrefix(r.URL.Path, "/")
-		if err := r.ParseForm(); err != nil {
+		c := call{Method: method, Token: strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer "), Form: map[string]string{}}
+		if strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
+			// views.* take JSON: each top-level field, objects as JSON.
+			var body map[string]json.RawMessage
+			if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
+				t.Errorf("%s: bad JSON body: %v", method, err)
+			}
+			for k, v := range body {
+				var s string
+				if json.Unmarshal(v, &s) == nil {
+					c.Form[k] = s
+				} else {
+					c.Form[k] = string(v)
+				}
+			}
+		} else if err := r.ParseForm(); err != nil {
 			t.Errorf("%s: bad form: %v", method, err)
 		}
-		c := call{Method: method, Token: strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer "), Form: map[string]string{}}
 		for k := range r.PostForm {
 			c.Form[k] = r.PostForm.Get(k)
 		}
