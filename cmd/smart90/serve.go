@@ -20,10 +20,12 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	slackadapter "github.com/smart90/smart90/adapters/slack"
 	"github.com/smart90/smart90/bot"
 	"github.com/smart90/smart90/scheduler"
 	"github.com/smart90/smart90/store/inproc"
 	"github.com/smart90/smart90/store/redis"
+	"github.com/smart90/smart90/store/seal"
 )
 
 // serveConfig is everything `smart90 serve` reads from flags and the
@@ -46,7 +48,21 @@ type serveConfig struct {
 	DryRun   bool // log what would be sent instead of sending
 	LogLevel string
 	LogText  bool
+
+	// EncryptionKey encrypts bot tokens at rest (SMART90_ENCRYPTION_KEY).
+	EncryptionKey string
+	Slack         slackConfig
 }
+
+// slackConfig is the Slack app's configuration, from the environment only:
+// these are secrets, and flags show up in process listings.
+type slackConfig struct {
+	BotToken      string // SLACK_BOT_TOKEN: one workspace
+	SigningSecret string // SLACK_SIGNING_SECRET: HTTP mode
+	APIURL        string // SLACK_API_URL: Web API base override
+}
+
+func (c slackConfig) enabled() bool { return c.BotToken != "" || c.SigningSecret != "" }
 
 func (c *serveConfig) bind(fs *flag.FlagSet, getenv func(string) string) error {
 	c.store.bind(fs, getenv)
@@ -68,6 +84,8 @@ func (c *serveConfig) bind(fs *flag.FlagSet, getenv func(string) string) error {
 	fs.BoolVar(&c.DryRun, "dry-run", false, "log what would be sent instead of sending (try the scheduler, load tests)")
 	fs.StringVar(&c.LogLevel, "log-level", cmp.Or(getenv("SMART90_LOG_LEVEL"), "info"), "log level: debug, info, warn, error (env SMART90_LOG_LEVEL)")
 	fs.BoolVar(&c.LogText, "log-text", false, "log text instead of JSON")
+	c.EncryptionKey = getenv("SMART90_ENCRYPTION_KEY")
+	c.Slack = slackConfig{BotToken: getenv("SLACK_BOT_TOKEN"), SigningSecret: getenv("SLACK_SIGNING_SECRET"), APIURL: getenv("SLACK_API_URL")}
 	return nil
 }
 
@@ -152,6 +170,17 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 		return err
 	}
 	defer store.Close()
+	if cfg.EncryptionKey != "" {
+		key, err := seal.ParseKey(cfg.EncryptionKey)
+		if err != nil {
+			return err
+		}
+		sl, err := seal.New(key)
+		if err != nil {
+			return err
+		}
+		store = seal.Store(store, sl)
+	}
 	coord, err := openCoordination(startCtx, cfg.RedisURL, cfg.RedisPrefix, clock)
 	if err != nil {
 		return err
@@ -163,11 +192,20 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 	metrics := scheduler.NewMetrics(reg)
 
 	var out bot.Messenger
+	var slackOut *slackadapter.Messenger
+	if cfg.Slack.enabled() {
+		if cfg.Slack.SigningSecret == "" {
+			return errors.New("SLACK_SIGNING_SECRET is required to receive Slack's requests on /slack/events")
+		}
+		slackOut = slackadapter.NewMessenger(slackadapter.MessengerConfig{APIURL: cfg.Slack.APIURL, BotToken: cfg.Slack.BotToken})
+	}
 	switch {
 	case cfg.DryRun:
 		out = &dryRun{log: log}
+	case slackOut != nil:
+		out = platforms{bot.PlatformSlack: slackOut}
 	default:
-		return errors.New("no chat platform is configured yet; run with -dry-run to try the scheduler")
+		return errors.New("no chat platform is configured: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (see README), or run with -dry-run to try the scheduler")
 	}
 	out, err = bot.Pace(out, bot.PaceConfig{Limiter: coord.Limiter, Rate: cfg.SendRate,
 		OnWait: func(d time.Duration) { metrics.RateLimitWait.Observe(d.Seconds()) }})
@@ -195,6 +233,15 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 	})
 	mux.Handle("GET /readyz", readiness(&stopping, store.Ping, coord.Ping))
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
+	var slackApp *slackadapter.Adapter
+	if slackOut != nil {
+		slackApp, err = slackadapter.New(slackadapter.Config{Handler: core, Store: store, Messenger: slackOut,
+			Deduper: coord.Deduper, SigningSecret: cfg.Slack.SigningSecret, Clock: clock, Logger: log})
+		if err != nil {
+			return err
+		}
+		slackApp.Routes(mux)
+	}
 
 	ln, err := net.Listen("tcp", cfg.HTTPAddr)
 	if err != nil {
@@ -240,6 +287,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 	if err := srv.Shutdown(shutCtx); err != nil {
 		log.Warn("http shutdown", "err", err)
 	}
+	if slackApp != nil {
+		slackApp.Wait() // replies already acknowledged to Slack go out
+	}
 	log.Info("stopped")
 	return nil
 }
@@ -273,6 +323,20 @@ func readiness(stopping *atomic.Bool, checks ...func(context.Context) error) htt
 		}
 		json.NewEncoder(w).Encode(status)
 	})
+}
+
+// platforms sends each message through its installation's platform.
+type platforms map[bot.Platform]bot.Messenger
+
+func (p platforms) Send(ctx context.Context, to bot.Destination, m bot.Message) (string, error) {
+	if to.Installation == nil {
+		return "", fmt.Errorf("send: no installation")
+	}
+	next, ok := p[to.Installation.Platform]
+	if !ok {
+		return "", bot.Errorf(bot.EFORBIDDEN, "smart90 is not connected to %s here.", to.Installation.Platform)
+	}
+	return next.Send(ctx, to, m)
 }
 
 // dryRun is a Messenger that logs what it would send.
