@@ -135,28 +135,34 @@ func (a *Adapter) serveEventsAPI(w http.ResponseWriter, r *http.Request, body []
 		http.Error(w, "malformed event", http.StatusBadRequest)
 		return
 	}
-	if dup, err := a.cfg.Deduper.Seen(r.Context(), "slack:event:"+cb.EventID, dedupeTTL); err != nil {
-		a.log.WarnContext(r.Context(), "de-duplicate event; handling it", "event", cb.EventID, "err", err)
+	ctx, cancel := a.handleContext(r.Context())
+	defer cancel()
+	a.onEvent(ctx, outer.TeamID, cb.EventID, outer.InnerEvent.Data)
+	w.WriteHeader(http.StatusOK)
+}
+
+// onEvent handles one Events API event, from either connection mode. A
+// retry of an event already seen is dropped. What must not be lost (an
+// answer) is stored before it returns; replies go out after.
+func (a *Adapter) onEvent(ctx context.Context, team, eventID string, inner any) {
+	if dup, err := a.cfg.Deduper.Seen(ctx, "slack:event:"+eventID, dedupeTTL); err != nil {
+		a.log.WarnContext(ctx, "de-duplicate event; handling it", "event", eventID, "err", err)
 	} else if dup {
-		w.WriteHeader(http.StatusOK)
 		return
 	}
-	ctx, cancel := a.handleContext(r)
-	defer cancel()
-	switch ev := outer.InnerEvent.Data.(type) {
+	switch ev := inner.(type) {
 	case *slackevents.MessageEvent:
-		if e, ok := messageEvent(outer.TeamID, ev); ok {
+		if e, ok := messageEvent(team, ev); ok {
 			replies := a.handle(ctx, e)
 			a.after(func(ctx context.Context) { a.reply(ctx, e, replies) })
 		}
 	case *slackevents.AppUninstalledEvent:
-		a.uninstalled(ctx, outer.TeamID, "app_uninstalled")
+		a.uninstalled(ctx, team, "app_uninstalled")
 	case *slackevents.TokensRevokedEvent:
 		if len(ev.Tokens.Bot) > 0 {
-			a.uninstalled(ctx, outer.TeamID, "tokens_revoked")
+			a.uninstalled(ctx, team, "tokens_revoked")
 		}
 	}
-	w.WriteHeader(http.StatusOK)
 }
 
 // uninstalled stops all sending to a workspace at once: the installation
@@ -181,8 +187,25 @@ func (a *Adapter) uninstalled(ctx context.Context, team, why string) {
 // serveCommand handles /smart90: the reply goes back in the response, seen
 // only by the person who typed it; a reply that is a form opens as a modal.
 func (a *Adapter) serveCommand(w http.ResponseWriter, r *http.Request, sc slack.SlashCommand) {
-	ctx, cancel := a.handleContext(r)
+	ctx, cancel := a.handleContext(r.Context())
 	defer cancel()
+	writeResponse(w, a.onCommand(ctx, sc))
+}
+
+// writeResponse answers with payload as JSON, or an empty 200 when nil.
+func writeResponse(w http.ResponseWriter, payload any) {
+	if payload == nil {
+		w.WriteHeader(http.StatusOK)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	json.NewEncoder(w).Encode(payload)
+}
+
+// onCommand handles /smart90 from either connection mode and returns the
+// response: the replies, seen only by the person who typed it (nil when a
+// form opened instead).
+func (a *Adapter) onCommand(ctx context.Context, sc slack.SlashCommand) any {
 	ev := commandEvent(sc)
 	replies := a.handle(ctx, ev)
 	var shown []bot.Message
@@ -194,8 +217,7 @@ func (a *Adapter) serveCommand(w http.ResponseWriter, r *http.Request, sc slack.
 		shown = append(shown, m)
 	}
 	if len(shown) == 0 {
-		w.WriteHeader(http.StatusOK)
-		return
+		return nil
 	}
 	var blocks []slack.Block
 	var text []string
@@ -206,8 +228,7 @@ func (a *Adapter) serveCommand(w http.ResponseWriter, r *http.Request, sc slack.
 	if len(blocks) > 50 { // answered in one response; the rest is cut
 		blocks = blocks[:50]
 	}
-	w.Header().Set("Content-Type", "application/json")
-	json.NewEncoder(w).Encode(slack.Msg{ResponseType: slack.ResponseTypeEphemeral, Text: strings.Join(text, "\n"), Blocks: slack.Blocks{BlockSet: blocks}})
+	return slack.Msg{ResponseType: slack.ResponseTypeEphemeral, Text: strings.Join(text, "\n"), Blocks: slack.Blocks{BlockSet: blocks}}
 }
 
 // serveInteraction handles button presses, modal submissions and
@@ -218,17 +239,22 @@ func (a *Adapter) serveInteraction(w http.ResponseWriter, r *http.Request, paylo
 		http.Error(w, "malformed interaction", http.StatusBadRequest)
 		return
 	}
-	ctx, cancel := a.handleContext(r)
+	ctx, cancel := a.handleContext(r.Context())
 	defer cancel()
+	writeResponse(w, a.onInteraction(ctx, &cb))
+}
+
+// onInteraction handles button presses, modal submissions and type-ahead
+// queries from either connection mode, and returns the response (nil for
+// an empty acknowledgement).
+func (a *Adapter) onInteraction(ctx context.Context, cb *slack.InteractionCallback) any {
 	switch cb.Type {
 	case slack.InteractionTypeBlockSuggestion:
-		w.Header().Set("Content-Type", "application/json")
-		json.NewEncoder(w).Encode(slack.OptionsResponse{Options: TimeZoneOptions(cb.Value, 100)})
-		return
+		return slack.OptionsResponse{Options: TimeZoneOptions(cb.Value, 100)}
 	case slack.InteractionTypeBlockActions:
-		ev, ok := actionEvent(&cb)
+		ev, ok := actionEvent(cb)
 		if !ok {
-			break
+			return nil
 		}
 		replies := a.handle(ctx, ev)
 		var rest []bot.Message
@@ -243,11 +269,11 @@ func (a *Adapter) serveInteraction(w http.ResponseWriter, r *http.Request, paylo
 		}
 		a.after(func(ctx context.Context) { a.reply(ctx, ev, rest) })
 	case slack.InteractionTypeViewSubmission:
-		ev := formEvent(&cb)
+		ev := formEvent(cb)
 		replies := a.handle(ctx, ev)
 		a.after(func(ctx context.Context) { a.reply(ctx, ev, replies) })
 	}
-	w.WriteHeader(http.StatusOK)
+	return nil
 }
 
 // opensForm reports whether m answers a press of a button that opens m's
@@ -314,8 +340,8 @@ func (a *Adapter) installation(ctx context.Context, team string) (*bot.Installat
 }
 
 // handleContext bounds the work done before the ack.
-func (a *Adapter) handleContext(r *http.Request) (context.Context, context.CancelFunc) {
-	return context.WithTimeout(context.WithoutCancel(r.Context()), cmp.Or(a.cfg.HandleTimeout, 2500*time.Millisecond))
+func (a *Adapter) handleContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), cmp.Or(a.cfg.HandleTimeout, 2500*time.Millisecond))
 }
 
 // after runs work once the request is acknowledged.
