@@ -2,6 +2,7 @@ package slack
 
 import (
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -36,7 +37,7 @@ func newFakeSlack(t *testing.T) *fakeSlack {
 		if strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
 			// views.* take JSON: each top-level field, objects as JSON.
 			var body map[string]json.RawMessage
-			if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
+			if err := json.NewDecoder(r.Body).Decode(&body); err != nil && err != io.EOF {
 				t.Errorf("%s: bad JSON body: %v", method, err)
 			}
 			for k, v := range body {

@@ -58,11 +58,14 @@ type serveConfig struct {
 // these are secrets, and flags show up in process listings.
 type slackConfig struct {
 	BotToken      string // SLACK_BOT_TOKEN: one workspace
+	AppToken      string // SLACK_APP_TOKEN: Socket Mode
 	SigningSecret string // SLACK_SIGNING_SECRET: HTTP mode
 	APIURL        string // SLACK_API_URL: Web API base override
 }
 
-func (c slackConfig) enabled() bool { return c.BotToken != "" || c.SigningSecret != "" }
+func (c slackConfig) enabled() bool {
+	return c.BotToken != "" || c.AppToken != "" || c.SigningSecret != ""
+}
 
 func (c *serveConfig) bind(fs *flag.FlagSet, getenv func(string) string) error {
 	c.store.bind(fs, getenv)
@@ -85,7 +88,7 @@ func (c *serveConfig) bind(fs *flag.FlagSet, getenv func(string) string) error {
 	fs.StringVar(&c.LogLevel, "log-level", cmp.Or(getenv("SMART90_LOG_LEVEL"), "info"), "log level: debug, info, warn, error (env SMART90_LOG_LEVEL)")
 	fs.BoolVar(&c.LogText, "log-text", false, "log text instead of JSON")
 	c.EncryptionKey = getenv("SMART90_ENCRYPTION_KEY")
-	c.Slack = slackConfig{BotToken: getenv("SLACK_BOT_TOKEN"), SigningSecret: getenv("SLACK_SIGNING_SECRET"), APIURL: getenv("SLACK_API_URL")}
+	c.Slack = slackConfig{BotToken: getenv("SLACK_BOT_TOKEN"), AppToken: getenv("SLACK_APP_TOKEN"), SigningSecret: getenv("SLACK_SIGNING_SECRET"), APIURL: getenv("SLACK_API_URL")}
 	return nil
 }
 
@@ -194,8 +197,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 	var out bot.Messenger
 	var slackOut *slackadapter.Messenger
 	if cfg.Slack.enabled() {
-		if cfg.Slack.SigningSecret == "" {
-			return errors.New("SLACK_SIGNING_SECRET is required to receive Slack's requests on /slack/events")
+		switch {
+		case cfg.Slack.AppToken != "" && cfg.Slack.BotToken == "":
+			return errors.New("Socket Mode (SLACK_APP_TOKEN) needs the workspace's SLACK_BOT_TOKEN too")
+		case cfg.Slack.AppToken == "" && cfg.Slack.SigningSecret == "":
+			return errors.New("set SLACK_APP_TOKEN for Socket Mode, or SLACK_SIGNING_SECRET to receive Slack's requests on /slack/events")
 		}
 		slackOut = slackadapter.NewMessenger(slackadapter.MessengerConfig{APIURL: cfg.Slack.APIURL, BotToken: cfg.Slack.BotToken})
 	}
@@ -240,7 +246,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 		if err != nil {
 			return err
 		}
-		slackApp.Routes(mux)
+		if cfg.Slack.SigningSecret != "" {
+			slackApp.Routes(mux)
+		}
 	}
 
 	ln, err := net.Listen("tcp", cfg.HTTPAddr)
@@ -263,14 +271,29 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 		ln.Addr(), storeName, coordName, cfg.DryRun)
 	log.Info("serving", "addr", ln.Addr().String(), "store", strings.Fields(storeName)[0], "coordination", coordName)
 
+	// A fatal error of one part stops the others gracefully.
+	ctx, stopAll := context.WithCancel(ctx)
+	defer stopAll()
 	schedDone := make(chan error, 1)
 	go func() { schedDone <- sched.Run(ctx, 5*time.Second) }()
+	socketDone := make(chan error, 1)
+	if slackApp != nil && cfg.Slack.AppToken != "" {
+		go func() {
+			socketDone <- slackApp.RunSocketMode(ctx, slackadapter.SocketModeConfig{
+				AppToken: cfg.Slack.AppToken, BotToken: cfg.Slack.BotToken, APIURL: cfg.Slack.APIURL})
+		}()
+		log.Info("slack socket mode on")
+	}
 
+	var runErr error
 	select {
 	case <-ctx.Done():
 	case err := <-httpDone:
-		return fmt.Errorf("http server: %w", err)
+		runErr = fmt.Errorf("http server: %w", err)
+	case err := <-socketDone:
+		runErr = err
 	}
+	stopAll()
 	// Graceful stop: say not ready, stop claiming, let sends under way
 	// finish or release, then close the HTTP server.
 	stopping.Store(true)
@@ -291,7 +314,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 		slackApp.Wait() // replies already acknowledged to Slack go out
 	}
 	log.Info("stopped")
-	return nil
+	return runErr
 }
 
 // readiness reports 200 when the database (and Redis, when used) answer,

@@ -116,6 +116,9 @@ func TestServeRejectsBadConfig(t *testing.T) {
 		{[]string{"serve", "-dry-run", "-grace", "0s"}, nil, "must be positive"},
 		{[]string{"serve", "-dry-run"}, map[string]string{"SMART90_GRACE": "soon"}, "SMART90_GRACE"},
 		{[]string{"serve", "-dry-run", "-send-rate", "0"}, nil, "send rate"},
+		{[]string{"serve"}, map[string]string{"SLACK_APP_TOKEN": "xapp-1"}, "needs the workspace's SLACK_BOT_TOKEN"},
+		{[]string{"serve"}, map[string]string{"SLACK_BOT_TOKEN": "xoxb-1"}, "SLACK_SIGNING_SECRET"},
+		{[]string{"serve"}, map[string]string{"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s", "SMART90_ENCRYPTION_KEY": "short"}, "SMART90_ENCRYPTION_KEY"},
 	} {
 		env := func(k string) string { return tt.env[k] }
 		dir := t.TempDir()

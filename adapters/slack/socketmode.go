@@ -1,0 +1,92 @@
+package slack
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/slackevents"
+	"github.com/slack-go/slack/socketmode"
+)
+
+// SocketModeConfig configures RunSocketMode.
+type SocketModeConfig struct {
+	AppToken string // SLACK_APP_TOKEN (xapp-…): opens the connection
+	BotToken string // the workspace's bot token (the connection is per app)
+	APIURL   string // SLACK_API_URL
+}
+
+// RunSocketMode receives Slack's events, interactions and slash commands
+// over a Socket Mode WebSocket — no public URL needed, the default for a
+// self-hosted coach — until ctx is done. Requests are the same as over
+// HTTP and are handled the same way; each is acknowledged with its
+// response once what must not be lost is stored. slack-go reconnects when
+// Slack asks it to.
+func (a *Adapter) RunSocketMode(ctx context.Context, cfg SocketModeConfig) error {
+	if !strings.HasPrefix(cfg.AppToken, "xapp-") {
+		return fmt.Errorf("slack: SLACK_APP_TOKEN must be an app-level token (xapp-…) with connections:write")
+	}
+	opts := []slack.Option{slack.OptionAppLevelToken(cfg.AppToken)}
+	if cfg.APIURL != "" {
+		opts = append(opts, slack.OptionAPIURL(strings.TrimSuffix(cfg.APIURL, "/")+"/"))
+	}
+	client := socketmode.New(slack.New(cfg.BotToken, opts...))
+	done := make(chan error, 1)
+	go func() { done <- client.RunContext(ctx) }()
+	for {
+		select {
+		case <-ctx.Done():
+			<-done
+			return nil
+		case err := <-done:
+			if ctx.Err() != nil {
+				return nil
+			}
+			return fmt.Errorf("slack socket mode: %w", err)
+		case evt := <-client.Events:
+			a.onSocketEvent(ctx, client, evt)
+		}
+	}
+}
+
+// onSocketEvent handles one Socket Mode event and acknowledges it.
+func (a *Adapter) onSocketEvent(ctx context.Context, client *socketmode.Client, evt socketmode.Event) {
+	switch evt.Type {
+	case socketmode.EventTypeConnecting, socketmode.EventTypeHello, socketmode.EventTypeConnected:
+		a.log.DebugContext(ctx, "slack socket mode", "state", evt.Type)
+		return
+	case socketmode.EventTypeConnectionError, socketmode.EventTypeInvalidAuth:
+		a.log.WarnContext(ctx, "slack socket mode", "state", evt.Type)
+		return
+	}
+	if evt.Request == nil {
+		return
+	}
+	hctx, cancel := a.handleContext(ctx)
+	defer cancel()
+	var payload any
+	switch data := evt.Data.(type) {
+	case slackevents.EventsAPIEvent:
+		if data.Type == slackevents.CallbackEvent {
+			eventID := ""
+			if cb, ok := data.Data.(*slackevents.EventsAPICallbackEvent); ok {
+				eventID = cb.EventID
+			}
+			a.onEvent(hctx, data.TeamID, eventID, data.InnerEvent.Data)
+		}
+	case slack.SlashCommand:
+		payload = a.onCommand(hctx, data)
+	case slack.InteractionCallback:
+		payload = a.onInteraction(hctx, &data)
+	}
+	var err error
+	if payload == nil {
+		err = client.Ack(*evt.Request)
+	} else {
+		err = client.Ack(*evt.Request, payload)
+	}
+	if err != nil {
+		a.log.WarnContext(ctx, "slack socket mode ack", "type", evt.Type, "err", err)
+	}
+}

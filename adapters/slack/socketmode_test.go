@@ -1,0 +1,108 @@
+package slack
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/smart90/smart90/bot"
+	"github.com/smart90/smart90/store/inproc"
+)
+
+// TestSocketMode runs the adapter over a Socket Mode connection to a fake
+// Slack: apps.connections.open hands out a WebSocket on loopback, which
+// says hello, sends a slash command and a DM as Slack frames them, and
+// reads the acknowledgements.
+func TestSocketMode(t *testing.T) {
+	t.Parallel()
+	h := setupHTTP(t) // the core, store and fake Web API of the HTTP tests
+	acks := make(chan map[string]any, 4)
+	ws := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		conn, err := (&websocket.Upgrader{CheckOrigin: func(*http.Request) bool { return true }}).Upgrade(w, r, nil)
+		if err != nil {
+			t.Errorf("upgrade: %v", err)
+			return
+		}
+		defer conn.Close()
+		send := func(v string) {
+			if err := conn.WriteMessage(websocket.TextMessage, []byte(v)); err != nil {
+				t.Errorf("write: %v", err)
+			}
+		}
+		read := func() map[string]any {
+			conn.SetReadDeadline(time.Now().Add(20 * time.Second))
+			for {
+				_, b, err := conn.ReadMessage()
+				if err != nil {
+					return nil
+				}
+				var m map[string]any
+				if json.Unmarshal(b, &m) == nil && m["envelope_id"] != nil {
+					return m
+				}
+			}
+		}
+		send(`{"type":"hello","connection_info":{"app_id":"A1234"},"num_connections":1}`)
+		send(`{"envelope_id":"env-1","type":"slash_commands","accepts_response_payload":true,"payload":{"team_id":"T1","user_id":"UCOACH","user_name":"cora","command":"/smart90","text":"help","channel_id":"DCOACH","trigger_id":"t1"}}`)
+		acks <- read()
+		send(`{"envelope_id":"env-2","type":"events_api","accepts_response_payload":false,"payload":{"type":"event_callback","team_id":"T1","event_id":"Ev9","event":{"type":"message","channel":"DCOACH","user":"UCOACH","text":"help","ts":"2.2","channel_type":"im"}}}`)
+		acks <- read()
+		<-r.Context().Done()
+	}))
+	defer ws.Close()
+	h.slack.Reply["apps.connections.open"] = func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"ok":true,"url":"ws`+strings.TrimPrefix(ws.URL, "http")+`/link"}`)
+	}
+	a, err := New(Config{Handler: h.adapter.cfg.Handler, Store: h.Store, Messenger: h.adapter.cfg.Messenger,
+		Deduper: inproc.NewDeduper(h.Clock), Clock: h.Clock, HandleTimeout: 10 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, stop := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() {
+		done <- a.RunSocketMode(ctx, SocketModeConfig{AppToken: "xapp-1-test", BotToken: "xoxb-single", APIURL: h.slack.URL})
+	}()
+
+	select {
+	case ack := <-acks:
+		payload, _ := json.Marshal(ack["payload"])
+		if ack["envelope_id"] != "env-1" || !strings.Contains(string(payload), `"response_type":"ephemeral"`) || !strings.Contains(string(payload), "invite") {
+			t.Errorf("slash command ack = %v", ack)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("no ack for the slash command")
+	}
+	select {
+	case ack := <-acks:
+		if ack["envelope_id"] != "env-2" {
+			t.Errorf("event ack = %v", ack)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("no ack for the event")
+	}
+	stop()
+	if err := <-done; err != nil {
+		t.Errorf("RunSocketMode: %v", err)
+	}
+	a.Wait()
+	// The DM was answered in the DM, through the Web API.
+	answered := false
+	for _, c := range h.slack.Calls() {
+		answered = answered || c.Method == "chat.postMessage" && c.Form["channel"] == "D069C7QFK"
+	}
+	if !answered {
+		t.Errorf("the DM was not answered: %v", h.slack.Methods())
+	}
+	if _, err := h.Store.InstallationByExternalID(t.Context(), bot.PlatformSlack, "T1"); err != nil {
+		t.Errorf("the workspace was not recorded: %v", err)
+	}
+}
