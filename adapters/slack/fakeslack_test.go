@@ -70,6 +70,13 @@ func newFakeSlack(t *testing.T) *fakeSlack {
 			fixture(t, w, "slack_api_chat_postMessage_success.json")
 		case "conversations.open":
 			fixture(t, w, "slack_api_conversations_open_success.json")
+		case "users.info":
+			// Everyone is in Paris and named after their id, lower case.
+			id := c.Form["user"]
+			w.Header().Set("Content-Type", "application/json")
+			json.NewEncoder(w).Encode(map[string]any{"ok": true, "user": map[string]any{
+				"id": id, "name": strings.ToLower(id), "tz": "Europe/Paris",
+				"profile": map[string]any{"display_name": strings.ToLower(id), "real_name": strings.ToLower(id)}}})
 		default:
 			t.Errorf("unexpected Web API call %s", method)
 			http.Error(w, "unknown method", http.StatusNotFound)

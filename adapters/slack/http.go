@@ -48,10 +48,11 @@ type Config struct {
 // response where Slack allows it (slash commands, type-ahead), else
 // through the Web API after the ack.
 type Adapter struct {
-	cfg   Config
-	log   *slog.Logger
-	clock bot.Clock
-	wg    sync.WaitGroup // work after the ack
+	cfg      Config
+	log      *slog.Logger
+	clock    bot.Clock
+	wg       sync.WaitGroup // work after the ack
+	profiles profiles
 }
 
 // New returns an Adapter.
@@ -311,6 +312,7 @@ func (a *Adapter) openModal(ctx context.Context, ev bot.Event, triggerID string,
 // handle runs the core; its replies already say what went wrong in plain
 // words, internal errors are logged by the core.
 func (a *Adapter) handle(ctx context.Context, ev bot.Event) []bot.Message {
+	a.enrich(ctx, &ev)
 	replies, err := a.cfg.Handler.Handle(ctx, ev)
 	if err != nil {
 		a.log.ErrorContext(ctx, "handle slack event", "kind", ev.Kind, "team", ev.Installation, "err", err)

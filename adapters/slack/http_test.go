@@ -234,3 +234,40 @@ func (h *httpBundle) person(t *testing.T, id string) *bot.Person {
 	}
 	return p
 }
+
+// TestProfilesFromUsersInfo: a new person's name and time zone come from
+// their Slack profile; a profile that cannot be read does not lose the
+// command.
+func TestProfilesFromUsersInfo(t *testing.T) {
+	t.Parallel()
+	h := setupHTTP(t)
+	h.slack.Reply["users.info"] = func(w http.ResponseWriter, r *http.Request) {
+		r.ParseForm()
+		if r.PostForm.Get("user") == "UGONE" {
+			fixture(t, w, "slack_api_users_info_error_user_not_found.json")
+			return
+		}
+		fixture(t, w, "slack_api_users_info_success.json") // Egon, America/Los_Angeles
+	}
+	if code, body := h.command(t, "UCOACH", "invite <@W012A3CDE>"); code != 200 || !strings.Contains(body, "spengler") {
+		t.Fatalf("invite: %d %s", code, body)
+	}
+	egon := h.person(t, "W012A3CDE")
+	if egon.TimeZone != "America/Los_Angeles" || egon.DisplayName != "spengler" {
+		t.Errorf("invitee from users.info: %q in %q", egon.DisplayName, egon.TimeZone)
+	}
+	if code, body := h.command(t, "UGONE", "help"); code != 200 || !strings.Contains(body, "invite") {
+		t.Errorf("help from a user whose profile cannot be read: %d %s", code, body)
+	}
+	// Profiles are remembered: one users.info per person.
+	h.command(t, "UCOACH", "help")
+	n := 0
+	for _, c := range h.slack.Calls() {
+		if c.Method == "users.info" && c.Form["user"] == "UCOACH" {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("users.info for the coach %d times, want 1", n)
+	}
+}
