@@ -61,6 +61,9 @@ type slackConfig struct {
 	AppToken      string // SLACK_APP_TOKEN: Socket Mode
 	SigningSecret string // SLACK_SIGNING_SECRET: HTTP mode
 	APIURL        string // SLACK_API_URL: Web API base override
+	ClientID      string // SLACK_CLIENT_ID: multi-workspace install (OAuth v2)
+	ClientSecret  string // SLACK_CLIENT_SECRET
+	PublicURL     string // SMART90_PUBLIC_URL: where Slack sends admins back after the install
 }
 
 func (c slackConfig) enabled() bool {
@@ -88,7 +91,8 @@ func (c *serveConfig) bind(fs *flag.FlagSet, getenv func(string) string) error {
 	fs.StringVar(&c.LogLevel, "log-level", cmp.Or(getenv("SMART90_LOG_LEVEL"), "info"), "log level: debug, info, warn, error (env SMART90_LOG_LEVEL)")
 	fs.BoolVar(&c.LogText, "log-text", false, "log text instead of JSON")
 	c.EncryptionKey = getenv("SMART90_ENCRYPTION_KEY")
-	c.Slack = slackConfig{BotToken: getenv("SLACK_BOT_TOKEN"), AppToken: getenv("SLACK_APP_TOKEN"), SigningSecret: getenv("SLACK_SIGNING_SECRET"), APIURL: getenv("SLACK_API_URL")}
+	c.Slack = slackConfig{BotToken: getenv("SLACK_BOT_TOKEN"), AppToken: getenv("SLACK_APP_TOKEN"), SigningSecret: getenv("SLACK_SIGNING_SECRET"), APIURL: getenv("SLACK_API_URL"),
+		ClientID: getenv("SLACK_CLIENT_ID"), ClientSecret: getenv("SLACK_CLIENT_SECRET"), PublicURL: getenv("SMART90_PUBLIC_URL")}
 	return nil
 }
 
@@ -198,7 +202,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 	var slackOut *slackadapter.Messenger
 	if cfg.Slack.enabled() {
 		switch {
-		case cfg.Slack.AppToken != "" && cfg.Slack.BotToken == "":
+		case cfg.Slack.ClientID != "" && (cfg.Slack.ClientSecret == "" || cfg.Slack.PublicURL == ""):
+			return errors.New("the multi-workspace install (SLACK_CLIENT_ID) needs SLACK_CLIENT_SECRET and SMART90_PUBLIC_URL too")
+		case cfg.Slack.ClientID != "" && cfg.EncryptionKey == "":
+			return errors.New("installed workspaces' tokens are stored encrypted: set SMART90_ENCRYPTION_KEY (openssl rand -base64 32)")
+		case cfg.Slack.AppToken != "" && cfg.Slack.BotToken == "" && cfg.Slack.ClientID == "":
 			return errors.New("Socket Mode (SLACK_APP_TOKEN) needs the workspace's SLACK_BOT_TOKEN too")
 		case cfg.Slack.AppToken == "" && cfg.Slack.SigningSecret == "":
 			return errors.New("set SLACK_APP_TOKEN for Socket Mode, or SLACK_SIGNING_SECRET to receive Slack's requests on /slack/events")
@@ -248,6 +256,13 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 		}
 		if cfg.Slack.SigningSecret != "" {
 			slackApp.Routes(mux)
+		}
+		if cfg.Slack.ClientID != "" {
+			err := slackApp.InstallRoutes(mux, slackadapter.OAuthConfig{ClientID: cfg.Slack.ClientID, ClientSecret: cfg.Slack.ClientSecret,
+				RedirectURL: strings.TrimSuffix(cfg.Slack.PublicURL, "/") + "/slack/oauth_redirect", States: coord.State})
+			if err != nil {
+				return err
+			}
 		}
 	}
 

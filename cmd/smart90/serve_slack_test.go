@@ -31,12 +31,14 @@ func TestServeSlack(t *testing.T) {
 	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		r.ParseForm()
 		mu.Lock()
-		calls = append(calls, strings.TrimPrefix(r.URL.Path, "/")+" token="+r.PostForm.Get("token")+" channel="+r.PostForm.Get("channel")+" users="+r.PostForm.Get("users"))
+		calls = append(calls, strings.TrimPrefix(r.URL.Path, "/")+" token="+r.PostForm.Get("token")+" channel="+r.PostForm.Get("channel")+" users="+r.PostForm.Get("users")+r.PostForm.Get("user"))
 		mu.Unlock()
 		w.Header().Set("Content-Type", "application/json")
 		switch r.URL.Path {
 		case "/conversations.open":
 			io.WriteString(w, `{"ok":true,"channel":{"id":"DANA"}}`)
+		case "/users.info":
+			fmt.Fprintf(w, `{"ok":true,"user":{"id":%q,"name":"x","tz":"Europe/Paris","profile":{"display_name":%q}}}`, r.PostForm.Get("user"), strings.ToLower(strings.TrimPrefix(r.PostForm.Get("user"), "U")))
 		case "/chat.postMessage":
 			io.WriteString(w, `{"ok":true,"channel":"DANA","ts":"1700000000.000100"}`)
 		default:
@@ -105,7 +107,8 @@ func TestServeSlack(t *testing.T) {
 	}
 	mu.Lock()
 	defer mu.Unlock()
-	want := []string{"conversations.open token=xoxb-test channel= users=UANA", "chat.postMessage token=xoxb-test channel=DANA users="}
+	want := []string{"users.info token=xoxb-test channel= users=UCOACH", "users.info token=xoxb-test channel= users=UANA",
+		"conversations.open token=xoxb-test channel= users=UANA", "chat.postMessage token=xoxb-test channel=DANA users="}
 	if strings.Join(calls, "\n") != strings.Join(want, "\n") {
 		t.Errorf("Web API calls:\n%s\nwant:\n%s", strings.Join(calls, "\n"), strings.Join(want, "\n"))
 	}

@@ -117,6 +117,8 @@ func TestServeRejectsBadConfig(t *testing.T) {
 		{[]string{"serve", "-dry-run"}, map[string]string{"SMART90_GRACE": "soon"}, "SMART90_GRACE"},
 		{[]string{"serve", "-dry-run", "-send-rate", "0"}, nil, "send rate"},
 		{[]string{"serve"}, map[string]string{"SLACK_APP_TOKEN": "xapp-1"}, "needs the workspace's SLACK_BOT_TOKEN"},
+		{[]string{"serve"}, map[string]string{"SLACK_CLIENT_ID": "1.2", "SLACK_SIGNING_SECRET": "s"}, "SLACK_CLIENT_SECRET and SMART90_PUBLIC_URL"},
+		{[]string{"serve"}, map[string]string{"SLACK_CLIENT_ID": "1.2", "SLACK_CLIENT_SECRET": "c", "SMART90_PUBLIC_URL": "https://x", "SLACK_SIGNING_SECRET": "s"}, "SMART90_ENCRYPTION_KEY"},
 		{[]string{"serve"}, map[string]string{"SLACK_BOT_TOKEN": "xoxb-1"}, "SLACK_SIGNING_SECRET"},
 		{[]string{"serve"}, map[string]string{"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s", "SMART90_ENCRYPTION_KEY": "short"}, "SMART90_ENCRYPTION_KEY"},
 	} {
