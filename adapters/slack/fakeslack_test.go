@@ -70,6 +70,9 @@ func newFakeSlack(t *testing.T) *fakeSlack {
 			fixture(t, w, "slack_api_chat_postMessage_success.json")
 		case "conversations.open":
 			fixture(t, w, "slack_api_conversations_open_success.json")
+		case "views.publish":
+			w.Header().Set("Content-Type", "application/json")
+			io.WriteString(w, `{"ok":true,"view":{"id":"VHOME"}}`)
 		case "users.info":
 			// Everyone is in Paris and named after their id, lower case.
 			id := c.Form["user"]

@@ -157,12 +157,58 @@ func (a *Adapter) onEvent(ctx context.Context, team, eventID string, inner any) 
 			replies := a.handle(ctx, e)
 			a.after(func(ctx context.Context) { a.reply(ctx, e, replies) })
 		}
+	case *slackevents.AppHomeOpenedEvent:
+		if ev.Tab == "home" {
+			a.after(func(ctx context.Context) { a.publishHome(ctx, team, ev.User) })
+		}
 	case *slackevents.AppUninstalledEvent:
 		a.uninstalled(ctx, team, "app_uninstalled")
 	case *slackevents.TokensRevokedEvent:
 		if len(ev.Tokens.Bot) > 0 {
 			a.uninstalled(ctx, team, "tokens_revoked")
 		}
+	}
+}
+
+// HomeProvider is implemented by a core that has a home tab (bot.Bot).
+type HomeProvider interface {
+	Home(ctx context.Context, ev bot.Event) (bot.Message, error)
+}
+
+// homeAPI is the part of slack-go's client that publishes the home tab.
+type homeAPI interface {
+	PublishViewContext(ctx context.Context, req slack.PublishViewContextRequest) (*slack.ViewResponse, error)
+}
+
+// publishHome renders the person's App Home tab (views.publish).
+func (a *Adapter) publishHome(ctx context.Context, team, user string) {
+	hp, ok := a.cfg.Handler.(HomeProvider)
+	if !ok {
+		return
+	}
+	ev := bot.Event{Platform: bot.PlatformSlack, Installation: team, User: bot.UserRef{ExternalID: user}}
+	a.enrich(ctx, &ev)
+	m, err := hp.Home(ctx, ev)
+	if err != nil {
+		m = bot.Message{Text: bot.ErrorMessage(err)}
+	}
+	inst, err := a.installation(ctx, team)
+	if err != nil {
+		a.log.WarnContext(ctx, "home tab: load installation", "team", team, "err", err)
+		return
+	}
+	api, err := a.cfg.Messenger.client(inst)
+	if err != nil {
+		return
+	}
+	pub, ok := api.(homeAPI)
+	if !ok {
+		return
+	}
+	_, blocks := Blocks(m)
+	req := slack.PublishViewContextRequest{UserID: user, View: slack.HomeTabViewRequest{Type: slack.VTHomeTab, Blocks: slack.Blocks{BlockSet: blocks}}}
+	if _, err := pub.PublishViewContext(ctx, req); err != nil {
+		a.log.WarnContext(ctx, "views.publish", "team", team, "user", user, "err", classify("views.publish", err))
 	}
 }
 

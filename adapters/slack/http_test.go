@@ -271,3 +271,26 @@ func TestProfilesFromUsersInfo(t *testing.T) {
 		t.Errorf("users.info for the coach %d times, want 1", n)
 	}
 }
+
+func TestHomeTab(t *testing.T) {
+	t.Parallel()
+	h := setupHTTP(t)
+	h.command(t, "UCOACH", "invite <@UANA|ana>")
+	h.post(t, "application/json", `{"type":"event_callback","team_id":"T1","event_id":"EvH","event":{"type":"app_home_opened","user":"UCOACH","channel":"DCOACH","tab":"home","event_ts":"1.1"}}`)
+	var pub *call
+	for _, c := range h.slack.Calls() {
+		if c.Method == "views.publish" {
+			pub = &c
+		}
+	}
+	if pub == nil || pub.Form["user_id"] != "UCOACH" || !strings.Contains(pub.Form["view"], `"type":"home"`) ||
+		!strings.Contains(pub.Form["view"], "Your clients") || !strings.Contains(pub.Form["view"], "uana") {
+		t.Fatalf("views.publish = %+v (calls %v)", pub, h.slack.Methods())
+	}
+	// The Messages tab opening publishes nothing.
+	n := len(h.slack.Calls())
+	h.post(t, "application/json", `{"type":"event_callback","team_id":"T1","event_id":"EvM","event":{"type":"app_home_opened","user":"UCOACH","channel":"DCOACH","tab":"messages","event_ts":"1.2"}}`)
+	if got := h.slack.Methods()[n:]; len(got) != 0 {
+		t.Errorf("the messages tab made calls: %v", got)
+	}
+}
