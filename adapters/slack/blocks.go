@@ -101,11 +101,20 @@ func Blocks(m bot.Message) (text string, blocks []slack.Block) {
 // blocks.
 func render(m bot.Message) (content, actions []slack.Block) {
 	for _, s := range append([]string{m.Text}, m.Sections...) {
-		for _, chunk := range splitText(s, maxText) {
+		for _, chunk := range splitText(neutralize(s), maxText) {
 			content = append(content, section(chunk))
 		}
 	}
 	return content, actionBlocks(m.Buttons)
+}
+
+// neutralize keeps what people typed from pinging whole channels: the core
+// writes only <@U…> mentions and <#C…> channel links, never Slack's special
+// commands, so any "<!channel>", "<!here>", "<!everyone>" or
+// "<!subteam^…>" in a message came from a person (an answer quoted in a
+// digest) and is shown as text instead.
+func neutralize(s string) string {
+	return strings.ReplaceAll(s, "<!", "&lt;!")
 }
 
 // section is a section block of mrkdwn. It is verbatim: smart90 writes its

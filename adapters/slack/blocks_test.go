@@ -727,3 +727,25 @@ func checkText(t testing.TB, o *slack.TextBlockObject, max int) {
 		t.Errorf("text of %d characters, over %d", textLen(o.Text), max)
 	}
 }
+
+// TestNeutralizeBroadcasts: an answer quoting @channel in a digest must not
+// ping the coach's whole channel.
+func TestNeutralizeBroadcasts(t *testing.T) {
+	t.Parallel()
+	for _, in := range []string{"stuck: <!channel> please", "<!here> help", "<!everyone>", "ask <!subteam^S123|team>"} {
+		parts := Split(bot.Message{Text: "*Ana* · " + in + " · <@U123>"})
+		var buf strings.Builder
+		enc := json.NewEncoder(&buf)
+		enc.SetEscapeHTML(false) // as Slack sees the text
+		if err := enc.Encode(parts[0].Blocks); err != nil {
+			t.Fatal(err)
+		}
+		b := buf.String()
+		if strings.Contains(string(b), "<!") || strings.Contains(parts[0].Text, "<!") {
+			t.Errorf("%q rendered as %s / %q", in, b, parts[0].Text)
+		}
+		if !strings.Contains(string(b), "<@U123>") {
+			t.Errorf("%q: the core's own mention was lost: %s", in, b)
+		}
+	}
+}
