@@ -5,11 +5,12 @@ package slack
 var (
 	// BotScopes are the OAuth bot scopes: the least the features need.
 	BotScopes = []string{
-		"chat:write", // prompts, replies, the digest and its thread
-		"commands",   // /smart90
-		"im:history", // plain replies in the DM answer the check-in
-		"im:write",   // conversations.open with a client
-		"users:read", // users.info: display name and time zone
+		"chat:write",  // prompts, replies, the digest and its thread
+		"commands",    // /smart90
+		"files:write", // export: the CSV and JSON files in the DM
+		"im:history",  // plain replies in the DM answer the check-in
+		"im:write",    // conversations.open with a client
+		"users:read",  // users.info: display name and time zone
 	}
 	// BotEvents are the Events API events handled.
 	BotEvents = []string{"app_home_opened", "app_uninstalled", "message.im", "tokens_revoked"}

@@ -2,6 +2,7 @@ package slack
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -33,6 +34,23 @@ func newFakeSlack(t *testing.T) *fakeSlack {
 	f := &fakeSlack{Reply: map[string]func(http.ResponseWriter, *http.Request){}}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		method := strings.TrimPrefix(r.URL.Path, "/")
+		if name, ok := strings.CutPrefix(method, "upload/"); ok {
+			// The upload URL files.getUploadURLExternal handed out.
+			r.ParseMultipartForm(1 << 20)
+			body := ""
+			if fh, _, err := r.FormFile("file"); err == nil {
+				b, _ := io.ReadAll(fh)
+				body = string(b)
+			} else {
+				b, _ := io.ReadAll(r.Body)
+				body = string(b)
+			}
+			f.mu.Lock()
+			f.calls = append(f.calls, call{Method: "upload", Form: map[string]string{"filename": name, "content": body}})
+			f.mu.Unlock()
+			io.WriteString(w, "OK")
+			return
+		}
 		c := call{Method: method, Token: strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer "), Form: map[string]string{}}
 		if strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
 			// views.* take JSON: each top-level field, objects as JSON.
@@ -70,6 +88,12 @@ func newFakeSlack(t *testing.T) *fakeSlack {
 			fixture(t, w, "slack_api_chat_postMessage_success.json")
 		case "conversations.open":
 			fixture(t, w, "slack_api_conversations_open_success.json")
+		case "files.getUploadURLExternal":
+			w.Header().Set("Content-Type", "application/json")
+			fmt.Fprintf(w, `{"ok":true,"upload_url":%q,"file_id":"F%s"}`, f.URL+"upload/"+c.Form["filename"], c.Form["filename"])
+		case "files.completeUploadExternal":
+			w.Header().Set("Content-Type", "application/json")
+			io.WriteString(w, `{"ok":true,"files":[{"id":"F1","title":"export"}]}`)
 		case "views.publish":
 			w.Header().Set("Content-Type", "application/json")
 			io.WriteString(w, `{"ok":true,"view":{"id":"VHOME"}}`)

@@ -255,13 +255,19 @@ func writeResponse(w http.ResponseWriter, payload any) {
 func (a *Adapter) onCommand(ctx context.Context, sc slack.SlashCommand) any {
 	ev := commandEvent(sc)
 	replies := a.handle(ctx, ev)
-	var shown []bot.Message
+	var shown, files []bot.Message
 	for _, m := range replies {
-		if m.Form != nil && sc.TriggerID != "" && m.Text == "" {
+		switch {
+		case m.Form != nil && sc.TriggerID != "" && m.Text == "":
 			a.openModal(ctx, ev, sc.TriggerID, m.Form)
-			continue
+		case len(m.Files) > 0:
+			files = append(files, m) // a response carries no files: to the DM
+		default:
+			shown = append(shown, m)
 		}
-		shown = append(shown, m)
+	}
+	if len(files) > 0 {
+		a.after(func(ctx context.Context) { a.reply(ctx, ev, files) })
 	}
 	if len(shown) == 0 {
 		return nil

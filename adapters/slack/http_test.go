@@ -294,3 +294,35 @@ func TestHomeTab(t *testing.T) {
 		t.Errorf("the messages tab made calls: %v", got)
 	}
 }
+
+// TestExportFiles: `export` answers privately and uploads the files to the
+// person's DM (files.getUploadURLExternal, the upload, completeUpload).
+func TestExportFiles(t *testing.T) {
+	t.Parallel()
+	h := setupHTTP(t)
+	h.command(t, "UCOACH", "invite <@UANA|ana>")
+	before := len(h.slack.Calls())
+	code, _ := h.command(t, "UANA", "export")
+	if code != 200 {
+		t.Fatalf("export: %d", code)
+	}
+	var uploads []string
+	var completed int
+	for _, c := range h.slack.Calls()[before:] {
+		switch c.Method {
+		case "upload":
+			uploads = append(uploads, c.Form["filename"])
+			if c.Form["content"] == "" {
+				t.Errorf("uploaded %s empty", c.Form["filename"])
+			}
+		case "files.completeUploadExternal":
+			completed++
+			if c.Form["channel_id"] != "D069C7QFK" && c.Form["channel"] != "D069C7QFK" {
+				t.Errorf("completeUploadExternal = %v, want the DM", c.Form)
+			}
+		}
+	}
+	if len(uploads) == 0 || completed != len(uploads) {
+		t.Fatalf("uploads %v, completed %d (calls %v)", uploads, completed, h.slack.Methods()[before:])
+	}
+}

@@ -1,6 +1,7 @@
 package slack
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -19,6 +20,7 @@ import (
 type webAPI interface {
 	PostMessageContext(ctx context.Context, channelID string, options ...slack.MsgOption) (string, string, error)
 	OpenConversationContext(ctx context.Context, params *slack.OpenConversationParameters) (*slack.Channel, bool, bool, error)
+	UploadFileContext(ctx context.Context, params slack.UploadFileParameters) (*slack.FileSummary, error)
 }
 
 // MessengerConfig configures a Messenger.
@@ -98,6 +100,9 @@ func (m *Messenger) Send(ctx context.Context, to bot.Destination, msg bot.Messag
 		return "", fmt.Errorf("slack send: no user, channel or thread to send to")
 	}
 	var first string
+	if len(Split(msg)) == 0 && len(msg.Files) == 0 {
+		return "", fmt.Errorf("slack send: an empty message")
+	}
 	for _, part := range Split(msg) {
 		opts := []slack.MsgOption{slack.MsgOptionText(part.Text, false), slack.MsgOptionBlocks(part.Blocks...)}
 		if thread != "" {
@@ -109,6 +114,14 @@ func (m *Messenger) Send(ctx context.Context, to bot.Destination, msg bot.Messag
 		}
 		if first == "" {
 			first = ch + ":" + ts
+		}
+	}
+	// Files (an export) follow the text, in the same conversation.
+	for _, f := range msg.Files {
+		_, err := api.UploadFileContext(ctx, slack.UploadFileParameters{Channel: channel, ThreadTimestamp: thread,
+			Filename: f.Name, Title: f.Name, FileSize: len(f.Data), Reader: bytes.NewReader(f.Data)})
+		if err != nil {
+			return first, classify("files.upload", err)
 		}
 	}
 	return first, nil
