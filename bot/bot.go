@@ -132,7 +132,8 @@ func (b *Bot) handle(ctx context.Context, ev Event) ([]Message, error) {
 func (b *Bot) begin(ctx context.Context, ev Event) (*request, error) {
 	inst, err := b.store.InstallationByExternalID(ctx, ev.Platform, ev.Installation)
 	if ErrorCode(err) == ENOTFOUND {
-		inst = &Installation{Platform: ev.Platform, ExternalID: ev.Installation, Status: InstallationActive}
+		now := b.clock.Now().UTC()
+		inst = &Installation{Platform: ev.Platform, ExternalID: ev.Installation, Status: InstallationActive, CreatedAt: now, UpdatedAt: now}
 		err = b.store.UpsertInstallation(ctx, inst)
 	}
 	if err != nil {

@@ -138,18 +138,20 @@ func (a *Adapter) serveEventsAPI(w http.ResponseWriter, r *http.Request, body []
 	}
 	ctx, cancel := a.handleContext(r.Context())
 	defer cancel()
-	a.onEvent(ctx, outer.TeamID, cb.EventID, outer.InnerEvent.Data)
+	a.onEvent(ctx, outer.TeamID, cb.EventID, cb.EventTime, outer.InnerEvent.Data)
 	w.WriteHeader(http.StatusOK)
 }
 
 // onEvent handles one Events API event, from either connection mode. A
 // retry of an event already seen is dropped. What must not be lost (an
 // answer) is stored before it returns; replies go out after.
-func (a *Adapter) onEvent(ctx context.Context, team, eventID string, inner any) {
-	if dup, err := a.cfg.Deduper.Seen(ctx, "slack:event:"+eventID, dedupeTTL); err != nil {
-		a.log.WarnContext(ctx, "de-duplicate event; handling it", "event", eventID, "err", err)
-	} else if dup {
-		return
+func (a *Adapter) onEvent(ctx context.Context, team, eventID string, eventTime int, inner any) {
+	if eventID != "" {
+		if dup, err := a.cfg.Deduper.Seen(ctx, "slack:event:"+eventID, dedupeTTL); err != nil {
+			a.log.WarnContext(ctx, "de-duplicate event; handling it", "event", eventID, "err", err)
+		} else if dup {
+			return
+		}
 	}
 	switch ev := inner.(type) {
 	case *slackevents.MessageEvent:
@@ -162,10 +164,10 @@ func (a *Adapter) onEvent(ctx context.Context, team, eventID string, inner any) 
 			a.after(func(ctx context.Context) { a.publishHome(ctx, team, ev.User) })
 		}
 	case *slackevents.AppUninstalledEvent:
-		a.uninstalled(ctx, team, "app_uninstalled")
+		a.uninstalled(ctx, team, eventTime, "app_uninstalled")
 	case *slackevents.TokensRevokedEvent:
 		if len(ev.Tokens.Bot) > 0 {
-			a.uninstalled(ctx, team, "tokens_revoked")
+			a.uninstalled(ctx, team, eventTime, "tokens_revoked")
 		}
 	}
 }
@@ -214,13 +216,18 @@ func (a *Adapter) publishHome(ctx context.Context, team, user string) {
 
 // uninstalled stops all sending to a workspace at once: the installation
 // is marked, so the scheduler plans and sends nothing more there.
-func (a *Adapter) uninstalled(ctx context.Context, team, why string) {
+func (a *Adapter) uninstalled(ctx context.Context, team string, eventTime int, why string) {
 	inst, err := a.cfg.Store.InstallationByExternalID(ctx, bot.PlatformSlack, team)
 	if bot.ErrorCode(err) == bot.ENOTFOUND {
 		return
 	}
 	if err != nil {
 		a.log.ErrorContext(ctx, "load installation to uninstall", "team", team, "err", err)
+		return
+	}
+	if eventTime > 0 && time.Unix(int64(eventTime), 0).Before(inst.UpdatedAt.Truncate(time.Second)) {
+		// Delivered late (a retry) after the workspace installed again.
+		a.log.InfoContext(ctx, "stale uninstall event ignored", "team", team, "why", why)
 		return
 	}
 	inst.Status, inst.BotToken, inst.UpdatedAt = bot.InstallationUninstalled, nil, a.clock.Now().UTC()

@@ -326,3 +326,49 @@ func TestExportFiles(t *testing.T) {
 		t.Fatalf("uploads %v, completed %d (calls %v)", uploads, completed, h.slack.Methods()[before:])
 	}
 }
+
+// TestUninstallEdges: a late uninstall event does not undo a newer
+// install; an uninstalled workspace gets nothing, not even through the
+// configured token; events without an id are not taken for duplicates.
+func TestUninstallEdges(t *testing.T) {
+	t.Parallel()
+	h := setupHTTP(t)
+	ctx := context.Background()
+	h.command(t, "UCOACH", "help") // the workspace exists now
+	inst, err := h.Store.InstallationByExternalID(ctx, bot.PlatformSlack, "T1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	late := h.Clock.Now().Add(-time.Hour).Unix()
+	h.post(t, "application/json", fmt.Sprintf(`{"type":"event_callback","team_id":"T1","event_id":"EvOld","event_time":%d,"event":{"type":"app_uninstalled"}}`, late))
+	if got, _ := h.Store.InstallationByExternalID(ctx, bot.PlatformSlack, "T1"); got.Status != bot.InstallationActive {
+		t.Fatalf("a stale uninstall removed the workspace: %+v", got)
+	}
+	h.post(t, "application/json", fmt.Sprintf(`{"type":"event_callback","team_id":"T1","event_id":"EvNew","event_time":%d,"event":{"type":"tokens_revoked","tokens":{"bot":["UBOT"]}}}`, h.Clock.Now().Unix()))
+	inst, _ = h.Store.InstallationByExternalID(ctx, bot.PlatformSlack, "T1")
+	if inst.Status != bot.InstallationUninstalled {
+		t.Fatalf("tokens_revoked: %+v", inst)
+	}
+	n := len(h.slack.Calls())
+	if _, err := h.adapter.cfg.Messenger.Send(ctx, bot.Destination{Installation: inst, UserID: "UANA"}, bot.Message{Text: "hi"}); bot.ErrorCode(err) != bot.EFORBIDDEN {
+		t.Errorf("send to an uninstalled workspace: %v, want EFORBIDDEN", err)
+	}
+	if got := h.slack.Methods()[n:]; len(got) != 0 {
+		t.Errorf("an uninstalled workspace was called: %v", got)
+	}
+
+	// Two different DMs without event ids are both handled.
+	h2 := setupHTTP(t)
+	for _, ts := range []string{"1.1", "2.2"} {
+		h2.post(t, "application/json", `{"type":"event_callback","team_id":"T1","event":{"type":"message","channel":"DANA","user":"UANA","text":"help","ts":"`+ts+`","channel_type":"im"}}`)
+	}
+	posts := 0
+	for _, c := range h2.slack.Calls() {
+		if c.Method == "chat.postMessage" {
+			posts++
+		}
+	}
+	if posts < 2 {
+		t.Errorf("events without an id: %d replies, want both answered", posts)
+	}
+}

@@ -29,7 +29,10 @@ type MessengerConfig struct {
 	APIURL string
 	// BotToken is the single-workspace token (SLACK_BOT_TOKEN), used when
 	// an installation carries none of its own (OAuth installs do).
-	BotToken   string
+	BotToken string
+	// BotTeam is the workspace BotToken belongs to (from auth.test); when
+	// set, the token is used for that workspace only.
+	BotTeam    string
 	HTTPClient *http.Client
 }
 
@@ -54,7 +57,13 @@ var _ bot.Messenger = (*Messenger)(nil)
 
 // client returns the Web API client for an installation's token.
 func (m *Messenger) client(inst *bot.Installation) (webAPI, error) {
+	if inst != nil && inst.Status == bot.InstallationUninstalled {
+		return nil, bot.Errorf(bot.EFORBIDDEN, "smart90 was removed from this workspace; reinstall the app to use it again.")
+	}
 	token := m.cfg.BotToken
+	if inst != nil && m.cfg.BotTeam != "" && inst.ExternalID != m.cfg.BotTeam {
+		token = "" // the configured token is another workspace's
+	}
 	if inst != nil && len(inst.BotToken) > 0 {
 		token = string(inst.BotToken)
 	}
@@ -205,4 +214,22 @@ func classify(method string, err error) error {
 		}
 	}
 	return fmt.Errorf("%s: %w", method, err)
+}
+
+// Identify asks Slack (auth.test) which workspace the configured bot token
+// belongs to, so a single-workspace install is known from the start and
+// marked installed again after a reinstall.
+func Identify(ctx context.Context, cfg MessengerConfig) (team, name string, err error) {
+	var opts []slack.Option
+	if cfg.APIURL != "" {
+		opts = append(opts, slack.OptionAPIURL(strings.TrimSuffix(cfg.APIURL, "/")+"/"))
+	}
+	if cfg.HTTPClient != nil {
+		opts = append(opts, slack.OptionHTTPClient(cfg.HTTPClient))
+	}
+	resp, err := slack.New(cfg.BotToken, opts...).AuthTestContext(ctx)
+	if err != nil {
+		return "", "", fmt.Errorf("Slack refused SLACK_BOT_TOKEN (auth.test): %w", classify("auth.test", err))
+	}
+	return resp.TeamID, resp.Team, nil
 }

@@ -72,6 +72,11 @@ func (a *Adapter) oauthRedirect(w http.ResponseWriter, r *http.Request, cfg OAut
 		page(w, http.StatusBadRequest, "This install link has expired", "Install links last ten minutes and work once. Start again from /slack/install.")
 		return
 	}
+	// One use: of concurrent redirects with one state, one goes on.
+	if used, err := a.cfg.Deduper.Seen(ctx, "slack:oauth-used:"+state, stateTTL); err != nil || used {
+		page(w, http.StatusBadRequest, "This install link has expired", "Install links last ten minutes and work once. Start again from /slack/install.")
+		return
+	}
 	if err := cfg.States.Delete(ctx, key); err != nil {
 		a.log.WarnContext(ctx, "forget install state", "err", err)
 	}

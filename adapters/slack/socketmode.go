@@ -10,6 +10,9 @@ import (
 	"github.com/slack-go/slack/socketmode"
 )
 
+// socketWorkers bounds the Socket Mode requests handled at once.
+const socketWorkers = 32
+
 // SocketModeConfig configures RunSocketMode.
 type SocketModeConfig struct {
 	AppToken string // SLACK_APP_TOKEN (xapp-…): opens the connection
@@ -34,6 +37,7 @@ func (a *Adapter) RunSocketMode(ctx context.Context, cfg SocketModeConfig) error
 	client := socketmode.New(slack.New(cfg.BotToken, opts...))
 	done := make(chan error, 1)
 	go func() { done <- client.RunContext(ctx) }()
+	sem := make(chan struct{}, socketWorkers)
 	for {
 		select {
 		case <-ctx.Done():
@@ -45,7 +49,18 @@ func (a *Adapter) RunSocketMode(ctx context.Context, cfg SocketModeConfig) error
 			}
 			return fmt.Errorf("slack socket mode: %w", err)
 		case evt := <-client.Events:
-			a.onSocketEvent(ctx, client, evt)
+			// Each request is handled and acknowledged on its own, so a
+			// slow one does not hold up the others' 3-second acks; at
+			// most socketWorkers at once.
+			select {
+			case sem <- struct{}{}:
+			case <-ctx.Done():
+				continue
+			}
+			a.wg.Go(func() {
+				defer func() { <-sem }()
+				a.onSocketEvent(ctx, client, evt)
+			})
 		}
 	}
 }
@@ -69,11 +84,11 @@ func (a *Adapter) onSocketEvent(ctx context.Context, client *socketmode.Client, 
 	switch data := evt.Data.(type) {
 	case slackevents.EventsAPIEvent:
 		if data.Type == slackevents.CallbackEvent {
-			eventID := ""
+			eventID, eventTime := "", 0
 			if cb, ok := data.Data.(*slackevents.EventsAPICallbackEvent); ok {
-				eventID = cb.EventID
+				eventID, eventTime = cb.EventID, cb.EventTime
 			}
-			a.onEvent(hctx, data.TeamID, eventID, data.InnerEvent.Data)
+			a.onEvent(hctx, data.TeamID, eventID, eventTime, data.InnerEvent.Data)
 		}
 	case slack.SlashCommand:
 		payload = a.onCommand(hctx, data)

@@ -27,13 +27,20 @@ type profile struct {
 	at  time.Time
 }
 
-const profileTTL = time.Hour
+const (
+	profileTTL    = time.Hour
+	enrichTimeout = time.Second
+	maxProfiles   = 10 // mentions looked up per event
+)
 
 // enrich fills in the display name and time zone of the actor and of the
 // people mentioned from their Slack profiles (users.info), so a new client
 // gets prompts at their own local time from the start. It never fails the
 // event: what it cannot read stays as it was.
 func (a *Adapter) enrich(ctx context.Context, ev *bot.Event) {
+	// Profiles are a nicety: they must not eat the 3-second ack budget.
+	ctx, cancel := context.WithTimeout(ctx, enrichTimeout)
+	defer cancel()
 	inst, err := a.installation(ctx, ev.Installation)
 	if err != nil {
 		inst = &bot.Installation{Platform: bot.PlatformSlack, ExternalID: ev.Installation}
@@ -47,7 +54,11 @@ func (a *Adapter) enrich(ctx context.Context, ev *bot.Event) {
 		return
 	}
 	ev.User = a.profile(ctx, users, ev.Installation, ev.User)
+	n := 0
 	for id, u := range ev.Mentions {
+		if n++; n > maxProfiles {
+			break
+		}
 		ev.Mentions[id] = a.profile(ctx, users, ev.Installation, u)
 	}
 }

@@ -211,7 +211,30 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 		case cfg.Slack.AppToken == "" && cfg.Slack.SigningSecret == "":
 			return errors.New("set SLACK_APP_TOKEN for Socket Mode, or SLACK_SIGNING_SECRET to receive Slack's requests on /slack/events")
 		}
-		slackOut = slackadapter.NewMessenger(slackadapter.MessengerConfig{APIURL: cfg.Slack.APIURL, BotToken: cfg.Slack.BotToken})
+		mc := slackadapter.MessengerConfig{APIURL: cfg.Slack.APIURL, BotToken: cfg.Slack.BotToken}
+		if cfg.Slack.BotToken != "" {
+			// The single workspace: known, and installed, from the start.
+			team, name, err := slackadapter.Identify(startCtx, mc)
+			if err != nil {
+				return err
+			}
+			mc.BotTeam = team
+			inst := &bot.Installation{Platform: bot.PlatformSlack, ExternalID: team, Name: name, Status: bot.InstallationActive}
+			if old, err := store.InstallationByExternalID(startCtx, bot.PlatformSlack, team); err == nil {
+				inst.BotToken = old.BotToken
+				if old.Status == inst.Status && old.Name == name {
+					inst = nil // nothing changed
+				}
+			}
+			if inst != nil {
+				inst.UpdatedAt = clock.Now().UTC()
+				if err := store.UpsertInstallation(startCtx, inst); err != nil {
+					return fmt.Errorf("record the Slack workspace: %w", err)
+				}
+			}
+			log.Info("slack workspace", "team", team, "name", name)
+		}
+		slackOut = slackadapter.NewMessenger(mc)
 	}
 	switch {
 	case cfg.DryRun:
@@ -270,7 +293,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second,
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
+		WriteTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute,
 		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 	httpDone := make(chan error, 1)
 	go func() { httpDone <- srv.Serve(ln) }()
@@ -326,6 +350,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 		log.Warn("http shutdown", "err", err)
 	}
 	if slackApp != nil {
+		if cfg.Slack.AppToken != "" && runErr == nil {
+			<-socketDone // the socket loop starts no more work
+		}
 		slackApp.Wait() // replies already acknowledged to Slack go out
 	}
 	log.Info("stopped")

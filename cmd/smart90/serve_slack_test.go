@@ -37,6 +37,8 @@ func TestServeSlack(t *testing.T) {
 		switch r.URL.Path {
 		case "/conversations.open":
 			io.WriteString(w, `{"ok":true,"channel":{"id":"DANA"}}`)
+		case "/auth.test":
+			io.WriteString(w, `{"ok":true,"team":"Test Team","team_id":"T1","user_id":"UBOT"}`)
 		case "/users.info":
 			fmt.Fprintf(w, `{"ok":true,"user":{"id":%q,"name":"x","tz":"Europe/Paris","profile":{"display_name":%q}}}`, r.PostForm.Get("user"), strings.ToLower(strings.TrimPrefix(r.PostForm.Get("user"), "U")))
 		case "/chat.postMessage":
@@ -88,11 +90,14 @@ func TestServeSlack(t *testing.T) {
 		b, _ := io.ReadAll(resp.Body)
 		return resp.StatusCode, string(b)
 	}
+	mu.Lock()
+	atStart := len(calls) // auth.test
+	mu.Unlock()
 	if code, _ := send("not-the-secret"); code != http.StatusUnauthorized {
 		t.Errorf("forged request: %d, want 401", code)
 	}
 	mu.Lock()
-	forged := len(calls)
+	forged := len(calls) - atStart
 	mu.Unlock()
 	if forged != 0 {
 		t.Errorf("a forged request made Web API calls: %v", calls)
@@ -107,7 +112,7 @@ func TestServeSlack(t *testing.T) {
 	}
 	mu.Lock()
 	defer mu.Unlock()
-	want := []string{"users.info token=xoxb-test channel= users=UCOACH", "users.info token=xoxb-test channel= users=UANA",
+	want := []string{"auth.test token=xoxb-test channel= users=", "users.info token=xoxb-test channel= users=UCOACH", "users.info token=xoxb-test channel= users=UANA",
 		"conversations.open token=xoxb-test channel= users=UANA", "chat.postMessage token=xoxb-test channel=DANA users="}
 	if strings.Join(calls, "\n") != strings.Join(want, "\n") {
 		t.Errorf("Web API calls:\n%s\nwant:\n%s", strings.Join(calls, "\n"), strings.Join(want, "\n"))

@@ -15,9 +15,10 @@ import (
 // State is an in-memory bot.ConversationState with expiry by an injected
 // clock. It is safe for concurrent use.
 type State struct {
-	clock bot.Clock
-	mu    sync.Mutex
-	vals  map[string]entry
+	clock   bot.Clock
+	mu      sync.Mutex
+	vals    map[string]entry
+	sweepAt int // sweep expired entries when len(vals) reaches this
 }
 
 type entry struct {
@@ -48,7 +49,17 @@ func (s *State) Get(_ context.Context, key string) (string, error) {
 func (s *State) Set(_ context.Context, key, value string, ttl time.Duration) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.vals[key] = entry{value, s.clock.Now().Add(ttl)}
+	now := s.clock.Now()
+	if len(s.vals) >= s.sweepAt {
+		// Keys nobody reads again would otherwise stay forever.
+		for k, e := range s.vals {
+			if !now.Before(e.expires) {
+				delete(s.vals, k)
+			}
+		}
+		s.sweepAt = max(2*len(s.vals), minSweep)
+	}
+	s.vals[key] = entry{value, now.Add(ttl)}
 	return nil
 }
 
