@@ -106,3 +106,82 @@ func TestSocketMode(t *testing.T) {
 		t.Errorf("the workspace was not recorded: %v", err)
 	}
 }
+
+// slowCore holds "slow" commands until released; everything else goes to
+// the real core at once.
+type slowCore struct {
+	next    Handler
+	release chan struct{}
+}
+
+func (s *slowCore) Handle(ctx context.Context, ev bot.Event) ([]bot.Message, error) {
+	if ev.Text == "slow" {
+		<-s.release
+	}
+	return s.next.Handle(ctx, ev)
+}
+
+// TestSocketModeSlowRequestDoesNotBlockOthers: a request that takes long
+// must not hold up the acknowledgement of the next one.
+func TestSocketModeSlowRequestDoesNotBlockOthers(t *testing.T) {
+	t.Parallel()
+	h := setupHTTP(t)
+	acks := make(chan string, 4)
+	ws := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		conn, err := (&websocket.Upgrader{CheckOrigin: func(*http.Request) bool { return true }}).Upgrade(w, r, nil)
+		if err != nil {
+			return
+		}
+		defer conn.Close()
+		conn.WriteMessage(websocket.TextMessage, []byte(`{"type":"hello","num_connections":1}`))
+		for i, text := range []string{"slow", "help"} {
+			conn.WriteMessage(websocket.TextMessage, []byte(`{"envelope_id":"env-`+text+`","type":"slash_commands","accepts_response_payload":true,"payload":{"team_id":"T1","user_id":"U`+string(rune('A'+i))+`","command":"/smart90","text":"`+text+`"}}`))
+		}
+		for {
+			_, b, err := conn.ReadMessage()
+			if err != nil {
+				return
+			}
+			var m map[string]any
+			if json.Unmarshal(b, &m) == nil && m["envelope_id"] != nil {
+				acks <- m["envelope_id"].(string)
+			}
+		}
+	}))
+	defer ws.Close()
+	h.slack.Reply["apps.connections.open"] = func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"ok":true,"url":"ws`+strings.TrimPrefix(ws.URL, "http")+`/link"}`)
+	}
+	core := &slowCore{next: h.adapter.cfg.Handler, release: make(chan struct{})}
+	a, err := New(Config{Handler: core, Store: h.Store, Messenger: h.adapter.cfg.Messenger,
+		Deduper: inproc.NewDeduper(h.Clock), Clock: h.Clock, HandleTimeout: 10 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, stop := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() {
+		done <- a.RunSocketMode(ctx, SocketModeConfig{AppToken: "xapp-1-test", BotToken: "xoxb-single", APIURL: h.slack.URL})
+	}()
+	select {
+	case id := <-acks:
+		if id != "env-help" {
+			t.Errorf("first ack %q, want env-help while the slow one is held", id)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("the fast request was not acknowledged while a slow one was held")
+	}
+	close(core.release)
+	select {
+	case id := <-acks:
+		if id != "env-slow" {
+			t.Errorf("second ack %q", id)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("the slow request was never acknowledged")
+	}
+	stop()
+	<-done
+	a.Wait()
+}
