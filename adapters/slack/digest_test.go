@@ -80,4 +80,3 @@ func TestDigestThread(t *testing.T) {
 		t.Errorf("reply thread_ts %q, digest %+v", replies[0].Form["thread_ts"], d)
 	}
 }
-
