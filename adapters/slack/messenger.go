@@ -48,6 +48,21 @@ type Messenger struct {
 	dms     map[string]string // "<team>/<user>" → DM channel id
 }
 
+// options are the slack-go client options the configuration asks for.
+func (c MessengerConfig) options() []slack.Option {
+	var opts []slack.Option
+	if c.APIURL != "" {
+		opts = append(opts, slack.OptionAPIURL(baseURL(c.APIURL)))
+	}
+	if c.HTTPClient != nil {
+		opts = append(opts, slack.OptionHTTPClient(c.HTTPClient))
+	}
+	return opts
+}
+
+// baseURL is an API base as slack-go wants it, with one trailing slash.
+func baseURL(u string) string { return strings.TrimSuffix(u, "/") + "/" }
+
 // NewMessenger returns a Messenger.
 func NewMessenger(cfg MessengerConfig) *Messenger {
 	return &Messenger{cfg: cfg, clients: map[string]webAPI{}, dms: map[string]string{}}
@@ -75,14 +90,7 @@ func (m *Messenger) client(inst *bot.Installation) (webAPI, error) {
 	if c, ok := m.clients[token]; ok {
 		return c, nil
 	}
-	var opts []slack.Option
-	if m.cfg.APIURL != "" {
-		opts = append(opts, slack.OptionAPIURL(strings.TrimSuffix(m.cfg.APIURL, "/")+"/"))
-	}
-	if m.cfg.HTTPClient != nil {
-		opts = append(opts, slack.OptionHTTPClient(m.cfg.HTTPClient))
-	}
-	c := slack.New(token, opts...)
+	c := slack.New(token, m.cfg.options()...)
 	m.clients[token] = c
 	return c, nil
 }
@@ -220,14 +228,7 @@ func classify(method string, err error) error {
 // belongs to, so a single-workspace install is known from the start and
 // marked installed again after a reinstall.
 func Identify(ctx context.Context, cfg MessengerConfig) (team, name string, err error) {
-	var opts []slack.Option
-	if cfg.APIURL != "" {
-		opts = append(opts, slack.OptionAPIURL(strings.TrimSuffix(cfg.APIURL, "/")+"/"))
-	}
-	if cfg.HTTPClient != nil {
-		opts = append(opts, slack.OptionHTTPClient(cfg.HTTPClient))
-	}
-	resp, err := slack.New(cfg.BotToken, opts...).AuthTestContext(ctx)
+	resp, err := slack.New(cfg.BotToken, cfg.options()...).AuthTestContext(ctx)
 	if err != nil {
 		return "", "", fmt.Errorf("Slack refused SLACK_BOT_TOKEN (auth.test): %w", classify("auth.test", err))
 	}

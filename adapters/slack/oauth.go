@@ -82,7 +82,7 @@ func (a *Adapter) oauthRedirect(w http.ResponseWriter, r *http.Request, cfg OAut
 	}
 	opts := []slack.OAuthOption{}
 	if a.cfg.Messenger.cfg.APIURL != "" {
-		opts = append(opts, slack.OAuthOptionAPIURL(strings.TrimSuffix(a.cfg.Messenger.cfg.APIURL, "/")+"/"))
+		opts = append(opts, slack.OAuthOptionAPIURL(baseURL(a.cfg.Messenger.cfg.APIURL)))
 	}
 	resp, err := slack.GetOAuthV2ResponseContext(ctx, cmp.Or(cfg.HTTPClient, http.DefaultClient), cfg.ClientID, cfg.ClientSecret, code, cfg.RedirectURL, opts...)
 	if err != nil || resp.AccessToken == "" || resp.Team.ID == "" {

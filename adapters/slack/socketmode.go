@@ -30,10 +30,7 @@ func (a *Adapter) RunSocketMode(ctx context.Context, cfg SocketModeConfig) error
 	if !strings.HasPrefix(cfg.AppToken, "xapp-") {
 		return fmt.Errorf("slack: SLACK_APP_TOKEN must be an app-level token (xapp-…) with connections:write")
 	}
-	opts := []slack.Option{slack.OptionAppLevelToken(cfg.AppToken)}
-	if cfg.APIURL != "" {
-		opts = append(opts, slack.OptionAPIURL(strings.TrimSuffix(cfg.APIURL, "/")+"/"))
-	}
+	opts := append(MessengerConfig{APIURL: cfg.APIURL}.options(), slack.OptionAppLevelToken(cfg.AppToken))
 	client := socketmode.New(slack.New(cfg.BotToken, opts...))
 	done := make(chan error, 1)
 	go func() { done <- client.RunContext(ctx) }()

@@ -24,18 +24,7 @@ func TestSocketMode(t *testing.T) {
 	t.Parallel()
 	h := setupHTTP(t) // the core, store and fake Web API of the HTTP tests
 	acks := make(chan map[string]any, 4)
-	ws := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		conn, err := (&websocket.Upgrader{CheckOrigin: func(*http.Request) bool { return true }}).Upgrade(w, r, nil)
-		if err != nil {
-			t.Errorf("upgrade: %v", err)
-			return
-		}
-		defer conn.Close()
-		send := func(v string) {
-			if err := conn.WriteMessage(websocket.TextMessage, []byte(v)); err != nil {
-				t.Errorf("write: %v", err)
-			}
-		}
+	socketSlack(t, h, func(conn *websocket.Conn) {
 		read := func() map[string]any {
 			conn.SetReadDeadline(time.Now().Add(20 * time.Second))
 			for {
@@ -49,28 +38,12 @@ func TestSocketMode(t *testing.T) {
 				}
 			}
 		}
-		send(`{"type":"hello","connection_info":{"app_id":"A1234"},"num_connections":1}`)
-		send(`{"envelope_id":"env-1","type":"slash_commands","accepts_response_payload":true,"payload":{"team_id":"T1","user_id":"UCOACH","user_name":"cora","command":"/smart90","text":"help","channel_id":"DCOACH","trigger_id":"t1"}}`)
+		conn.WriteMessage(websocket.TextMessage, []byte(`{"envelope_id":"env-1","type":"slash_commands","accepts_response_payload":true,"payload":{"team_id":"T1","user_id":"UCOACH","user_name":"cora","command":"/smart90","text":"help","channel_id":"DCOACH","trigger_id":"t1"}}`))
 		acks <- read()
-		send(`{"envelope_id":"env-2","type":"events_api","accepts_response_payload":false,"payload":{"type":"event_callback","team_id":"T1","event_id":"Ev9","event":{"type":"message","channel":"DCOACH","user":"UCOACH","text":"help","ts":"2.2","channel_type":"im"}}}`)
+		conn.WriteMessage(websocket.TextMessage, []byte(`{"envelope_id":"env-2","type":"events_api","accepts_response_payload":false,"payload":{"type":"event_callback","team_id":"T1","event_id":"Ev9","event":{"type":"message","channel":"DCOACH","user":"UCOACH","text":"help","ts":"2.2","channel_type":"im"}}}`))
 		acks <- read()
-		<-r.Context().Done()
-	}))
-	defer ws.Close()
-	h.slack.Reply["apps.connections.open"] = func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		io.WriteString(w, `{"ok":true,"url":"ws`+strings.TrimPrefix(ws.URL, "http")+`/link"}`)
-	}
-	a, err := New(Config{Handler: h.adapter.cfg.Handler, Store: h.Store, Messenger: h.adapter.cfg.Messenger,
-		Deduper: inproc.NewDeduper(h.Clock), Clock: h.Clock, HandleTimeout: 10 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, stop := context.WithCancel(t.Context())
-	done := make(chan error, 1)
-	go func() {
-		done <- a.RunSocketMode(ctx, SocketModeConfig{AppToken: "xapp-1-test", BotToken: "xoxb-single", APIURL: h.slack.URL})
-	}()
+	})
+	stop := runSocket(t, h, h.adapter.cfg.Handler)
 
 	select {
 	case ack := <-acks:
@@ -90,10 +63,6 @@ func TestSocketMode(t *testing.T) {
 		t.Fatal("no ack for the event")
 	}
 	stop()
-	if err := <-done; err != nil {
-		t.Errorf("RunSocketMode: %v", err)
-	}
-	a.Wait()
 	// The DM was answered in the DM, through the Web API.
 	answered := false
 	for _, c := range h.slack.Calls() {
@@ -127,13 +96,7 @@ func TestSocketModeSlowRequestDoesNotBlockOthers(t *testing.T) {
 	t.Parallel()
 	h := setupHTTP(t)
 	acks := make(chan string, 4)
-	ws := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		conn, err := (&websocket.Upgrader{CheckOrigin: func(*http.Request) bool { return true }}).Upgrade(w, r, nil)
-		if err != nil {
-			return
-		}
-		defer conn.Close()
-		conn.WriteMessage(websocket.TextMessage, []byte(`{"type":"hello","num_connections":1}`))
+	socketSlack(t, h, func(conn *websocket.Conn) {
 		for i, text := range []string{"slow", "help"} {
 			conn.WriteMessage(websocket.TextMessage, []byte(`{"envelope_id":"env-`+text+`","type":"slash_commands","accepts_response_payload":true,"payload":{"team_id":"T1","user_id":"U`+string(rune('A'+i))+`","command":"/smart90","text":"`+text+`"}}`))
 		}
@@ -147,23 +110,9 @@ func TestSocketModeSlowRequestDoesNotBlockOthers(t *testing.T) {
 				acks <- m["envelope_id"].(string)
 			}
 		}
-	}))
-	defer ws.Close()
-	h.slack.Reply["apps.connections.open"] = func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		io.WriteString(w, `{"ok":true,"url":"ws`+strings.TrimPrefix(ws.URL, "http")+`/link"}`)
-	}
+	})
 	core := &slowCore{next: h.adapter.cfg.Handler, release: make(chan struct{})}
-	a, err := New(Config{Handler: core, Store: h.Store, Messenger: h.adapter.cfg.Messenger,
-		Deduper: inproc.NewDeduper(h.Clock), Clock: h.Clock, HandleTimeout: 10 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, stop := context.WithCancel(t.Context())
-	done := make(chan error, 1)
-	go func() {
-		done <- a.RunSocketMode(ctx, SocketModeConfig{AppToken: "xapp-1-test", BotToken: "xoxb-single", APIURL: h.slack.URL})
-	}()
+	stop := runSocket(t, h, core)
 	select {
 	case id := <-acks:
 		if id != "env-help" {
@@ -182,6 +131,50 @@ func TestSocketModeSlowRequestDoesNotBlockOthers(t *testing.T) {
 		t.Fatal("the slow request was never acknowledged")
 	}
 	stop()
-	<-done
-	a.Wait()
+}
+
+// socketSlack serves Socket Mode on loopback for h's fake Web API:
+// apps.connections.open hands out a WebSocket that says hello and then
+// runs script on the connection.
+func socketSlack(t *testing.T, h *httpBundle, script func(conn *websocket.Conn)) {
+	t.Helper()
+	ws := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		conn, err := (&websocket.Upgrader{CheckOrigin: func(*http.Request) bool { return true }}).Upgrade(w, r, nil)
+		if err != nil {
+			t.Errorf("upgrade: %v", err)
+			return
+		}
+		defer conn.Close()
+		conn.WriteMessage(websocket.TextMessage, []byte(`{"type":"hello","connection_info":{"app_id":"A1234"},"num_connections":1}`))
+		script(conn)
+		<-r.Context().Done()
+	}))
+	t.Cleanup(ws.Close)
+	h.slack.Reply["apps.connections.open"] = func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"ok":true,"url":"ws`+strings.TrimPrefix(ws.URL, "http")+`/link"}`)
+	}
+}
+
+// runSocket runs an adapter on core over h's Socket Mode until the
+// returned stop is called.
+func runSocket(t *testing.T, h *httpBundle, core Handler) (stop func()) {
+	t.Helper()
+	a, err := New(Config{Handler: core, Store: h.Store, Messenger: h.adapter.cfg.Messenger,
+		Deduper: inproc.NewDeduper(h.Clock), Clock: h.Clock, HandleTimeout: 10 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() {
+		done <- a.RunSocketMode(ctx, SocketModeConfig{AppToken: "xapp-1-test", BotToken: "xoxb-single", APIURL: h.slack.URL})
+	}()
+	return func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("RunSocketMode: %v", err)
+		}
+		a.Wait()
+	}
 }
