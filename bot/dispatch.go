@@ -123,6 +123,8 @@ func (b *Bot) action(ctx context.Context, r *request) ([]Message, error) {
 		return b.cmdCheckin(ctx, r, "")
 	case ActionAnswerWeekly:
 		return b.cmdWeekly(ctx, r, "")
+	case ActionRockAdd:
+		return b.cmdRocks(ctx, r, r.ev.Value)
 	}
 	return nil, Errorf(EINVALID, "That button is out of date; type `help` to see what you can do.")
 }

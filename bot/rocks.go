@@ -70,6 +70,18 @@ func (b *Bot) rockTarget(ctx context.Context, r *request, rest string) (*Person,
 }
 
 // cmdRocks lists, adds, edits and updates rocks.
+// ActionRockAdd opens the form that adds a rock; its value names whose
+// rocks ("" for the actor's own, "<@ID>" for a coach's client).
+const ActionRockAdd = "rock.add"
+
+// rocksOf is the rocks command's target word for owner, seen by me.
+func rocksOf(owner, me *Person) string {
+	if owner.ID == me.ID {
+		return ""
+	}
+	return "<@" + owner.ExternalID + ">"
+}
+
 func (b *Bot) cmdRocks(ctx context.Context, r *request, rest string) ([]Message, error) {
 	owner, e, rest, err := b.rockTarget(ctx, r, rest)
 	if err != nil {
@@ -188,7 +200,7 @@ func (b *Bot) addRock(ctx context.Context, r *request, owner *Person, e *Engagem
 	if n := countLive(rocks); n < 3 {
 		m.Text += fmt.Sprintf("\n\n%d more to reach the recommended 3.", 3-n)
 		m.Form = rockForm(e, nil)
-		m.Buttons = []Button{{ActionID: "rock.add", Label: "Add a rock", OpensForm: true}}
+		m.Buttons = []Button{{ActionID: ActionRockAdd, Label: "Add a rock", Value: rocksOf(owner, r.me), OpensForm: true}}
 	}
 	if owner.ID != r.me.ID {
 		b.notify(ctx, r.inst, owner, fmt.Sprintf("Your coach %s added a rock: *%s* (due %s).", r.me.DisplayName, title, due))
@@ -332,7 +344,7 @@ func (b *Bot) listRocks(ctx context.Context, r *request, owner *Person, e *Engag
 	m := Message{Text: text, Ephemeral: true}
 	if countLive(rocks) < MaxRocks {
 		m.Form = rockForm(e, nil)
-		m.Buttons = []Button{{ActionID: "rock.add", Label: "Add a rock", OpensForm: true}}
+		m.Buttons = []Button{{ActionID: ActionRockAdd, Label: "Add a rock", Value: rocksOf(owner, r.me), OpensForm: true}}
 	}
 	m.Sections = []string{rockUsage}
 	return []Message{m}, nil

@@ -287,3 +287,31 @@ func TestRockForms(t *testing.T) {
 	}
 	has(t, b.Submit(t, ana, bot.FormRockEdit, "x", edit), "That form is out of date")
 }
+
+// TestAddRockButton: "Add a rock" brings back the form, for the actor's
+// own rocks or, for a coach, their client's.
+func TestAddRockButton(t *testing.T) {
+	t.Parallel()
+	b := bottest.Setup(t)
+	e := b.Engage(t, coach, ana)
+	out := b.Command(t, coach, "rocks <@ana>")
+	var btn *bot.Button
+	for i := range out[0].Buttons {
+		if out[0].Buttons[i].ActionID == bot.ActionRockAdd {
+			btn = &out[0].Buttons[i]
+		}
+	}
+	if btn == nil || btn.Value != "<@ana>" || !btn.OpensForm {
+		t.Fatalf("coach's rocks buttons = %+v", out[0].Buttons)
+	}
+	for _, tt := range []struct {
+		who   bot.UserRef
+		value string
+	}{{coach, btn.Value}, {ana, ""}} {
+		got := b.Click(t, tt.who, bot.ActionRockAdd, tt.value)
+		if len(got) != 1 || got[0].Form == nil || got[0].Form.FormID != bot.FormRockAdd || !strings.Contains(got[0].Form.Value, bottest.ID(e.ID)) {
+			t.Errorf("%s presses Add a rock: %+v", tt.who.ExternalID, got)
+		}
+	}
+	has(t, b.Click(t, coach2, bot.ActionRockAdd, "<@ana>"), "is not one of your clients")
+}
