@@ -158,7 +158,11 @@ func (b *Bot) ensurePerson(ctx context.Context, inst *Installation, u UserRef) (
 		DisplayName:    cmp.Or(u.DisplayName, u.ExternalID),
 		DigestWeekday:  DefaultDigestWeekday,
 		DigestTime:     DefaultDigestTime,
+		// From the clock, not the store's: a new coach's digest schedule
+		// starts from here.
+		CreatedAt: b.clock.Now().UTC(),
 	}
+	p.UpdatedAt = p.CreatedAt
 	if _, err := LoadZone(u.TimeZone); err == nil {
 		p.TimeZone = u.TimeZone
 	}
