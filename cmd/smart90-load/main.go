@@ -64,6 +64,10 @@ type config struct {
 	Workers     int
 	Serve       string
 	Skip        string
+	SlackEvents int
+	SlackConc   int
+	// PgbenchTime is how long the pgbench ceiling runs.
+	PgbenchTime time.Duration
 }
 
 func main() {
@@ -78,7 +82,10 @@ func main() {
 	flag.IntVar(&c.Replicas, "replicas", 3, "replicas sharing the limit (limit)")
 	flag.IntVar(&c.Workers, "workers", 16, "concurrent sends per replica")
 	flag.StringVar(&c.Serve, "serve", "", "smart90 binary for the rss scenario (default: built from ./cmd/smart90)")
-	flag.StringVar(&c.Skip, "skip", "", "comma-separated scenarios to skip: rss, plan, limit")
+	flag.StringVar(&c.Skip, "skip", "", "comma-separated scenarios to skip: rss, plan, limit, slack")
+	flag.IntVar(&c.SlackEvents, "slack-events", 5000, "signed check-in answers sent to /slack/events (slack)")
+	flag.IntVar(&c.SlackConc, "slack-concurrency", 32, "requests in flight at once (slack)")
+	flag.DurationVar(&c.PgbenchTime, "pgbench-time", 10*time.Second, "how long pgbench measures the insert ceiling (slack)")
 	flag.Parse()
 	if err := run(ctx, c, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "smart90-load:", err)
@@ -141,6 +148,11 @@ func run(ctx context.Context, c config, out io.Writer) error {
 			return fmt.Errorf("limit: %w", err)
 		}
 	}
+	if !skip["slack"] {
+		if err := measureSlack(ctx, c, log, out); err != nil {
+			return fmt.Errorf("slack: %w", err)
+		}
+	}
 	return nil
 }
 
@@ -184,8 +196,13 @@ var zones = []string{"UTC", "Europe/London", "Europe/Paris", "America/New_York",
 // several zones, each with a daily check-in at the local time of due, every
 // day, and no reminder.
 func seed(ctx context.Context, s bot.Store, n int, due time.Time, workspace string) error {
+	return seedOn(ctx, s, n, due, bot.PlatformConsole, workspace)
+}
+
+// seedOn is seed for a workspace of the given platform.
+func seedOn(ctx context.Context, s bot.Store, n int, due time.Time, platform bot.Platform, workspace string) error {
 	marked := due.Add(-time.Hour)
-	inst := &bot.Installation{Platform: bot.PlatformConsole, ExternalID: workspace, Status: bot.InstallationActive, CreatedAt: marked}
+	inst := &bot.Installation{Platform: platform, ExternalID: workspace, Status: bot.InstallationActive, CreatedAt: marked}
 	if err := s.UpsertInstallation(ctx, inst); err != nil {
 		return err
 	}
@@ -426,20 +443,11 @@ func deletePrefix(url, prefix string) {
 // until it has sent every client's prompt, and reads its peak resident
 // memory from /proc.
 func measureServe(ctx context.Context, c config, dbURL string, out io.Writer) error {
-	bin := c.Serve
-	if bin == "" {
-		dir, err := os.MkdirTemp("", "smart90-load")
-		if err != nil {
-			return err
-		}
-		defer os.RemoveAll(dir)
-		bin = filepath.Join(dir, "smart90")
-		build := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/smart90")
-		build.Stderr = os.Stderr
-		if err := build.Run(); err != nil {
-			return fmt.Errorf("build smart90 (run from the repository root, or pass -serve): %w", err)
-		}
+	bin, cleanup, err := serveBinary(ctx, c)
+	if err != nil {
+		return err
 	}
+	defer cleanup()
 	cmd := exec.CommandContext(ctx, bin, "serve", "-dry-run", "-http-addr", "127.0.0.1:0", "-log-level", "warn",
 		"-workers", strconv.Itoa(c.Workers), "-send-rate", "1000000")
 	cmd.Env = append(os.Environ(), "SMART90_DATABASE_URL="+dbURL, "SMART90_REDIS_URL=")
@@ -505,6 +513,26 @@ func measureServe(ctx context.Context, c config, dbURL string, out io.Writer) er
 	}
 	fmt.Fprintf(out, "| exit after SIGTERM | %s |\n\n", exit)
 	return nil
+}
+
+// serveBinary returns the smart90 binary to run: -serve, or one built from
+// ./cmd/smart90 into a temporary directory that cleanup removes.
+func serveBinary(ctx context.Context, c config) (bin string, cleanup func(), err error) {
+	if c.Serve != "" {
+		return c.Serve, func() {}, nil
+	}
+	dir, err := os.MkdirTemp("", "smart90-load")
+	if err != nil {
+		return "", nil, err
+	}
+	bin = filepath.Join(dir, "smart90")
+	build := exec.CommandContext(ctx, "go", "build", "-o", bin, "github.com/smart90/smart90/cmd/smart90")
+	build.Stderr = os.Stderr
+	if err := build.Run(); err != nil {
+		os.RemoveAll(dir)
+		return "", nil, fmt.Errorf("build smart90 (run inside the repository, or pass -serve): %w", err)
+	}
+	return bin, func() { os.RemoveAll(dir) }, nil
 }
 
 // statusKB reads a "kB" field of /proc/<pid>/status.

@@ -5,12 +5,13 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/smart90/smart90/store/postgres/pgtest"
 	"github.com/smart90/smart90/store/redis/redistest"
 )
 
-// TestLoadSmall runs the plan, drain and limit scenarios at a small scale,
+// TestLoadSmall runs the plan, drain, limit and slack scenarios at a small scale,
 // so the tool behind BENCHMARKS.md keeps working. It asserts what the
 // report must say, not how fast: timing belongs to the real runs.
 func TestLoadSmall(t *testing.T) {
@@ -22,6 +23,7 @@ func TestLoadSmall(t *testing.T) {
 		DatabaseURL: cmp.Or(os.Getenv("SMART90_TEST_DATABASE_URL"), pgtest.DefaultURL),
 		RedisURL:    cmp.Or(os.Getenv("SMART90_TEST_REDIS_URL"), redistest.DefaultURL),
 		Clients:     300, Limited: 40, Rate: 50, Replicas: 3, Workers: 4, Skip: "rss",
+		SlackEvents: 60, SlackConc: 4, PgbenchTime: time.Second,
 	}, &out)
 	if err != nil {
 		t.Fatalf("run: %v\n%s", err, out.String())
@@ -34,6 +36,10 @@ func TestLoadSmall(t *testing.T) {
 		"| deliveries sent | 40 of 40 |",
 		"| 1 s windows over the limit | 0 |",
 		"| duplicate sends | 0 |",
+		"| events acknowledged | 60 of 60 (0 failed) |",
+		"| answers stored | 60 of 60 |",
+		"| confirmations sent after the ack | 60 |",
+		"| pgbench single-row insert ceiling (4 clients) |",
 	} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("report lacks %q:\n%s", want, out.String())
