@@ -29,6 +29,7 @@ type Store interface {
 	DeliveryStore
 	ScheduleStore
 	DigestStore
+	AddressStore
 
 	// Ping checks the store is reachable.
 	Ping(ctx context.Context) error
@@ -241,4 +242,32 @@ type DigestStore interface {
 	CreateDigest(ctx context.Context, d *Digest) error
 	// LatestDigest returns the coach's digest with the latest Week.
 	LatestDigest(ctx context.Context, coachID int64) (*Digest, error)
+}
+
+// Address is how a platform reaches a person or a channel outside a
+// request: for Teams, a conversation reference (service URL, conversation
+// id, tenant, user and bot ids), which must be kept from the activities
+// that carry it because a proactive message cannot be sent without it.
+// The data is opaque to the core; the adapter that writes it reads it.
+type Address struct {
+	InstallationID int64
+	// Key names what the address reaches, in the adapter's words, e.g.
+	// "person:29:1abc…" for a person's 1:1 chat or "channel:19:…" for a
+	// channel. A key "person:<ExternalID>" belongs to that person of the
+	// installation: DeletePerson deletes it with the rest of their data.
+	Key       string
+	Data      []byte
+	UpdatedAt time.Time
+}
+
+// AddressStore keeps addresses.
+type AddressStore interface {
+	// PutAddress creates or replaces the address keyed by (InstallationID,
+	// Key) and sets UpdatedAt (from a.UpdatedAt when non-zero).
+	PutAddress(ctx context.Context, a *Address) error
+	// Address returns the address under (installationID, key).
+	Address(ctx context.Context, installationID int64, key string) (*Address, error)
+	// DeleteAddress deletes the address under (installationID, key);
+	// deleting a missing address is not an error.
+	DeleteAddress(ctx context.Context, installationID int64, key string) error
 }

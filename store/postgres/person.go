@@ -206,6 +206,15 @@ func (db *DB) DeletePerson(ctx context.Context, id int64) error {
 			id, bot.EngagementInvited, bot.EngagementActive, bot.EngagementPaused, bot.EngagementEnded, at); err != nil {
 			return wrap(err, fmt.Sprintf("end engagements of coach %d", id))
 		}
+		// The person's address is keyed by their external id, which no
+		// foreign key can follow (see bot.Address).
+		if _, err := tx.Exec(ctx, `
+			DELETE FROM addresses
+			WHERE (installation_id, key) IN (
+				SELECT installation_id, 'person:' || external_id FROM people WHERE id = $1)`,
+			id); err != nil {
+			return wrap(err, fmt.Sprintf("delete address of person %d", id))
+		}
 		if _, err := tx.Exec(ctx, `DELETE FROM people WHERE id = $1`, id); err != nil {
 			return wrap(err, fmt.Sprintf("delete person %d", id))
 		}

@@ -193,6 +193,14 @@ func (db *DB) DeletePerson(ctx context.Context, id int64) error {
 			now, id); err != nil {
 			return err
 		}
+		// The person's address is keyed by their external id, which no
+		// foreign key can follow (see bot.Address).
+		if _, err := tx.ExecContext(ctx, `
+			DELETE FROM addresses
+			WHERE (installation_id, key) IN (
+				SELECT installation_id, 'person:' || external_id FROM people WHERE id = ?)`, id); err != nil {
+			return err
+		}
 		_, err := tx.ExecContext(ctx, `DELETE FROM people WHERE id = ?`, id)
 		return err
 	}))

@@ -87,6 +87,10 @@ func Run(t *testing.T, open func(t testing.TB) bot.Store) {
 
 		{"Digests", testDigests},
 
+		{"Addresses", testAddresses},
+		{"PutAddressUnknownInstallation", testPutAddressUnknownInstallation},
+		{"DeletePersonAddress", testDeletePersonAddress},
+
 		{"DeleteClient", testDeleteClient},
 		{"DeleteCoach", testDeleteCoach},
 	}

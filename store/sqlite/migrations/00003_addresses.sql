@@ -1,0 +1,16 @@
+-- An address is how an adapter reaches a person or a channel outside a
+-- request (for Teams, a conversation reference); data is opaque to the
+-- store. A key 'person:<external_id>' belongs to that person of the
+-- installation, which no foreign key can say: DeletePerson deletes it.
+
+-- +goose Up
+CREATE TABLE addresses (
+    installation_id INTEGER NOT NULL REFERENCES installations (id) ON DELETE CASCADE,
+    key             TEXT    NOT NULL,
+    data            BLOB    NOT NULL,
+    updated_at      INTEGER NOT NULL,
+    PRIMARY KEY (installation_id, key)
+);
+
+-- +goose Down
+DROP TABLE addresses;
