@@ -32,6 +32,7 @@ Usage:
   smart90 serve [flags]     run the service: scheduler, senders, HTTP (/healthz /readyz /metrics)
   smart90 chat [flags]      chat in the terminal as a coach and clients (embedded default)
   smart90 migrate [flags]   apply database migrations and exit
+  smart90 teams-package     write the Teams app package (-o smart90-teams.zip)
   smart90 help              this text
 
 Run "smart90 <command> -h" for a command's flags. Configuration comes from
@@ -54,6 +55,8 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runChat(ctx, args[1:], stdin, stdout, stderr, getenv)
 	case "migrate":
 		return runMigrate(ctx, args[1:], stdout, stderr, getenv)
+	case "teams-package":
+		return runTeamsPackage(ctx, args[1:], stdout, stderr, getenv)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
