@@ -17,7 +17,7 @@ import (
 
 func readFixture(t *testing.T, name string) []byte {
 	t.Helper()
-	b, err := os.ReadFile("../../../shared/fixtures/" + name)
+	b, err := os.ReadFile("../../testdata/fixtures/" + name)
 	if err != nil {
 		t.Fatal(err)
 	}

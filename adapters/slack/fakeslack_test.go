@@ -130,10 +130,10 @@ func (f *fakeSlack) Methods() []string {
 	return out
 }
 
-// fixture writes one of the published payloads in ../../../shared/fixtures.
+// fixture writes one of the published payloads in ../../testdata/fixtures.
 func fixture(t testing.TB, w http.ResponseWriter, name string) {
 	t.Helper()
-	b, err := os.ReadFile("../../../shared/fixtures/" + name)
+	b, err := os.ReadFile("../../testdata/fixtures/" + name)
 	if err != nil {
 		t.Fatalf("fixture %s: %v", name, err)
 	}

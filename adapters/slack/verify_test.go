@@ -31,7 +31,7 @@ type verifyExample struct {
 
 func loadVerifyExample(tb testing.TB) verifyExample {
 	tb.Helper()
-	const dir = "../../../shared/fixtures/"
+	const dir = "../../testdata/fixtures/"
 	raw, err := os.ReadFile(dir + "slack_signing_example.json")
 	if err != nil {
 		tb.Fatal(err)

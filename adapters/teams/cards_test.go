@@ -510,7 +510,7 @@ func TestCardsFiles(t *testing.T) {
 // lines and trailing commas removed.
 func cardFixture(t *testing.T, name string) map[string]any {
 	t.Helper()
-	b, err := os.ReadFile("../../../shared/fixtures/" + name)
+	b, err := os.ReadFile("../../testdata/fixtures/" + name)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -616,7 +616,7 @@ func TestInvokeResponse(t *testing.T) {
 	t.Parallel()
 	// The published response shape, with a card in place of the
 	// placeholder.
-	b, err := os.ReadFile("../../../shared/fixtures/msbf_invoke_response_adaptiveCard_action.published.txt")
+	b, err := os.ReadFile("../../testdata/fixtures/msbf_invoke_response_adaptiveCard_action.published.txt")
 	if err != nil {
 		t.Fatal(err)
 	}
