@@ -21,6 +21,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	slackadapter "github.com/smart90/smart90/adapters/slack"
+	teamsadapter "github.com/smart90/smart90/adapters/teams"
 	"github.com/smart90/smart90/bot"
 	"github.com/smart90/smart90/scheduler"
 	"github.com/smart90/smart90/store/inproc"
@@ -52,6 +53,23 @@ type serveConfig struct {
 	// EncryptionKey encrypts bot tokens at rest (SMART90_ENCRYPTION_KEY).
 	EncryptionKey string
 	Slack         slackConfig
+	Teams         teamsConfig
+}
+
+// teamsConfig is the Teams bot's configuration, from the environment only
+// (the app password is a secret).
+type teamsConfig struct {
+	AppID       string // MICROSOFT_APP_ID: the bot's Entra app id
+	AppPassword string // MICROSOFT_APP_PASSWORD: its client secret
+	TenantID    string // MICROSOFT_APP_TENANT_ID: a single-tenant bot's tenant
+	// OpenIDMetadataURL overrides where inbound tokens' signing keys are
+	// found (SMART90_TEAMS_OPENID_METADATA_URL; tests, sovereign clouds).
+	OpenIDMetadataURL string
+	// TokenURL overrides the bot's token endpoint (SMART90_TEAMS_TOKEN_URL).
+	TokenURL string
+	// ServiceURLs are the allowed serviceUrl prefixes, comma-separated
+	// (SMART90_TEAMS_SERVICE_URLS; default the public Teams services).
+	ServiceURLs string
 }
 
 // slackConfig is the Slack app's configuration, from the environment only:
@@ -93,6 +111,8 @@ func (c *serveConfig) bind(fs *flag.FlagSet, getenv func(string) string) error {
 	c.EncryptionKey = getenv("SMART90_ENCRYPTION_KEY")
 	c.Slack = slackConfig{BotToken: getenv("SLACK_BOT_TOKEN"), AppToken: getenv("SLACK_APP_TOKEN"), SigningSecret: getenv("SLACK_SIGNING_SECRET"), APIURL: getenv("SLACK_API_URL"),
 		ClientID: getenv("SLACK_CLIENT_ID"), ClientSecret: getenv("SLACK_CLIENT_SECRET"), PublicURL: getenv("SMART90_PUBLIC_URL")}
+	c.Teams = teamsConfig{AppID: getenv("MICROSOFT_APP_ID"), AppPassword: getenv("MICROSOFT_APP_PASSWORD"), TenantID: getenv("MICROSOFT_APP_TENANT_ID"),
+		OpenIDMetadataURL: getenv("SMART90_TEAMS_OPENID_METADATA_URL"), TokenURL: getenv("SMART90_TEAMS_TOKEN_URL"), ServiceURLs: getenv("SMART90_TEAMS_SERVICE_URLS")}
 	return nil
 }
 
@@ -236,13 +256,43 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 		}
 		slackOut = slackadapter.NewMessenger(mc)
 	}
+	var teamsOut *teamsadapter.Messenger
+	var teamsAuth *teamsadapter.Authenticator
+	var teamsURLs teamsadapter.ServiceURLs
+	if cfg.Teams.AppID != "" {
+		if cfg.Teams.AppPassword == "" {
+			return errors.New("the Teams bot (MICROSOFT_APP_ID) needs its MICROSOFT_APP_PASSWORD too")
+		}
+		if teamsURLs, err = teamsadapter.ParseServiceURLs(cfg.Teams.ServiceURLs); err != nil {
+			return fmt.Errorf("SMART90_TEAMS_SERVICE_URLS: %w", err)
+		}
+		creds := teamsadapter.CredentialsConfig{AppID: cfg.Teams.AppID, AppPassword: cfg.Teams.AppPassword,
+			TenantID: cfg.Teams.TenantID, TokenURL: cfg.Teams.TokenURL}
+		teamsOut, err = teamsadapter.NewMessenger(teamsadapter.MessengerConfig{Store: store, Clock: clock, Logger: log,
+			Connector: teamsadapter.ConnectorConfig{Tokens: creds.TokenSource(context.WithoutCancel(ctx)), ServiceURLs: teamsURLs}})
+		if err != nil {
+			return err
+		}
+		teamsAuth, err = teamsadapter.NewAuthenticator(teamsadapter.AuthConfig{AppID: cfg.Teams.AppID,
+			OpenIDMetadataURL: cfg.Teams.OpenIDMetadataURL, Logger: log})
+		if err != nil {
+			return err
+		}
+	}
 	switch {
 	case cfg.DryRun:
 		out = &dryRun{log: log}
-	case slackOut != nil:
-		out = platforms{bot.PlatformSlack: slackOut}
+	case slackOut != nil || teamsOut != nil:
+		p := platforms{}
+		if slackOut != nil {
+			p[bot.PlatformSlack] = slackOut
+		}
+		if teamsOut != nil {
+			p[bot.PlatformTeams] = teamsOut
+		}
+		out = p
 	default:
-		return errors.New("no chat platform is configured: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (see README), or run with -dry-run to try the scheduler")
+		return errors.New("no chat platform is configured: set SLACK_BOT_TOKEN and SLACK_APP_TOKEN (Slack) or MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD (Teams), see README; or run with -dry-run to try the scheduler")
 	}
 	out, err = bot.Pace(out, bot.PaceConfig{Limiter: coord.Limiter, Rate: cfg.SendRate,
 		OnWait: func(d time.Duration) { metrics.RateLimitWait.Observe(d.Seconds()) }})
@@ -287,6 +337,16 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 				return err
 			}
 		}
+	}
+	var teamsApp *teamsadapter.Adapter
+	if teamsOut != nil {
+		teamsApp, err = teamsadapter.New(teamsadapter.Config{Handler: core, Store: store, Messenger: teamsOut, Auth: teamsAuth,
+			ServiceURLs: teamsURLs, Deduper: coord.Deduper, Clock: clock, Logger: log})
+		if err != nil {
+			return err
+		}
+		teamsApp.Routes(mux)
+		log.Info("teams bot on /api/messages", "app_id", cfg.Teams.AppID, "tenant", cfg.Teams.TenantID)
 	}
 
 	ln, err := net.Listen("tcp", cfg.HTTPAddr)
@@ -354,6 +414,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 			<-socketDone // the socket loop starts no more work
 		}
 		slackApp.Wait() // replies already acknowledged to Slack go out
+	}
+	if teamsApp != nil {
+		teamsApp.Wait() // and those acknowledged to Teams
 	}
 	log.Info("stopped")
 	return runErr

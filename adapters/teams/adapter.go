@@ -1,0 +1,498 @@
+package teams
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html"
+	"io"
+	"log/slog"
+	"net/http"
+	"regexp"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/infracloudio/msbotbuilder-go/core/activity"
+	"github.com/infracloudio/msbotbuilder-go/schema"
+
+	"github.com/smart90/smart90/bot"
+)
+
+// Handler is the core: bot.Bot implements it.
+type Handler interface {
+	Handle(ctx context.Context, ev bot.Event) ([]bot.Message, error)
+}
+
+// Config configures an Adapter.
+type Config struct {
+	Handler   Handler        // required: the core
+	Store     bot.Store      // required: installations and conversation references
+	Messenger *Messenger     // required: replies after the acknowledgement
+	Auth      *Authenticator // required: every activity's token is checked
+	// ServiceURLs are the service URLs activities may name: a conversation
+	// reference with any other is never stored, so the bot's token is
+	// never sent there.
+	ServiceURLs ServiceURLs
+	Deduper     bot.Deduper // required: the Bot Framework retries
+	Clock       bot.Clock
+	Logger      *slog.Logger
+	// HandleTimeout bounds the core's work on one activity before the
+	// answer (default 10s: Teams wants one within 15).
+	HandleTimeout time.Duration
+}
+
+// Adapter receives the Bot Framework's activities on /api/messages, checks
+// their token, keeps the conversation references they carry, hands what
+// people did to the core and answers: invokes in the HTTP response, other
+// replies through the connector after the acknowledgement.
+type Adapter struct {
+	cfg   Config
+	log   *slog.Logger
+	clock bot.Clock
+	refs  references
+	wg    sync.WaitGroup // work after the acknowledgement
+}
+
+// New returns an Adapter.
+func New(cfg Config) (*Adapter, error) {
+	if cfg.Handler == nil || cfg.Store == nil || cfg.Messenger == nil || cfg.Auth == nil || cfg.Deduper == nil || len(cfg.ServiceURLs) == 0 {
+		return nil, errors.New("teams: Handler, Store, Messenger, Auth, Deduper and ServiceURLs are required")
+	}
+	clock := cmp.Or[bot.Clock](cfg.Clock, bot.SystemClock{})
+	return &Adapter{cfg: cfg, log: cmp.Or(cfg.Logger, slog.Default()), clock: clock, refs: references{cfg.Store, clock}}, nil
+}
+
+// Routes registers POST /api/messages.
+func (a *Adapter) Routes(mux *http.ServeMux) {
+	mux.HandleFunc("POST /api/messages", a.serveActivity)
+}
+
+// Wait waits for the work started after acknowledgements (shutdown, tests).
+func (a *Adapter) Wait() { a.wg.Wait() }
+
+// maxActivity bounds a request body; activities are a few kilobytes.
+const maxActivity = 1 << 20
+
+// dedupeTTL covers the Bot Framework's redelivery of an activity that got
+// no timely answer.
+const dedupeTTL = time.Hour
+
+// inbound is an activity as received, with what msbotbuilder-go's schema
+// drops: the mention entities' fields.
+type inbound struct {
+	schema.Activity
+	mentions []schema.Mention
+	tenant   string
+	channel  string // the channel's conversation id, in a team
+	team     string
+	chName   string
+}
+
+func (a *Adapter) serveActivity(w http.ResponseWriter, r *http.Request) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxActivity))
+	if err != nil {
+		http.Error(w, "cannot read the activity", http.StatusBadRequest)
+		return
+	}
+	in, err := decode(body)
+	if err != nil {
+		http.Error(w, "malformed activity", http.StatusBadRequest)
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), cmp.Or(a.cfg.HandleTimeout, 10*time.Second))
+	defer cancel()
+	if _, err := a.cfg.Auth.Authenticate(ctx, r.Header.Get("Authorization"), in.ServiceURL, in.ChannelID); err != nil {
+		a.log.WarnContext(ctx, "reject Teams activity", "reason", err.Error(), "remote_addr", r.RemoteAddr)
+		http.Error(w, "unauthorized", http.StatusUnauthorized)
+		return
+	}
+	if !a.cfg.ServiceURLs.Allowed(in.ServiceURL) {
+		a.log.WarnContext(ctx, "reject Teams activity: service URL not allowed (SMART90_TEAMS_SERVICE_URLS)", "service_url", in.ServiceURL)
+		http.Error(w, "unauthorized", http.StatusUnauthorized)
+		return
+	}
+	if in.tenant == "" || in.From.ID == "" || in.Conversation.ID == "" {
+		http.Error(w, "the activity names no tenant, sender or conversation", http.StatusBadRequest)
+		return
+	}
+	if in.ID != "" {
+		dup, err := a.cfg.Deduper.Seen(ctx, "teams:activity:"+in.Conversation.ID+":"+in.ID, dedupeTTL)
+		if err != nil {
+			a.log.WarnContext(ctx, "de-duplicate activity; handling it", "err", err)
+		} else if dup {
+			writeJSON(w, invokeOK(in))
+			return
+		}
+	}
+	inst, err := a.installation(ctx, in.tenant)
+	if err != nil {
+		a.log.ErrorContext(ctx, "teams: load installation", "tenant", in.tenant, "err", err)
+		http.Error(w, "try again", http.StatusInternalServerError)
+		return
+	}
+	if err := a.remember(ctx, inst, in); err != nil {
+		a.log.ErrorContext(ctx, "teams: keep conversation reference", "err", err)
+		http.Error(w, "try again", http.StatusInternalServerError)
+		return
+	}
+	if in.Type == schema.InstallationUpdate {
+		a.installationUpdate(ctx, inst, in)
+		w.WriteHeader(http.StatusOK)
+		return
+	}
+	var response any
+	_, err = activity.PrepareActivityContext(activity.HandlerFuncs{
+		OnMessageFunc: func(*activity.TurnContext) (schema.Activity, error) {
+			a.onMessage(ctx, inst, in)
+			return schema.Activity{}, nil
+		},
+		OnInvokeFunc: func(*activity.TurnContext) (schema.Activity, error) {
+			response = a.onInvoke(ctx, inst, in)
+			return schema.Activity{}, nil
+		},
+		OnConversationUpdateFunc: func(*activity.TurnContext) (schema.Activity, error) {
+			a.conversationUpdate(ctx, inst, in)
+			return schema.Activity{}, nil
+		},
+	}, &activity.TurnContext{Activity: in.Activity})
+	if err != nil {
+		a.log.DebugContext(ctx, "teams: activity ignored", "type", in.Type, "err", err)
+	}
+	if response != nil {
+		writeJSON(w, response)
+		return
+	}
+	w.WriteHeader(http.StatusOK)
+}
+
+// decode reads an activity and the fields msbotbuilder-go's schema drops.
+func decode(body []byte) (*inbound, error) {
+	var in inbound
+	if err := json.Unmarshal(body, &in.Activity); err != nil {
+		return nil, err
+	}
+	var extra struct {
+		Entities    []json.RawMessage `json:"entities"`
+		ChannelData struct {
+			Tenant  struct{ ID string } `json:"tenant"`
+			Team    struct{ ID string } `json:"team"`
+			Channel struct {
+				ID   string `json:"id"`
+				Name string `json:"name"`
+			} `json:"channel"`
+		} `json:"channelData"`
+	}
+	if err := json.Unmarshal(body, &extra); err != nil {
+		return nil, err
+	}
+	for _, raw := range extra.Entities {
+		var m schema.Mention
+		if json.Unmarshal(raw, &m) == nil && m.Type == "mention" {
+			in.mentions = append(in.mentions, m)
+		}
+	}
+	if in.Type == "" || in.ServiceURL == "" {
+		return nil, errors.New("no type or serviceUrl")
+	}
+	in.tenant = cmp.Or(in.Conversation.TenantID, extra.ChannelData.Tenant.ID)
+	in.channel, in.chName, in.team = extra.ChannelData.Channel.ID, extra.ChannelData.Channel.Name, extra.ChannelData.Team.ID
+	return &in, nil
+}
+
+// personal reports whether the activity is in a 1:1 chat with the bot.
+func (in *inbound) personal() bool {
+	return in.Conversation.ConversationType == "personal" || in.Conversation.ConversationType == "" && !in.Conversation.IsGroup
+}
+
+// installation returns the tenant's installation, creating it on first
+// contact.
+func (a *Adapter) installation(ctx context.Context, tenant string) (*bot.Installation, error) {
+	inst, err := a.cfg.Store.InstallationByExternalID(ctx, bot.PlatformTeams, tenant)
+	if bot.ErrorCode(err) == bot.ENOTFOUND {
+		now := a.clock.Now().UTC()
+		inst = &bot.Installation{Platform: bot.PlatformTeams, ExternalID: tenant, Status: bot.InstallationActive, CreatedAt: now, UpdatedAt: now}
+		err = a.cfg.Store.UpsertInstallation(ctx, inst)
+	}
+	return inst, err
+}
+
+// remember keeps the conversation references an activity carries, before
+// anything else is done with it: the tenant's service URL and the bot's
+// id, the sender's 1:1 chat, the channel it came from.
+func (a *Adapter) remember(ctx context.Context, inst *bot.Installation, in *inbound) error {
+	svc := &reference{ServiceURL: in.ServiceURL, TenantID: in.tenant, BotID: in.Recipient.ID, BotName: in.Recipient.Name}
+	if err := a.refs.put(ctx, inst.ID, keyService, svc); err != nil {
+		return err
+	}
+	switch {
+	case in.personal():
+		ref := *svc
+		ref.ConversationID, ref.UserID, ref.AADObjectID = in.Conversation.ID, in.From.ID, in.From.AadObjectID
+		return a.refs.put(ctx, inst.ID, personKey(in.From.ID), &ref)
+	case in.channel != "":
+		ref := *svc
+		ref.ConversationID, ref.TeamID, ref.Name = in.channel, in.team, in.chName
+		if ref.Name == "" {
+			if old, ok, err := a.refs.get(ctx, inst.ID, channelKey(in.channel)); err == nil && ok {
+				ref.Name = old.Name
+			}
+		}
+		return a.refs.put(ctx, inst.ID, channelKey(in.channel), &ref)
+	}
+	return nil
+}
+
+// removed marks the activity's conversation as one the app was removed
+// from: sends there stop until it is added again.
+func (a *Adapter) removed(ctx context.Context, inst *bot.Installation, in *inbound) {
+	key := personKey(in.From.ID)
+	if !in.personal() {
+		if in.channel == "" {
+			return
+		}
+		key = channelKey(in.channel)
+	}
+	ref, ok, err := a.refs.get(ctx, inst.ID, key)
+	if err != nil || !ok {
+		return
+	}
+	ref.Removed = a.clock.Now().UTC()
+	if err := a.refs.put(ctx, inst.ID, key, ref); err != nil {
+		a.log.ErrorContext(ctx, "teams: mark conversation removed", "err", err)
+		return
+	}
+	a.log.InfoContext(ctx, "teams: app removed from a conversation; sending there stops", "tenant", inst.ExternalID, "personal", in.personal())
+}
+
+// installationUpdate: a removal stops all sending to that conversation;
+// an addition was already remembered.
+func (a *Adapter) installationUpdate(ctx context.Context, inst *bot.Installation, in *inbound) {
+	if strings.HasPrefix(in.Action, string(schema.InstallActionRemove)) {
+		a.removed(ctx, inst, in)
+		return
+	}
+	if in.personal() {
+		a.welcome(ctx, inst, in)
+	}
+}
+
+// conversationUpdate: the bot added to a 1:1 chat says hello; the bot
+// removed from a team or chat stops sending there.
+func (a *Adapter) conversationUpdate(ctx context.Context, inst *bot.Installation, in *inbound) {
+	for _, m := range in.MembersRemoved {
+		if m.ID == in.Recipient.ID {
+			a.removed(ctx, inst, in)
+			return
+		}
+	}
+	for _, m := range in.MembersAdded {
+		if m.ID == in.Recipient.ID && in.personal() {
+			a.welcome(ctx, inst, in)
+			return
+		}
+	}
+}
+
+// welcome greets a person who just added the app, with what they can do.
+func (a *Adapter) welcome(ctx context.Context, inst *bot.Installation, in *inbound) {
+	ev := a.event(in, bot.EventCommand)
+	ev.Text = "help"
+	replies := a.handle(ctx, ev)
+	a.after(func(ctx context.Context) { a.reply(ctx, inst, in, replies) })
+}
+
+// event is the core event for what the activity's sender did.
+func (a *Adapter) event(in *inbound, kind bot.EventKind) bot.Event {
+	return bot.Event{
+		Platform:     bot.PlatformTeams,
+		Installation: in.tenant,
+		User:         bot.UserRef{ExternalID: in.From.ID, DisplayName: in.From.Name, TimeZone: in.LocalTimezone},
+		Kind:         kind,
+		Channel:      in.channel,
+	}
+}
+
+// onMessage handles a message: a card's Action.Submit (button or form),
+// a plain reply in the 1:1 chat, or a command after @smart90 in a channel.
+func (a *Adapter) onMessage(ctx context.Context, inst *bot.Installation, in *inbound) {
+	var ev bot.Event
+	if len(in.Value) > 0 {
+		s, ok := ParseSubmission(in.Value)
+		if !ok {
+			return
+		}
+		ev = a.submission(in, s)
+	} else {
+		kind := bot.EventCommand
+		if in.personal() {
+			kind = bot.EventMessage
+		}
+		ev = a.event(in, kind)
+		ev.Text, ev.Mentions = commandText(in)
+		if ev.Text == "" {
+			return
+		}
+		ev.Text = here(ev.Text, in)
+	}
+	replies := a.handle(ctx, ev)
+	a.after(func(ctx context.Context) { a.reply(ctx, inst, in, replies) })
+}
+
+// submission is the core event for a card action.
+func (a *Adapter) submission(in *inbound, s Submission) bot.Event {
+	ev := a.event(in, bot.EventAction)
+	ev.ActionID, ev.Value = s.ID, s.Value
+	if s.Form {
+		ev.Kind, ev.ActionID, ev.FormID, ev.Values = bot.EventForm, "", s.ID, s.Values
+	}
+	return ev
+}
+
+// onInvoke answers an Action.Execute (invoke "adaptiveCard/action") in
+// the HTTP response: the first reply replaces the card, the others follow
+// as messages.
+func (a *Adapter) onInvoke(ctx context.Context, inst *bot.Installation, in *inbound) any {
+	if in.Name != "adaptiveCard/action" {
+		return map[string]any{"statusCode": http.StatusNotImplemented, "type": "application/vnd.microsoft.error",
+			"value": map[string]any{"code": "NotImplemented", "message": "smart90 does not handle " + in.Name}}
+	}
+	s, ok := ParseSubmission(in.Value)
+	if !ok {
+		return InvokeResponse(bot.Message{Text: "That card is out of date; type `help` to start again."}, nil)
+	}
+	replies := a.handle(ctx, a.submission(in, s))
+	if len(replies) == 0 {
+		return InvokeResponse(bot.Message{Text: "Done."}, nil)
+	}
+	first, rest := replies[0], replies[1:]
+	if len(first.Files) > 0 || (!in.personal() && first.Ephemeral) {
+		// Files need a message; a private reply must not replace a card
+		// everybody in the channel sees.
+		first, rest = bot.Message{Text: "Done."}, replies
+	}
+	a.after(func(ctx context.Context) { a.reply(ctx, inst, in, rest) })
+	return InvokeResponse(first, a.cfg.Messenger.names(ctx, inst, first))
+}
+
+// handle runs the core; its replies already say what went wrong in plain
+// words, internal errors are logged by the core.
+func (a *Adapter) handle(ctx context.Context, ev bot.Event) []bot.Message {
+	replies, err := a.cfg.Handler.Handle(ctx, ev)
+	if err != nil {
+		a.log.ErrorContext(ctx, "handle teams activity", "kind", ev.Kind, "tenant", ev.Installation, "err", err)
+	}
+	return replies
+}
+
+// reply sends the core's replies: in the 1:1 chat they answer there; in a
+// channel, what is only for the person goes to their 1:1 chat (Teams has
+// no private messages in a channel) with a pointer in the thread, and the
+// rest is a reply in the thread.
+func (a *Adapter) reply(ctx context.Context, inst *bot.Installation, in *inbound, replies []bot.Message) {
+	private := bot.Destination{Installation: inst, UserID: in.From.ID}
+	thread := private
+	if !in.personal() && in.channel != "" {
+		root := in.ID
+		if _, id, ok := strings.Cut(in.Conversation.ID, ";messageid="); ok {
+			root = id
+		}
+		thread = bot.Destination{Installation: inst, ThreadRef: in.channel + "|" + root}
+	}
+	pointed := false
+	for _, m := range replies {
+		to := thread
+		if m.Ephemeral {
+			to = private
+		}
+		_, err := a.cfg.Messenger.Send(ctx, to, m)
+		if err != nil {
+			a.log.WarnContext(ctx, "teams reply", "tenant", inst.ExternalID, "err", err)
+			if to == private && to != thread {
+				a.cfg.Messenger.Send(ctx, thread, bot.Message{Text: "I could not answer you privately: " + bot.ErrorMessage(err)})
+			}
+			continue
+		}
+		if to == private && to != thread && !pointed {
+			pointed = true
+			a.cfg.Messenger.Send(ctx, thread, bot.Message{Text: "I answered you in our 1:1 chat."})
+		}
+	}
+}
+
+// after runs work once the activity is acknowledged.
+func (a *Adapter) after(fn func(ctx context.Context)) {
+	a.wg.Go(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		fn(ctx)
+	})
+}
+
+// atTag matches a mention in a message's text.
+var atTag = regexp.MustCompile(`<at>(.*?)</at>`)
+
+// commandText is the message's text with the bot's own mention removed
+// and every other mention written as the core's <@ID>, with what the
+// entities say of each mentioned person. Teams sends text with HTML
+// entities; a leading "/smart90" is dropped as Slack users type it.
+func commandText(in *inbound) (string, map[string]bot.UserRef) {
+	var mentions map[string]bot.UserRef
+	text := atTag.ReplaceAllStringFunc(in.Text, func(tag string) string {
+		inner := atTag.FindStringSubmatch(tag)[1]
+		for _, m := range in.mentions {
+			name := strings.TrimPrefix(m.Mentioned.Name, "@")
+			if m.Text != tag && strings.TrimPrefix(inner, "@") != name {
+				continue
+			}
+			if m.Mentioned.ID == in.Recipient.ID {
+				return ""
+			}
+			if mentions == nil {
+				mentions = map[string]bot.UserRef{}
+			}
+			mentions[m.Mentioned.ID] = bot.UserRef{ExternalID: m.Mentioned.ID, DisplayName: name}
+			return " <@" + m.Mentioned.ID + "> "
+		}
+		return inner
+	})
+	text = html.UnescapeString(strings.ReplaceAll(text, "&nbsp;", " "))
+	text = strings.Join(strings.Fields(text), " ")
+	if w, rest, _ := strings.Cut(text, " "); strings.EqualFold(w, "/smart90") {
+		text = rest
+	}
+	return text, mentions
+}
+
+// here turns "digest here" into the channel it was typed in (or the 1:1
+// chat): Teams has no channel links to type.
+func here(text string, in *inbound) string {
+	word, rest, _ := strings.Cut(text, " ")
+	if !strings.EqualFold(word, "digest") || !strings.EqualFold(strings.TrimSpace(rest), "here") {
+		return text
+	}
+	if in.personal() || in.channel == "" {
+		return "digest dm"
+	}
+	return fmt.Sprintf("digest <#%s>", in.channel)
+}
+
+// invokeOK is the answer to a duplicate: an invoke still needs a body.
+func invokeOK(in *inbound) any {
+	if in.Type == schema.Invoke {
+		return map[string]any{"statusCode": http.StatusOK}
+	}
+	return nil
+}
+
+// writeJSON answers with v as JSON, or an empty 200 when nil.
+func writeJSON(w http.ResponseWriter, v any) {
+	if v == nil {
+		w.WriteHeader(http.StatusOK)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	json.NewEncoder(w).Encode(v)
+}

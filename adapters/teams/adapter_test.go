@@ -1,0 +1,309 @@
+package teams
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"errors"
+	"net/http"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+	"github.com/infracloudio/msbotbuilder-go/schema"
+
+	"github.com/smart90/smart90/adapters/teams/teamstest"
+	"github.com/smart90/smart90/bot"
+	"github.com/smart90/smart90/scheduler"
+)
+
+// TestActivityAuth: only an activity with a valid Bot Framework token is
+// processed; anything else gets 401 and stores nothing.
+func TestActivityAuth(t *testing.T) {
+	t.Parallel()
+	h := setup(t)
+	other, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	claims := func(mod func(jwt.MapClaims)) jwt.MapClaims {
+		c := jwt.MapClaims{"iss": h.idp.Issuer, "aud": testAppID, "serviceurl": h.conn.URL,
+			"exp": time.Now().Add(time.Hour).Unix(), "nbf": time.Now().Add(-time.Minute).Unix()}
+		if mod != nil {
+			mod(c)
+		}
+		return c
+	}
+	bearer := func(tok string) string { return "Bearer " + tok }
+	for _, tt := range []struct {
+		name string
+		auth string
+	}{
+		{"no header", ""},
+		{"not bearer", "Basic " + h.idp.Token(t, testAppID, h.conn.URL)},
+		{"garbage", "Bearer not.a.jwt"},
+		{"wrong audience", bearer(h.idp.Token(t, "another-app", h.conn.URL))},
+		{"expired", bearer(h.idp.Sign(t, claims(func(c jwt.MapClaims) { c["exp"] = time.Now().Add(-time.Hour).Unix() })))},
+		{"wrong issuer", bearer(h.idp.Sign(t, claims(func(c jwt.MapClaims) { c["iss"] = "https://sts.example.com/" })))},
+		{"unknown key", bearer(h.idp.SignWith(t, other, "never-published", claims(nil)))},
+		{"bad signature", bearer(h.idp.SignWith(t, other, "key-1", claims(nil)))},
+		{"serviceUrl mismatch", bearer(h.idp.Token(t, testAppID, "https://smba.trafficmanager.net/emea/"))},
+	} {
+		a := h.personal(anaID, "Ana", "message")
+		a["text"] = "help"
+		code, _ := h.postAs(t, a, tt.auth)
+		if code != http.StatusUnauthorized {
+			t.Errorf("%s: status %d, want 401", tt.name, code)
+		}
+	}
+	if _, err := h.Store.InstallationByExternalID(context.Background(), bot.PlatformTeams, testTenant); bot.ErrorCode(err) != bot.ENOTFOUND {
+		t.Fatalf("a refused activity stored the tenant: %v", err)
+	}
+	if n := len(h.conn.Calls()); n != 0 {
+		t.Fatalf("a refused activity was answered: %d connector calls", n)
+	}
+	if strings.Contains(h.logs.String(), testPassword) {
+		t.Fatal("the app password is in the logs")
+	}
+
+	// The valid one is processed: the tenant and Ana's chat are stored and
+	// she gets the help text.
+	h.say(t, anaID, "Ana", "help")
+	if got := h.ops(0); !slices.Equal(got, []string{"SendToConversation a:chat-" + anaID}) {
+		t.Fatalf("help: calls %q", got)
+	}
+	if !strings.Contains(h.conn.Calls()[0].Text(), "invite") {
+		t.Errorf("help text: %q", h.conn.Calls()[0].Text())
+	}
+}
+
+// TestBadActivities: malformed bodies get 400, a redelivered activity is
+// handled once, and a service URL outside the allowlist is refused even
+// with a valid token, so the bot's token is never sent there.
+func TestBadActivities(t *testing.T) {
+	t.Parallel()
+	h := setup(t)
+	for _, body := range []map[string]any{
+		{"type": "message"}, // no serviceUrl
+		{"serviceUrl": h.conn.URL, "channelId": "msteams", "type": "message", "from": map[string]any{"id": anaID}}, // no tenant, conversation
+	} {
+		if code, _ := h.post(t, body); code != http.StatusBadRequest {
+			t.Errorf("%v: status %d, want 400", body, code)
+		}
+	}
+	req, _ := http.NewRequest(http.MethodPost, h.srv.URL+"/api/messages", strings.NewReader("{not json"))
+	req.Header.Set("Authorization", "Bearer "+h.idp.Token(t, testAppID, h.conn.URL))
+	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != http.StatusBadRequest {
+		t.Errorf("malformed JSON: %v %v", resp.StatusCode, err)
+	}
+
+	a := h.personal(anaID, "Ana", "message")
+	a["text"] = "help"
+	h.post(t, a)
+	h.post(t, a) // the Bot Framework's redelivery
+	if n := len(h.conn.Calls()); n != 1 {
+		t.Errorf("a redelivered activity was answered %d times", n)
+	}
+
+	evil := h.personal(anaID, "Ana", "message")
+	evil["serviceUrl"] = "https://evil.example.com/"
+	evil["text"] = "help"
+	if code, _ := h.postAs(t, evil, "Bearer "+h.idp.Token(t, testAppID, "https://evil.example.com/")); code != http.StatusUnauthorized {
+		t.Errorf("a service URL outside the allowlist: status %d, want 401", code)
+	}
+	ref, ok, err := h.adapter.refs.get(context.Background(), 1, keyService)
+	if err != nil || !ok || ref.ServiceURL != h.conn.URL {
+		t.Errorf("stored service reference %+v %v %v", ref, ok, err)
+	}
+}
+
+// TestCommandText: the bot's mention is removed, other mentions become
+// the core's <@ID>, on the published channel message too (whose entity
+// text differs from the message's).
+func TestCommandText(t *testing.T) {
+	t.Parallel()
+	b, err := os.ReadFile("../../testdata/fixtures/teams_message_channel_with_mention.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	in, err := decode(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text, m := commandText(in)
+	if text != "Hey <@29:08q2j2o3jc09au90eucae> check out this message" || m["29:08q2j2o3jc09au90eucae"].DisplayName != "Pranav Smith" {
+		t.Errorf("published mention: %q %v", text, m)
+	}
+	for _, tt := range []struct{ text, want string }{
+		{"<at>smart90</at> invite <at>Ana</at>", "invite <@29:ana>"},
+		{"<at>smart90</at>&nbsp;rocks", "rocks"},
+		{"/smart90 rocks <at>Ana</at>", "rocks <@29:ana>"},
+		{"<at>Someone else</at> hi", "Someone else hi"}, // no entity: just text
+		{"tom &amp; jerry", "tom & jerry"},
+	} {
+		in := &inbound{mentions: []schema.Mention{mentionOf(testBot, "smart90"), mentionOf("29:ana", "Ana")}}
+		in.Text, in.Recipient.ID = tt.text, testBot
+		if got, _ := commandText(in); got != tt.want {
+			t.Errorf("commandText(%q) = %q, want %q", tt.text, got, tt.want)
+		}
+	}
+}
+
+// TestSendFailures: the connector's throttling is retried honouring
+// Retry-After; a removed bot is permanent at once; a gateway outage is
+// given back to the scheduler with when to retry.
+func TestSendFailures(t *testing.T) {
+	t.Parallel()
+	h := setup(t)
+	h.say(t, anaID, "Ana", "help") // Ana's chat is known
+	inst, err := h.Store.InstallationByExternalID(context.Background(), bot.PlatformTeams, testTenant)
+	if err != nil {
+		t.Fatal(err)
+	}
+	to := bot.Destination{Installation: inst, UserID: anaID}
+	var mu sync.Mutex
+	var fails []*teamstest.Failure
+	h.conn.Fail = func(teamstest.Call) *teamstest.Failure {
+		mu.Lock()
+		defer mu.Unlock()
+		if len(fails) == 0 {
+			return nil
+		}
+		f := fails[0]
+		fails = fails[1:]
+		return f
+	}
+	failWith := func(f ...*teamstest.Failure) { mu.Lock(); fails = f; mu.Unlock() }
+	drain := func() (ds []time.Duration) {
+		for {
+			select {
+			case d := <-h.sleeps:
+				ds = append(ds, d)
+			default:
+				return ds
+			}
+		}
+	}
+	h.conn.Reset()
+
+	failWith(&teamstest.Failure{Status: 429, RetryAfter: "7"}, &teamstest.Failure{Status: 412})
+	if _, err := h.messenger.Send(context.Background(), to, bot.Message{Text: "hello"}); err != nil {
+		t.Fatalf("after a 429 and a 412: %v", err)
+	}
+	if ds := drain(); len(ds) != 2 || ds[0] < 7*time.Second {
+		t.Errorf("backoffs %v: want two, the first honouring Retry-After: 7", ds)
+	}
+	if n := len(h.conn.Calls()); n != 3 {
+		t.Errorf("%d calls, want 3", n)
+	}
+
+	failWith(&teamstest.Failure{Status: 502}, &teamstest.Failure{Status: 504}, &teamstest.Failure{Status: 502, RetryAfter: "30"})
+	_, err = h.messenger.Send(context.Background(), to, bot.Message{Text: "hello"})
+	var ra scheduler.RetryAfterError
+	if !errors.As(err, &ra) || ra.RetryAfter() != 30*time.Second || bot.ErrorCode(err) == bot.EFORBIDDEN {
+		t.Errorf("after three gateway errors: %v, want a transient error retrying after 30s", err)
+	}
+	drain()
+
+	h.conn.Reset()
+	failWith(&teamstest.Failure{Status: 403, Code: "BotNotInConversationRoster"})
+	_, err = h.messenger.Send(context.Background(), to, bot.Message{Text: "hello"})
+	if bot.ErrorCode(err) != bot.EFORBIDDEN || len(h.conn.Calls()) != 1 || len(drain()) != 0 {
+		t.Errorf("403 BotNotInConversationRoster: %v after %d calls; want EFORBIDDEN at once", err, len(h.conn.Calls()))
+	}
+}
+
+// TestRemovedStopsSending: after the app is removed from Ana's chat
+// (installationUpdate remove) her prompt is not sent: the delivery fails
+// permanently, her schedule is put on hold and the coach is told, once.
+func TestRemovedStopsSending(t *testing.T) {
+	t.Parallel()
+	h := setup(t)
+	ctx := context.Background()
+	h.post(t, withMention(h.personal(coachID, "Coach", "message"), "invite <at>Ana</at>", anaID, "Ana"))
+	ana := h.person(t, anaID)
+	e, err := h.Store.LiveEngagementForClient(ctx, ana.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.press(t, anaID, "Ana", map[string]any{"smart90": "action", "action": bot.ActionAccept, "value": strconv.FormatInt(e.ID, 10)})
+	remove := h.personal(anaID, "Ana", "installationUpdate")
+	remove["action"] = "remove"
+	if code, _ := h.post(t, remove); code != http.StatusOK {
+		t.Fatalf("installationUpdate: %d", code)
+	}
+	h.conn.Reset()
+	sched, err := scheduler.New(scheduler.Config{Store: h.Store, Deliverer: h.adapter.cfg.Handler.(scheduler.Deliverer), Clock: h.Clock, Logger: h.log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 48 {
+		h.Clock.Advance(time.Hour)
+		if err := sched.Tick(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, c := range h.conn.Calls() {
+		if c.Conversation == "a:chat-"+anaID {
+			t.Fatalf("sent to Ana's chat after the app was removed: %q", c.Text())
+		}
+	}
+	if got := h.ops(0); !slices.Equal(got, []string{"SendToConversation a:chat-" + coachID}) {
+		t.Fatalf("calls after removal %q: want one note to the coach", got)
+	}
+	if !strings.Contains(h.conn.Calls()[0].Text(), "Ana") {
+		t.Errorf("note to the coach: %q", h.conn.Calls()[0].Text())
+	}
+	s, err := h.Store.Schedules(ctx, ana.ID)
+	if err != nil || len(s) == 0 || s[0].Suspended == "" {
+		t.Errorf("Ana's schedules: %+v %v; want suspended", s, err)
+	}
+
+	// She adds the app again and writes: her chat works again.
+	h.say(t, anaID, "Ana", "resume")
+	if got := h.ops(1); len(got) == 0 || got[0] != "SendToConversation a:chat-"+anaID {
+		t.Errorf("after re-adding: %q", got)
+	}
+}
+
+// TestConcurrentSends: many sends at once share one token (one request to
+// the token endpoint) and do not race (run with -race).
+func TestConcurrentSends(t *testing.T) {
+	t.Parallel()
+	h := setup(t)
+	h.say(t, anaID, "Ana", "help")
+	inst, err := h.Store.InstallationByExternalID(context.Background(), bot.PlatformTeams, testTenant)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for range 20 {
+		wg.Go(func() {
+			if _, err := h.messenger.Send(context.Background(), bot.Destination{Installation: inst, UserID: anaID}, bot.Message{Text: "hi"}); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	if n := h.tokens.Requests(); n != 1 {
+		t.Errorf("%d token requests for 21 sends, want 1", n)
+	}
+	if n := len(h.conn.Calls()); n != 21 {
+		t.Errorf("%d sends, want 21", n)
+	}
+}
+
+func withMention(a map[string]any, text, id, name string) map[string]any {
+	a["text"] = text
+	a["entities"] = []any{mention(id, name)}
+	return a
+}
+
+func mentionOf(id, name string) schema.Mention {
+	return schema.Mention{Type: "mention", Text: "<at>" + name + "</at>", Mentioned: schema.ChannelAccount{ID: id, Name: name}}
+}

@@ -1,0 +1,260 @@
+package teams
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/infracloudio/msbotbuilder-go/schema"
+	"golang.org/x/oauth2"
+
+	"github.com/smart90/smart90/bot"
+)
+
+// connectorAPI is what the adapter and the messenger ask of the Bot
+// Connector, so tests can see exactly which calls are made.
+type connectorAPI interface {
+	// Send posts an activity to a conversation (a 1:1 chat, a channel, or
+	// a channel thread "<channel>;messageid=<id>") and returns its id.
+	Send(ctx context.Context, serviceURL, conversationID string, a *outActivity) (string, error)
+	// CreateConversation starts a conversation (a 1:1 chat with a user)
+	// and returns its id.
+	CreateConversation(ctx context.Context, serviceURL string, p *conversationParams) (string, error)
+}
+
+// outActivity is an activity the bot sends. It is not schema.Activity:
+// that type's non-pointer time and struct fields would send zero
+// timestamps and empty objects with every message.
+type outActivity struct {
+	Type        schema.ActivityTypes   `json:"type"`
+	Text        string                 `json:"text,omitempty"`
+	TextFormat  schema.TextFormatTypes `json:"textFormat,omitempty"`
+	Summary     string                 `json:"summary,omitempty"`
+	Attachments []schema.Attachment    `json:"attachments,omitempty"`
+}
+
+// conversationParams creates a conversation (schema.ConversationParameters
+// without its always-encoded empty Activity).
+type conversationParams struct {
+	IsGroup     bool                    `json:"isGroup"`
+	Bot         schema.ChannelAccount   `json:"bot"`
+	Members     []schema.ChannelAccount `json:"members,omitempty"`
+	TenantID    string                  `json:"tenantId,omitempty"`
+	ChannelData map[string]any          `json:"channelData,omitempty"`
+}
+
+// ConnectorConfig configures the Bot Connector client.
+type ConnectorConfig struct {
+	// Tokens are the bot's own tokens (CredentialsConfig.TokenSource).
+	Tokens oauth2.TokenSource
+	// ServiceURLs are where the bot's token may be sent.
+	ServiceURLs ServiceURLs
+	HTTPClient  *http.Client // default: 15 s timeout
+	// Attempts is how many times a throttled or briefly failing call
+	// (429, 412, 502, 503, 504) is tried before the error is returned to
+	// the caller (the scheduler retries later); default 3.
+	Attempts int
+	// RetryBase is the first backoff, doubled per attempt with jitter;
+	// default 500ms. A Retry-After longer than it wins, up to RetryMax.
+	RetryBase time.Duration
+	RetryMax  time.Duration // default 10s
+	// Sleep waits between attempts (tests record it); default a timer.
+	Sleep func(ctx context.Context, d time.Duration) error
+}
+
+// connector is the Bot Connector REST client (v3). It replaces
+// msbotbuilder-go's connector client, which shares its token between
+// goroutines without a lock, panics on network errors, knows only the
+// multi-tenant token endpoint, and sends the token to any serviceUrl.
+// It is safe for concurrent use.
+type connector struct {
+	cfg ConnectorConfig
+	hc  *http.Client
+}
+
+func newConnector(cfg ConnectorConfig) (*connector, error) {
+	if cfg.Tokens == nil || len(cfg.ServiceURLs) == 0 {
+		return nil, errors.New("teams: the connector needs a token source and allowed service URLs")
+	}
+	cfg.Attempts = cmp.Or(cfg.Attempts, 3)
+	cfg.RetryBase = cmp.Or(cfg.RetryBase, 500*time.Millisecond)
+	cfg.RetryMax = cmp.Or(cfg.RetryMax, 10*time.Second)
+	if cfg.Sleep == nil {
+		cfg.Sleep = sleep
+	}
+	hc := cfg.HTTPClient
+	if hc == nil {
+		hc = &http.Client{Timeout: 15 * time.Second}
+	}
+	return &connector{cfg: cfg, hc: hc}, nil
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+var _ connectorAPI = (*connector)(nil)
+
+func (c *connector) Send(ctx context.Context, serviceURL, conversationID string, a *outActivity) (string, error) {
+	var out schema.ResourceResponse
+	path := "v3/conversations/" + url.PathEscape(conversationID) + "/activities"
+	if err := c.call(ctx, serviceURL, path, a, &out); err != nil {
+		return "", err
+	}
+	return out.ID, nil
+}
+
+func (c *connector) CreateConversation(ctx context.Context, serviceURL string, p *conversationParams) (string, error) {
+	var out schema.ConversationResourceResponse
+	if err := c.call(ctx, serviceURL, "v3/conversations", p, &out); err != nil {
+		return "", err
+	}
+	if out.ID == "" {
+		return "", errors.New("teams: create conversation: the connector returned no conversation id")
+	}
+	return out.ID, nil
+}
+
+// call POSTs body to serviceURL+path and decodes the answer into out,
+// retrying throttling and brief outages with backoff and jitter.
+func (c *connector) call(ctx context.Context, serviceURL, path string, body, out any) error {
+	if !c.cfg.ServiceURLs.Allowed(serviceURL) {
+		return bot.Errorf(bot.EFORBIDDEN, "smart90 will not send to the Teams service %q: it is not an allowed service URL (SMART90_TEAMS_SERVICE_URLS).", serviceURL)
+	}
+	endpoint := strings.TrimSuffix(serviceURL, "/") + "/" + path
+	payload, err := json.Marshal(body)
+	if err != nil {
+		return fmt.Errorf("teams: encode %s: %w", path, err)
+	}
+	for attempt := 1; ; attempt++ {
+		err := c.post(ctx, endpoint, payload, out)
+		var re *retryableError
+		if !errors.As(err, &re) || attempt >= c.cfg.Attempts {
+			return err
+		}
+		if err := c.cfg.Sleep(ctx, c.backoff(attempt, re.after)); err != nil {
+			return re
+		}
+	}
+}
+
+// backoff is RetryBase doubled per attempt with equal jitter, or the
+// server's Retry-After when longer, never over RetryMax.
+func (c *connector) backoff(attempt int, after time.Duration) time.Duration {
+	d := c.cfg.RetryBase << min(attempt-1, 16)
+	d = d/2 + rand.N(d/2+1)
+	d = max(d, after)
+	return min(d, c.cfg.RetryMax)
+}
+
+func (c *connector) post(ctx context.Context, endpoint string, payload []byte, out any) error {
+	tok, err := c.cfg.Tokens.Token()
+	if err != nil {
+		return fmt.Errorf("teams: get the bot's token: %w", err)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, bytes.NewReader(payload))
+	if err != nil {
+		return fmt.Errorf("teams: %w", err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	tok.SetAuthHeader(req)
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		// Not retried here: the activity may have been delivered.
+		return fmt.Errorf("teams: post to the connector: %w", err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if resp.StatusCode/100 == 2 {
+		if out != nil && len(bytes.TrimSpace(body)) > 0 {
+			if err := json.Unmarshal(body, out); err != nil {
+				return fmt.Errorf("teams: decode the connector's answer: %w", err)
+			}
+		}
+		return nil
+	}
+	return classify(resp, body)
+}
+
+// retryableError is a failure worth trying again soon: throttling (429),
+// a precondition race (412) or a gateway error. It tells the scheduler
+// when (RetryAfter) once this client's own attempts are spent.
+type retryableError struct {
+	status int
+	code   string
+	after  time.Duration
+}
+
+func (e *retryableError) Error() string {
+	return fmt.Sprintf("teams connector: HTTP %d %s", e.status, e.code)
+}
+
+// RetryAfter implements scheduler.RetryAfterError.
+func (e *retryableError) RetryAfter() time.Duration { return e.after }
+
+// errorBody is the connector's error answer.
+type errorBody struct {
+	Error struct {
+		Code    string `json:"code"`
+		Message string `json:"message"`
+	} `json:"error"`
+}
+
+// classify maps a connector failure to what callers act on: permanent
+// (*bot.Error EFORBIDDEN/ENOTFOUND: suspend and tell the coach, never a
+// retry loop), retryable, or transient.
+func classify(resp *http.Response, body []byte) error {
+	var eb errorBody
+	json.Unmarshal(body, &eb)
+	code := eb.Error.Code
+	switch resp.StatusCode {
+	case http.StatusTooManyRequests, http.StatusPreconditionFailed, http.StatusBadGateway,
+		http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		return &retryableError{status: resp.StatusCode, code: code, after: retryAfter(resp.Header.Get("Retry-After"))}
+	case http.StatusForbidden:
+		switch code {
+		case "BotNotInConversationRoster":
+			return bot.Errorf(bot.EFORBIDDEN, "smart90 was removed from that Teams chat or team (Teams: %s); add the app again to resume.", code)
+		case "ConversationBlockedByUser":
+			return bot.Errorf(bot.EFORBIDDEN, "The person blocked smart90 in Teams (Teams: %s).", code)
+		}
+		return bot.Errorf(bot.EFORBIDDEN, "Teams refused the message (HTTP 403 %s).", code)
+	case http.StatusNotFound:
+		return bot.Errorf(bot.ENOTFOUND, "The Teams conversation no longer exists (HTTP 404 %s).", code)
+	case http.StatusBadRequest:
+		// A malformed activity is a bug, not something a retry fixes.
+		return bot.Errorf(bot.EINTERNAL, "Teams rejected the message (HTTP 400 %s: %s).", code, eb.Error.Message)
+	}
+	return fmt.Errorf("teams connector: HTTP %d %s", resp.StatusCode, code)
+}
+
+// retryAfter reads a Retry-After header: seconds, or an HTTP date.
+func retryAfter(v string) time.Duration {
+	if v == "" {
+		return 0
+	}
+	if s, err := strconv.Atoi(v); err == nil && s > 0 {
+		return time.Duration(s) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return max(time.Until(t), 0)
+	}
+	return 0
+}

@@ -1,0 +1,203 @@
+package teams
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"regexp"
+	"strings"
+
+	"github.com/infracloudio/msbotbuilder-go/schema"
+
+	"github.com/smart90/smart90/bot"
+)
+
+// MessengerConfig configures a Messenger.
+type MessengerConfig struct {
+	Store     bot.Store // required: conversation references and names
+	Connector ConnectorConfig
+	Clock     bot.Clock
+	Logger    *slog.Logger
+}
+
+// Messenger sends the core's messages to Teams as Adaptive Cards through
+// the Bot Connector: to a person's 1:1 chat (created when the person has
+// never written to the bot), to a channel, or into a channel thread. It is
+// a bot.Messenger and safe for concurrent use. A message reference is
+// "<conversation id>|<activity id>", so a thread reply finds both.
+type Messenger struct {
+	api  connectorAPI
+	refs references
+	log  *slog.Logger
+}
+
+// NewMessenger returns a Messenger.
+func NewMessenger(cfg MessengerConfig) (*Messenger, error) {
+	if cfg.Store == nil {
+		return nil, errors.New("teams: the messenger needs a Store")
+	}
+	c, err := newConnector(cfg.Connector)
+	if err != nil {
+		return nil, err
+	}
+	clock := cmp.Or[bot.Clock](cfg.Clock, bot.SystemClock{})
+	return &Messenger{api: c, refs: references{cfg.Store, clock}, log: cmp.Or(cfg.Logger, slog.Default())}, nil
+}
+
+var _ bot.Messenger = (*Messenger)(nil)
+
+// Send implements bot.Messenger. Content over Teams' size limit goes out
+// as several cards in order; the reference is the first one's.
+func (m *Messenger) Send(ctx context.Context, to bot.Destination, msg bot.Message) (string, error) {
+	inst := to.Installation
+	if inst == nil {
+		return "", errors.New("teams send: no installation")
+	}
+	if inst.Status != bot.InstallationActive {
+		return "", bot.Errorf(bot.EFORBIDDEN, "smart90 is not installed in this Teams organisation any more.")
+	}
+	svc, ok, err := m.refs.get(ctx, inst.ID, keyService)
+	if err != nil {
+		return "", err
+	}
+	if !ok {
+		return "", bot.Errorf(bot.EFORBIDDEN, "smart90 has not heard from this Teams organisation yet; add the app in Teams first.")
+	}
+	serviceURL, conv := svc.ServiceURL, ""
+	base := "" // the conversation a reference names (a thread's channel)
+	switch {
+	case to.ThreadRef != "":
+		parent, id, err := parseRef(to.ThreadRef)
+		if err != nil {
+			return "", err
+		}
+		base = parent
+		conv = parent + ";messageid=" + id
+	case to.UserID != "":
+		ref, err := m.personConversation(ctx, inst, svc, to.UserID)
+		if err != nil {
+			return "", err
+		}
+		serviceURL, conv = ref.ServiceURL, ref.ConversationID
+	case to.Channel != "":
+		ch, ok, err := m.refs.get(ctx, inst.ID, channelKey(to.Channel))
+		if err != nil {
+			return "", err
+		}
+		if ok && !ch.Removed.IsZero() {
+			return "", bot.Errorf(bot.EFORBIDDEN, "smart90 was removed from the channel %s; add the app to its team again.", cmp.Or(ch.Name, "of the digest"))
+		}
+		if ok {
+			serviceURL = ch.ServiceURL
+		}
+		conv = to.Channel
+	default:
+		return "", errors.New("teams send: no user, channel or thread to send to")
+	}
+	if base == "" {
+		base = conv
+	}
+	cards := Cards(msg, m.names(ctx, inst, msg))
+	if len(cards) == 0 {
+		return "", errors.New("teams send: an empty message")
+	}
+	first := ""
+	for _, card := range cards {
+		id, err := m.api.Send(ctx, serviceURL, conv, &outActivity{Type: schema.Message, Summary: summary(msg.Text),
+			Attachments: []schema.Attachment{card}})
+		if err != nil {
+			return first, err
+		}
+		if first == "" {
+			first = base + "|" + id
+		}
+	}
+	return first, nil
+}
+
+// personConversation returns the reference of a person's 1:1 chat with
+// the bot, creating the chat when the person never wrote to it (Teams
+// allows that once the app is installed for them or in a team of theirs).
+func (m *Messenger) personConversation(ctx context.Context, inst *bot.Installation, svc *reference, userID string) (*reference, error) {
+	ref, ok, err := m.refs.get(ctx, inst.ID, personKey(userID))
+	if err != nil {
+		return nil, err
+	}
+	name := m.displayName(ctx, inst, userID)
+	if ok && !ref.Removed.IsZero() {
+		return nil, bot.Errorf(bot.EFORBIDDEN, "%s removed smart90 from their Teams chat; they can add it again from Apps in Teams.", name)
+	}
+	if ok && ref.ConversationID != "" {
+		return ref, nil
+	}
+	conv, err := m.api.CreateConversation(ctx, svc.ServiceURL, &conversationParams{
+		Bot:         schema.ChannelAccount{ID: svc.BotID, Name: svc.BotName},
+		Members:     []schema.ChannelAccount{{ID: userID}},
+		TenantID:    inst.ExternalID,
+		ChannelData: map[string]any{"tenant": map[string]any{"id": inst.ExternalID}},
+	})
+	if c := bot.ErrorCode(err); c == bot.EFORBIDDEN || c == bot.ENOTFOUND {
+		return nil, bot.Errorf(bot.EFORBIDDEN, "%s does not have smart90 in Teams yet, so I cannot message them. "+
+			"Ask them to open Apps in Teams, find smart90 and press Add, or add smart90 to a team they are in; then try again.", name)
+	}
+	if err != nil {
+		return nil, err
+	}
+	ref = &reference{ServiceURL: svc.ServiceURL, ConversationID: conv, TenantID: inst.ExternalID, BotID: svc.BotID,
+		BotName: svc.BotName, UserID: userID}
+	if err := m.refs.put(ctx, inst.ID, personKey(userID), ref); err != nil {
+		m.log.WarnContext(ctx, "teams: keep the new chat's reference", "err", err)
+	}
+	return ref, nil
+}
+
+// displayName is a person's name as smart90 knows it, or "They".
+func (m *Messenger) displayName(ctx context.Context, inst *bot.Installation, userID string) string {
+	if p, err := m.refs.store.PersonByExternalID(ctx, inst.ID, userID); err == nil && p.DisplayName != "" {
+		return p.DisplayName
+	}
+	return "They"
+}
+
+// names looks up the people mentioned and channels linked in msg.
+func (m *Messenger) names(ctx context.Context, inst *bot.Installation, msg bot.Message) Names {
+	ids := MentionIDs(msg)
+	if len(ids) == 0 {
+		return nil
+	}
+	names := Names{}
+	for _, id := range ids {
+		if ref, ok, err := m.refs.get(ctx, inst.ID, channelKey(id)); err == nil && ok && ref.Name != "" {
+			names[id] = ref.Name
+			continue
+		}
+		if p, err := m.refs.store.PersonByExternalID(ctx, inst.ID, id); err == nil {
+			names[id] = p.DisplayName
+		}
+	}
+	return names
+}
+
+// parseRef splits a message reference "<conversation>|<activity id>".
+func parseRef(ref string) (conv, id string, err error) {
+	conv, id, ok := strings.Cut(ref, "|")
+	if !ok || conv == "" || id == "" {
+		return "", "", fmt.Errorf("teams: %q is not a message reference", ref)
+	}
+	return conv, id, nil
+}
+
+var markup = regexp.MustCompile("<[@#][^>]*>|[*_`]")
+
+// summary is the plain first line of a message: what Teams shows in a
+// notification instead of "sent a card".
+func summary(text string) string {
+	first, _, _ := strings.Cut(text, "\n")
+	first = strings.TrimSpace(markup.ReplaceAllString(first, ""))
+	if r := []rune(first); len(r) > 120 {
+		first = string(r[:119]) + "…"
+	}
+	return first
+}
