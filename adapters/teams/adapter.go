@@ -336,9 +336,41 @@ func (a *Adapter) onMessage(ctx context.Context, inst *bot.Installation, in *inb
 			return
 		}
 		ev.Text = here(ev.Text, in)
+		a.learnMentioned(ctx, inst, in)
 	}
 	replies := a.handle(ctx, ev)
 	a.after(func(ctx context.Context) { a.reply(ctx, inst, in, replies) })
+}
+
+// learnMentioned keeps the Entra object id of the people a command in a
+// team mentions, when the app may install itself for them through Graph
+// (it needs that id): from the mention, or asked of the team's roster.
+func (a *Adapter) learnMentioned(ctx context.Context, inst *bot.Installation, in *inbound) {
+	if a.cfg.Messenger.graph == nil || in.personal() {
+		return
+	}
+	for _, m := range in.mentions {
+		id := m.Mentioned.ID
+		if id == in.Recipient.ID || !strings.HasPrefix(id, "29:") {
+			continue
+		}
+		if ref, ok, err := a.refs.get(ctx, inst.ID, personKey(id)); err != nil || ok && ref.AADObjectID != "" {
+			continue
+		}
+		aad := m.Mentioned.AadObjectID
+		if aad == "" {
+			member, err := a.cfg.Messenger.api.Member(ctx, in.ServiceURL, cmp.Or(in.team, in.channel), id)
+			if err != nil {
+				a.log.WarnContext(ctx, "teams: look up a mentioned person", "err", err)
+				continue
+			}
+			aad = member.AadObjectID
+		}
+		ref := &reference{ServiceURL: in.ServiceURL, TenantID: in.tenant, BotID: in.Recipient.ID, BotName: in.Recipient.Name, UserID: id, AADObjectID: aad}
+		if err := a.refs.put(ctx, inst.ID, personKey(id), ref); err != nil {
+			a.log.WarnContext(ctx, "teams: keep a mentioned person's id", "err", err)
+		}
+	}
 }
 
 // submission is the core event for a card action.

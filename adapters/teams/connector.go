@@ -30,6 +30,9 @@ type connectorAPI interface {
 	// CreateConversation starts a conversation (a 1:1 chat with a user)
 	// and returns its id.
 	CreateConversation(ctx context.Context, serviceURL string, p *conversationParams) (string, error)
+	// Member returns one member of a conversation (a team's channel), with
+	// their Entra object id.
+	Member(ctx context.Context, serviceURL, conversationID, memberID string) (*schema.ChannelAccount, error)
 }
 
 // outActivity is an activity the bot sends. It is not schema.Activity:
@@ -115,7 +118,7 @@ var _ connectorAPI = (*connector)(nil)
 func (c *connector) Send(ctx context.Context, serviceURL, conversationID string, a *outActivity) (string, error) {
 	var out schema.ResourceResponse
 	path := "v3/conversations/" + url.PathEscape(conversationID) + "/activities"
-	if err := c.call(ctx, serviceURL, path, a, &out); err != nil {
+	if err := c.call(ctx, http.MethodPost, serviceURL, path, a, &out); err != nil {
 		return "", err
 	}
 	return out.ID, nil
@@ -123,7 +126,7 @@ func (c *connector) Send(ctx context.Context, serviceURL, conversationID string,
 
 func (c *connector) CreateConversation(ctx context.Context, serviceURL string, p *conversationParams) (string, error) {
 	var out schema.ConversationResourceResponse
-	if err := c.call(ctx, serviceURL, "v3/conversations", p, &out); err != nil {
+	if err := c.call(ctx, http.MethodPost, serviceURL, "v3/conversations", p, &out); err != nil {
 		return "", err
 	}
 	if out.ID == "" {
@@ -132,19 +135,31 @@ func (c *connector) CreateConversation(ctx context.Context, serviceURL string, p
 	return out.ID, nil
 }
 
-// call POSTs body to serviceURL+path and decodes the answer into out,
-// retrying throttling and brief outages with backoff and jitter.
-func (c *connector) call(ctx context.Context, serviceURL, path string, body, out any) error {
+func (c *connector) Member(ctx context.Context, serviceURL, conversationID, memberID string) (*schema.ChannelAccount, error) {
+	var out schema.ChannelAccount
+	path := "v3/conversations/" + url.PathEscape(conversationID) + "/members/" + url.PathEscape(memberID)
+	if err := c.call(ctx, http.MethodGet, serviceURL, path, nil, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// call sends body (nil: none) to serviceURL+path and decodes the answer
+// into out, retrying throttling and brief outages with backoff and jitter.
+func (c *connector) call(ctx context.Context, method, serviceURL, path string, body, out any) error {
 	if !c.cfg.ServiceURLs.Allowed(serviceURL) {
 		return bot.Errorf(bot.EFORBIDDEN, "smart90 will not send to the Teams service %q: it is not an allowed service URL (SMART90_TEAMS_SERVICE_URLS).", serviceURL)
 	}
 	endpoint := strings.TrimSuffix(serviceURL, "/") + "/" + path
-	payload, err := json.Marshal(body)
-	if err != nil {
-		return fmt.Errorf("teams: encode %s: %w", path, err)
+	var payload []byte
+	if body != nil {
+		var err error
+		if payload, err = json.Marshal(body); err != nil {
+			return fmt.Errorf("teams: encode %s: %w", path, err)
+		}
 	}
 	for attempt := 1; ; attempt++ {
-		err := c.post(ctx, endpoint, payload, out)
+		err := c.do(ctx, method, endpoint, payload, out)
 		var re *retryableError
 		if !errors.As(err, &re) || attempt >= c.cfg.Attempts {
 			return err
@@ -164,21 +179,33 @@ func (c *connector) backoff(attempt int, after time.Duration) time.Duration {
 	return min(d, c.cfg.RetryMax)
 }
 
-func (c *connector) post(ctx context.Context, endpoint string, payload []byte, out any) error {
-	tok, err := c.cfg.Tokens.Token()
+func (c *connector) do(ctx context.Context, method, endpoint string, payload []byte, out any) error {
+	return send(ctx, c.hc, c.cfg.Tokens, method, endpoint, payload, out)
+}
+
+// send makes one authorised JSON request and decodes a 2xx answer into
+// out; other answers are classified.
+func send(ctx context.Context, hc *http.Client, tokens oauth2.TokenSource, method, endpoint string, payload []byte, out any) error {
+	tok, err := tokens.Token()
 	if err != nil {
 		return fmt.Errorf("teams: get the bot's token: %w", err)
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, bytes.NewReader(payload))
+	var reqBody io.Reader
+	if payload != nil {
+		reqBody = bytes.NewReader(payload)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, endpoint, reqBody)
 	if err != nil {
 		return fmt.Errorf("teams: %w", err)
 	}
-	req.Header.Set("Content-Type", "application/json")
+	if payload != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
 	tok.SetAuthHeader(req)
-	resp, err := c.hc.Do(req)
+	resp, err := hc.Do(req)
 	if err != nil {
 		// Not retried here: the activity may have been delivered.
-		return fmt.Errorf("teams: post to the connector: %w", err)
+		return fmt.Errorf("teams: %s %s: %w", method, endpoint, err)
 	}
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
@@ -203,7 +230,7 @@ type retryableError struct {
 }
 
 func (e *retryableError) Error() string {
-	return fmt.Sprintf("teams connector: HTTP %d %s", e.status, e.code)
+	return fmt.Sprintf("teams: HTTP %d %s", e.status, e.code)
 }
 
 // RetryAfter implements scheduler.RetryAfterError.
@@ -242,8 +269,16 @@ func classify(resp *http.Response, body []byte) error {
 		// A malformed activity is a bug, not something a retry fixes.
 		return bot.Errorf(bot.EINTERNAL, "Teams rejected the message (HTTP 400 %s: %s).", code, eb.Error.Message)
 	}
-	return fmt.Errorf("teams connector: HTTP %d %s", resp.StatusCode, code)
+	return &statusError{status: resp.StatusCode, code: code}
 }
+
+// statusError is any other failed answer: transient for the scheduler.
+type statusError struct {
+	status int
+	code   string
+}
+
+func (e *statusError) Error() string { return fmt.Sprintf("teams: HTTP %d %s", e.status, e.code) }
 
 // retryAfter reads a Retry-After header: seconds, or an HTTP date.
 func retryAfter(v string) time.Duration {

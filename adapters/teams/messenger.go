@@ -18,8 +18,12 @@ import (
 type MessengerConfig struct {
 	Store     bot.Store // required: conversation references and names
 	Connector ConnectorConfig
-	Clock     bot.Clock
-	Logger    *slog.Logger
+	// Graph, when set, installs the app for a person who does not have it
+	// yet, so that the bot can start their 1:1 chat (a tenant admin must
+	// have granted the permissions GraphConfig names).
+	Graph  *GraphConfig
+	Clock  bot.Clock
+	Logger *slog.Logger
 }
 
 // Messenger sends the core's messages to Teams as Adaptive Cards through
@@ -28,9 +32,10 @@ type MessengerConfig struct {
 // a bot.Messenger and safe for concurrent use. A message reference is
 // "<conversation id>|<activity id>", so a thread reply finds both.
 type Messenger struct {
-	api  connectorAPI
-	refs references
-	log  *slog.Logger
+	api   connectorAPI
+	graph *graph // nil: no proactive install
+	refs  references
+	log   *slog.Logger
 }
 
 // NewMessenger returns a Messenger.
@@ -43,7 +48,13 @@ func NewMessenger(cfg MessengerConfig) (*Messenger, error) {
 		return nil, err
 	}
 	clock := cmp.Or[bot.Clock](cfg.Clock, bot.SystemClock{})
-	return &Messenger{api: c, refs: references{cfg.Store, clock}, log: cmp.Or(cfg.Logger, slog.Default())}, nil
+	m := &Messenger{api: c, refs: references{cfg.Store, clock}, log: cmp.Or(cfg.Logger, slog.Default())}
+	if cfg.Graph != nil {
+		if m.graph, err = newGraph(*cfg.Graph); err != nil {
+			return nil, err
+		}
+	}
+	return m, nil
 }
 
 var _ bot.Messenger = (*Messenger)(nil)
@@ -132,12 +143,29 @@ func (m *Messenger) personConversation(ctx context.Context, inst *bot.Installati
 	if ok && ref.ConversationID != "" {
 		return ref, nil
 	}
-	conv, err := m.api.CreateConversation(ctx, svc.ServiceURL, &conversationParams{
-		Bot:         schema.ChannelAccount{ID: svc.BotID, Name: svc.BotName},
-		Members:     []schema.ChannelAccount{{ID: userID}},
-		TenantID:    inst.ExternalID,
-		ChannelData: map[string]any{"tenant": map[string]any{"id": inst.ExternalID}},
-	})
+	known := ref
+	if !ok {
+		known = &reference{}
+	}
+	create := func() (string, error) {
+		return m.api.CreateConversation(ctx, svc.ServiceURL, &conversationParams{
+			Bot:         schema.ChannelAccount{ID: svc.BotID, Name: svc.BotName},
+			Members:     []schema.ChannelAccount{{ID: userID}},
+			TenantID:    inst.ExternalID,
+			ChannelData: map[string]any{"tenant": map[string]any{"id": inst.ExternalID}},
+		})
+	}
+	conv, err := create()
+	if c := bot.ErrorCode(err); (c == bot.EFORBIDDEN || c == bot.ENOTFOUND) && m.graph != nil && known.AADObjectID != "" {
+		// The person does not have the app: install it for them, then
+		// the chat can be started.
+		if ierr := m.graph.install(ctx, known.AADObjectID); ierr != nil {
+			m.log.WarnContext(ctx, "teams: install the app for a person through Graph", "err", ierr)
+		} else {
+			m.log.InfoContext(ctx, "teams: installed the app for a person through Graph", "tenant", inst.ExternalID)
+			conv, err = create()
+		}
+	}
 	if c := bot.ErrorCode(err); c == bot.EFORBIDDEN || c == bot.ENOTFOUND {
 		return nil, bot.Errorf(bot.EFORBIDDEN, "%s does not have smart90 in Teams yet, so I cannot message them. "+
 			"Ask them to open Apps in Teams, find smart90 and press Add, or add smart90 to a team they are in; then try again.", name)
@@ -146,7 +174,7 @@ func (m *Messenger) personConversation(ctx context.Context, inst *bot.Installati
 		return nil, err
 	}
 	ref = &reference{ServiceURL: svc.ServiceURL, ConversationID: conv, TenantID: inst.ExternalID, BotID: svc.BotID,
-		BotName: svc.BotName, UserID: userID}
+		BotName: svc.BotName, UserID: userID, AADObjectID: known.AADObjectID}
 	if err := m.refs.put(ctx, inst.ID, personKey(userID), ref); err != nil {
 		m.log.WarnContext(ctx, "teams: keep the new chat's reference", "err", err)
 	}

@@ -46,7 +46,8 @@ type teamsBundle struct {
 	log       *slog.Logger
 }
 
-func setup(t *testing.T) *teamsBundle {
+// setup builds the bundle; opts adjust the messenger's configuration.
+func setup(t *testing.T, opts ...func(*teamsBundle, *MessengerConfig)) *teamsBundle {
 	t.Helper()
 	b := bottest.Setup(t)
 	h := &teamsBundle{Bundle: b, idp: teamstest.NewIdentityProvider(t), tokens: teamstest.NewTokenServer(t, testAppID, testPassword),
@@ -59,9 +60,13 @@ func setup(t *testing.T) *teamsBundle {
 	log := slog.New(slog.NewTextHandler(io.MultiWriter(h.logs, t.Output()), &slog.HandlerOptions{Level: slog.LevelInfo}))
 	h.log = log
 	creds := CredentialsConfig{AppID: testAppID, AppPassword: testPassword, TenantID: testTenant, TokenURL: h.tokens.URL}
-	h.messenger, err = NewMessenger(MessengerConfig{Store: b.Store, Clock: b.Clock, Logger: log, Connector: ConnectorConfig{
+	mc := MessengerConfig{Store: b.Store, Clock: b.Clock, Logger: log, Connector: ConnectorConfig{
 		Tokens: creds.TokenSource(context.Background()), ServiceURLs: urls, RetryBase: time.Millisecond,
-		Sleep: func(ctx context.Context, d time.Duration) error { h.sleeps <- d; return nil }}})
+		Sleep: func(ctx context.Context, d time.Duration) error { h.sleeps <- d; return nil }}}
+	for _, o := range opts {
+		o(h, &mc)
+	}
+	h.messenger, err = NewMessenger(mc)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -70,6 +70,11 @@ type teamsConfig struct {
 	// ServiceURLs are the allowed serviceUrl prefixes, comma-separated
 	// (SMART90_TEAMS_SERVICE_URLS; default the public Teams services).
 	ServiceURLs string
+	// GraphInstall installs the app for a person who does not have it
+	// through Microsoft Graph (SMART90_TEAMS_GRAPH_INSTALL=true; needs the
+	// admin-granted permissions README names).
+	GraphInstall bool
+	GraphURL     string // SMART90_TEAMS_GRAPH_URL: the Graph API base override
 }
 
 // slackConfig is the Slack app's configuration, from the environment only:
@@ -112,7 +117,15 @@ func (c *serveConfig) bind(fs *flag.FlagSet, getenv func(string) string) error {
 	c.Slack = slackConfig{BotToken: getenv("SLACK_BOT_TOKEN"), AppToken: getenv("SLACK_APP_TOKEN"), SigningSecret: getenv("SLACK_SIGNING_SECRET"), APIURL: getenv("SLACK_API_URL"),
 		ClientID: getenv("SLACK_CLIENT_ID"), ClientSecret: getenv("SLACK_CLIENT_SECRET"), PublicURL: getenv("SMART90_PUBLIC_URL")}
 	c.Teams = teamsConfig{AppID: getenv("MICROSOFT_APP_ID"), AppPassword: getenv("MICROSOFT_APP_PASSWORD"), TenantID: getenv("MICROSOFT_APP_TENANT_ID"),
-		OpenIDMetadataURL: getenv("SMART90_TEAMS_OPENID_METADATA_URL"), TokenURL: getenv("SMART90_TEAMS_TOKEN_URL"), ServiceURLs: getenv("SMART90_TEAMS_SERVICE_URLS")}
+		OpenIDMetadataURL: getenv("SMART90_TEAMS_OPENID_METADATA_URL"), TokenURL: getenv("SMART90_TEAMS_TOKEN_URL"), ServiceURLs: getenv("SMART90_TEAMS_SERVICE_URLS"),
+		GraphURL: getenv("SMART90_TEAMS_GRAPH_URL")}
+	if v := getenv("SMART90_TEAMS_GRAPH_INSTALL"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return fmt.Errorf("SMART90_TEAMS_GRAPH_INSTALL: %q is not true or false", v)
+		}
+		c.Teams.GraphInstall = b
+	}
 	return nil
 }
 
@@ -268,8 +281,17 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 		}
 		creds := teamsadapter.CredentialsConfig{AppID: cfg.Teams.AppID, AppPassword: cfg.Teams.AppPassword,
 			TenantID: cfg.Teams.TenantID, TokenURL: cfg.Teams.TokenURL}
-		teamsOut, err = teamsadapter.NewMessenger(teamsadapter.MessengerConfig{Store: store, Clock: clock, Logger: log,
-			Connector: teamsadapter.ConnectorConfig{Tokens: creds.TokenSource(context.WithoutCancel(ctx)), ServiceURLs: teamsURLs}})
+		mc := teamsadapter.MessengerConfig{Store: store, Clock: clock, Logger: log,
+			Connector: teamsadapter.ConnectorConfig{Tokens: creds.TokenSource(context.WithoutCancel(ctx)), ServiceURLs: teamsURLs}}
+		if cfg.Teams.GraphInstall {
+			if cfg.Teams.TenantID == "" {
+				return errors.New("SMART90_TEAMS_GRAPH_INSTALL needs MICROSOFT_APP_TENANT_ID: Graph tokens come from the tenant's endpoint")
+			}
+			graph := creds
+			graph.Scope = teamsadapter.GraphScope // the same token endpoint, another audience
+			mc.Graph = &teamsadapter.GraphConfig{Tokens: graph.TokenSource(context.WithoutCancel(ctx)), URL: cfg.Teams.GraphURL, AppID: cfg.Teams.AppID}
+		}
+		teamsOut, err = teamsadapter.NewMessenger(mc)
 		if err != nil {
 			return err
 		}

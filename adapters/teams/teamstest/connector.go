@@ -13,7 +13,7 @@ import (
 
 // Call is one request the fake connector received.
 type Call struct {
-	// Op is "CreateConversation" or "SendToConversation".
+	// Op is "CreateConversation", "SendToConversation" or "GetMember".
 	Op string
 	// Conversation is the conversation an activity was sent to (decoded
 	// from the path, e.g. "19:abc@thread.tacv2;messageid=17").
@@ -66,6 +66,9 @@ type Connector struct {
 	Valid func(token string) bool
 	// Fail, when set, may answer a call with a failure instead.
 	Fail func(c Call) *Failure
+	// Members are the Entra object ids of the people GetMember knows, by
+	// Teams id; others are not found.
+	Members map[string]string
 
 	mu    sync.Mutex
 	calls []Call
@@ -103,6 +106,18 @@ func (c *Connector) serve(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, `{"error":{"code":"Unauthorized"}}`, http.StatusUnauthorized)
 		return
 	}
+	path := strings.TrimPrefix(r.URL.Path, "/")
+	if conv, member, ok := strings.Cut(strings.TrimPrefix(path, "v3/conversations/"), "/members/"); r.Method == http.MethodGet && ok {
+		c.record(Call{Op: "GetMember", Conversation: conv, ID: member})
+		aad, known := c.Members[member]
+		if !known {
+			http.Error(w, `{"error":{"code":"MemberNotFoundInConversation"}}`, http.StatusNotFound)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(map[string]string{"id": member, "aadObjectId": aad})
+		return
+	}
 	if r.Method != http.MethodPost {
 		http.Error(w, "method", http.StatusMethodNotAllowed)
 		return
@@ -113,7 +128,6 @@ func (c *Connector) serve(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, `{"error":{"code":"BadArgument"}}`, http.StatusBadRequest)
 		return
 	}
-	path := strings.TrimPrefix(r.URL.Path, "/")
 	switch {
 	case path == "v3/conversations":
 		call.Op = "CreateConversation"
