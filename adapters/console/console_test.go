@@ -14,6 +14,7 @@ import (
 
 	"github.com/smart90/smart90/adapters/console"
 	"github.com/smart90/smart90/bot"
+	"github.com/smart90/smart90/bot/bottest"
 )
 
 // fakeHandler records events and answers with HandleFunc, if set.
@@ -40,24 +41,6 @@ func (h *fakeHandler) Events() []bot.Event {
 	return append([]bot.Event(nil), h.events...)
 }
 
-// syncBuffer is a strings.Builder safe for the console and a test to share.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 var start = time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC) // a Monday
 
 // fixture is a console wired to fakes.
@@ -65,7 +48,7 @@ type fixture struct {
 	Console  *console.Console
 	Handler  *fakeHandler
 	Clock    *console.Clock
-	Out      *syncBuffer
+	Out      *bottest.Buffer
 	FilesDir string
 
 	mu    sync.Mutex
@@ -81,7 +64,7 @@ func (f *fixture) Ticks() []time.Time {
 // setup returns a console whose In is input; Run it with run.
 func setup(t testing.TB, input string) *fixture {
 	t.Helper()
-	f := &fixture{Handler: &fakeHandler{}, Clock: console.NewClock(start), Out: &syncBuffer{}, FilesDir: t.TempDir()}
+	f := &fixture{Handler: &fakeHandler{}, Clock: console.NewClock(start), Out: &bottest.Buffer{}, FilesDir: t.TempDir()}
 	c, err := console.New(console.Config{
 		In:      strings.NewReader(input),
 		Out:     f.Out,
@@ -480,7 +463,7 @@ func TestHandlerInternalError(t *testing.T) {
 
 func TestNewRejectsBadConfig(t *testing.T) {
 	t.Parallel()
-	good := console.Config{In: strings.NewReader(""), Out: &syncBuffer{}, Handler: &fakeHandler{}}
+	good := console.Config{In: strings.NewReader(""), Out: &bottest.Buffer{}, Handler: &fakeHandler{}}
 	if _, err := console.New(good); err != nil {
 		t.Errorf("New(minimal config): %v", err)
 	}
@@ -502,7 +485,7 @@ func TestRunStopsWithContext(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { r.Close(); w.Close() })
-	c, err := console.New(console.Config{In: r, Out: &syncBuffer{}, Handler: &fakeHandler{}})
+	c, err := console.New(console.Config{In: r, Out: &bottest.Buffer{}, Handler: &fakeHandler{}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,7 +1,6 @@
 package teams
 
 import (
-	"bytes"
 	"context"
 	"crypto/x509"
 	"encoding/base64"
@@ -24,6 +23,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/smart90/smart90/adapters/teams/teamstest"
+	"github.com/smart90/smart90/bot/bottest"
 )
 
 const (
@@ -407,7 +407,7 @@ func TestAuthenticateKeysUnavailable(t *testing.T) {
 	idp := teamstest.NewIdentityProvider(t)
 	flaky := newFlakyIdentity(t, idp)
 	flaky.down.Store(true)
-	var logs syncBuffer
+	var logs bottest.Buffer
 	clock := &authClock{now: time.Now()}
 	a, err := NewAuthenticator(AuthConfig{AppID: authAppID, OpenIDMetadataURL: flaky.metadataURL, Now: clock.Now,
 		Logger: slog.New(slog.NewTextHandler(io.MultiWriter(&logs, t.Output()), nil))})
@@ -450,24 +450,6 @@ func TestAuthenticateKeysUnavailable(t *testing.T) {
 	if got := strings.Count(logs.String(), "level=WARN"); got != 2 {
 		t.Errorf("%d warnings, want 2", got)
 	}
-}
-
-// syncBuffer is a bytes.Buffer safe for a logger and a test to share.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 // TestAuthenticateKeyWithoutEndorsements serves a JWKS whose key has no

@@ -209,24 +209,10 @@ func TestLoop(t *testing.T) {
 // mentions reports whether an activity's card carries a mention entity of id.
 func mentions(body map[string]any, id string) bool {
 	found := false
-	var walk func(v any)
-	walk = func(v any) {
-		switch v := v.(type) {
-		case map[string]any:
-			if v["type"] == "mention" {
-				if m, ok := v["mentioned"].(map[string]any); ok && m["id"] == id {
-					found = true
-				}
-			}
-			for _, x := range v {
-				walk(x)
-			}
-		case []any:
-			for _, x := range v {
-				walk(x)
-			}
+	walkJSON(body, func(v map[string]any) {
+		if m, ok := v["mentioned"].(map[string]any); ok && v["type"] == "mention" && m["id"] == id {
+			found = true
 		}
-	}
-	walk(body)
+	})
 	return found
 }

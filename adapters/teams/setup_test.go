@@ -42,7 +42,7 @@ type teamsBundle struct {
 	messenger *Messenger
 	srv       *httptest.Server
 	sleeps    chan time.Duration // the connector's backoffs, instead of waiting
-	logs      *syncBuffer
+	logs      *bottest.Buffer
 	log       *slog.Logger
 }
 
@@ -51,7 +51,7 @@ func setup(t *testing.T, opts ...func(*teamsBundle, *MessengerConfig)) *teamsBun
 	t.Helper()
 	b := bottest.Setup(t)
 	h := &teamsBundle{Bundle: b, idp: teamstest.NewIdentityProvider(t), tokens: teamstest.NewTokenServer(t, testAppID, testPassword),
-		conn: teamstest.NewConnector(t), sleeps: make(chan time.Duration, 100), logs: &syncBuffer{}}
+		conn: teamstest.NewConnector(t), sleeps: make(chan time.Duration, 100), logs: &bottest.Buffer{}}
 	h.conn.Valid = h.tokens.Valid
 	urls, err := ParseServiceURLs(h.conn.URL)
 	if err != nil {
@@ -215,34 +215,22 @@ func (h *teamsBundle) execute(t *testing.T, user, name string, call teamstest.Ca
 func executeAction(t *testing.T, activity map[string]any) (verb string, data map[string]any, inputs map[string]string) {
 	t.Helper()
 	inputs = map[string]string{}
-	var walk func(v any)
-	walk = func(v any) {
-		switch v := v.(type) {
-		case map[string]any:
-			typ, _ := v["type"].(string)
-			if typ == "Action.Execute" {
-				verb, _ = v["verb"].(string)
-				d, _ := v["data"].(map[string]any)
-				data = map[string]any{}
-				for k, x := range d {
-					data[k] = x
-				}
-			}
-			if strings.HasPrefix(typ, "Input.") {
-				id, _ := v["id"].(string)
-				val, _ := v["value"].(string)
-				inputs[id] = val
-			}
-			for _, x := range v {
-				walk(x)
-			}
-		case []any:
-			for _, x := range v {
-				walk(x)
+	walkJSON(activity, func(v map[string]any) {
+		typ, _ := v["type"].(string)
+		if typ == "Action.Execute" {
+			verb, _ = v["verb"].(string)
+			d, _ := v["data"].(map[string]any)
+			data = map[string]any{}
+			for k, x := range d {
+				data[k] = x
 			}
 		}
-	}
-	walk(activity)
+		if strings.HasPrefix(typ, "Input.") {
+			id, _ := v["id"].(string)
+			val, _ := v["value"].(string)
+			inputs[id] = val
+		}
+	})
 	if data == nil {
 		t.Fatalf("no Action.Execute in the card: %v", activity)
 	}
@@ -270,4 +258,19 @@ func (h *teamsBundle) person(t *testing.T, id string) *bot.Person {
 		t.Fatal(err)
 	}
 	return p
+}
+
+// walkJSON calls fn with every object in a decoded JSON value.
+func walkJSON(v any, fn func(map[string]any)) {
+	switch v := v.(type) {
+	case map[string]any:
+		fn(v)
+		for _, x := range v {
+			walkJSON(x, fn)
+		}
+	case []any:
+		for _, x := range v {
+			walkJSON(x, fn)
+		}
+	}
 }

@@ -13,6 +13,7 @@
 package bottest
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"strings"
@@ -175,4 +176,24 @@ func must(t testing.TB, err error, what string) {
 	if err != nil {
 		t.Fatalf("%s: %v", what, err)
 	}
+}
+
+// Buffer collects what loggers (or a console) write, for a test to read
+// while they may still be writing. It is safe for concurrent use.
+type Buffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *Buffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+// String returns everything written so far.
+func (b *Buffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }

@@ -52,25 +52,9 @@ func TestServeSlack(t *testing.T) {
 	const secret = "test-signing-secret"
 	env := map[string]string{"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": secret, "SLACK_API_URL": api.URL + "/",
 		"SMART90_ENCRYPTION_KEY": "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="}
-	ctx, stop := context.WithCancel(t.Context())
+	addr, stop, done := startServe(t, env, t.Output(), "-log-level", "warn")
 	defer stop()
-	pr, pw := io.Pipe()
-	done := make(chan error, 1)
-	go func() {
-		done <- Run(ctx, []string{"serve", "-sqlite", filepath.Join(t.TempDir(), "s.db"), "-http-addr", "127.0.0.1:0", "-log-level", "warn"},
-			strings.NewReader(""), pw, t.Output(), func(k string) string { return env[k] })
-		pw.Close()
-	}()
-	line, err := bufio.NewReader(pr).ReadString('\n')
-	if err != nil {
-		t.Fatalf("serve printed nothing: %v (%v)", err, <-done)
-	}
-	go io.Copy(io.Discard, pr)
-	m := regexp.MustCompile(`listening on (\S+)`).FindStringSubmatch(line)
-	if m == nil {
-		t.Fatalf("start-up line %q", line)
-	}
-	events := "http://" + m[1] + "/slack/events"
+	events := "http://" + addr + "/slack/events"
 
 	send := func(sign string) (int, string) {
 		body := url.Values{"team_id": {"T1"}, "user_id": {"UCOACH"}, "user_name": {"cora"}, "command": {"/smart90"},
@@ -117,4 +101,30 @@ func TestServeSlack(t *testing.T) {
 	if strings.Join(calls, "\n") != strings.Join(want, "\n") {
 		t.Errorf("Web API calls:\n%s\nwant:\n%s", strings.Join(calls, "\n"), strings.Join(want, "\n"))
 	}
+}
+
+// startServe runs `smart90 serve` on the embedded default with env as its
+// environment and the given extra flags, on a free loopback port, and
+// returns its address, a stop function and where its result arrives.
+func startServe(t *testing.T, env map[string]string, stderr io.Writer, flags ...string) (addr string, stop func(), done <-chan error) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(t.Context())
+	t.Cleanup(cancel)
+	pr, pw := io.Pipe()
+	result := make(chan error, 1)
+	args := append([]string{"serve", "-sqlite", filepath.Join(t.TempDir(), "s.db"), "-http-addr", "127.0.0.1:0"}, flags...)
+	go func() {
+		result <- Run(ctx, args, strings.NewReader(""), pw, stderr, func(k string) string { return env[k] })
+		pw.Close()
+	}()
+	line, err := bufio.NewReader(pr).ReadString('\n')
+	if err != nil {
+		t.Fatalf("serve printed nothing: %v (%v)", err, <-result)
+	}
+	go io.Copy(io.Discard, pr)
+	m := regexp.MustCompile(`listening on (\S+)`).FindStringSubmatch(line)
+	if m == nil {
+		t.Fatalf("start-up line %q", line)
+	}
+	return m[1], cancel, result
 }

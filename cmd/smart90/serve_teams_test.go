@@ -1,20 +1,16 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
-	"context"
 	"encoding/json"
 	"io"
 	"net/http"
-	"path/filepath"
-	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/smart90/smart90/adapters/teams/teamstest"
+	"github.com/smart90/smart90/bot/bottest"
 )
 
 // TestServeTeams runs `smart90 serve` as a Teams bot on the embedded
@@ -32,26 +28,9 @@ func TestServeTeams(t *testing.T) {
 	env := map[string]string{"MICROSOFT_APP_ID": appID, "MICROSOFT_APP_PASSWORD": password, "MICROSOFT_APP_TENANT_ID": tenant,
 		"SMART90_TEAMS_OPENID_METADATA_URL": idp.MetadataURL, "SMART90_TEAMS_TOKEN_URL": tokens.URL,
 		"SMART90_TEAMS_SERVICE_URLS": conn.URL}
-	ctx, stop := context.WithCancel(t.Context())
-	defer stop()
-	var logs syncBuffer
-	pr, pw := io.Pipe()
-	done := make(chan error, 1)
-	go func() {
-		done <- Run(ctx, []string{"serve", "-sqlite", filepath.Join(t.TempDir(), "s.db"), "-http-addr", "127.0.0.1:0", "-log-level", "debug"},
-			strings.NewReader(""), pw, io.MultiWriter(&logs, t.Output()), func(k string) string { return env[k] })
-		pw.Close()
-	}()
-	line, err := bufio.NewReader(pr).ReadString('\n')
-	if err != nil {
-		t.Fatalf("serve printed nothing: %v (%v)", err, <-done)
-	}
-	go io.Copy(io.Discard, pr)
-	m := regexp.MustCompile(`listening on (\S+)`).FindStringSubmatch(line)
-	if m == nil {
-		t.Fatalf("start-up line %q", line)
-	}
-	endpoint := "http://" + m[1] + "/api/messages"
+	var logs bottest.Buffer
+	addr, stop, done := startServe(t, env, io.MultiWriter(&logs, t.Output()), "-log-level", "debug")
+	endpoint := "http://" + addr + "/api/messages"
 	activity, _ := json.Marshal(map[string]any{
 		"type": "message", "id": "1", "text": "help", "serviceUrl": conn.URL, "channelId": "msteams",
 		"from":         map[string]any{"id": "29:ana", "name": "Ana"},
@@ -95,22 +74,4 @@ func TestServeTeams(t *testing.T) {
 	if strings.Contains(logs.String(), password) {
 		t.Fatal("the app password is in the logs")
 	}
-}
-
-// syncBuffer is a bytes.Buffer a logger and a test can share.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
