@@ -21,6 +21,7 @@ type Graph struct {
 	Valid func(token string) bool
 	// AppID is the manifest id the catalog holds, as catalog id "catalog-1".
 	AppID string
+
 	mu        sync.Mutex
 	forbidden bool
 	installed map[string]bool // by Entra object id
