@@ -9,22 +9,24 @@ import (
 
 // plainMessage answers the next question of the prompt the person is on;
 // with no prompt waiting, a message that starts with a command word runs
-// that command (people type "help" in the DM).
+// that command (people type "help" in the DM). A message that is a
+// command word alone ("resume", "rocks" — what Teams' command menu sends),
+// or that starts with "/smart90", runs it even while a prompt waits.
 func (b *Bot) plainMessage(ctx context.Context, r *request) ([]Message, error) {
 	text := strings.TrimSpace(r.ev.Text)
 	if text == "" {
 		return nil, nil
+	}
+	if first, rest, _ := strings.Cut(strings.ToLower(text), " "); strings.HasPrefix(first, "/smart90") || rest == "" && isCommand(first) {
+		return b.command(ctx, r, text)
 	}
 	t, ok, err := b.openTarget(ctx, r)
 	if err != nil {
 		return nil, err
 	}
 	if !ok {
-		word, _, _ := strings.Cut(strings.ToLower(text), " ")
-		for _, c := range commands {
-			if c.name == strings.TrimPrefix(word, "/smart90") || word == "/smart90" {
-				return b.command(ctx, r, text)
-			}
+		if word, _, _ := strings.Cut(strings.ToLower(text), " "); isCommand(word) {
+			return b.command(ctx, r, text)
 		}
 		return reply("Nothing is waiting for an answer right now. Type `checkin` to answer today's check-in now, `weekly` for this week's report, or `help` for everything else."), nil
 	}
@@ -44,6 +46,16 @@ func (b *Bot) plainMessage(ctx context.Context, r *request) ([]Message, error) {
 		return nil, err
 	}
 	return b.answerWeekly(ctx, r, e, w, text)
+}
+
+// isCommand reports whether word is a command's name.
+func isCommand(word string) bool {
+	for _, c := range commands {
+		if c.name == word {
+			return true
+		}
+	}
+	return false
 }
 
 // openTarget finds the prompt a plain reply answers: the one the
@@ -75,6 +87,9 @@ func (b *Bot) openTarget(ctx context.Context, r *request) (target, bool, error) 
 		latest[kind] = periodDate(d.Period)
 		sent = append(sent, d)
 	}
+	// A prompt that never reached the person (failed, suspended) is not
+	// one they can be answering; it still closes the older ones.
+	sent = slices.DeleteFunc(sent, func(d *Delivery) bool { return d.State != DeliverySent })
 	slices.SortFunc(sent, func(a, b *Delivery) int { return b.DueAt.Compare(a.DueAt) })
 	for _, d := range sent {
 		cands = append(cands, target{d.Kind, e.ID, periodDate(d.Period)})
