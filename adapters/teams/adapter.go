@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net/http"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -89,6 +90,7 @@ type inbound struct {
 	channel  string // the channel's conversation id, in a team
 	team     string
 	chName   string
+	teamName string
 }
 
 func (a *Adapter) serveActivity(w http.ResponseWriter, r *http.Request) {
@@ -118,15 +120,6 @@ func (a *Adapter) serveActivity(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "the activity names no tenant, sender or conversation", http.StatusBadRequest)
 		return
 	}
-	if in.ID != "" {
-		dup, err := a.cfg.Deduper.Seen(ctx, "teams:activity:"+in.Conversation.ID+":"+in.ID, dedupeTTL)
-		if err != nil {
-			a.log.WarnContext(ctx, "de-duplicate activity; handling it", "err", err)
-		} else if dup {
-			writeJSON(w, invokeOK(in))
-			return
-		}
-	}
 	inst, err := a.installation(ctx, in.tenant)
 	if err != nil {
 		a.log.ErrorContext(ctx, "teams: load installation", "tenant", in.tenant, "err", err)
@@ -137,6 +130,16 @@ func (a *Adapter) serveActivity(w http.ResponseWriter, r *http.Request) {
 		a.log.ErrorContext(ctx, "teams: keep conversation reference", "err", err)
 		http.Error(w, "try again", http.StatusInternalServerError)
 		return
+	}
+	// Only now: a redelivery of an activity that failed above is handled.
+	if in.ID != "" {
+		dup, err := a.cfg.Deduper.Seen(ctx, "teams:activity:"+in.Conversation.ID+":"+in.ID, dedupeTTL)
+		if err != nil {
+			a.log.WarnContext(ctx, "de-duplicate activity; handling it", "err", err)
+		} else if dup {
+			writeJSON(w, duplicate(in))
+			return
+		}
 	}
 	if in.Type == schema.InstallationUpdate {
 		a.installationUpdate(ctx, inst, in)
@@ -177,8 +180,11 @@ func decode(body []byte) (*inbound, error) {
 	var extra struct {
 		Entities    []json.RawMessage `json:"entities"`
 		ChannelData struct {
-			Tenant  struct{ ID string } `json:"tenant"`
-			Team    struct{ ID string } `json:"team"`
+			Tenant struct{ ID string } `json:"tenant"`
+			Team   struct {
+				ID   string `json:"id"`
+				Name string `json:"name"`
+			} `json:"team"`
 			Channel struct {
 				ID   string `json:"id"`
 				Name string `json:"name"`
@@ -198,7 +204,8 @@ func decode(body []byte) (*inbound, error) {
 		return nil, errors.New("no type or serviceUrl")
 	}
 	in.tenant = cmp.Or(in.Conversation.TenantID, extra.ChannelData.Tenant.ID)
-	in.channel, in.chName, in.team = extra.ChannelData.Channel.ID, extra.ChannelData.Channel.Name, extra.ChannelData.Team.ID
+	in.channel, in.chName = extra.ChannelData.Channel.ID, extra.ChannelData.Channel.Name
+	in.team, in.teamName = extra.ChannelData.Team.ID, extra.ChannelData.Team.Name
 	return &in, nil
 }
 
@@ -227,55 +234,70 @@ func (a *Adapter) remember(ctx context.Context, inst *bot.Installation, in *inbo
 	if err := a.refs.put(ctx, inst.ID, keyService, svc); err != nil {
 		return err
 	}
-	switch {
-	case in.personal():
+	if in.personal() {
 		ref := *svc
 		ref.ConversationID, ref.UserID, ref.AADObjectID = in.Conversation.ID, in.From.ID, in.From.AadObjectID
 		return a.refs.put(ctx, inst.ID, personKey(in.From.ID), &ref)
-	case in.channel != "":
+	}
+	if in.team != "" {
+		ref := *svc
+		ref.TeamID, ref.Name = in.team, in.teamName
+		if err := a.keepName(ctx, inst, teamKey(in.team), &ref); err != nil {
+			return err
+		}
+	}
+	if in.channel != "" {
 		ref := *svc
 		ref.ConversationID, ref.TeamID, ref.Name = in.channel, in.team, in.chName
-		if ref.Name == "" {
-			if old, ok, err := a.refs.get(ctx, inst.ID, channelKey(in.channel)); err == nil && ok {
-				ref.Name = old.Name
-			}
-		}
-		return a.refs.put(ctx, inst.ID, channelKey(in.channel), &ref)
+		return a.keepName(ctx, inst, channelKey(in.channel), &ref)
 	}
 	return nil
+}
+
+// keepName stores ref under key, keeping the stored name when the
+// activity carried none (Teams sends names only with some activities).
+func (a *Adapter) keepName(ctx context.Context, inst *bot.Installation, key string, ref *reference) error {
+	if ref.Name == "" {
+		if old, ok, err := a.refs.get(ctx, inst.ID, key); err == nil && ok {
+			ref.Name = old.Name
+		}
+	}
+	return a.refs.put(ctx, inst.ID, key, ref)
 }
 
 // removed marks the activity's conversation as one the app was removed
 // from: sends there stop until it is added again.
 func (a *Adapter) removed(ctx context.Context, inst *bot.Installation, in *inbound) {
-	key := personKey(in.From.ID)
-	if !in.personal() {
-		if in.channel == "" {
-			return
+	var keys []string
+	switch {
+	case in.personal():
+		keys = []string{personKey(in.From.ID)}
+	case in.team != "":
+		// Removed from a team: from all its channels at once.
+		keys = []string{teamKey(in.team)}
+	case in.channel != "":
+		keys = []string{channelKey(in.channel)}
+	}
+	for _, key := range keys {
+		ref, ok, err := a.refs.get(ctx, inst.ID, key)
+		if err != nil || !ok {
+			continue
 		}
-		key = channelKey(in.channel)
+		ref.Removed = a.clock.Now().UTC()
+		if err := a.refs.put(ctx, inst.ID, key, ref); err != nil {
+			a.log.ErrorContext(ctx, "teams: mark conversation removed", "err", err)
+			continue
+		}
+		a.log.InfoContext(ctx, "teams: app removed; sending there stops", "tenant", inst.ExternalID, "where", strings.Split(key, ":")[0])
 	}
-	ref, ok, err := a.refs.get(ctx, inst.ID, key)
-	if err != nil || !ok {
-		return
-	}
-	ref.Removed = a.clock.Now().UTC()
-	if err := a.refs.put(ctx, inst.ID, key, ref); err != nil {
-		a.log.ErrorContext(ctx, "teams: mark conversation removed", "err", err)
-		return
-	}
-	a.log.InfoContext(ctx, "teams: app removed from a conversation; sending there stops", "tenant", inst.ExternalID, "personal", in.personal())
 }
 
 // installationUpdate: a removal stops all sending to that conversation;
-// an addition was already remembered.
+// an addition was already remembered (and a personal one is welcomed on
+// the conversationUpdate Teams sends with it).
 func (a *Adapter) installationUpdate(ctx context.Context, inst *bot.Installation, in *inbound) {
 	if strings.HasPrefix(in.Action, string(schema.InstallActionRemove)) {
 		a.removed(ctx, inst, in)
-		return
-	}
-	if in.personal() {
-		a.welcome(ctx, inst, in)
 	}
 }
 
@@ -300,8 +322,26 @@ func (a *Adapter) conversationUpdate(ctx context.Context, inst *bot.Installation
 func (a *Adapter) welcome(ctx context.Context, inst *bot.Installation, in *inbound) {
 	ev := a.event(in, bot.EventCommand)
 	ev.Text = "help"
-	replies := a.handle(ctx, ev)
-	a.after(func(ctx context.Context) { a.reply(ctx, inst, in, replies) })
+	a.handleThenReply(ctx, inst, in, ev)
+}
+
+// handleThenReply runs the core on ev and sends its replies, answering
+// Teams as soon as the core has stored what the event changes, or after
+// HandleTimeout at the latest: what the core sends on the way (an
+// invitation, through Graph and connector retries) must not hold the
+// answer past Teams' 15 seconds.
+func (a *Adapter) handleThenReply(ctx context.Context, inst *bot.Installation, in *inbound, ev bot.Event) {
+	handled := make(chan struct{})
+	a.after(func(bg context.Context) {
+		replies := a.handle(bg, ev)
+		close(handled)
+		a.reply(bg, inst, in, replies)
+	})
+	select {
+	case <-handled:
+	case <-ctx.Done():
+		a.log.WarnContext(ctx, "teams: answered before the core finished", "kind", ev.Kind)
+	}
 }
 
 // event is the core event for what the activity's sender did.
@@ -335,11 +375,16 @@ func (a *Adapter) onMessage(ctx context.Context, inst *bot.Installation, in *inb
 		if ev.Text == "" {
 			return
 		}
-		ev.Text = here(ev.Text, in)
+		var ok bool
+		if ev.Text, ok = here(ev.Text, in); !ok {
+			a.after(func(ctx context.Context) {
+				a.reply(ctx, inst, in, []bot.Message{{Text: "In Teams, type `@smart90 digest here` in the channel the digest should go to, or `digest dm` for a direct message.", Ephemeral: true}})
+			})
+			return
+		}
 		a.learnMentioned(ctx, inst, in)
 	}
-	replies := a.handle(ctx, ev)
-	a.after(func(ctx context.Context) { a.reply(ctx, inst, in, replies) })
+	a.handleThenReply(ctx, inst, in, ev)
 }
 
 // learnMentioned keeps the Entra object id of the people a command in a
@@ -354,7 +399,8 @@ func (a *Adapter) learnMentioned(ctx context.Context, inst *bot.Installation, in
 		if id == in.Recipient.ID || !strings.HasPrefix(id, "29:") {
 			continue
 		}
-		if ref, ok, err := a.refs.get(ctx, inst.ID, personKey(id)); err != nil || ok && ref.AADObjectID != "" {
+		ref, ok, err := a.refs.get(ctx, inst.ID, personKey(id))
+		if err != nil || ok && ref.AADObjectID != "" {
 			continue
 		}
 		aad := m.Mentioned.AadObjectID
@@ -366,7 +412,10 @@ func (a *Adapter) learnMentioned(ctx context.Context, inst *bot.Installation, in
 			}
 			aad = member.AadObjectID
 		}
-		ref := &reference{ServiceURL: in.ServiceURL, TenantID: in.tenant, BotID: in.Recipient.ID, BotName: in.Recipient.Name, UserID: id, AADObjectID: aad}
+		if !ok {
+			ref = &reference{ServiceURL: in.ServiceURL, TenantID: in.tenant, BotID: in.Recipient.ID, BotName: in.Recipient.Name, UserID: id}
+		}
+		ref.AADObjectID = aad // all else as stored: a chat, a removal
 		if err := a.refs.put(ctx, inst.ID, personKey(id), ref); err != nil {
 			a.log.WarnContext(ctx, "teams: keep a mentioned person's id", "err", err)
 		}
@@ -468,10 +517,13 @@ var atTag = regexp.MustCompile(`<at>(.*?)</at>`)
 
 // commandText is the message's text with the bot's own mention removed
 // and every other mention written as the core's <@ID>, with what the
-// entities say of each mentioned person. Teams sends text with HTML
-// entities; a leading "/smart90" is dropped as Slack users type it.
+// entities say of each mentioned person. Teams sends the text with HTML
+// entities; what the person typed is unescaped but cannot become a
+// mention or a channel (only an entity can), and a leading "/smart90" is
+// dropped as Slack users type it.
 func commandText(in *inbound) (string, map[string]bot.UserRef) {
 	var mentions map[string]bot.UserRef
+	var found []string // the mentions' ids, by placeholder
 	text := atTag.ReplaceAllStringFunc(in.Text, func(tag string) string {
 		inner := atTag.FindStringSubmatch(tag)[1]
 		for _, m := range in.mentions {
@@ -486,11 +538,20 @@ func commandText(in *inbound) (string, map[string]bot.UserRef) {
 				mentions = map[string]bot.UserRef{}
 			}
 			mentions[m.Mentioned.ID] = bot.UserRef{ExternalID: m.Mentioned.ID, DisplayName: name}
-			return " <@" + m.Mentioned.ID + "> "
+			found = append(found, m.Mentioned.ID)
+			return fmt.Sprintf(" \x00%d\x00 ", len(found)-1)
 		}
 		return inner
 	})
 	text = html.UnescapeString(strings.ReplaceAll(text, "&nbsp;", " "))
+	text = typedRef.ReplaceAllString(text, "$1")
+	text = placeholder.ReplaceAllStringFunc(text, func(p string) string {
+		i, err := strconv.Atoi(strings.Trim(p, "\x00"))
+		if err != nil || i >= len(found) {
+			return "" // typed, not ours
+		}
+		return "<@" + found[i] + ">"
+	})
 	text = strings.Join(strings.Fields(text), " ")
 	if w, rest, _ := strings.Cut(text, " "); strings.EqualFold(w, "/smart90") {
 		text = rest
@@ -498,23 +559,37 @@ func commandText(in *inbound) (string, map[string]bot.UserRef) {
 	return text, mentions
 }
 
+var (
+	// typedRef is a mention or channel link a person typed as text.
+	typedRef = regexp.MustCompile(`<([@#])`)
+	// placeholder stands for a real mention while the text is unescaped.
+	placeholder = regexp.MustCompile("\x00[0-9]+\x00")
+)
+
 // here turns "digest here" into the channel it was typed in (or the 1:1
-// chat): Teams has no channel links to type.
-func here(text string, in *inbound) string {
+// chat): Teams has no channel links to type. ok is false for "digest"
+// with any other channel, which Teams cannot name.
+func here(text string, in *inbound) (string, bool) {
 	word, rest, _ := strings.Cut(text, " ")
-	if !strings.EqualFold(word, "digest") || !strings.EqualFold(strings.TrimSpace(rest), "here") {
-		return text
+	if !strings.EqualFold(word, "digest") {
+		return text, true
 	}
-	if in.personal() || in.channel == "" {
-		return "digest dm"
+	switch arg := strings.ToLower(strings.TrimSpace(rest)); {
+	case arg == "here" && (in.personal() || in.channel == ""):
+		return "digest dm", true
+	case arg == "here":
+		return fmt.Sprintf("digest <#%s>", in.channel), true
+	case arg == "dm" || arg == "":
+		return text, true
 	}
-	return fmt.Sprintf("digest <#%s>", in.channel)
+	return text, false
 }
 
-// invokeOK is the answer to a duplicate: an invoke still needs a body.
-func invokeOK(in *inbound) any {
+// duplicate is the answer to a redelivered activity: an invoke still
+// needs a body Teams can show.
+func duplicate(in *inbound) any {
 	if in.Type == schema.Invoke {
-		return map[string]any{"statusCode": http.StatusOK}
+		return InvokeResponse(bot.Message{Text: "Done."}, nil)
 	}
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/rsa"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"os"
@@ -11,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -145,6 +147,10 @@ func TestCommandText(t *testing.T) {
 		{"/smart90 rocks <at>Ana</at>", "rocks <@29:ana>"},
 		{"<at>Someone else</at> hi", "Someone else hi"}, // no entity: just text
 		{"tom &amp; jerry", "tom & jerry"},
+		// Typed, not mentioned: no entity, so no mention or channel.
+		{"brief &lt;@29:x&gt;", "brief @29:x>"},
+		{"digest &lt;#19:secret@thread.tacv2&gt;", "digest #19:secret@thread.tacv2>"},
+		{"rocks \x000\x00 \x009\x00", "rocks"},
 	} {
 		in := &inbound{mentions: []schema.Mention{mentionOf(testBot, "smart90"), mentionOf("29:ana", "Ana")}}
 		in.Text, in.Recipient.ID = tt.text, testBot
@@ -202,13 +208,22 @@ func TestSendFailures(t *testing.T) {
 		t.Errorf("%d calls, want 3", n)
 	}
 
-	failWith(&teamstest.Failure{Status: 502}, &teamstest.Failure{Status: 504}, &teamstest.Failure{Status: 502, RetryAfter: "30"})
+	failWith(&teamstest.Failure{Status: 502}, &teamstest.Failure{Status: 504}, &teamstest.Failure{Status: 502, RetryAfter: "3"})
 	_, err = h.messenger.Send(context.Background(), to, bot.Message{Text: "hello"})
 	var ra scheduler.RetryAfterError
-	if !errors.As(err, &ra) || ra.RetryAfter() != 30*time.Second || bot.ErrorCode(err) == bot.EFORBIDDEN {
-		t.Errorf("after three gateway errors: %v, want a transient error retrying after 30s", err)
+	if !errors.As(err, &ra) || ra.RetryAfter() != 3*time.Second || bot.ErrorCode(err) == bot.EFORBIDDEN {
+		t.Errorf("after three gateway errors: %v, want a transient error retrying after 3s", err)
 	}
 	drain()
+
+	// A Retry-After longer than the client waits is the scheduler's to
+	// honour: returned at once, not cut short.
+	h.conn.Reset()
+	failWith(&teamstest.Failure{Status: 429, RetryAfter: "60"})
+	_, err = h.messenger.Send(context.Background(), to, bot.Message{Text: "hello"})
+	if !errors.As(err, &ra) || ra.RetryAfter() != time.Minute || len(h.conn.Calls()) != 1 || len(drain()) != 0 {
+		t.Errorf("429 Retry-After 60: %v after %d calls; want it returned at once with RetryAfter 1m", err, len(h.conn.Calls()))
+	}
 
 	h.conn.Reset()
 	failWith(&teamstest.Failure{Status: 403, Code: "BotNotInConversationRoster"})
@@ -269,6 +284,9 @@ func TestRemovedStopsSending(t *testing.T) {
 	if got := h.ops(1); len(got) == 0 || got[0] != "SendToConversation a:chat-"+anaID {
 		t.Errorf("after re-adding: %q", got)
 	}
+	if s, err := h.Store.Schedules(ctx, ana.ID); err != nil || len(s) == 0 || s[0].Suspended != "" {
+		t.Errorf("Ana's schedules after resume: %+v %v; want them running again", s, err)
+	}
 }
 
 // TestConcurrentSends: many sends at once share one token (one request to
@@ -306,4 +324,107 @@ func withMention(a map[string]any, text, id, name string) map[string]any {
 
 func mentionOf(id, name string) schema.Mention {
 	return schema.Mention{Type: "mention", Text: "<at>" + name + "</at>", Mentioned: schema.ChannelAccount{ID: id, Name: name}}
+}
+
+// flakyStore fails PutAddress while fail is positive.
+type flakyStore struct {
+	bot.Store
+	fail atomic.Int32
+}
+
+func (s *flakyStore) PutAddress(ctx context.Context, a *bot.Address) error {
+	if s.fail.Add(-1) >= 0 {
+		return errors.New("database unavailable")
+	}
+	return s.Store.PutAddress(ctx, a)
+}
+
+// TestRedeliveryAfterFailure: an activity answered 500 is handled when
+// the Bot Framework delivers it again; it is not taken for a duplicate.
+func TestRedeliveryAfterFailure(t *testing.T) {
+	t.Parallel()
+	h := setup(t)
+	flaky := &flakyStore{Store: h.Store}
+	h.adapter.cfg.Store, h.adapter.refs.store = flaky, flaky
+	flaky.fail.Store(1)
+	a := h.personal(anaID, "Ana", "message")
+	a["text"] = "help"
+	if code, _ := h.post(t, a); code != http.StatusInternalServerError {
+		t.Fatalf("with the database down: %d, want 500", code)
+	}
+	if code, _ := h.post(t, a); code != http.StatusOK {
+		t.Fatalf("redelivered: %d", code)
+	}
+	if got := h.ops(0); !slices.Equal(got, []string{"SendToConversation a:chat-" + anaID}) {
+		t.Errorf("calls %q: want the redelivered message answered once", got)
+	}
+}
+
+// TestTeamRemoved: the app removed from a team (the published
+// membersRemoved payload: channelData names the team, no channel) stops
+// every post to its channels, the digest included; added again, it posts.
+func TestTeamRemoved(t *testing.T) {
+	t.Parallel()
+	h := setup(t)
+	h.post(t, h.channel(coachID, "Coach", "digest here"))
+	inst, err := h.Store.InstallationByExternalID(context.Background(), bot.PlatformTeams, testTenant)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile("../../testdata/fixtures/teams_conversationUpdate_membersRemoved.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var removed map[string]any
+	if err := json.Unmarshal(b, &removed); err != nil {
+		t.Fatal(err)
+	}
+	// The published payload, in this tenant and team, from this bot.
+	removed["serviceUrl"] = h.conn.URL
+	removed["membersRemoved"] = []any{map[string]any{"id": testBot}}
+	removed["recipient"] = map[string]any{"id": testBot, "name": "smart90"}
+	removed["channelData"] = map[string]any{"team": map[string]any{"id": teamID}, "eventType": "teamMemberRemoved", "tenant": map[string]any{"id": testTenant}}
+	removed["conversation"] = map[string]any{"isGroup": true, "conversationType": "channel", "id": teamID}
+	if code, _ := h.post(t, removed); code != http.StatusOK {
+		t.Fatalf("membersRemoved: %d", code)
+	}
+	h.conn.Reset()
+	for _, to := range []bot.Destination{{Installation: inst, Channel: generalID}, {Installation: inst, ThreadRef: generalID + "|17"}} {
+		if _, err := h.messenger.Send(context.Background(), to, bot.Message{Text: "digest"}); bot.ErrorCode(err) != bot.EFORBIDDEN {
+			t.Errorf("send to %+v after the team removed the app: %v, want EFORBIDDEN", to, err)
+		}
+	}
+	if n := len(h.conn.Calls()); n != 0 {
+		t.Fatalf("%d connector calls after removal", n)
+	}
+	// Added back: the team's next activity lifts the removal.
+	added := h.channel(coachID, "Coach", "")
+	added["type"], added["text"], added["entities"] = "conversationUpdate", "", nil
+	added["membersAdded"] = []any{map[string]any{"id": testBot}}
+	h.post(t, added)
+	if _, err := h.messenger.Send(context.Background(), bot.Destination{Installation: inst, Channel: generalID}, bot.Message{Text: "digest"}); err != nil {
+		t.Errorf("after the app was added back: %v", err)
+	}
+}
+
+// TestWelcomeOnce: a personal install sends both conversationUpdate and
+// installationUpdate; the person is welcomed once.
+func TestWelcomeOnce(t *testing.T) {
+	t.Parallel()
+	h := setup(t)
+	cu := h.personal(anaID, "Ana", "conversationUpdate")
+	cu["membersAdded"] = []any{map[string]any{"id": testBot}}
+	iu := h.personal(anaID, "Ana", "installationUpdate")
+	iu["action"] = "add"
+	for _, a := range []map[string]any{iu, cu} {
+		if code, _ := h.post(t, a); code != http.StatusOK {
+			t.Fatalf("%s: %d", a["type"], code)
+		}
+	}
+	if got := h.ops(0); !slices.Equal(got, []string{"SendToConversation a:chat-" + anaID}) {
+		t.Fatalf("calls %q: want one welcome", got)
+	}
+	if !strings.Contains(h.conn.Calls()[0].Text(), "help") && !strings.Contains(h.conn.Calls()[0].Text(), "invite") {
+		t.Errorf("welcome: %q", h.conn.Calls()[0].Text())
+	}
 }

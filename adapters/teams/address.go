@@ -32,6 +32,7 @@ const keyService = "service" // the tenant's latest service URL and bot id
 
 func personKey(userID string) string   { return "person:" + userID }
 func channelKey(channel string) string { return "channel:" + channel }
+func teamKey(team string) string       { return "team:" + team }
 
 // references reads and writes conversation references.
 type references struct {

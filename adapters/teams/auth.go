@@ -222,6 +222,10 @@ func (a *Authenticator) Authenticate(ctx context.Context, authorization, service
 	return c, nil
 }
 
+// keysFetchTimeout bounds one refresh of the signing keys (metadata and
+// key set together), so the requests waiting on it still answer in time.
+const keysFetchTimeout = 5 * time.Second
+
 var (
 	errNoKid      = errors.New("token header has no kid")
 	errUnknownKid = errors.New("unknown key id")
@@ -315,7 +319,10 @@ func (c *keyCache) key(ctx context.Context, kid string) (*signingKey, error) {
 	if c.lastAttempt.IsZero() || now.Sub(c.lastAttempt) >= wait {
 		c.lastAttempt = now
 		c.lastErr = nil
-		fetched, err := c.fetch(context.WithoutCancel(ctx))
+		// Bounded: requests wait on this fetch, and Teams on them.
+		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), keysFetchTimeout)
+		fetched, err := c.fetch(fctx)
+		cancel()
 		if err != nil {
 			c.lastErr = err
 			c.log.Warn("teams auth: fetch signing keys", "metadata_url", c.metadataURL, "err", err)

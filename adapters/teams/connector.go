@@ -161,7 +161,8 @@ func (c *connector) call(ctx context.Context, method, serviceURL, path string, b
 	for attempt := 1; ; attempt++ {
 		err := c.do(ctx, method, endpoint, payload, out)
 		var re *retryableError
-		if !errors.As(err, &re) || attempt >= c.cfg.Attempts {
+		if !errors.As(err, &re) || attempt >= c.cfg.Attempts || re.after > c.cfg.RetryMax {
+			// A long Retry-After is the scheduler's to wait out.
 			return err
 		}
 		if err := c.cfg.Sleep(ctx, c.backoff(attempt, re.after)); err != nil {
@@ -170,13 +171,13 @@ func (c *connector) call(ctx context.Context, method, serviceURL, path string, b
 	}
 }
 
-// backoff is RetryBase doubled per attempt with equal jitter, or the
-// server's Retry-After when longer, never over RetryMax.
+// backoff is RetryBase doubled per attempt with equal jitter, never over
+// RetryMax, or the server's Retry-After when longer (call returns rather
+// than wait a Retry-After over RetryMax).
 func (c *connector) backoff(attempt int, after time.Duration) time.Duration {
 	d := c.cfg.RetryBase << min(attempt-1, 16)
-	d = d/2 + rand.N(d/2+1)
-	d = max(d, after)
-	return min(d, c.cfg.RetryMax)
+	d = min(d/2+rand.N(d/2+1), c.cfg.RetryMax)
+	return max(d, after)
 }
 
 func (c *connector) do(ctx context.Context, method, endpoint string, payload []byte, out any) error {

@@ -86,6 +86,9 @@ func (m *Messenger) Send(ctx context.Context, to bot.Destination, msg bot.Messag
 		}
 		base = parent
 		conv = parent + ";messageid=" + id
+		if serviceURL, err = m.channelServiceURL(ctx, inst, parent, serviceURL); err != nil {
+			return "", err
+		}
 	case to.UserID != "":
 		ref, err := m.personConversation(ctx, inst, svc, to.UserID)
 		if err != nil {
@@ -93,15 +96,8 @@ func (m *Messenger) Send(ctx context.Context, to bot.Destination, msg bot.Messag
 		}
 		serviceURL, conv = ref.ServiceURL, ref.ConversationID
 	case to.Channel != "":
-		ch, ok, err := m.refs.get(ctx, inst.ID, channelKey(to.Channel))
-		if err != nil {
+		if serviceURL, err = m.channelServiceURL(ctx, inst, to.Channel, serviceURL); err != nil {
 			return "", err
-		}
-		if ok && !ch.Removed.IsZero() {
-			return "", bot.Errorf(bot.EFORBIDDEN, "smart90 was removed from the channel %s; add the app to its team again.", cmp.Or(ch.Name, "of the digest"))
-		}
-		if ok {
-			serviceURL = ch.ServiceURL
 		}
 		conv = to.Channel
 	default:
@@ -118,14 +114,51 @@ func (m *Messenger) Send(ctx context.Context, to bot.Destination, msg bot.Messag
 	for _, card := range cards {
 		id, err := m.api.Send(ctx, serviceURL, conv, &outActivity{Type: schema.Message, Summary: summary(msg.Text),
 			Attachments: []schema.Attachment{card}})
+		if err != nil && first == "" {
+			return "", err
+		}
 		if err != nil {
-			return first, err
+			// Part of the message is out: a retry would post it twice.
+			m.log.WarnContext(ctx, "teams: the rest of a long message was not sent", "err", err)
+			break
 		}
 		if first == "" {
 			first = base + "|" + id
 		}
 	}
 	return first, nil
+}
+
+// channelRemoved says whether the app was removed from the team of a
+// channel (the removal covers all its channels).
+func (m *Messenger) channelRemoved(ctx context.Context, inst *bot.Installation, ch *reference) error {
+	if ch.TeamID == "" {
+		return nil
+	}
+	team, ok, err := m.refs.get(ctx, inst.ID, teamKey(ch.TeamID))
+	if err != nil {
+		return err
+	}
+	if ok && !team.Removed.IsZero() {
+		return bot.Errorf(bot.EFORBIDDEN, "smart90 was removed from the team %s; add the app to the team again to post there.", cmp.Or(team.Name, "of that channel"))
+	}
+	return nil
+}
+
+// channelServiceURL returns the service URL of a channel, or def when the
+// channel is not known, and refuses a channel the app was removed from.
+func (m *Messenger) channelServiceURL(ctx context.Context, inst *bot.Installation, channel, def string) (string, error) {
+	ch, ok, err := m.refs.get(ctx, inst.ID, channelKey(channel))
+	if err != nil || !ok {
+		return def, err
+	}
+	if !ch.Removed.IsZero() {
+		return "", bot.Errorf(bot.EFORBIDDEN, "smart90 was removed from the channel %s; add the app to its team again.", cmp.Or(ch.Name, "of the digest"))
+	}
+	if err := m.channelRemoved(ctx, inst, ch); err != nil {
+		return "", err
+	}
+	return cmp.Or(ch.ServiceURL, def), nil
 }
 
 // personConversation returns the reference of a person's 1:1 chat with
