@@ -311,12 +311,28 @@ func (a *Adapter) conversationUpdate(ctx context.Context, inst *bot.Installation
 		}
 	}
 	for _, m := range in.MembersAdded {
-		if m.ID == in.Recipient.ID && in.personal() {
+		switch {
+		case m.ID != in.Recipient.ID:
+		case in.personal():
 			a.welcome(ctx, inst, in)
+			return
+		case in.channel != "":
+			a.after(func(ctx context.Context) {
+				to := bot.Destination{Installation: inst, Channel: in.channel}
+				if _, err := a.cfg.Messenger.Send(ctx, to, bot.Message{Text: teamHello}); err != nil {
+					a.log.WarnContext(ctx, "teams: say hello to a team", "err", err)
+				}
+			})
 			return
 		}
 	}
 }
+
+// teamHello introduces smart90 in the channel of a team that added it.
+const teamHello = "*Hi, I'm smart90.* I keep coaching clients' quarterly rocks alive between sessions: " +
+	"a short daily check-in, a weekly report, and a weekly digest for their coach.\n" +
+	"• Coaches: `@smart90 digest here` sends your weekly digest to this channel; `@smart90 invite @client` invites a client.\n" +
+	"• Clients answer me in our 1:1 chat, where `help` lists everything."
 
 // welcome greets a person who just added the app, with what they can do.
 func (a *Adapter) welcome(ctx context.Context, inst *bot.Installation, in *inbound) {

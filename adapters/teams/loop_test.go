@@ -34,8 +34,9 @@ func TestLoop(t *testing.T) {
 	}
 	last := func() string { c := h.conn.Calls(); return c[len(c)-1].Text() }
 
-	// The app is added to the team: its General channel is remembered.
-	step("bot added to the team", []string{}, func() {
+	// The app is added to the team: its General channel is remembered and
+	// smart90 says what it does there.
+	step("bot added to the team", []string{"SendToConversation " + generalID}, func() {
 		a := h.channel(coachID, "Coach", "")
 		a["type"], a["text"], a["entities"] = "conversationUpdate", "", nil
 		a["membersAdded"] = []any{map[string]any{"id": testBot}}
@@ -52,7 +53,10 @@ func TestLoop(t *testing.T) {
 		"CreateConversation", "SendToConversation a:chat-" + coachID, // "Invitation sent", privately
 		"SendToConversation " + generalID + ";messageid=" + invite["id"].(string), // a pointer to it in the thread
 	}, func() { h.post(t, invite) })
-	calls := h.conn.Calls()
+	if !strings.Contains(h.conn.Calls()[0].Text(), "digest here") {
+		t.Errorf("hello to the team: %q", h.conn.Calls()[0].Text())
+	}
+	calls := h.conn.Calls()[1:]
 	if !strings.Contains(calls[1].Text(), "invited you to smart90") {
 		t.Errorf("invitation card: %q", calls[1].Text())
 	}
@@ -73,8 +77,8 @@ func TestLoop(t *testing.T) {
 	if coach.DigestChannel != generalID || !coach.IsCoach {
 		t.Fatalf("coach after digest here: %+v", coach)
 	}
-	if !strings.Contains(h.conn.Calls()[5].Text(), "#General") {
-		t.Errorf("digest reply names the channel: %q", h.conn.Calls()[5].Text())
+	if !strings.Contains(h.conn.Calls()[6].Text(), "#General") {
+		t.Errorf("digest reply names the channel: %q", h.conn.Calls()[6].Text())
 	}
 
 	// Ana accepts with the invitation card's button (Action.Submit).
