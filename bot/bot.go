@@ -130,7 +130,10 @@ func (b *Bot) handle(ctx context.Context, ev Event) ([]Message, error) {
 
 // begin resolves the installation and the actor, creating them on first use.
 func (b *Bot) begin(ctx context.Context, ev Event) (*request, error) {
-	inst, err := b.store.InstallationByExternalID(ctx, ev.Platform, ev.Installation)
+	inst, err := ev.Stored, error(nil)
+	if inst == nil || inst.ID == 0 || inst.Platform != ev.Platform || inst.ExternalID != ev.Installation {
+		inst, err = b.store.InstallationByExternalID(ctx, ev.Platform, ev.Installation)
+	}
 	if ErrorCode(err) == ENOTFOUND {
 		now := b.clock.Now().UTC()
 		inst = &Installation{Platform: ev.Platform, ExternalID: ev.Installation, Status: InstallationActive, CreatedAt: now, UpdatedAt: now}

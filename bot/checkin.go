@@ -228,10 +228,6 @@ func (b *Bot) submitCheckIn(ctx context.Context, r *request) ([]Message, error) 
 	if err := b.stillOpen(ctx, r, t, c.Status == AnswerComplete); err != nil {
 		return nil, err
 	}
-	rocks, err := b.store.Rocks(ctx, e.ID)
-	if err != nil {
-		return nil, fmt.Errorf("load rocks: %w", err)
-	}
 	v := r.ev.Values
 	moved, priority, stuck := strings.TrimSpace(v["moved"]), strings.TrimSpace(v["priority"]), strings.TrimSpace(v["stuck"])
 	if moved == "" || priority == "" {
@@ -246,9 +242,15 @@ func (b *Bot) submitCheckIn(ctx context.Context, r *request) ([]Message, error) 
 	if err != nil {
 		return nil, err
 	}
+	// The rocks are read only when the answer names one: the summary
+	// shows nothing of them otherwise.
 	var rockID int64
+	var rocks []*Rock
 	if s := strings.TrimSpace(v["rock"]); s != "" && s != "0" {
 		rockID, _ = strconv.ParseInt(s, 10, 64)
+		if rocks, err = b.store.Rocks(ctx, e.ID); err != nil {
+			return nil, fmt.Errorf("load rocks: %w", err)
+		}
 		if !hasRock(rocks, rockID) {
 			return nil, Errorf(EINVALID, "That rock is not one of yours; nothing was saved.")
 		}

@@ -34,4 +34,10 @@ type Event struct {
 	FormID       string             // EventForm: the form's FormID
 	Value        string             // EventAction / EventForm: the target value
 	Values       map[string]string  // EventForm: field ID -> value
+	// Stored is the installation named by Platform and Installation when
+	// the adapter has already read it from the store for this event (it
+	// needs the token first); the core then uses it instead of reading it
+	// again. Nil means the core reads it, creating it on first use. One
+	// that names another installation is ignored.
+	Stored *Installation
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -203,12 +204,23 @@ func LoadZone(name string) (*time.Location, error) {
 	if name == "" || name == "Local" {
 		return nil, Errorf(EINVALID, "A time zone is needed; use an IANA name such as Europe/London or America/New_York.")
 	}
+	if loc, ok := zones.Load(name); ok {
+		return loc.(*time.Location), nil
+	}
 	loc, err := time.LoadLocation(name)
 	if err != nil {
 		return nil, Errorf(EINVALID, "%q is not a time zone I know; use an IANA name such as Europe/London or America/New_York.", name)
 	}
+	zones.Store(name, loc)
 	return loc, nil
 }
+
+// zones remembers the zones LoadZone loaded, by name: time.LoadLocation
+// reads and parses the zone's file on every call, and every event and
+// every planned prompt asks for a zone. Only names that loaded are kept,
+// so the map holds at most the IANA database (a few hundred names). A
+// *time.Location is safe to share.
+var zones sync.Map // string → *time.Location
 
 // Zone returns a stored IANA zone, or UTC when it is empty or unknown: a
 // schedule must still run for a person whose zone was never set.

@@ -156,7 +156,7 @@ func (a *Adapter) onEvent(ctx context.Context, team, eventID string, eventTime i
 	switch ev := inner.(type) {
 	case *slackevents.MessageEvent:
 		if e, ok := messageEvent(team, ev); ok {
-			replies := a.handle(ctx, e)
+			replies := a.handle(ctx, &e)
 			a.after(func(ctx context.Context) { a.reply(ctx, e, replies) })
 		}
 	case *slackevents.AppHomeOpenedEvent:
@@ -194,7 +194,7 @@ func (a *Adapter) publishHome(ctx context.Context, team, user string) {
 	if err != nil {
 		m = bot.Message{Text: bot.ErrorMessage(err)}
 	}
-	inst, err := a.installation(ctx, team)
+	inst, err := a.eventInstallation(ctx, ev)
 	if err != nil {
 		a.log.WarnContext(ctx, "home tab: load installation", "team", team, "err", err)
 		return
@@ -261,7 +261,7 @@ func writeResponse(w http.ResponseWriter, payload any) {
 // form opened instead).
 func (a *Adapter) onCommand(ctx context.Context, sc slack.SlashCommand) any {
 	ev := commandEvent(sc)
-	replies := a.handle(ctx, ev)
+	replies := a.handle(ctx, &ev)
 	var shown, files []bot.Message
 	for _, m := range replies {
 		switch {
@@ -316,7 +316,7 @@ func (a *Adapter) onInteraction(ctx context.Context, cb *slack.InteractionCallba
 		if !ok {
 			return nil
 		}
-		replies := a.handle(ctx, ev)
+		replies := a.handle(ctx, &ev)
 		var rest []bot.Message
 		for _, m := range replies {
 			if m.Form != nil && cb.TriggerID != "" && opensForm(m, ev.ActionID) {
@@ -330,7 +330,7 @@ func (a *Adapter) onInteraction(ctx context.Context, cb *slack.InteractionCallba
 		a.after(func(ctx context.Context) { a.reply(ctx, ev, rest) })
 	case slack.InteractionTypeViewSubmission:
 		ev := formEvent(cb)
-		replies := a.handle(ctx, ev)
+		replies := a.handle(ctx, &ev)
 		a.after(func(ctx context.Context) { a.reply(ctx, ev, replies) })
 	}
 	return nil
@@ -348,7 +348,7 @@ func opensForm(m bot.Message, actionID string) bool {
 }
 
 func (a *Adapter) openModal(ctx context.Context, ev bot.Event, triggerID string, f *bot.Form) {
-	inst, err := a.installation(ctx, ev.Installation)
+	inst, err := a.eventInstallation(ctx, ev)
 	if err != nil {
 		a.log.ErrorContext(ctx, "open modal: load installation", "team", ev.Installation, "err", err)
 		return
@@ -368,11 +368,12 @@ func (a *Adapter) openModal(ctx context.Context, ev bot.Event, triggerID string,
 	}
 }
 
-// handle runs the core; its replies already say what went wrong in plain
-// words, internal errors are logged by the core.
-func (a *Adapter) handle(ctx context.Context, ev bot.Event) []bot.Message {
-	a.enrich(ctx, &ev)
-	replies, err := a.cfg.Handler.Handle(ctx, ev)
+// handle enriches ev (profiles, the stored installation) and runs the
+// core; its replies already say what went wrong in plain words, internal
+// errors are logged by the core.
+func (a *Adapter) handle(ctx context.Context, ev *bot.Event) []bot.Message {
+	a.enrich(ctx, ev)
+	replies, err := a.cfg.Handler.Handle(ctx, *ev)
 	if err != nil {
 		a.log.ErrorContext(ctx, "handle slack event", "kind", ev.Kind, "team", ev.Installation, "err", err)
 	}
@@ -384,7 +385,7 @@ func (a *Adapter) reply(ctx context.Context, ev bot.Event, replies []bot.Message
 	if len(replies) == 0 {
 		return
 	}
-	inst, err := a.installation(ctx, ev.Installation)
+	inst, err := a.eventInstallation(ctx, ev)
 	if err != nil {
 		a.log.ErrorContext(ctx, "reply: load installation", "team", ev.Installation, "err", err)
 		return
@@ -398,6 +399,16 @@ func (a *Adapter) reply(ctx context.Context, ev bot.Event, replies []bot.Message
 
 func (a *Adapter) installation(ctx context.Context, team string) (*bot.Installation, error) {
 	return a.cfg.Store.InstallationByExternalID(ctx, bot.PlatformSlack, team)
+}
+
+// eventInstallation is ev's installation: the one enrich read for this
+// event, else (the core created it just now, or the read failed) read
+// again.
+func (a *Adapter) eventInstallation(ctx context.Context, ev bot.Event) (*bot.Installation, error) {
+	if ev.Stored != nil && ev.Stored.ExternalID == ev.Installation {
+		return ev.Stored, nil
+	}
+	return a.installation(ctx, ev.Installation)
 }
 
 // handleContext bounds the work done before the ack.

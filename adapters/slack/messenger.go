@@ -2,6 +2,7 @@ package slack
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -32,9 +33,27 @@ type MessengerConfig struct {
 	BotToken string
 	// BotTeam is the workspace BotToken belongs to (from auth.test); when
 	// set, the token is used for that workspace only.
-	BotTeam    string
+	BotTeam string
+	// HTTPClient makes the Web API calls; nil means one shared client
+	// that keeps up to 100 idle connections to a host (see httpClient).
 	HTTPClient *http.Client
 }
+
+// httpClient is the Web API client used when none is configured. slack-go's
+// own default is an http.Client on http.DefaultTransport, which keeps only
+// two idle connections per host: with more calls than that in flight (a
+// burst of users.info before the acks, the replies after them) every extra
+// call opened a new connection, a TLS handshake to slack.com, and closed it
+// again. Calls are bounded by their contexts, so it sets no timeout.
+var httpClient = &http.Client{Transport: func() http.RoundTripper {
+	d, ok := http.DefaultTransport.(*http.Transport)
+	if !ok {
+		return http.DefaultTransport // replaced by the program: its choice
+	}
+	t := d.Clone()
+	t.MaxIdleConns, t.MaxIdleConnsPerHost = 100, 100
+	return t
+}()}
 
 // Messenger sends core messages to Slack as Block Kit: direct messages
 // (through conversations.open), channel posts and thread replies. It is a
@@ -54,9 +73,7 @@ func (c MessengerConfig) options() []slack.Option {
 	if c.APIURL != "" {
 		opts = append(opts, slack.OptionAPIURL(baseURL(c.APIURL)))
 	}
-	if c.HTTPClient != nil {
-		opts = append(opts, slack.OptionHTTPClient(c.HTTPClient))
-	}
+	opts = append(opts, slack.OptionHTTPClient(cmp.Or(c.HTTPClient, httpClient)))
 	return opts
 }
 
@@ -117,10 +134,11 @@ func (m *Messenger) Send(ctx context.Context, to bot.Destination, msg bot.Messag
 		return "", fmt.Errorf("slack send: no user, channel or thread to send to")
 	}
 	var first string
-	if len(Split(msg)) == 0 && len(msg.Files) == 0 {
+	parts := Split(msg)
+	if len(parts) == 0 && len(msg.Files) == 0 {
 		return "", fmt.Errorf("slack send: an empty message")
 	}
-	for _, part := range Split(msg) {
+	for _, part := range parts {
 		opts := []slack.MsgOption{slack.MsgOptionText(part.Text, false), slack.MsgOptionBlocks(part.Blocks...)}
 		if thread != "" {
 			opts = append(opts, slack.MsgOptionTS(thread))

@@ -36,7 +36,9 @@ const (
 // enrich fills in the display name and time zone of the actor and of the
 // people mentioned from their Slack profiles (users.info), so a new client
 // gets prompts at their own local time from the start. It never fails the
-// event: what it cannot read stays as it was.
+// event: what it cannot read stays as it was. The installation it reads
+// for the token is kept in ev.Stored, so the core and the replies do not
+// read it again.
 func (a *Adapter) enrich(ctx context.Context, ev *bot.Event) {
 	// Profiles are a nicety: they must not eat the 3-second ack budget.
 	ctx, cancel := context.WithTimeout(ctx, enrichTimeout)
@@ -44,6 +46,8 @@ func (a *Adapter) enrich(ctx context.Context, ev *bot.Event) {
 	inst, err := a.installation(ctx, ev.Installation)
 	if err != nil {
 		inst = &bot.Installation{Platform: bot.PlatformSlack, ExternalID: ev.Installation}
+	} else {
+		ev.Stored = inst
 	}
 	api, err := a.cfg.Messenger.client(inst)
 	if err != nil {

@@ -1,0 +1,74 @@
+package slack
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/smart90/smart90/bot"
+	"github.com/smart90/smart90/store/inproc"
+)
+
+// installationReads counts the installation reads made through it.
+type installationReads struct {
+	bot.Store
+	n atomic.Int64
+}
+
+func (s *installationReads) InstallationByExternalID(ctx context.Context, p bot.Platform, id string) (*bot.Installation, error) {
+	s.n.Add(1)
+	return s.Store.InstallationByExternalID(ctx, p, id)
+}
+
+// TestOneInstallationReadPerRequest: the installation read for the token
+// before the core runs serves the core and the replies after the ack too.
+// On first contact, when the core creates it, the reply reads it again.
+func TestOneInstallationReadPerRequest(t *testing.T) {
+	t.Parallel()
+	h := setupHTTP(t)
+	reads := &installationReads{Store: h.Store}
+	core, err := bot.New(bot.Config{Store: reads, Messenger: h.adapter.cfg.Messenger, State: h.State, Clock: h.Clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := New(Config{Handler: core, Store: reads, Messenger: h.adapter.cfg.Messenger, Deduper: inproc.NewDeduper(h.Clock),
+		SigningSecret: testSecret, Clock: h.Clock, HandleTimeout: 10 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	a.Routes(mux)
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	h.adapter, h.srv = a, srv
+
+	dm := func(id string) {
+		t.Helper()
+		posts := len(h.slack.Calls())
+		h.post(t, "application/json", `{"type":"event_callback","team_id":"T1","event_id":"`+id+`","event":{"type":"message","channel":"DANA","user":"UANA","text":"help","ts":"1.`+id+`","channel_type":"im"}}`)
+		replied := false
+		for _, c := range h.slack.Calls()[posts:] {
+			replied = replied || c.Method == "chat.postMessage"
+		}
+		if !replied {
+			t.Fatalf("DM %s: no reply posted", id)
+		}
+	}
+	dm("1") // first contact: enrich finds nothing, the core creates it
+	if got := reads.n.Load(); got != 3 {
+		t.Errorf("first contact: %d installation reads, want 3 (enrich, core, reply)", got)
+	}
+	reads.n.Store(0)
+	dm("2")
+	if got := reads.n.Load(); got != 1 {
+		t.Errorf("%d installation reads for a DM and its reply, want 1", got)
+	}
+	reads.n.Store(0)
+	h.command(t, "UANA", "help")
+	if got := reads.n.Load(); got != 1 {
+		t.Errorf("%d installation reads for a slash command, want 1", got)
+	}
+}
