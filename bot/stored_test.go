@@ -2,23 +2,11 @@ package bot_test
 
 import (
 	"context"
-	"sync/atomic"
 	"testing"
 
 	"github.com/smart90/smart90/bot"
 	"github.com/smart90/smart90/bot/bottest"
 )
-
-// countingStore counts the installation reads made through it.
-type countingStore struct {
-	bot.Store
-	reads atomic.Int64
-}
-
-func (s *countingStore) InstallationByExternalID(ctx context.Context, p bot.Platform, id string) (*bot.Installation, error) {
-	s.reads.Add(1)
-	return s.Store.InstallationByExternalID(ctx, p, id)
-}
 
 // TestStoredInstallation: an installation the adapter already read for
 // the event is used as it is, not read again; one that names another
@@ -32,7 +20,7 @@ func TestStoredInstallation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cs := &countingStore{Store: b.Store}
+	cs := &bottest.InstallationReads{Store: b.Store}
 	core, err := bot.New(bot.Config{Store: cs, Messenger: b.Messenger, State: b.State, Clock: b.Clock})
 	if err != nil {
 		t.Fatal(err)
@@ -56,14 +44,14 @@ func TestStoredInstallation(t *testing.T) {
 		{"uninstalled", &uninstalled, 0, "not installed in this workspace"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			cs.reads.Store(0)
+			cs.N.Store(0)
 			ev := bot.Event{Platform: bot.PlatformSlack, Installation: bottest.Workspace, User: ana,
 				Kind: bot.EventCommand, Text: "help", Stored: tt.stored}
 			out, err := core.Handle(ctx, ev)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := cs.reads.Load(); got != tt.reads {
+			if got := cs.N.Load(); got != tt.reads {
 				t.Errorf("%d installation reads, want %d", got, tt.reads)
 			}
 			has(t, out, tt.reply)

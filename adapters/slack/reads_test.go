@@ -1,27 +1,15 @@
 package slack
 
 import (
-	"context"
 	"net/http"
 	"net/http/httptest"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/smart90/smart90/bot"
+	"github.com/smart90/smart90/bot/bottest"
 	"github.com/smart90/smart90/store/inproc"
 )
-
-// installationReads counts the installation reads made through it.
-type installationReads struct {
-	bot.Store
-	n atomic.Int64
-}
-
-func (s *installationReads) InstallationByExternalID(ctx context.Context, p bot.Platform, id string) (*bot.Installation, error) {
-	s.n.Add(1)
-	return s.Store.InstallationByExternalID(ctx, p, id)
-}
 
 // TestOneInstallationReadPerRequest: the installation read for the token
 // before the core runs serves the core and the replies after the ack too.
@@ -29,7 +17,7 @@ func (s *installationReads) InstallationByExternalID(ctx context.Context, p bot.
 func TestOneInstallationReadPerRequest(t *testing.T) {
 	t.Parallel()
 	h := setupHTTP(t)
-	reads := &installationReads{Store: h.Store}
+	reads := &bottest.InstallationReads{Store: h.Store}
 	core, err := bot.New(bot.Config{Store: reads, Messenger: h.adapter.cfg.Messenger, State: h.State, Clock: h.Clock})
 	if err != nil {
 		t.Fatal(err)
@@ -58,17 +46,17 @@ func TestOneInstallationReadPerRequest(t *testing.T) {
 		}
 	}
 	dm("1") // first contact: enrich finds nothing, the core creates it
-	if got := reads.n.Load(); got != 3 {
+	if got := reads.N.Load(); got != 3 {
 		t.Errorf("first contact: %d installation reads, want 3 (enrich, core, reply)", got)
 	}
-	reads.n.Store(0)
+	reads.N.Store(0)
 	dm("2")
-	if got := reads.n.Load(); got != 1 {
+	if got := reads.N.Load(); got != 1 {
 		t.Errorf("%d installation reads for a DM and its reply, want 1", got)
 	}
-	reads.n.Store(0)
+	reads.N.Store(0)
 	h.command(t, "UANA", "help")
-	if got := reads.n.Load(); got != 1 {
+	if got := reads.N.Load(); got != 1 {
 		t.Errorf("%d installation reads for a slash command, want 1", got)
 	}
 }

@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -196,4 +197,17 @@ func (b *Buffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
+}
+
+// InstallationReads is a bot.Store that counts its installation reads
+// (InstallationByExternalID), for tests of how often a path reads it.
+type InstallationReads struct {
+	bot.Store
+	N atomic.Int64 // reads so far; tests may reset it
+}
+
+// InstallationByExternalID counts the read and passes it on.
+func (s *InstallationReads) InstallationByExternalID(ctx context.Context, p bot.Platform, id string) (*bot.Installation, error) {
+	s.N.Add(1)
+	return s.Store.InstallationByExternalID(ctx, p, id)
 }

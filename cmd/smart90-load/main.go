@@ -104,19 +104,11 @@ func run(ctx context.Context, c config, out io.Writer) error {
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 
 	if !skip["plan"] || !skip["rss"] {
-		dbURL, drop, err := freshSchema(ctx, c.DatabaseURL)
+		db, dbURL, drop, err := openFresh(ctx, c, log, "&pool_max_conns=16")
 		if err != nil {
 			return err
 		}
 		defer drop()
-		db, err := postgres.Open(ctx, dbURL+"&pool_max_conns=16", log)
-		if err != nil {
-			return err
-		}
-		defer db.Close()
-		if err := db.Migrate(ctx); err != nil {
-			return err
-		}
 		// Due five minutes ago in real time, so that `serve` (real clock)
 		// finds them due and inside the grace window.
 		due := time.Now().UTC().Truncate(time.Minute).Add(-5 * time.Minute)
@@ -158,6 +150,26 @@ func run(ctx context.Context, c config, out io.Writer) error {
 
 // freshSchema creates an empty schema and returns a URL that uses it and a
 // func that drops it.
+// openFresh opens a migrated store in a fresh schema (freshSchema), with
+// extra appended to its URL (pool settings); cleanup closes the store and
+// drops the schema. dbURL is the schema's URL, for other processes.
+func openFresh(ctx context.Context, c config, log *slog.Logger, extra string) (db *postgres.DB, dbURL string, cleanup func(), err error) {
+	dbURL, drop, err := freshSchema(ctx, c.DatabaseURL)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	if db, err = postgres.Open(ctx, dbURL+extra, log); err != nil {
+		drop()
+		return nil, "", nil, err
+	}
+	if err := db.Migrate(ctx); err != nil {
+		db.Close()
+		drop()
+		return nil, "", nil, err
+	}
+	return db, dbURL, func() { db.Close(); drop() }, nil
+}
+
 func freshSchema(ctx context.Context, base string) (string, func(), error) {
 	conn, err := pgx.Connect(ctx, base)
 	if err != nil {
@@ -328,21 +340,13 @@ func (t *timed) Send(_ context.Context, d bot.Destination, _ bot.Message) (strin
 
 func measureLimit(ctx context.Context, c config, log *slog.Logger, out io.Writer) error {
 	fmt.Fprintf(out, "## Shared rate limit: %d replicas, one workspace, %.0f sends/s through Redis\n\n", c.Replicas, c.Rate)
-	dbURL, drop, err := freshSchema(ctx, c.DatabaseURL)
+	seedDB, dbURL, drop, err := openFresh(ctx, c, log, "")
 	if err != nil {
 		return err
 	}
 	defer drop()
 	prefix := "smart90load:" + randomHex(6) + ":"
 	defer deletePrefix(c.RedisURL, prefix)
-	seedDB, err := postgres.Open(ctx, dbURL, log)
-	if err != nil {
-		return err
-	}
-	defer seedDB.Close()
-	if err := seedDB.Migrate(ctx); err != nil {
-		return err
-	}
 	due := time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC)
 	if err := seed(ctx, seedDB, c.Limited, due, "T2"); err != nil {
 		return err

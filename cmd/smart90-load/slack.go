@@ -28,7 +28,6 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/smart90/smart90/bot"
-	"github.com/smart90/smart90/store/postgres"
 )
 
 // measureSlack sends signed check-in answers (the check-in modal's
@@ -39,19 +38,11 @@ import (
 // pgbench's single-row insert rate on the same server is the ceiling.
 func measureSlack(ctx context.Context, c config, log *slog.Logger, out io.Writer) error {
 	fmt.Fprintf(out, "## Slack: %d signed check-in answers to `/slack/events` (%d in flight, PostgreSQL)\n\n", c.SlackEvents, c.SlackConc)
-	dbURL, drop, err := freshSchema(ctx, c.DatabaseURL)
+	db, dbURL, drop, err := openFresh(ctx, c, log, "")
 	if err != nil {
 		return err
 	}
 	defer drop()
-	db, err := postgres.Open(ctx, dbURL, log)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	if err := db.Migrate(ctx); err != nil {
-		return err
-	}
 	// Check-ins due tomorrow: nothing is sent while the answers arrive.
 	due := time.Now().UTC().Add(20 * time.Hour).Truncate(time.Minute)
 	if err := seedOn(ctx, db, c.SlackEvents, due, bot.PlatformSlack, "T1"); err != nil {
