@@ -31,30 +31,12 @@ const (
 	authServiceURL = "https://smba.trafficmanager.net/teams/"
 )
 
-// authClock is a clock tests move by hand.
-type authClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *authClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *authClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
 // newTestAuthenticator returns an Authenticator for authAppID reading keys
 // from metadataURL, on a clock that starts now (so teamstest tokens are
 // valid), logging to t.
-func newTestAuthenticator(t *testing.T, metadataURL string) (*Authenticator, *authClock) {
+func newTestAuthenticator(t *testing.T, metadataURL string) (*Authenticator, *bottest.Clock) {
 	t.Helper()
-	clock := &authClock{now: time.Now()}
+	clock := bottest.NewClock(time.Now())
 	a, err := NewAuthenticator(AuthConfig{
 		AppID:             authAppID,
 		OpenIDMetadataURL: metadataURL,
@@ -408,7 +390,7 @@ func TestAuthenticateKeysUnavailable(t *testing.T) {
 	flaky := newFlakyIdentity(t, idp)
 	flaky.down.Store(true)
 	var logs bottest.Buffer
-	clock := &authClock{now: time.Now()}
+	clock := bottest.NewClock(time.Now())
 	a, err := NewAuthenticator(AuthConfig{AppID: authAppID, OpenIDMetadataURL: flaky.metadataURL, Now: clock.Now,
 		Logger: slog.New(slog.NewTextHandler(io.MultiWriter(&logs, t.Output()), nil))})
 	if err != nil {
