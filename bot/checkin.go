@@ -108,7 +108,7 @@ func (b *Bot) dailyPrompt(e *Engagement, c *CheckIn, rocks []*Rock, greeting str
 	}
 	sb.WriteString("Your rocks:\n" + rockList(liveRocks(rocks)) + "\n\n")
 	q := max(nextDaily(c), 0)
-	fmt.Fprintf(&sb, "Reply here, one message per question, or press *Answer* for the form.\n*%d/%d* %s", q+1, len(dailyQuestions), dailyQuestions[q])
+	fmt.Fprintf(&sb, "Reply here, one message per question, or answer them all at once in the form.\n*%d/%d* %s", q+1, len(dailyQuestions), dailyQuestions[q])
 	v := target{DeliveryDaily, e.ID, c.Day}.String()
 	return Message{
 		Text: sb.String(),

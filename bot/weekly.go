@@ -115,7 +115,7 @@ func (b *Bot) cmdWeekly(ctx context.Context, r *request, _ string) ([]Message, e
 
 // weeklyPrompt is the weekly accountability message.
 func (b *Bot) weeklyPrompt(e *Engagement, w *WeeklyReport, rocks []*Rock) Message {
-	text := fmt.Sprintf("*Weekly accountability* · week of %s (day %d of %d)\nYour rocks:\n%s\n\nReply here, one message per question, or press *Answer* for the form.\n%s",
+	text := fmt.Sprintf("*Weekly accountability* · week of %s (day %d of %d)\nYour rocks:\n%s\n\nReply here, one message per question, or answer them all at once in the form.\n%s",
 		w.Week, max(e.CycleDay(w.Week.AddDays(4)), 1), e.CycleDays, rockList(liveRocks(rocks)), weeklyQuestion(w, rocks))
 	return Message{
 		Text:    text,
