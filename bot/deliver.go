@@ -10,13 +10,9 @@ import (
 // the engagement ended. An error with code EFORBIDDEN or ENOTFOUND is
 // permanent (the person or the app is gone); others may be transient.
 func (b *Bot) Deliver(ctx context.Context, d *Delivery) (ref string, needed bool, err error) {
-	p, err := b.store.Person(ctx, d.PersonID)
+	p, inst, err := b.store.Recipient(ctx, d.PersonID)
 	if err != nil {
 		return "", false, fmt.Errorf("load recipient: %w", err)
-	}
-	inst, err := b.store.Installation(ctx, p.InstallationID)
-	if err != nil {
-		return "", false, fmt.Errorf("load installation: %w", err)
 	}
 	if inst.Status != InstallationActive {
 		return "", false, Errorf(EFORBIDDEN, "smart90 is uninstalled from %s.", inst.ExternalID)
@@ -25,7 +21,7 @@ func (b *Bot) Deliver(ctx context.Context, d *Delivery) (ref string, needed bool
 		ref, err := b.SendDigest(ctx, p, periodDate(d.Period))
 		return ref, ref != "", err
 	}
-	e, err := b.store.Engagement(ctx, d.EngagementID)
+	e, rocks, err := b.store.EngagementWithRocks(ctx, d.EngagementID)
 	if err != nil {
 		return "", false, fmt.Errorf("load engagement: %w", err)
 	}
@@ -33,10 +29,6 @@ func (b *Bot) Deliver(ctx context.Context, d *Delivery) (ref string, needed bool
 	if e.Status != EngagementActive || e.ClientID != p.ID || e.PausedOn(day) ||
 		(d.Kind == DeliveryReminder && e.ReminderDelay <= 0) {
 		return "", false, nil
-	}
-	rocks, err := b.store.Rocks(ctx, e.ID)
-	if err != nil {
-		return "", false, fmt.Errorf("load rocks: %w", err)
 	}
 	var m Message
 	t := target{DeliveryDaily, e.ID, day}

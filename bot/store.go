@@ -63,6 +63,9 @@ type PersonStore interface {
 	EnsurePerson(ctx context.Context, p *Person) error
 	// Person returns a person by ID.
 	Person(ctx context.Context, id int64) (*Person, error)
+	// Recipient returns a person by ID with their installation, in one
+	// read (a prompt needs both).
+	Recipient(ctx context.Context, personID int64) (*Person, *Installation, error)
 	// PersonByExternalID returns a person by installation and platform user id.
 	PersonByExternalID(ctx context.Context, installationID int64, externalID string) (*Person, error)
 	// UpdatePerson stores every field of p except its keys and CreatedAt,
@@ -91,6 +94,10 @@ type EngagementStore interface {
 	CreateEngagement(ctx context.Context, e *Engagement) error
 	// Engagement returns an engagement by ID.
 	Engagement(ctx context.Context, id int64) (*Engagement, error)
+	// EngagementWithRocks returns an engagement by ID and its rocks by
+	// Position, in one round trip where the store can (a prompt needs
+	// both).
+	EngagementWithRocks(ctx context.Context, id int64) (*Engagement, []*Rock, error)
 	// LiveEngagementForClient returns the client's live engagement.
 	LiveEngagementForClient(ctx context.Context, clientID int64) (*Engagement, error)
 	// EngagementsForCoach returns the coach's engagements in any of the

@@ -87,6 +87,28 @@ func (db *DB) Engagement(ctx context.Context, id int64) (*bot.Engagement, error)
 	return e, nil
 }
 
+// EngagementWithRocks implements bot.EngagementStore: both queries go in
+// one batch, one round trip.
+func (db *DB) EngagementWithRocks(ctx context.Context, id int64) (*bot.Engagement, []*bot.Rock, error) {
+	var b pgx.Batch
+	var e *bot.Engagement
+	var rocks []*bot.Rock
+	b.Queue(`SELECT `+engagementColumns+` FROM engagements WHERE id = $1`, id).QueryRow(func(r pgx.Row) error {
+		var err error
+		e, err = scanEngagement(r)
+		return err
+	})
+	b.Queue(`SELECT `+rockColumns+` FROM rocks WHERE engagement_id = $1 ORDER BY position`, id).Query(func(rows pgx.Rows) error {
+		var err error
+		rocks, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (*bot.Rock, error) { return scanRock(r) })
+		return err
+	})
+	if err := db.pool.SendBatch(ctx, &b).Close(); err != nil {
+		return nil, nil, notFound(err, "That engagement does not exist.", fmt.Sprintf("load engagement %d with rocks", id))
+	}
+	return e, rocks, nil
+}
+
 // LiveEngagementForClient implements bot.EngagementStore.
 func (db *DB) LiveEngagementForClient(ctx context.Context, clientID int64) (*bot.Engagement, error) {
 	e, err := scanEngagement(db.pool.QueryRow(ctx, `

@@ -12,17 +12,27 @@ import (
 
 const installationColumns = `id, platform, external_id, name, status, bot_token, created_at, updated_at`
 
+// installationDest lists where each of installationColumns scans to, for
+// scans that read an installation along with other columns.
+func installationDest(inst *bot.Installation) []any {
+	return []any{&inst.ID, &inst.Platform, &inst.ExternalID, &inst.Name, &inst.Status, &inst.BotToken,
+		timeDest{&inst.CreatedAt}, timeDest{&inst.UpdatedAt}}
+}
+
 func scanInstallation(r row) (*bot.Installation, error) {
 	var inst bot.Installation
-	err := r.Scan(&inst.ID, &inst.Platform, &inst.ExternalID, &inst.Name, &inst.Status, &inst.BotToken,
-		timeDest{&inst.CreatedAt}, timeDest{&inst.UpdatedAt})
-	if err != nil {
+	if err := r.Scan(installationDest(&inst)...); err != nil {
 		return nil, err
 	}
+	noToken(&inst)
+	return &inst, nil
+}
+
+// noToken keeps the convention that no token is nil, not empty.
+func noToken(inst *bot.Installation) {
 	if len(inst.BotToken) == 0 {
 		inst.BotToken = nil
 	}
-	return &inst, nil
 }
 
 // UpsertInstallation implements bot.InstallationStore. On an update,

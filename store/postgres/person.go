@@ -114,6 +114,21 @@ func (db *DB) Person(ctx context.Context, id int64) (*bot.Person, error) {
 	return p, nil
 }
 
+// Recipient implements bot.PersonStore.
+func (db *DB) Recipient(ctx context.Context, personID int64) (*bot.Person, *bot.Installation, error) {
+	var p bot.Person
+	var inst bot.Installation
+	err := db.pool.QueryRow(ctx, `
+		SELECT `+prefixed("p", personColumns)+`, `+prefixed("i", installationColumns)+`
+		FROM people p JOIN installations i ON i.id = p.installation_id
+		WHERE p.id = $1`, personID).Scan(append(personDest(&p), installationDest(&inst)...)...)
+	if err != nil {
+		return nil, nil, notFound(err, "That person does not exist.", fmt.Sprintf("load recipient %d", personID))
+	}
+	noToken(&inst)
+	return &p, &inst, nil
+}
+
 // PersonByExternalID implements bot.PersonStore.
 func (db *DB) PersonByExternalID(ctx context.Context, installationID int64, externalID string) (*bot.Person, error) {
 	p, err := scanPerson(db.pool.QueryRow(ctx,

@@ -69,6 +69,18 @@ func (s *sealedStore) Installation(ctx context.Context, id int64) (*bot.Installa
 	return inst, nil
 }
 
+// Recipient implements bot.PersonStore: the installation's token opened.
+func (s *sealedStore) Recipient(ctx context.Context, personID int64) (*bot.Person, *bot.Installation, error) {
+	p, inst, err := s.Store.Recipient(ctx, personID)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := s.open(inst); err != nil {
+		return nil, nil, fmt.Errorf("load recipient %d: %w", personID, err)
+	}
+	return p, inst, nil
+}
+
 // InstallationByExternalID implements bot.InstallationStore.
 func (s *sealedStore) InstallationByExternalID(ctx context.Context, platform bot.Platform, externalID string) (*bot.Installation, error) {
 	inst, err := s.Store.InstallationByExternalID(ctx, platform, externalID)

@@ -71,6 +71,20 @@ func (db *DB) Engagement(ctx context.Context, id int64) (*bot.Engagement, error)
 	return e, f.wrap(err)
 }
 
+// EngagementWithRocks implements bot.EngagementStore: two reads, since
+// SQLite is in-process and a round trip costs nothing.
+func (db *DB) EngagementWithRocks(ctx context.Context, id int64) (*bot.Engagement, []*bot.Rock, error) {
+	e, err := db.Engagement(ctx, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	rocks, err := db.Rocks(ctx, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	return e, rocks, nil
+}
+
 // LiveEngagementForClient implements bot.EngagementStore.
 func (db *DB) LiveEngagementForClient(ctx context.Context, clientID int64) (*bot.Engagement, error) {
 	f := failure{op: "load live engagement", missing: engagementNotFound}

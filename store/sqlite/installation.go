@@ -10,11 +10,16 @@ import (
 
 const installationColumns = `id, platform, external_id, name, status, bot_token, created_at, updated_at`
 
+// installationDest lists where each of installationColumns scans to, for
+// scans that read an installation along with other columns.
+func installationDest(i *bot.Installation) []any {
+	return []any{&i.ID, &i.Platform, &i.ExternalID, &i.Name, &i.Status, &i.BotToken,
+		instant{&i.CreatedAt}, instant{&i.UpdatedAt}}
+}
+
 func scanInstallation(s scanner) (*bot.Installation, error) {
 	var i bot.Installation
-	err := s.Scan(&i.ID, &i.Platform, &i.ExternalID, &i.Name, &i.Status, &i.BotToken,
-		instant{&i.CreatedAt}, instant{&i.UpdatedAt})
-	if err != nil {
+	if err := s.Scan(installationDest(&i)...); err != nil {
 		return nil, err
 	}
 	return &i, nil

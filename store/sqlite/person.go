@@ -94,6 +94,20 @@ func (db *DB) Person(ctx context.Context, id int64) (*bot.Person, error) {
 	return p, f.wrap(err)
 }
 
+// Recipient implements bot.PersonStore.
+func (db *DB) Recipient(ctx context.Context, personID int64) (*bot.Person, *bot.Installation, error) {
+	var p bot.Person
+	var inst bot.Installation
+	err := db.db.QueryRowContext(ctx, `
+		SELECT `+prefixed("p", personColumns)+`, `+prefixed("i", installationColumns)+`
+		FROM people p JOIN installations i ON i.id = p.installation_id
+		WHERE p.id = ?`, personID).Scan(append(personDest(&p), installationDest(&inst)...)...)
+	if err != nil {
+		return nil, nil, failure{op: "load recipient", missing: personNotFound}.wrap(err)
+	}
+	return &p, &inst, nil
+}
+
 // PersonByExternalID implements bot.PersonStore.
 func (db *DB) PersonByExternalID(ctx context.Context, installationID int64, externalID string) (*bot.Person, error) {
 	f := failure{op: "load person", missing: personNotFound}

@@ -52,6 +52,9 @@ func Run(t *testing.T, open func(t testing.TB) bot.Store) {
 		{"ListEngagements", testListEngagements},
 		{"EngagementsForCoach", testEngagementsForCoach},
 
+		{"Recipient", testRecipient},
+		{"EngagementWithRocks", testEngagementWithRocks},
+
 		{"CreateRock", testCreateRock},
 		{"UpdateRock", testUpdateRock},
 		{"RockHistory", testRockHistory},
