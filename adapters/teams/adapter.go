@@ -452,6 +452,16 @@ func (a *Adapter) submission(in *inbound, s Submission) bot.Event {
 // the HTTP response: the first reply replaces the card, the others follow
 // as messages.
 func (a *Adapter) onInvoke(ctx context.Context, inst *bot.Installation, in *inbound) any {
+	if in.Name == "fileConsent/invoke" {
+		if fc, ok := parseFileConsent(in.Value); ok {
+			a.after(func(ctx context.Context) {
+				if err := a.cfg.Messenger.fileAnswered(ctx, inst, in.ServiceURL, in.Conversation.ID, in.From.ID, fc); err != nil {
+					a.log.WarnContext(ctx, "teams: answer a file consent", "err", err)
+				}
+			})
+		}
+		return nil // Teams wants a plain 200; the upload follows
+	}
 	if in.Name != "adaptiveCard/action" {
 		return map[string]any{"statusCode": http.StatusNotImplemented, "type": "application/vnd.microsoft.error",
 			"value": map[string]any{"code": "NotImplemented", "message": "smart90 does not handle " + in.Name}}

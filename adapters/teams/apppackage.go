@@ -211,7 +211,7 @@ func Manifest(cfg PackageConfig) (map[string]any, error) {
 		"bots": []any{map[string]any{
 			"botId":              cfg.AppID,
 			"scopes":             []string{"personal", "team"},
-			"supportsFiles":      false,
+			"supportsFiles":      true, // export: files sent to the 1:1 chat (file consent)
 			"isNotificationOnly": false,
 			// One list per scope, as the schema asks.
 			"commandLists": []any{commandList("personal", personalCommands), commandList("team", teamCommands)},

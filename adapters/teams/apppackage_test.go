@@ -86,7 +86,7 @@ func TestPackage(t *testing.T) {
 		{[]any{"icons", "color"}, "color.png"},
 		{[]any{"icons", "outline"}, "outline.png"},
 		{[]any{"bots", 0, "botId"}, packageAppID},
-		{[]any{"bots", 0, "supportsFiles"}, false},
+		{[]any{"bots", 0, "supportsFiles"}, true},
 		{[]any{"bots", 0, "isNotificationOnly"}, false},
 		{[]any{"bots", 0, "scopes", 0}, "personal"},
 		{[]any{"bots", 0, "scopes", 1}, "team"},

@@ -21,7 +21,12 @@ type MessengerConfig struct {
 	// Graph, when set, installs the app for a person who does not have it
 	// yet, so that the bot can start their 1:1 chat (a tenant admin must
 	// have granted the permissions GraphConfig names).
-	Graph  *GraphConfig
+	Graph *GraphConfig
+	// Files, when set, holds files (an export) between the consent card
+	// that offers them in a 1:1 chat and the person's accepting it, which
+	// is when Teams says where to upload them. Without it files are shown
+	// in the card (small ones) or named.
+	Files  bot.ConversationState
 	Clock  bot.Clock
 	Logger *slog.Logger
 }
@@ -33,7 +38,8 @@ type MessengerConfig struct {
 // "<conversation id>|<activity id>", so a thread reply finds both.
 type Messenger struct {
 	api   connectorAPI
-	graph *graph // nil: no proactive install
+	graph *graph                // nil: no proactive install
+	files bot.ConversationState // nil: files are not offered for upload
 	refs  references
 	log   *slog.Logger
 }
@@ -48,7 +54,7 @@ func NewMessenger(cfg MessengerConfig) (*Messenger, error) {
 		return nil, err
 	}
 	clock := cmp.Or[bot.Clock](cfg.Clock, bot.SystemClock{})
-	m := &Messenger{api: c, refs: references{cfg.Store, clock}, log: cmp.Or(cfg.Logger, slog.Default())}
+	m := &Messenger{api: c, files: cfg.Files, refs: references{cfg.Store, clock}, log: cmp.Or(cfg.Logger, slog.Default())}
 	if cfg.Graph != nil {
 		if m.graph, err = newGraph(*cfg.Graph); err != nil {
 			return nil, err
@@ -106,9 +112,22 @@ func (m *Messenger) Send(ctx context.Context, to bot.Destination, msg bot.Messag
 	if base == "" {
 		base = conv
 	}
+	files := msg.Files
+	if m.files != nil && to.UserID != "" && to.ThreadRef == "" {
+		msg.Files = nil // offered for upload below, not shown in the card
+	} else {
+		files = nil
+	}
 	cards := Cards(msg, m.names(ctx, inst, msg))
-	if len(cards) == 0 {
+	if len(cards) == 0 && len(files) == 0 {
 		return "", errors.New("teams send: an empty message")
+	}
+	for _, f := range files {
+		card, err := m.consentCard(ctx, f)
+		if err != nil {
+			return "", err
+		}
+		cards = append(cards, card)
 	}
 	first := ""
 	for _, card := range cards {

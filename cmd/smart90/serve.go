@@ -281,7 +281,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 		}
 		creds := teamsadapter.CredentialsConfig{AppID: cfg.Teams.AppID, AppPassword: cfg.Teams.AppPassword,
 			TenantID: cfg.Teams.TenantID, TokenURL: cfg.Teams.TokenURL}
-		mc := teamsadapter.MessengerConfig{Store: store, Clock: clock, Logger: log,
+		mc := teamsadapter.MessengerConfig{Store: store, Clock: clock, Logger: log, Files: coord.State,
 			Connector: teamsadapter.ConnectorConfig{Tokens: creds.TokenSource(context.WithoutCancel(ctx)), ServiceURLs: teamsURLs}}
 		if cfg.Teams.GraphInstall {
 			if cfg.Teams.TenantID == "" {

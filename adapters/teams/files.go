@@ -1,0 +1,126 @@
+package teams
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/infracloudio/msbotbuilder-go/schema"
+
+	"github.com/smart90/smart90/bot"
+)
+
+// Files in a 1:1 chat go through Teams' file-consent flow: the bot offers
+// a file with a consent card, the person accepts, Teams answers with an
+// invoke "fileConsent/invoke" naming an upload URL in the person's
+// OneDrive, the bot uploads there and shows the file with an info card.
+const (
+	contentTypeFileConsent = "application/vnd.microsoft.teams.card.file.consent"
+	contentTypeFileInfo    = "application/vnd.microsoft.teams.card.file.info"
+	// fileTTL is how long an offered file waits for the person's consent.
+	fileTTL = 24 * time.Hour
+)
+
+// consentCard keeps f until the person answers and returns the card that
+// offers it.
+func (m *Messenger) consentCard(ctx context.Context, f bot.File) (schema.Attachment, error) {
+	var id [16]byte
+	rand.Read(id[:])
+	key := "teams:file:" + hex.EncodeToString(id[:])
+	if err := m.files.Set(ctx, key, f.Name+"\x00"+string(f.Data), fileTTL); err != nil {
+		return schema.Attachment{}, fmt.Errorf("keep the file to offer: %w", err)
+	}
+	context := map[string]any{"smart90": "file", "key": key}
+	return schema.Attachment{ContentType: contentTypeFileConsent, Name: f.Name, Content: map[string]any{
+		"description":    "Your smart90 data: " + f.Name,
+		"sizeInBytes":    len(f.Data),
+		"acceptContext":  context,
+		"declineContext": context,
+	}}, nil
+}
+
+// fileConsent is the value of a fileConsent/invoke.
+type fileConsent struct {
+	Action  string
+	Key     string
+	Upload  string // where to PUT the file
+	Content string // the uploaded file's address, for the info card
+	Name    string
+	ID      string // the file's unique id in OneDrive
+	Type    string
+}
+
+// parseFileConsent reads a fileConsent/invoke's value; ok is false when it
+// is not about a file smart90 offered.
+func parseFileConsent(v map[string]any) (fileConsent, bool) {
+	str := func(m map[string]any, k string) string { s, _ := m[k].(string); return s }
+	ctx, _ := v["context"].(map[string]any)
+	info, _ := v["uploadInfo"].(map[string]any)
+	fc := fileConsent{Action: str(v, "action"), Key: str(ctx, "key"), Upload: str(info, "uploadUrl"),
+		Content: str(info, "contentUrl"), Name: str(info, "name"), ID: str(info, "uniqueId"), Type: str(info, "fileType")}
+	return fc, str(ctx, "smart90") == "file" && fc.Key != ""
+}
+
+// fileAnswered uploads an accepted file where Teams said and shows it in
+// the chat, or forgets a declined one.
+func (m *Messenger) fileAnswered(ctx context.Context, inst *bot.Installation, serviceURL, conversation, userID string, fc fileConsent) error {
+	if m.files == nil {
+		return errors.New("teams: no file store")
+	}
+	stored, err := m.files.Get(ctx, fc.Key)
+	if err != nil {
+		return err
+	}
+	m.files.Delete(ctx, fc.Key)
+	to := bot.Destination{Installation: inst, UserID: userID}
+	if fc.Action != "accept" {
+		return nil
+	}
+	if stored == "" {
+		_, err := m.Send(ctx, to, bot.Message{Text: "That file is no longer here (offers last a day); type `export` to get a fresh one."})
+		return err
+	}
+	_, data, _ := bytes.Cut([]byte(stored), []byte{0})
+	if err := upload(ctx, fc.Upload, data); err != nil {
+		m.Send(ctx, to, bot.Message{Text: "I could not upload the file to your OneDrive; type `export` to try again."})
+		return err
+	}
+	_, err = m.api.Send(ctx, serviceURL, conversation, &outActivity{Type: schema.Message, Attachments: []schema.Attachment{{
+		ContentType: contentTypeFileInfo, ContentURL: fc.Content, Name: fc.Name,
+		Content: map[string]any{"uniqueId": fc.ID, "fileType": fc.Type},
+	}}})
+	return err
+}
+
+// upload PUTs data to a OneDrive upload session URL, as Teams' file
+// consent flow asks: one range, the whole file. The URL carries its own
+// authorisation; the bot's token is never sent there.
+func upload(ctx context.Context, uploadURL string, data []byte) error {
+	u, err := url.Parse(uploadURL)
+	if err != nil || u.Host == "" || u.User != nil || u.Scheme != "https" && !(u.Scheme == "http" && isLoopback(u.Hostname())) {
+		return fmt.Errorf("teams: %q is not an upload URL", uploadURL)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPut, uploadURL, bytes.NewReader(data))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Range", "bytes 0-"+strconv.Itoa(len(data)-1)+"/"+strconv.Itoa(len(data)))
+	resp, err := (&http.Client{Timeout: time.Minute}).Do(req)
+	if err != nil {
+		return fmt.Errorf("teams: upload the file: %w", err)
+	}
+	defer resp.Body.Close()
+	io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<16))
+	if resp.StatusCode/100 != 2 {
+		return fmt.Errorf("teams: upload the file: HTTP %d", resp.StatusCode)
+	}
+	return nil
+}
