@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/infracloudio/msbotbuilder-go/schema"
@@ -29,13 +30,13 @@ const (
 	fileTTL = 24 * time.Hour
 )
 
-// consentCard keeps f until the person answers and returns the card that
-// offers it.
-func (m *Messenger) consentCard(ctx context.Context, f bot.File) (schema.Attachment, error) {
+// consentCard keeps f for the person until they answer and returns the
+// card that offers it.
+func (m *Messenger) consentCard(ctx context.Context, userID string, f bot.File) (schema.Attachment, error) {
 	var id [16]byte
 	rand.Read(id[:])
 	key := "teams:file:" + hex.EncodeToString(id[:])
-	if err := m.files.Set(ctx, key, f.Name+"\x00"+string(f.Data), fileTTL); err != nil {
+	if err := m.files.Set(ctx, key, userID+"\x00"+f.Name+"\x00"+string(f.Data), fileTTL); err != nil {
 		return schema.Attachment{}, fmt.Errorf("keep the file to offer: %w", err)
 	}
 	context := map[string]any{"smart90": "file", "key": key}
@@ -79,6 +80,11 @@ func (m *Messenger) fileAnswered(ctx context.Context, inst *bot.Installation, se
 	if err != nil {
 		return err
 	}
+	owner, rest, _ := strings.Cut(stored, "\x00")
+	_, data, _ := strings.Cut(rest, "\x00")
+	if stored != "" && owner != userID {
+		return fmt.Errorf("teams: a file offered to another person was answered")
+	}
 	m.files.Delete(ctx, fc.Key)
 	to := bot.Destination{Installation: inst, UserID: userID}
 	if fc.Action != "accept" {
@@ -88,8 +94,7 @@ func (m *Messenger) fileAnswered(ctx context.Context, inst *bot.Installation, se
 		_, err := m.Send(ctx, to, bot.Message{Text: "That file is no longer here (offers last a day); type `export` to get a fresh one."})
 		return err
 	}
-	_, data, _ := bytes.Cut([]byte(stored), []byte{0})
-	if err := upload(ctx, fc.Upload, data); err != nil {
+	if err := upload(ctx, fc.Upload, []byte(data)); err != nil {
 		m.Send(ctx, to, bot.Message{Text: "I could not upload the file to your OneDrive; type `export` to try again."})
 		return err
 	}
@@ -104,9 +109,8 @@ func (m *Messenger) fileAnswered(ctx context.Context, inst *bot.Installation, se
 // consent flow asks: one range, the whole file. The URL carries its own
 // authorisation; the bot's token is never sent there.
 func upload(ctx context.Context, uploadURL string, data []byte) error {
-	u, err := url.Parse(uploadURL)
-	if err != nil || u.Host == "" || u.User != nil || u.Scheme != "https" && !(u.Scheme == "http" && isLoopback(u.Hostname())) {
-		return fmt.Errorf("teams: %q is not an upload URL", uploadURL)
+	if !uploadAllowed(uploadURL) {
+		return fmt.Errorf("teams: %q is not a OneDrive upload URL", uploadURL)
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPut, uploadURL, bytes.NewReader(data))
 	if err != nil {
@@ -123,4 +127,31 @@ func upload(ctx context.Context, uploadURL string, data []byte) error {
 		return fmt.Errorf("teams: upload the file: HTTP %d", resp.StatusCode)
 	}
 	return nil
+}
+
+// uploadHosts are the domains of OneDrive for Business upload sessions in
+// the public and sovereign Microsoft clouds: the only places a file is
+// uploaded to, whatever an invoke says.
+var uploadHosts = []string{".sharepoint.com", ".sharepoint.us", ".sharepoint-mil.us", ".sharepoint.cn", ".sharepoint-df.com"}
+
+// uploadAllowed reports whether u is an https URL on a OneDrive host (or
+// on loopback, for tests).
+func uploadAllowed(u string) bool {
+	p, err := url.Parse(u)
+	if err != nil || p.User != nil || p.Host == "" {
+		return false
+	}
+	host := strings.ToLower(p.Hostname())
+	if isLoopback(host) {
+		return p.Scheme == "https" || p.Scheme == "http"
+	}
+	if p.Scheme != "https" {
+		return false
+	}
+	for _, suffix := range uploadHosts {
+		if strings.HasSuffix(host, suffix) {
+			return true
+		}
+	}
+	return false
 }

@@ -42,11 +42,11 @@ func TestExportFileConsent(t *testing.T) {
 	if len(offers) != 3 {
 		t.Fatalf("%d file offers, want 3 (JSON and two CSVs): %v", len(offers), h.ops(0))
 	}
-	consent := func(offer teamstest.Call, action string) {
+	consentAs := func(user string, offer teamstest.Call, action string) {
 		t.Helper()
 		att := attachment(offer)
 		content := att["content"].(map[string]any)
-		a := h.personal(anaID, "Ana", "invoke")
+		a := h.personal(user, "Someone", "invoke")
 		a["name"] = "fileConsent/invoke"
 		a["value"] = map[string]any{"type": "fileUpload", "action": action, "context": content["acceptContext"],
 			"uploadInfo": map[string]any{"name": att["name"], "uploadUrl": onedrive.URL + "/upload/" + att["name"].(string),
@@ -55,6 +55,7 @@ func TestExportFileConsent(t *testing.T) {
 			t.Fatalf("fileConsent/invoke: %d %q, want a plain 200", code, body)
 		}
 	}
+	consent := func(offer teamstest.Call, action string) { t.Helper(); consentAs(anaID, offer, action) }
 	name := attachment(offers[0])["name"].(string)
 	size := attachment(offers[0])["content"].(map[string]any)["sizeInBytes"].(float64)
 	h.conn.Reset()
@@ -78,10 +79,20 @@ func TestExportFileConsent(t *testing.T) {
 	if len(puts) != 1 || len(h.conn.Calls()) != 1 || !strings.Contains(h.conn.Calls()[0].Text(), "no longer here") {
 		t.Errorf("a second accept: %d uploads, calls %v", len(puts), h.ops(0))
 	}
+	// Another person cannot take Ana's file, even with its key.
+	consentAs("29:bob", offers[2], "accept")
+	if len(puts) != 1 {
+		t.Errorf("Bob accepted Ana's offer: %d uploads", len(puts))
+	}
+	h.conn.Reset()
+	consent(offers[2], "accept") // and it is still hers
+	if len(puts) != 2 || len(h.conn.Calls()) != 1 || attachment(h.conn.Calls()[0])["contentType"] != contentTypeFileInfo {
+		t.Errorf("Ana accepting after Bob tried: %d uploads, calls %v", len(puts), h.ops(0))
+	}
 	// Declined: nothing uploaded, nothing said.
 	h.conn.Reset()
 	consent(offers[1], "decline")
-	if len(puts) != 1 || len(h.conn.Calls()) != 0 {
+	if len(puts) != 2 || len(h.conn.Calls()) != 0 {
 		t.Errorf("declined: %d uploads, calls %v", len(puts), h.ops(0))
 	}
 }
@@ -94,4 +105,23 @@ func attachment(c teamstest.Call) map[string]any {
 	}
 	a, _ := atts[0].(map[string]any)
 	return a
+}
+
+func TestUploadAllowed(t *testing.T) {
+	t.Parallel()
+	for u, want := range map[string]bool{
+		"https://contoso-my.sharepoint.com/personal/ana/_api/upload?x=1": true,
+		"https://agency-my.sharepoint.us/personal/ana/upload":            true,
+		"http://127.0.0.1:8080/upload":                                   true, // tests
+		"http://contoso-my.sharepoint.com/upload":                        false,
+		"https://sharepoint.com.evil.example/upload":                     false,
+		"https://evilsharepoint.com/upload":                              false,
+		"https://169.254.169.254/latest/meta-data":                       false,
+		"https://user:pw@contoso-my.sharepoint.com/upload":               false,
+		"not a url": false,
+	} {
+		if got := uploadAllowed(u); got != want {
+			t.Errorf("uploadAllowed(%q) = %v, want %v", u, got, want)
+		}
+	}
 }

@@ -123,7 +123,7 @@ func (m *Messenger) Send(ctx context.Context, to bot.Destination, msg bot.Messag
 		return "", errors.New("teams send: an empty message")
 	}
 	for _, f := range files {
-		card, err := m.consentCard(ctx, f)
+		card, err := m.consentCard(ctx, to.UserID, f)
 		if err != nil {
 			return "", err
 		}
