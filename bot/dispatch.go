@@ -7,17 +7,23 @@ import (
 	"strings"
 )
 
+// lookCommands only show something and take no arguments: typed alone
+// (what Teams' command menu sends) they run even while a prompt waits.
+// Other words, "resume" or "export" say, are answers then: a client may
+// well answer "Resume" to "what moved forward?".
+var lookCommands = map[string]bool{"help": true, "checkin": true, "weekly": true, "rocks": true, "history": true, "settings": true, "clients": true}
+
 // plainMessage answers the next question of the prompt the person is on;
 // with no prompt waiting, a message that starts with a command word runs
-// that command (people type "help" in the DM). A message that is a
-// command word alone ("resume", "rocks" — what Teams' command menu sends),
-// or that starts with "/smart90", runs it even while a prompt waits.
+// that command (people type "help" in the DM). A command that only shows
+// something, typed alone, or anything that starts with "/smart90", runs
+// even while a prompt waits.
 func (b *Bot) plainMessage(ctx context.Context, r *request) ([]Message, error) {
 	text := strings.TrimSpace(r.ev.Text)
 	if text == "" {
 		return nil, nil
 	}
-	if first, rest, _ := strings.Cut(strings.ToLower(text), " "); strings.HasPrefix(first, "/smart90") || rest == "" && isCommand(first) {
+	if first, rest, _ := strings.Cut(strings.ToLower(text), " "); strings.HasPrefix(first, "/smart90") || rest == "" && lookCommands[first] {
 		return b.command(ctx, r, text)
 	}
 	t, ok, err := b.openTarget(ctx, r)

@@ -9,9 +9,10 @@ import (
 	"github.com/smart90/smart90/bot/bottest"
 )
 
-// TestCommandWordWhilePromptWaits: a command word alone runs the command
-// even while a check-in waits for answers (Teams' command menu sends the
-// bare word); longer text is still an answer.
+// TestCommandWordWhilePromptWaits: a command that only shows something,
+// typed alone, runs even while a check-in waits for answers (Teams'
+// command menu sends the bare word); longer text, and a command that would
+// change something, are still answers.
 func TestCommandWordWhilePromptWaits(t *testing.T) {
 	t.Parallel()
 	b, e := withRocks(t)
@@ -24,6 +25,11 @@ func TestCommandWordWhilePromptWaits(t *testing.T) {
 	has(t, b.Say(t, ana, "rocks review with the team"), "*2/4*")
 	if c := checkIn(t, b, e, mon23); c == nil || c.Moved != "rocks review with the team" {
 		t.Errorf("an answer starting with a command word: %+v", c)
+	}
+	// A command that changes something is an answer while a prompt waits.
+	has(t, b.Say(t, ana, "Resume"), "*3/4*")
+	if c := checkIn(t, b, e, mon23); c == nil || c.Priority != "Resume" {
+		t.Errorf("\"Resume\" as the day's priority: %+v", c)
 	}
 }
 
