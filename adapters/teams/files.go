@@ -26,8 +26,9 @@ import (
 const (
 	contentTypeFileConsent = "application/vnd.microsoft.teams.card.file.consent"
 	contentTypeFileInfo    = "application/vnd.microsoft.teams.card.file.info"
-	// fileTTL is how long an offered file waits for the person's consent.
-	fileTTL = 24 * time.Hour
+	// fileTTL is how long an offered file waits for the person's consent
+	// (it sits in the shared conversation state meanwhile).
+	fileTTL = time.Hour
 )
 
 // consentCard keeps f for the person until they answer and returns the
@@ -91,10 +92,10 @@ func (m *Messenger) fileAnswered(ctx context.Context, inst *bot.Installation, se
 		return nil
 	}
 	if stored == "" {
-		_, err := m.Send(ctx, to, bot.Message{Text: "That file is no longer here (offers last a day); type `export` to get a fresh one."})
+		_, err := m.Send(ctx, to, bot.Message{Text: "That file is no longer here (offers last an hour); type `export` to get a fresh one."})
 		return err
 	}
-	if err := upload(ctx, fc.Upload, []byte(data)); err != nil {
+	if err := m.upload(ctx, fc.Upload, []byte(data)); err != nil {
 		m.Send(ctx, to, bot.Message{Text: "I could not upload the file to your OneDrive; type `export` to try again."})
 		return err
 	}
@@ -108,8 +109,8 @@ func (m *Messenger) fileAnswered(ctx context.Context, inst *bot.Installation, se
 // upload PUTs data to a OneDrive upload session URL, as Teams' file
 // consent flow asks: one range, the whole file. The URL carries its own
 // authorisation; the bot's token is never sent there.
-func upload(ctx context.Context, uploadURL string, data []byte) error {
-	if !uploadAllowed(uploadURL) {
+func (m *Messenger) upload(ctx context.Context, uploadURL string, data []byte) error {
+	if !uploadAllowed(uploadURL, m.uploadHosts) {
 		return fmt.Errorf("teams: %q is not a OneDrive upload URL", uploadURL)
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPut, uploadURL, bytes.NewReader(data))
@@ -117,7 +118,9 @@ func upload(ctx context.Context, uploadURL string, data []byte) error {
 		return err
 	}
 	req.Header.Set("Content-Range", "bytes 0-"+strconv.Itoa(len(data)-1)+"/"+strconv.Itoa(len(data)))
-	resp, err := (&http.Client{Timeout: time.Minute}).Do(req)
+	// No redirects: they could take the file off the allowed hosts.
+	hc := &http.Client{Timeout: time.Minute, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := hc.Do(req)
 	if err != nil {
 		return fmt.Errorf("teams: upload the file: %w", err)
 	}
@@ -129,27 +132,26 @@ func upload(ctx context.Context, uploadURL string, data []byte) error {
 	return nil
 }
 
-// uploadHosts are the domains of OneDrive for Business upload sessions in
-// the public and sovereign Microsoft clouds: the only places a file is
-// uploaded to, whatever an invoke says.
-var uploadHosts = []string{".sharepoint.com", ".sharepoint.us", ".sharepoint-mil.us", ".sharepoint.cn", ".sharepoint-df.com"}
+// DefaultUploadHosts are the domains of OneDrive for Business upload
+// sessions in the public and sovereign Microsoft clouds.
+func DefaultUploadHosts() []string {
+	return []string{".sharepoint.com", ".sharepoint.us", ".sharepoint-mil.us", ".sharepoint.cn", ".sharepoint-df.com"}
+}
 
-// uploadAllowed reports whether u is an https URL on a OneDrive host (or
-// on loopback, for tests).
-func uploadAllowed(u string) bool {
+// uploadAllowed reports whether u may receive a file: https on one of
+// hosts (".example.com" matches its subdomains, "example.com" only
+// itself), or plain http on a loopback host named exactly (tests).
+func uploadAllowed(u string, hosts []string) bool {
 	p, err := url.Parse(u)
 	if err != nil || p.User != nil || p.Host == "" {
 		return false
 	}
 	host := strings.ToLower(p.Hostname())
-	if isLoopback(host) {
-		return p.Scheme == "https" || p.Scheme == "http"
-	}
-	if p.Scheme != "https" {
-		return false
-	}
-	for _, suffix := range uploadHosts {
-		if strings.HasSuffix(host, suffix) {
+	for _, h := range hosts {
+		switch {
+		case strings.HasPrefix(h, ".") && strings.HasSuffix(host, h) && p.Scheme == "https":
+			return true
+		case host == h && (p.Scheme == "https" || p.Scheme == "http" && isLoopback(host)):
 			return true
 		}
 	}

@@ -2,6 +2,7 @@ package teams
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -19,7 +20,9 @@ import (
 // nothing; an offer is answered once.
 func TestExportFileConsent(t *testing.T) {
 	t.Parallel()
-	h := setup(t, func(h *teamsBundle, mc *MessengerConfig) { mc.Files = inproc.NewState(h.Clock) })
+	h := setup(t, func(h *teamsBundle, mc *MessengerConfig) {
+		mc.Files, mc.UploadHosts = inproc.NewState(h.Clock), []string{"127.0.0.1"}
+	})
 	var mu sync.Mutex
 	var puts []*http.Request
 	var bodies [][]byte
@@ -61,7 +64,7 @@ func TestExportFileConsent(t *testing.T) {
 	h.conn.Reset()
 	consent(offers[0], "accept")
 	if len(puts) != 1 || puts[0].Method != http.MethodPut || puts[0].Header.Get("Authorization") != "" ||
-		float64(len(bodies[0])) != size || !strings.HasPrefix(puts[0].Header.Get("Content-Range"), "bytes 0-") {
+		float64(len(bodies[0])) != size || puts[0].Header.Get("Content-Range") != fmt.Sprintf("bytes 0-%d/%d", int(size)-1, int(size)) {
 		t.Fatalf("upload: %d requests; want one PUT of %v bytes without the bot's token", len(puts), size)
 	}
 	if strings.HasSuffix(name, ".json") && !json.Valid(bodies[0]) {
@@ -112,7 +115,7 @@ func TestUploadAllowed(t *testing.T) {
 	for u, want := range map[string]bool{
 		"https://contoso-my.sharepoint.com/personal/ana/_api/upload?x=1": true,
 		"https://agency-my.sharepoint.us/personal/ana/upload":            true,
-		"http://127.0.0.1:8080/upload":                                   true, // tests
+		"http://127.0.0.1:8080/upload":                                   false, // not configured
 		"http://contoso-my.sharepoint.com/upload":                        false,
 		"https://sharepoint.com.evil.example/upload":                     false,
 		"https://evilsharepoint.com/upload":                              false,
@@ -120,8 +123,11 @@ func TestUploadAllowed(t *testing.T) {
 		"https://user:pw@contoso-my.sharepoint.com/upload":               false,
 		"not a url": false,
 	} {
-		if got := uploadAllowed(u); got != want {
+		if got := uploadAllowed(u, DefaultUploadHosts()); got != want {
 			t.Errorf("uploadAllowed(%q) = %v, want %v", u, got, want)
 		}
+	}
+	if !uploadAllowed("http://127.0.0.1:8080/upload", []string{"127.0.0.1"}) || uploadAllowed("http://localhost.evil/x", []string{"127.0.0.1"}) {
+		t.Error("a loopback host named exactly is allowed over http, nothing else")
 	}
 }

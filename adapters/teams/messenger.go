@@ -26,9 +26,12 @@ type MessengerConfig struct {
 	// that offers them in a 1:1 chat and the person's accepting it, which
 	// is when Teams says where to upload them. Without it files are shown
 	// in the card (small ones) or named.
-	Files  bot.ConversationState
-	Clock  bot.Clock
-	Logger *slog.Logger
+	Files bot.ConversationState
+	// UploadHosts are where accepted files may be uploaded (default
+	// DefaultUploadHosts): an invoke's upload URL elsewhere is refused.
+	UploadHosts []string
+	Clock       bot.Clock
+	Logger      *slog.Logger
 }
 
 // Messenger sends the core's messages to Teams as Adaptive Cards through
@@ -40,8 +43,10 @@ type Messenger struct {
 	api   connectorAPI
 	graph *graph                // nil: no proactive install
 	files bot.ConversationState // nil: files are not offered for upload
-	refs  references
-	log   *slog.Logger
+	// uploadHosts are where accepted files may go (see uploadAllowed).
+	uploadHosts []string
+	refs        references
+	log         *slog.Logger
 }
 
 // NewMessenger returns a Messenger.
@@ -54,7 +59,10 @@ func NewMessenger(cfg MessengerConfig) (*Messenger, error) {
 		return nil, err
 	}
 	clock := cmp.Or[bot.Clock](cfg.Clock, bot.SystemClock{})
-	m := &Messenger{api: c, files: cfg.Files, refs: references{cfg.Store, clock}, log: cmp.Or(cfg.Logger, slog.Default())}
+	m := &Messenger{api: c, files: cfg.Files, uploadHosts: cfg.UploadHosts, refs: references{cfg.Store, clock}, log: cmp.Or(cfg.Logger, slog.Default())}
+	if m.uploadHosts == nil {
+		m.uploadHosts = DefaultUploadHosts()
+	}
 	if cfg.Graph != nil {
 		if m.graph, err = newGraph(*cfg.Graph); err != nil {
 			return nil, err
