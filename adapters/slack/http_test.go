@@ -30,9 +30,15 @@ type httpBundle struct {
 	srv     *httptest.Server
 }
 
-func setupHTTP(t *testing.T) *httpBundle {
+// setupHTTP wires the adapter to the real core over a fake Slack; wrap,
+// when given, stands between both and the store (to count its reads).
+func setupHTTP(t *testing.T, wrap ...func(bot.Store) bot.Store) *httpBundle {
 	t.Helper()
 	b := bottest.Setup(t)
+	var store bot.Store = b.Store
+	for _, w := range wrap {
+		store = w(store)
+	}
 	f := newFakeSlack(t)
 	f.Reply["views.open"] = func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
@@ -40,11 +46,11 @@ func setupHTTP(t *testing.T) *httpBundle {
 	}
 	m := NewMessenger(MessengerConfig{APIURL: f.URL, BotToken: "xoxb-single"})
 	// The core sends through the same fake Slack as the adapter.
-	core, err := bot.New(bot.Config{Store: b.Store, Messenger: m, State: b.State, Clock: b.Clock})
+	core, err := bot.New(bot.Config{Store: store, Messenger: m, State: b.State, Clock: b.Clock})
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := New(Config{Handler: core, Store: b.Store, Messenger: m, Deduper: inproc.NewDeduper(b.Clock),
+	a, err := New(Config{Handler: core, Store: store, Messenger: m, Deduper: inproc.NewDeduper(b.Clock),
 		SigningSecret: testSecret, Clock: b.Clock, HandleTimeout: 10 * time.Second})
 	if err != nil {
 		t.Fatal(err)

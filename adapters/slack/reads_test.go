@@ -1,14 +1,10 @@
 package slack
 
 import (
-	"net/http"
-	"net/http/httptest"
 	"testing"
-	"time"
 
 	"github.com/smart90/smart90/bot"
 	"github.com/smart90/smart90/bot/bottest"
-	"github.com/smart90/smart90/store/inproc"
 )
 
 // TestOneInstallationReadPerRequest: the installation read for the token
@@ -16,22 +12,8 @@ import (
 // On first contact, when the core creates it, the reply reads it again.
 func TestOneInstallationReadPerRequest(t *testing.T) {
 	t.Parallel()
-	h := setupHTTP(t)
-	reads := &bottest.InstallationReads{Store: h.Store}
-	core, err := bot.New(bot.Config{Store: reads, Messenger: h.adapter.cfg.Messenger, State: h.State, Clock: h.Clock})
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := New(Config{Handler: core, Store: reads, Messenger: h.adapter.cfg.Messenger, Deduper: inproc.NewDeduper(h.Clock),
-		SigningSecret: testSecret, Clock: h.Clock, HandleTimeout: 10 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	mux := http.NewServeMux()
-	a.Routes(mux)
-	srv := httptest.NewServer(mux)
-	t.Cleanup(srv.Close)
-	h.adapter, h.srv = a, srv
+	reads := &bottest.InstallationReads{}
+	h := setupHTTP(t, func(s bot.Store) bot.Store { reads.Store = s; return reads })
 
 	dm := func(id string) {
 		t.Helper()
