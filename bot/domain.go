@@ -252,10 +252,15 @@ type Delivery struct {
 	Attempts     int
 	LastError    string
 	LeaseUntil   time.Time // a sender's claim; zero when unclaimed
-	MessageRef   string    // the platform's reference to the sent message
-	SentAt       time.Time
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
+	MessageRef   string    // the platform's reference to the sent message (its first part)
+	// PartsSent is how many parts of a message that goes out in several
+	// (a long prompt split to fit the platform) reached the platform before
+	// a send failed part-way: a retry resumes after them (see
+	// PartialSendError). 0 once sent whole, or when nothing went out.
+	PartsSent int
+	SentAt    time.Time
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 // Schedule is when a person's next delivery of one kind (daily, weekly or

@@ -1,6 +1,9 @@
 package bot
 
-import "context"
+import (
+	"context"
+	"fmt"
+)
 
 // Message is what smart90 says, in a platform-neutral shape. Adapters render
 // it: Slack as Block Kit (a form becomes a button opening a modal), Teams as
@@ -103,14 +106,41 @@ type Destination struct {
 	UserID       string // platform user id for a direct message
 	Channel      string // platform channel id; used when UserID is ""
 	ThreadRef    string // reply in the thread of this message reference
+	// SkipParts is how many leading parts of the message already reached
+	// the platform (a retry after a *PartialSendError): only the rest is
+	// sent, and the reference returned is that of the first part sent now.
+	SkipParts int
 }
+
+// PartialSendError is what Messenger.Send returns when a message that goes
+// out in several parts failed after some of them reached the platform.
+// Every adapter keeps this one contract, so a retry never posts a part
+// twice: the caller stores Ref and Sent and retries with
+// Destination.SkipParts = Sent (plus the SkipParts it sent with).
+//
+// Err is the failure of the first part that did not go out, classified as
+// any send error (permanent *Error codes, Retry-After, transient).
+type PartialSendError struct {
+	Ref  string // the reference of the first part sent in this call
+	Sent int    // how many parts went out in this call, at least 1
+	Err  error
+}
+
+func (e *PartialSendError) Error() string {
+	return fmt.Sprintf("sent %d parts, then: %v", e.Sent, e.Err)
+}
+
+// Unwrap returns the failure, so errors.Is, errors.As and ErrorCode see it.
+func (e *PartialSendError) Unwrap() error { return e.Err }
 
 // Messenger sends messages out of the core, to people and channels other
 // than the one a request came from (the invitee, the coach's digest
 // channel, a scheduled prompt). Implementations are safe for concurrent use.
 //
 // Send returns the platform's reference to the sent message (a thread can
-// be started from it). A failure that retrying cannot fix (the user left,
+// be started from it). A message split into several parts that fails after
+// some went out returns a *PartialSendError saying how many did; a failure
+// before any part went out is returned as it is, with ref "". A failure that retrying cannot fix (the user left,
 // the app was removed, the channel is archived) is an *Error with code
 // EFORBIDDEN or ENOTFOUND; anything else may be transient.
 type Messenger interface {
