@@ -46,6 +46,13 @@ type RateLimiter interface {
 	// asked (wait is 0 and nothing is admitted); the caller should not
 	// send unthrottled on it.
 	Reserve(ctx context.Context, key string, rate float64, burst int) (wait time.Duration, err error)
+	// Pause admits no send under key for d from now, on every replica:
+	// a platform's 429 with Retry-After holds for the whole workspace, not
+	// only for the send that got it. Reserve's wait says how long is left.
+	// A pause never shortens one already in force; a d that is not
+	// positive changes nothing. An error means the limiter could not be
+	// asked.
+	Pause(ctx context.Context, key string, d time.Duration) error
 }
 
 // maxRefill bounds burst/rate, the time an idle key takes to refill, so that

@@ -52,6 +52,10 @@ func (brokenLimiter) Reserve(context.Context, string, float64, int) (time.Durati
 	return 0, errors.New("redis: connection refused")
 }
 
+func (brokenLimiter) Pause(context.Context, string, time.Duration) error {
+	return errors.New("redis: connection refused")
+}
+
 func TestPaceDoesNotSendUnthrottled(t *testing.T) {
 	t.Parallel()
 	rec := &bottest.Messenger{}

@@ -30,6 +30,8 @@ type Store interface {
 	ScheduleStore
 	DigestStore
 	AddressStore
+	EventLog
+	ReplicaStore
 
 	// Ping checks the store is reachable.
 	Ping(ctx context.Context) error
@@ -277,4 +279,49 @@ type AddressStore interface {
 	// DeleteAddress deletes the address under (installationID, key);
 	// deleting a missing address is not an error.
 	DeleteAddress(ctx context.Context, installationID int64, key string) error
+}
+
+// EventState is where an inbound event stands in the EventLog.
+type EventState int
+
+// Event states.
+const (
+	EventNew      EventState = iota // no live record: the caller now holds it and handles it
+	EventHandling                   // another request is handling it now
+	EventDone                       // handled: acknowledge and drop
+)
+
+// EventLog records which inbound events are being handled or were handled
+// — a Slack event id, a Teams activity id, the hash of a signed slash
+// command or interaction — in the database, next to what handling them
+// stores. A platform's retry is then handled exactly once across replicas,
+// whether or not Redis is up, and a retry of an event whose handler
+// failed (the store was down) is handled again.
+type EventLog interface {
+	// BeginEvent claims key until now+hold and returns EventNew when no
+	// record of key is live at now; otherwise it changes nothing and
+	// returns the record's state. A claim whose hold ran out (its handler
+	// died) is not live. Of any number of concurrent calls for one key, on
+	// any replicas, exactly one gets EventNew.
+	BeginEvent(ctx context.Context, key string, now time.Time, hold time.Duration) (EventState, error)
+	// FinishEvent records key as handled until now+keep.
+	FinishEvent(ctx context.Context, key string, now time.Time, keep time.Duration) error
+	// ReleaseEvent deletes key's record, so that the platform's retry is
+	// handled; releasing a missing key is not an error.
+	ReleaseEvent(ctx context.Context, key string) error
+	// PruneEvents deletes the records that expired by now and returns how
+	// many it deleted.
+	PruneEvents(ctx context.Context, now time.Time) (int, error)
+}
+
+// ReplicaStore keeps which replicas of the service are alive, so that each
+// paces itself at its share of a workspace's send rate while the shared
+// rate limiter (Redis) cannot be reached.
+type ReplicaStore interface {
+	// Heartbeat records replica id as alive until now+ttl and returns how
+	// many replicas' records are live at now, id's included (at least 1).
+	Heartbeat(ctx context.Context, id string, now time.Time, ttl time.Duration) (live int, err error)
+	// LeaveReplica deletes id's record (a graceful stop); a missing id is
+	// not an error.
+	LeaveReplica(ctx context.Context, id string) error
 }

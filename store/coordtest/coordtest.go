@@ -60,6 +60,8 @@ func Run(t *testing.T, open func(t testing.TB) Coord) {
 		{"RateConcurrent", testRateConcurrent},
 		{"RateKeysApart", testRateKeysApart},
 		{"RateInvalid", testRateInvalid},
+		{"RatePause", testRatePause},
+		{"RatePauseNotShortened", testRatePauseNotShortened},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -430,6 +432,48 @@ func testRateInvalid(t *testing.T, c Coord) {
 			t.Errorf("Reserve(rate %v, burst %d): err = %v, want code %s", tc.rate, tc.burst, err, bot.EINVALID)
 		}
 	}
+}
+
+func testRatePause(t *testing.T, c Coord) {
+	const rate, burst = 1000.0, 5
+	tl := newTimeline(c)
+	if err := c.Limiter.Pause(t.Context(), "T1", ttl); err != nil {
+		t.Fatalf("Pause: %v", err)
+	}
+	w := reserve(t, c.Limiter, "T1", rate, burst)
+	if w <= 0 || w > ttl {
+		t.Fatalf("paused key: wait %v, want within (0, %v]", w, ttl)
+	}
+	// Other keys (other workspaces) go on.
+	if w := reserve(t, c.Limiter, "T2", rate, burst); w != 0 {
+		t.Fatalf("another key: wait %v, want 0", w)
+	}
+	// Not pausing at all is allowed and changes nothing.
+	if err := c.Limiter.Pause(t.Context(), "T2", 0); err != nil {
+		t.Fatalf("Pause 0: %v", err)
+	}
+	if w := reserve(t, c.Limiter, "T2", rate, burst); w != 0 {
+		t.Fatalf("after Pause 0: wait %v, want 0", w)
+	}
+	// When the pause ends the key admits its full burst again.
+	tl.awaitExpiry(t, ttl, func() bool { return reserve(t, c.Limiter, "T1", rate, burst) == 0 })
+	for i := 1; i < burst; i++ {
+		if w := reserve(t, c.Limiter, "T1", rate, burst); w != 0 {
+			t.Fatalf("send %d after the pause: wait %v, want 0", i+1, w)
+		}
+	}
+}
+
+func testRatePauseNotShortened(t *testing.T, c Coord) {
+	const rate, burst = 1000.0, 1
+	tl := newTimeline(c)
+	if err := c.Limiter.Pause(t.Context(), "T1", ttl); err != nil {
+		t.Fatalf("Pause: %v", err)
+	}
+	if err := c.Limiter.Pause(t.Context(), "T1", ttl/10); err != nil {
+		t.Fatalf("second, shorter Pause: %v", err)
+	}
+	tl.awaitExpiry(t, ttl, func() bool { return reserve(t, c.Limiter, "T1", rate, burst) == 0 })
 }
 
 func get(t testing.TB, s bot.ConversationState, key string) string {

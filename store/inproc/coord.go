@@ -47,6 +47,7 @@ type RateLimiter struct {
 	clock bot.Clock
 	mu    sync.Mutex
 	tat   expiring // key → theoretical arrival time of the next send
+	pause expiring // key → when its pause ends
 }
 
 var _ bot.RateLimiter = (*RateLimiter)(nil)
@@ -67,6 +68,9 @@ func (l *RateLimiter) Reserve(_ context.Context, key string, rate float64, burst
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := l.clock.Now()
+	if until, ok := l.pause.get(key, now); ok {
+		return until.Sub(now), nil
+	}
 	tat, ok := l.tat.get(key, now)
 	if !ok {
 		tat = now // an expired TAT is a key at rest: the same as none
@@ -116,4 +120,20 @@ func (e *expiring) put(key string, until, now time.Time) {
 		e.sweepAt = max(2*len(e.m), minSweep)
 	}
 	e.m[key] = until
+}
+
+// Pause holds every send under key for d.
+func (l *RateLimiter) Pause(_ context.Context, key string, d time.Duration) error {
+	if d <= 0 {
+		return nil
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := l.clock.Now()
+	until := now.Add(d)
+	if old, ok := l.pause.get(key, now); ok && old.After(until) {
+		return nil
+	}
+	l.pause.put(key, until, now)
+	return nil
 }

@@ -7,6 +7,8 @@
 //	<prefix>seen:<key>    a de-duplication record, with its TTL
 //	<prefix>rate:<key>    a limiter's theoretical arrival time, in server
 //	                      microseconds, expiring when the key is at rest
+//	<prefix>pause:<key>   a limiter's pause (a platform's Retry-After),
+//	                      expiring when the pause ends
 package redis
 
 import (
@@ -135,7 +137,12 @@ func (c *Client) Seen(ctx context.Context, key string, ttl time.Duration) (bool,
 // the burst. It returns 0 when admitted, else the microseconds to wait.
 // Scripts replicate by effects (Redis ≥ 5 by default, always from 7), so
 // reading TIME before a write is allowed.
+// KEYS[2] is the key's pause: while it lives nothing is admitted.
 var reserve = goredis.NewScript(`
+local paused = redis.call('PTTL', KEYS[2])
+if paused > 0 then
+	return paused * 1000
+end
 local interval = tonumber(ARGV[1])
 local burst = tonumber(ARGV[2])
 local t = redis.call('TIME')
@@ -162,11 +169,33 @@ func (c *Client) Reserve(ctx context.Context, key string, rate float64, burst in
 		return 0, err
 	}
 	interval := int64(math.Ceil(1e6 / rate))
-	us, err := reserve.Run(ctx, c.rdb, []string{c.prefix + "rate:" + key}, interval, burst).Int64()
+	us, err := reserve.Run(ctx, c.rdb, []string{c.prefix + "rate:" + key, c.prefix + "pause:" + key}, interval, burst).Int64()
 	if err != nil {
 		return 0, fmt.Errorf("reserve a send: %w", err)
 	}
 	return time.Duration(us) * time.Microsecond, nil
+}
+
+// pause extends KEYS[1]'s life to ARGV[1] milliseconds unless it already
+// lives longer, so that a pause is never shortened.
+var pause = goredis.NewScript(`
+local ms = tonumber(ARGV[1])
+if redis.call('PTTL', KEYS[1]) < ms then
+	redis.call('SET', KEYS[1], 1, 'PX', ms)
+end
+return 0
+`)
+
+// Pause holds every send under key for d (rounded up to a millisecond),
+// on every replica sharing the server.
+func (c *Client) Pause(ctx context.Context, key string, d time.Duration) error {
+	if d <= 0 {
+		return nil
+	}
+	if err := pause.Run(ctx, c.rdb, []string{c.prefix + "pause:" + key}, ceilMillis(d).Milliseconds()).Err(); err != nil {
+		return fmt.Errorf("pause sends: %w", err)
+	}
+	return nil
 }
 
 // ceilMillis rounds d up to a whole millisecond, Redis's TTL resolution, so

@@ -94,6 +94,13 @@ func Run(t *testing.T, open func(t testing.TB) bot.Store) {
 		{"PutAddressUnknownInstallation", testPutAddressUnknownInstallation},
 		{"DeletePersonAddress", testDeletePersonAddress},
 
+		{"EventLifecycle", testEventLifecycle},
+		{"EventRelease", testEventRelease},
+		{"EventHoldRunsOut", testEventHoldRunsOut},
+		{"EventConcurrent", testEventConcurrent},
+		{"PruneEvents", testPruneEvents},
+		{"Heartbeat", testHeartbeat},
+
 		{"DeleteClient", testDeleteClient},
 		{"DeleteCoach", testDeleteCoach},
 	}
