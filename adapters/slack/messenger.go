@@ -253,6 +253,11 @@ func (e *RetryAfterError) Error() string             { return e.Err.Error() }
 func (e *RetryAfterError) Unwrap() error             { return e.Err }
 func (e *RetryAfterError) RetryAfter() time.Duration { return e.After }
 
+// RetryMethod returns Method, for a pacer that knows the error only by its
+// methods (as the scheduler knows RetryAfter): it pauses the installation's
+// calls of that method, not all of them.
+func (e *RetryAfterError) RetryMethod() string { return e.Method }
+
 // gone are Slack errors that no retry can fix, with what to tell a person.
 var gone = map[string]struct {
 	code string

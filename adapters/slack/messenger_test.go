@@ -192,6 +192,11 @@ func TestSendPartialResume(t *testing.T) {
 	if !errors.As(err, &ra) || ra.Method != "chat.postMessage" || ra.RetryAfter() != 2*time.Second {
 		t.Errorf("the failure inside: %v; want chat.postMessage's 429 asking for 2s", err)
 	}
+	// A pacer outside the adapter sees the method through a method.
+	var rm interface{ RetryMethod() string }
+	if !errors.As(err, &rm) || rm.RetryMethod() != "chat.postMessage" {
+		t.Errorf("RetryMethod of %v: want chat.postMessage", err)
+	}
 	if code := bot.ErrorCode(err); code == bot.EFORBIDDEN || code == bot.ENOTFOUND {
 		t.Errorf("a throttled part classified as permanent: %v", err)
 	}

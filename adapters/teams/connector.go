@@ -203,6 +203,11 @@ func (e *RetryAfterError) Unwrap() error { return e.Err }
 // RetryAfter implements scheduler.RetryAfterError.
 func (e *RetryAfterError) RetryAfter() time.Duration { return e.After }
 
+// RetryMethod returns Method, for a pacer that knows the error only by its
+// methods (as the scheduler knows RetryAfter): it pauses the installation's
+// calls of that method, not all of them.
+func (e *RetryAfterError) RetryMethod() string { return e.Method }
+
 // errorBody is the connector's error answer.
 type errorBody struct {
 	Error struct {
