@@ -21,7 +21,11 @@ import (
 type webAPI interface {
 	PostMessageContext(ctx context.Context, channelID string, options ...slack.MsgOption) (string, string, error)
 	OpenConversationContext(ctx context.Context, params *slack.OpenConversationParameters) (*slack.Channel, bool, bool, error)
-	UploadFileContext(ctx context.Context, params slack.UploadFileParameters) (*slack.FileSummary, error)
+	// A file goes out in three calls, made one by one (not through
+	// UploadFileContext) so that a 429 names the method Slack throttled.
+	GetUploadURLExternalContext(ctx context.Context, params slack.GetUploadURLExternalParameters) (*slack.GetUploadURLExternalResponse, error)
+	UploadToURL(ctx context.Context, params slack.UploadToURLParameters) error
+	CompleteUploadExternalContext(ctx context.Context, params slack.CompleteUploadExternalParameters) (*slack.CompleteUploadExternalResponse, error)
 }
 
 // MessengerConfig configures a Messenger.
@@ -113,11 +117,27 @@ func (m *Messenger) client(inst *bot.Installation) (webAPI, error) {
 }
 
 // Send implements bot.Messenger. Content over Slack's limits goes out as
-// several messages in order; the reference is the first one's.
+// several messages in order (the parts of Split), then each file as one
+// more part; the reference is the first posted message's. A failure after
+// some parts went out is a *bot.PartialSendError, and to.SkipParts leaves
+// out the parts an earlier call already posted, so a retry never posts a
+// part twice. An uploaded file has no message reference: when only files
+// are posted the reference is "".
+//
+// Nothing is retried here (slack-go's retries are off, the default): a
+// 429 goes back to the caller as a *RetryAfterError naming the method.
 func (m *Messenger) Send(ctx context.Context, to bot.Destination, msg bot.Message) (string, error) {
 	api, err := m.client(to.Installation)
 	if err != nil {
 		return "", err
+	}
+	parts := Split(msg)
+	if len(parts) == 0 && len(msg.Files) == 0 {
+		return "", fmt.Errorf("slack send: an empty message")
+	}
+	skip := max(to.SkipParts, 0)
+	if skip >= len(parts)+len(msg.Files) {
+		return "", nil // all of it went out before
 	}
 	channel, thread := to.Channel, ""
 	if to.ThreadRef != "" {
@@ -133,33 +153,57 @@ func (m *Messenger) Send(ctx context.Context, to bot.Destination, msg bot.Messag
 	if channel == "" {
 		return "", fmt.Errorf("slack send: no user, channel or thread to send to")
 	}
-	var first string
-	parts := Split(msg)
-	if len(parts) == 0 && len(msg.Files) == 0 {
-		return "", fmt.Errorf("slack send: an empty message")
+	first, sent := "", 0
+	// failed is the error for a part that did not go out: as it is when
+	// none went out in this call, else a partial send.
+	failed := func(err error) (string, error) {
+		if sent == 0 {
+			return "", err
+		}
+		return first, &bot.PartialSendError{Ref: first, Sent: sent, Err: err}
 	}
-	for _, part := range parts {
+	for _, part := range parts[min(skip, len(parts)):] {
 		opts := []slack.MsgOption{slack.MsgOptionText(part.Text, false), slack.MsgOptionBlocks(part.Blocks...)}
 		if thread != "" {
 			opts = append(opts, slack.MsgOptionTS(thread))
 		}
 		ch, ts, err := api.PostMessageContext(ctx, channel, opts...)
 		if err != nil {
-			return first, classify("chat.postMessage", err)
+			return failed(classify("chat.postMessage", err))
 		}
 		if first == "" {
 			first = ch + ":" + ts
 		}
+		sent++
 	}
 	// Files (an export) follow the text, in the same conversation.
-	for _, f := range msg.Files {
-		_, err := api.UploadFileContext(ctx, slack.UploadFileParameters{Channel: channel, ThreadTimestamp: thread,
-			Filename: f.Name, Title: f.Name, FileSize: len(f.Data), Reader: bytes.NewReader(f.Data)})
-		if err != nil {
-			return first, classify("files.upload", err)
+	for _, f := range msg.Files[max(skip-len(parts), 0):] {
+		if err := upload(ctx, api, channel, thread, f); err != nil {
+			return failed(err)
 		}
+		sent++
 	}
 	return first, nil
+}
+
+// upload posts one file to a conversation (or thread), the way Slack wants
+// it since files.upload was retired: ask for an upload URL, send the bytes
+// there, then complete the upload into the conversation. A file left
+// uploaded but not completed is never shown, so trying again is safe.
+func upload(ctx context.Context, api webAPI, channel, thread string, f bot.File) error {
+	u, err := api.GetUploadURLExternalContext(ctx, slack.GetUploadURLExternalParameters{FileName: f.Name, FileSize: len(f.Data)})
+	if err != nil {
+		return classify("files.getUploadURLExternal", err)
+	}
+	if err := api.UploadToURL(ctx, slack.UploadToURLParameters{UploadURL: u.UploadURL, Reader: bytes.NewReader(f.Data), Filename: f.Name}); err != nil {
+		return classify("upload", err) // the URL Slack handed out: no method
+	}
+	_, err = api.CompleteUploadExternalContext(ctx, slack.CompleteUploadExternalParameters{
+		Files: []slack.FileSummary{{ID: u.FileID, Title: f.Name}}, Channel: channel, ThreadTimestamp: thread})
+	if err != nil {
+		return classify("files.completeUploadExternal", err)
+	}
+	return nil
 }
 
 // dm returns the direct-message channel with a user, opening it once.
@@ -195,15 +239,24 @@ func parseRef(ref string) (channel, ts string, err error) {
 }
 
 // RetryAfterError is a transient failure the platform asked to wait out
-// (Slack's 429 with Retry-After); the scheduler honours it.
+// (Slack's 429 with Retry-After); the scheduler honours it. Slack limits
+// each Web API method per workspace, so the wait applies to Method in the
+// workspace the call was for: other methods, and other workspaces, may go
+// on meanwhile.
 type RetryAfterError struct {
-	Err   error
-	After time.Duration
+	Err    error
+	Method string // the Web API method throttled, e.g. "chat.postMessage"
+	After  time.Duration
 }
 
 func (e *RetryAfterError) Error() string             { return e.Err.Error() }
 func (e *RetryAfterError) Unwrap() error             { return e.Err }
 func (e *RetryAfterError) RetryAfter() time.Duration { return e.After }
+
+// RetryMethod returns Method, for a pacer that knows the error only by its
+// methods (as the scheduler knows RetryAfter): it pauses the installation's
+// calls of that method, not all of them.
+func (e *RetryAfterError) RetryMethod() string { return e.Method }
 
 // gone are Slack errors that no retry can fix, with what to tell a person.
 var gone = map[string]struct {
@@ -231,7 +284,7 @@ var gone = map[string]struct {
 func classify(method string, err error) error {
 	var rl *slack.RateLimitedError
 	if errors.As(err, &rl) {
-		return &RetryAfterError{Err: fmt.Errorf("%s: %w", method, err), After: rl.RetryAfter}
+		return &RetryAfterError{Err: fmt.Errorf("%s: %w", method, err), Method: method, After: rl.RetryAfter}
 	}
 	var se slack.SlackErrorResponse
 	if errors.As(err, &se) {

@@ -1,10 +1,17 @@
 package slack
 
 import (
+	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
 	"net/http"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -91,9 +98,17 @@ func TestSendErrors(t *testing.T) {
 				w.WriteHeader(tt.status)
 			}
 			m := NewMessenger(MessengerConfig{APIURL: f.URL})
-			_, err := m.Send(t.Context(), bot.Destination{Installation: team, Channel: "C1"}, bot.Message{Text: "hi"})
+			ref, err := m.Send(t.Context(), bot.Destination{Installation: team, Channel: "C1"}, bot.Message{Text: "hi"})
 			if err == nil {
 				t.Fatal("no error")
+			}
+			// Nothing went out: the error as it is, no reference.
+			if ref != "" || errors.As(err, new(*bot.PartialSendError)) {
+				t.Errorf("Send = %q, %v; want no reference and no partial send", ref, err)
+			}
+			// One call: slack-go does not retry a 429 (or anything) itself.
+			if n := len(f.Calls()); n != 1 {
+				t.Errorf("%d calls (%v), want 1", n, f.Methods())
 			}
 			if got := bot.ErrorCode(err); tt.code != "" && got != tt.code {
 				t.Errorf("code = %q (%v), want %q", got, err, tt.code)
@@ -102,7 +117,7 @@ func TestSendErrors(t *testing.T) {
 				t.Errorf("transient failure classified as permanent: %v", err)
 			}
 			var ra *RetryAfterError
-			if errors.As(err, &ra) != (tt.after > 0) || tt.after > 0 && ra.RetryAfter() != tt.after {
+			if errors.As(err, &ra) != (tt.after > 0) || tt.after > 0 && (ra.RetryAfter() != tt.after || ra.Method != "chat.postMessage") {
 				t.Errorf("retry after: %v (%v), want %v", ra, err, tt.after)
 			}
 		})
@@ -116,5 +131,168 @@ func TestSendWithoutToken(t *testing.T) {
 	_, err := m.Send(t.Context(), bot.Destination{Installation: &bot.Installation{ExternalID: "T9"}, UserID: "U1"}, bot.Message{Text: "hi"})
 	if bot.ErrorCode(err) != bot.EFORBIDDEN || len(f.Calls()) != 0 {
 		t.Errorf("err = %v, calls %v; want EFORBIDDEN and no call", err, f.Methods())
+	}
+}
+
+// postOK answers chat.postMessage with a new ts per call (1700000000.000001,
+// …), counting the calls, failing those fail says with its status and
+// Retry-After.
+func postOK(t *testing.T, fail func(n int) (status int, retryAfter string)) func(http.ResponseWriter, *http.Request) {
+	var mu sync.Mutex
+	n := 0
+	return func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		n++
+		i := n
+		mu.Unlock()
+		if status, after := fail(i); status != 0 {
+			if after != "" {
+				w.Header().Set("Retry-After", after)
+			}
+			w.WriteHeader(status)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(w, `{"ok":true,"channel":%q,"ts":"1700000000.%06d"}`, r.PostFormValue("channel"), i)
+	}
+}
+
+var lineNo = regexp.MustCompile(`line (\d+)\b`)
+
+// TestSendPartialResume: a digest of three Slack messages whose second is
+// throttled returns a *bot.PartialSendError (one part out, the first's
+// reference, the 429 with its method and Retry-After inside); the retry
+// with SkipParts posts the second and third, so every part reached Slack
+// exactly once, in order.
+func TestSendPartialResume(t *testing.T) {
+	t.Parallel()
+	f := newFakeSlack(t)
+	f.Reply["chat.postMessage"] = postOK(t, func(n int) (int, string) {
+		if n == 2 {
+			return http.StatusTooManyRequests, "2"
+		}
+		return 0, ""
+	})
+	m := NewMessenger(MessengerConfig{APIURL: f.URL})
+	msg := bot.Message{Text: "*Weekly digest*"}
+	for i := range 120 {
+		msg.Sections = append(msg.Sections, fmt.Sprintf("line %d", i))
+	}
+	if n := len(Split(msg)); n != 3 {
+		t.Fatalf("the digest renders as %d messages, want 3", n)
+	}
+	to := bot.Destination{Installation: team, Channel: "C0COACH"}
+
+	ref, err := m.Send(t.Context(), to, msg)
+	var partial *bot.PartialSendError
+	if !errors.As(err, &partial) || partial.Sent != 1 || partial.Ref != "C0COACH:1700000000.000001" || ref != partial.Ref {
+		t.Fatalf("Send = %q, %v; want a partial send of 1 part, ref C0COACH:1700000000.000001", ref, err)
+	}
+	var ra *RetryAfterError
+	if !errors.As(err, &ra) || ra.Method != "chat.postMessage" || ra.RetryAfter() != 2*time.Second {
+		t.Errorf("the failure inside: %v; want chat.postMessage's 429 asking for 2s", err)
+	}
+	// A pacer outside the adapter sees the method through a method.
+	var rm interface{ RetryMethod() string }
+	if !errors.As(err, &rm) || rm.RetryMethod() != "chat.postMessage" {
+		t.Errorf("RetryMethod of %v: want chat.postMessage", err)
+	}
+	if code := bot.ErrorCode(err); code == bot.EFORBIDDEN || code == bot.ENOTFOUND {
+		t.Errorf("a throttled part classified as permanent: %v", err)
+	}
+
+	to.SkipParts = partial.Sent
+	ref, err = m.Send(t.Context(), to, msg)
+	if err != nil || ref != "C0COACH:1700000000.000003" {
+		t.Fatalf("resumed Send = %q, %v; want the ref of the first part posted now, C0COACH:1700000000.000003", ref, err)
+	}
+
+	// What Slack accepted (every post but the throttled second): each line
+	// once, in order, the heading first.
+	var got []string
+	for i, c := range f.Calls() {
+		if c.Method != "chat.postMessage" || i == 1 {
+			continue
+		}
+		if c.Form["channel"] != "C0COACH" {
+			t.Errorf("posted to %q", c.Form["channel"])
+		}
+		if len(got) == 0 && !strings.Contains(c.Form["blocks"], "Weekly digest") {
+			t.Errorf("the first message posted is not the digest's start: %s", c.Form["blocks"])
+		}
+		for _, m := range lineNo.FindAllStringSubmatch(c.Form["blocks"], -1) {
+			got = append(got, m[1])
+		}
+	}
+	var want []string
+	for i := range 120 {
+		want = append(want, strconv.Itoa(i))
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("lines posted %v, want 0…119 once each in order", got)
+	}
+	if n := len(f.Calls()); n != 4 {
+		t.Errorf("%d Web API calls (%v), want 4: three parts and the throttled one, no retry inside slack-go", n, f.Methods())
+	}
+}
+
+// TestSendPartialFiles: files are parts after the text. An export whose
+// first file fails to upload reports the text as sent; the retry uploads
+// both files and posts no text again; a retry past every part sends
+// nothing.
+func TestSendPartialFiles(t *testing.T) {
+	t.Parallel()
+	f := newFakeSlack(t)
+	var completes atomic.Int32
+	f.Reply["files.completeUploadExternal"] = func(w http.ResponseWriter, r *http.Request) {
+		if completes.Add(1) == 1 {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"ok":true,"files":[{"id":"F1","title":"export"}]}`)
+	}
+	m := NewMessenger(MessengerConfig{APIURL: f.URL})
+	msg := bot.Message{Text: "Your data, as JSON and CSV.", Files: []bot.File{
+		{Name: "smart90.json", Data: []byte(`{"rocks":[]}`)}, {Name: "checkins.csv", Data: []byte("day,moved\n")}}}
+	to := bot.Destination{Installation: team, UserID: "U061F7AUR"}
+
+	ref, err := m.Send(t.Context(), to, msg)
+	var partial *bot.PartialSendError
+	if !errors.As(err, &partial) || partial.Sent != 1 || partial.Ref != "C123ABC456:1503435956.000247" {
+		t.Fatalf("Send = %q, %v; want a partial send of the text only", ref, err)
+	}
+	if errors.As(err, new(*RetryAfterError)) || !strings.Contains(err.Error(), "files.completeUploadExternal") {
+		t.Errorf("the failure inside: %v; want files.completeUploadExternal's 503, transient", err)
+	}
+
+	to.SkipParts = partial.Sent
+	if ref, err := m.Send(t.Context(), to, msg); err != nil || ref != "" {
+		t.Fatalf("resumed Send = %q, %v; want no error and no message reference (files only)", ref, err)
+	}
+	to.SkipParts = 3
+	if ref, err := m.Send(t.Context(), to, msg); err != nil || ref != "" {
+		t.Fatalf("Send with every part skipped = %q, %v; want nothing sent", ref, err)
+	}
+
+	var shared []string
+	for _, c := range f.Calls() {
+		switch c.Method {
+		case "chat.postMessage":
+			shared = append(shared, "text")
+		case "files.completeUploadExternal":
+			var files []struct{ Title string }
+			if err := json.Unmarshal([]byte(c.Form["files"]), &files); err != nil || len(files) != 1 {
+				t.Fatalf("files.completeUploadExternal files=%q", c.Form["files"])
+			}
+			if c.Form["channel_id"] != "D069C7QFK" {
+				t.Errorf("file shared in %q, want the DM", c.Form["channel_id"])
+			}
+			shared = append(shared, files[0].Title)
+		}
+	}
+	// The first completion failed: the rest is what people saw.
+	if want := []string{"text", "smart90.json", "smart90.json", "checkins.csv"}; !slices.Equal(shared, want) {
+		t.Errorf("posted and completed %v, want %v (the first smart90.json failed)", shared, want)
 	}
 }

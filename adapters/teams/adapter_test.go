@@ -19,7 +19,6 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/infracloudio/msbotbuilder-go/schema"
 
-	"github.com/smart90/smart90/adapters/teams/teamstest"
 	"github.com/smart90/smart90/bot"
 	"github.com/smart90/smart90/scheduler"
 )
@@ -157,79 +156,6 @@ func TestCommandText(t *testing.T) {
 		if got, _ := commandText(in); got != tt.want {
 			t.Errorf("commandText(%q) = %q, want %q", tt.text, got, tt.want)
 		}
-	}
-}
-
-// TestSendFailures: the connector's throttling is retried honouring
-// Retry-After; a removed bot is permanent at once; a gateway outage is
-// given back to the scheduler with when to retry.
-func TestSendFailures(t *testing.T) {
-	t.Parallel()
-	h := setup(t)
-	h.say(t, anaID, "Ana", "help") // Ana's chat is known
-	inst, err := h.Store.InstallationByExternalID(context.Background(), bot.PlatformTeams, testTenant)
-	if err != nil {
-		t.Fatal(err)
-	}
-	to := bot.Destination{Installation: inst, UserID: anaID}
-	var mu sync.Mutex
-	var fails []*teamstest.Failure
-	h.conn.Fail = func(teamstest.Call) *teamstest.Failure {
-		mu.Lock()
-		defer mu.Unlock()
-		if len(fails) == 0 {
-			return nil
-		}
-		f := fails[0]
-		fails = fails[1:]
-		return f
-	}
-	failWith := func(f ...*teamstest.Failure) { mu.Lock(); fails = f; mu.Unlock() }
-	drain := func() (ds []time.Duration) {
-		for {
-			select {
-			case d := <-h.sleeps:
-				ds = append(ds, d)
-			default:
-				return ds
-			}
-		}
-	}
-	h.conn.Reset()
-
-	failWith(&teamstest.Failure{Status: 429, RetryAfter: "7"}, &teamstest.Failure{Status: 412})
-	if _, err := h.messenger.Send(context.Background(), to, bot.Message{Text: "hello"}); err != nil {
-		t.Fatalf("after a 429 and a 412: %v", err)
-	}
-	if ds := drain(); len(ds) != 2 || ds[0] < 7*time.Second {
-		t.Errorf("backoffs %v: want two, the first honouring Retry-After: 7", ds)
-	}
-	if n := len(h.conn.Calls()); n != 3 {
-		t.Errorf("%d calls, want 3", n)
-	}
-
-	failWith(&teamstest.Failure{Status: 502}, &teamstest.Failure{Status: 504}, &teamstest.Failure{Status: 502, RetryAfter: "3"})
-	_, err = h.messenger.Send(context.Background(), to, bot.Message{Text: "hello"})
-	var ra scheduler.RetryAfterError
-	if !errors.As(err, &ra) || ra.RetryAfter() != 3*time.Second || bot.ErrorCode(err) == bot.EFORBIDDEN {
-		t.Errorf("after three gateway errors: %v, want a transient error retrying after 3s", err)
-	}
-	drain()
-
-	// A Retry-After longer than the client waits is the scheduler's to
-	// honour: returned at once, not cut short.
-	h.conn.Reset()
-	failWith(&teamstest.Failure{Status: 429, RetryAfter: "60"})
-	_, err = h.messenger.Send(context.Background(), to, bot.Message{Text: "hello"})
-	if !errors.As(err, &ra) || ra.RetryAfter() != time.Minute || len(h.conn.Calls()) != 1 || len(drain()) != 0 {
-		t.Errorf("429 Retry-After 60: %v after %d calls; want it returned at once with RetryAfter 1m", err, len(h.conn.Calls()))
-	}
-
-	h.conn.Reset()
-	failWith(&teamstest.Failure{Status: 403, Code: "BotNotInConversationRoster"})
-	_, err = h.messenger.Send(context.Background(), to, bot.Message{Text: "hello"})
-	if bot.ErrorCode(err) != bot.EFORBIDDEN || len(h.conn.Calls()) != 1 || len(drain()) != 0 {
-		t.Errorf("403 BotNotInConversationRoster: %v after %d calls; want EFORBIDDEN at once", err, len(h.conn.Calls()))
 	}
 }
 

@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -63,16 +62,6 @@ type ConnectorConfig struct {
 	// ServiceURLs are where the bot's token may be sent.
 	ServiceURLs ServiceURLs
 	HTTPClient  *http.Client // default: 15 s timeout
-	// Attempts is how many times a throttled or briefly failing call
-	// (429, 412, 502, 503, 504) is tried before the error is returned to
-	// the caller (the scheduler retries later); default 3.
-	Attempts int
-	// RetryBase is the first backoff, doubled per attempt with jitter;
-	// default 500ms. A Retry-After longer than it wins, up to RetryMax.
-	RetryBase time.Duration
-	RetryMax  time.Duration // default 10s
-	// Sleep waits between attempts (tests record it); default a timer.
-	Sleep func(ctx context.Context, d time.Duration) error
 }
 
 // connector is the Bot Connector REST client (v3). It replaces
@@ -80,6 +69,11 @@ type ConnectorConfig struct {
 // goroutines without a lock, panics on network errors, knows only the
 // multi-tenant token endpoint, and sends the token to any serviceUrl.
 // It is safe for concurrent use.
+//
+// It makes each call once. Retrying is the scheduler's (one retry layer,
+// with its attempts counted and its backoff shared across replicas): a
+// retry here, inside each of the scheduler's attempts, multiplied the
+// posts per prompt and kept a throttled workspace sending.
 type connector struct {
 	cfg ConnectorConfig
 	hc  *http.Client
@@ -89,12 +83,6 @@ func newConnector(cfg ConnectorConfig) (*connector, error) {
 	if cfg.Tokens == nil || len(cfg.ServiceURLs) == 0 {
 		return nil, errors.New("teams: the connector needs a token source and allowed service URLs")
 	}
-	cfg.Attempts = cmp.Or(cfg.Attempts, 3)
-	cfg.RetryBase = cmp.Or(cfg.RetryBase, 500*time.Millisecond)
-	cfg.RetryMax = cmp.Or(cfg.RetryMax, 10*time.Second)
-	if cfg.Sleep == nil {
-		cfg.Sleep = sleep
-	}
 	hc := cfg.HTTPClient
 	if hc == nil {
 		hc = &http.Client{Timeout: 15 * time.Second}
@@ -102,23 +90,12 @@ func newConnector(cfg ConnectorConfig) (*connector, error) {
 	return &connector{cfg: cfg, hc: hc}, nil
 }
 
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
 var _ connectorAPI = (*connector)(nil)
 
 func (c *connector) Send(ctx context.Context, serviceURL, conversationID string, a *outActivity) (string, error) {
 	var out schema.ResourceResponse
 	path := "v3/conversations/" + url.PathEscape(conversationID) + "/activities"
-	if err := c.call(ctx, http.MethodPost, serviceURL, path, a, &out); err != nil {
+	if err := c.call(ctx, "SendToConversation", http.MethodPost, serviceURL, path, a, &out); err != nil {
 		return "", err
 	}
 	return out.ID, nil
@@ -126,7 +103,7 @@ func (c *connector) Send(ctx context.Context, serviceURL, conversationID string,
 
 func (c *connector) CreateConversation(ctx context.Context, serviceURL string, p *conversationParams) (string, error) {
 	var out schema.ConversationResourceResponse
-	if err := c.call(ctx, http.MethodPost, serviceURL, "v3/conversations", p, &out); err != nil {
+	if err := c.call(ctx, "CreateConversation", http.MethodPost, serviceURL, "v3/conversations", p, &out); err != nil {
 		return "", err
 	}
 	if out.ID == "" {
@@ -138,15 +115,16 @@ func (c *connector) CreateConversation(ctx context.Context, serviceURL string, p
 func (c *connector) Member(ctx context.Context, serviceURL, conversationID, memberID string) (*schema.ChannelAccount, error) {
 	var out schema.ChannelAccount
 	path := "v3/conversations/" + url.PathEscape(conversationID) + "/members/" + url.PathEscape(memberID)
-	if err := c.call(ctx, http.MethodGet, serviceURL, path, nil, &out); err != nil {
+	if err := c.call(ctx, "GetConversationMember", http.MethodGet, serviceURL, path, nil, &out); err != nil {
 		return nil, err
 	}
 	return &out, nil
 }
 
 // call sends body (nil: none) to serviceURL+path and decodes the answer
-// into out, retrying throttling and brief outages with backoff and jitter.
-func (c *connector) call(ctx context.Context, method, serviceURL, path string, body, out any) error {
+// into out, once. op is the Bot Connector operation, named in a throttled
+// call's *RetryAfterError.
+func (c *connector) call(ctx context.Context, op, method, serviceURL, path string, body, out any) error {
 	if !c.cfg.ServiceURLs.Allowed(serviceURL) {
 		return bot.Errorf(bot.EFORBIDDEN, "smart90 will not send to the Teams service %q: it is not an allowed service URL (SMART90_TEAMS_SERVICE_URLS).", serviceURL)
 	}
@@ -158,30 +136,11 @@ func (c *connector) call(ctx context.Context, method, serviceURL, path string, b
 			return fmt.Errorf("teams: encode %s: %w", path, err)
 		}
 	}
-	for attempt := 1; ; attempt++ {
-		err := c.do(ctx, method, endpoint, payload, out)
-		var re *retryableError
-		if !errors.As(err, &re) || attempt >= c.cfg.Attempts || re.after > c.cfg.RetryMax {
-			// A long Retry-After is the scheduler's to wait out.
-			return err
-		}
-		if err := c.cfg.Sleep(ctx, c.backoff(attempt, re.after)); err != nil {
-			return re
-		}
+	err := send(ctx, c.hc, c.cfg.Tokens, method, endpoint, payload, out)
+	if ra, ok := errors.AsType[*RetryAfterError](err); ok {
+		ra.Method = op
 	}
-}
-
-// backoff is RetryBase doubled per attempt with equal jitter, never over
-// RetryMax, or the server's Retry-After when longer (call returns rather
-// than wait a Retry-After over RetryMax).
-func (c *connector) backoff(attempt int, after time.Duration) time.Duration {
-	d := c.cfg.RetryBase << min(attempt-1, 16)
-	d = min(d/2+rand.N(d/2+1), c.cfg.RetryMax)
-	return max(d, after)
-}
-
-func (c *connector) do(ctx context.Context, method, endpoint string, payload []byte, out any) error {
-	return send(ctx, c.hc, c.cfg.Tokens, method, endpoint, payload, out)
+	return err
 }
 
 // send makes one authorised JSON request and decodes a 2xx answer into
@@ -221,21 +180,33 @@ func send(ctx context.Context, hc *http.Client, tokens oauth2.TokenSource, metho
 	return classify(resp, body)
 }
 
-// retryableError is a failure worth trying again soon: throttling (429),
-// a precondition race (412) or a gateway error. It tells the scheduler
-// when (RetryAfter) once this client's own attempts are spent.
-type retryableError struct {
-	status int
-	code   string
-	after  time.Duration
+// RetryAfterError is a failure Teams asked to wait out: a 429, or a 412
+// or 5xx with a Retry-After header. It implements the scheduler's
+// RetryAfterError, so the scheduler waits exactly After (its own backoff
+// when After is 0, a 429 without the header). Teams throttles per bot and
+// conversation, and per app and tenant; Method says which call was
+// throttled, so the tenant's calls of that kind can pause together.
+type RetryAfterError struct {
+	// Method is the Bot Connector operation ("SendToConversation",
+	// "CreateConversation", "GetConversationMember"); "" for Graph.
+	Method string
+	After  time.Duration
+	Err    error // the *statusError with the answer's status and code
 }
 
-func (e *retryableError) Error() string {
-	return fmt.Sprintf("teams: HTTP %d %s", e.status, e.code)
+func (e *RetryAfterError) Error() string {
+	return fmt.Sprintf("%v (%s, retry after %s)", e.Err, cmp.Or(e.Method, "Graph"), e.After)
 }
+
+func (e *RetryAfterError) Unwrap() error { return e.Err }
 
 // RetryAfter implements scheduler.RetryAfterError.
-func (e *retryableError) RetryAfter() time.Duration { return e.after }
+func (e *RetryAfterError) RetryAfter() time.Duration { return e.After }
+
+// RetryMethod returns Method, for a pacer that knows the error only by its
+// methods (as the scheduler knows RetryAfter): it pauses the installation's
+// calls of that method, not all of them.
+func (e *RetryAfterError) RetryMethod() string { return e.Method }
 
 // errorBody is the connector's error answer.
 type errorBody struct {
@@ -247,15 +218,20 @@ type errorBody struct {
 
 // classify maps a connector failure to what callers act on: permanent
 // (*bot.Error EFORBIDDEN/ENOTFOUND: suspend and tell the coach, never a
-// retry loop), retryable, or transient.
+// retry loop), a *RetryAfterError when Teams said when to try again, or
+// transient (the scheduler's backoff).
 func classify(resp *http.Response, body []byte) error {
 	var eb errorBody
 	json.Unmarshal(body, &eb)
 	code := eb.Error.Code
-	switch resp.StatusCode {
-	case http.StatusTooManyRequests, http.StatusPreconditionFailed, http.StatusBadGateway,
-		http.StatusServiceUnavailable, http.StatusGatewayTimeout:
-		return &retryableError{status: resp.StatusCode, code: code, after: retryAfter(resp.Header.Get("Retry-After"))}
+	switch after := retryAfter(resp.Header.Get("Retry-After")); resp.StatusCode {
+	case http.StatusTooManyRequests:
+		return &RetryAfterError{After: after, Err: &statusError{status: resp.StatusCode, code: code}}
+	case http.StatusPreconditionFailed, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		if after > 0 {
+			return &RetryAfterError{After: after, Err: &statusError{status: resp.StatusCode, code: code}}
+		}
+		// Without a Retry-After: transient, as any other status below.
 	case http.StatusForbidden:
 		switch code {
 		case "BotNotInConversationRoster":

@@ -101,12 +101,9 @@ func (g *graph) catalogID(ctx context.Context) (string, error) {
 
 // graphStatus is the HTTP status of a failed Graph call, 0 for others.
 func graphStatus(err error) int {
-	var re *retryableError
 	switch {
 	case err == nil:
 		return 0
-	case errors.As(err, &re):
-		return re.status
 	case bot.ErrorCode(err) == bot.EFORBIDDEN:
 		return http.StatusForbidden
 	case bot.ErrorCode(err) == bot.ENOTFOUND:

@@ -74,7 +74,11 @@ func NewMessenger(cfg MessengerConfig) (*Messenger, error) {
 var _ bot.Messenger = (*Messenger)(nil)
 
 // Send implements bot.Messenger. Content over Teams' size limit goes out
-// as several cards in order; the reference is the first one's.
+// as several cards in order, then (in a 1:1 chat, with a file store) one
+// consent card per file; the reference is the first posted card's. A
+// failure after some cards went out is a *bot.PartialSendError, and
+// to.SkipParts leaves out the cards an earlier call already posted (a
+// skipped file is not offered again), so a retry never posts a card twice.
 func (m *Messenger) Send(ctx context.Context, to bot.Destination, msg bot.Message) (string, error) {
 	inst := to.Installation
 	if inst == nil {
@@ -83,6 +87,22 @@ func (m *Messenger) Send(ctx context.Context, to bot.Destination, msg bot.Messag
 	if inst.Status != bot.InstallationActive {
 		return "", bot.Errorf(bot.EFORBIDDEN, "smart90 is not installed in this Teams organisation any more.")
 	}
+	files := msg.Files
+	if m.files != nil && to.UserID != "" && to.ThreadRef == "" {
+		msg.Files = nil // offered for upload below, not shown in the card
+	} else {
+		files = nil
+	}
+	cards := Cards(msg, m.names(ctx, inst, msg))
+	if len(cards) == 0 && len(files) == 0 {
+		return "", errors.New("teams send: an empty message")
+	}
+	skip := max(to.SkipParts, 0)
+	if skip >= len(cards)+len(files) {
+		return "", nil // all of it went out before
+	}
+	files = files[max(skip-len(cards), 0):]
+	cards = cards[min(skip, len(cards)):]
 	svc, ok, err := m.refs.get(ctx, inst.ID, keyService)
 	if err != nil {
 		return "", err
@@ -120,40 +140,48 @@ func (m *Messenger) Send(ctx context.Context, to bot.Destination, msg bot.Messag
 	if base == "" {
 		base = conv
 	}
-	files := msg.Files
-	if m.files != nil && to.UserID != "" && to.ThreadRef == "" {
-		msg.Files = nil // offered for upload below, not shown in the card
-	} else {
-		files = nil
-	}
-	cards := Cards(msg, m.names(ctx, inst, msg))
-	if len(cards) == 0 && len(files) == 0 {
-		return "", errors.New("teams send: an empty message")
-	}
+	// Every file is kept for its offer before the first card goes out, so
+	// a failure to keep one sends nothing.
 	for _, f := range files {
 		card, err := m.consentCard(ctx, to.UserID, f)
 		if err != nil {
+			m.withdraw(ctx, cards)
 			return "", err
 		}
 		cards = append(cards, card)
 	}
-	first := ""
-	for _, card := range cards {
+	first, sent := "", 0
+	for i, card := range cards {
 		id, err := m.api.Send(ctx, serviceURL, conv, &outActivity{Type: schema.Message, Summary: summary(msg.Text),
 			Attachments: []schema.Attachment{card}})
-		if err != nil && first == "" {
-			return "", err
-		}
 		if err != nil {
-			// Part of the message is out: a retry would post it twice.
-			m.log.WarnContext(ctx, "teams: the rest of a long message was not sent", "err", err)
-			break
+			// The retry offers these files afresh: the data of an offer
+			// nobody saw is not kept for the hour an offer lasts.
+			m.withdraw(ctx, cards[i:])
+			if sent == 0 {
+				return "", err
+			}
+			return first, &bot.PartialSendError{Ref: first, Sent: sent, Err: err}
 		}
 		if first == "" {
 			first = base + "|" + id
 		}
+		sent++
 	}
 	return first, nil
+}
+
+// withdraw forgets the files the consent cards among cards offer.
+func (m *Messenger) withdraw(ctx context.Context, cards []schema.Attachment) {
+	for _, c := range cards {
+		content, _ := c.Content.(map[string]any)
+		accept, _ := content["acceptContext"].(map[string]any)
+		if key, _ := accept["key"].(string); c.ContentType == contentTypeFileConsent && key != "" {
+			if err := m.files.Delete(context.WithoutCancel(ctx), key); err != nil {
+				m.log.WarnContext(ctx, "teams: forget a file not offered", "err", err)
+			}
+		}
+	}
 }
 
 // channelRemoved says whether the app was removed from the team of a

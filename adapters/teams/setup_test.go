@@ -41,7 +41,6 @@ type teamsBundle struct {
 	adapter   *Adapter
 	messenger *Messenger
 	srv       *httptest.Server
-	sleeps    chan time.Duration // the connector's backoffs, instead of waiting
 	logs      *bottest.Buffer
 	log       *slog.Logger
 }
@@ -51,7 +50,7 @@ func setup(t *testing.T, opts ...func(*teamsBundle, *MessengerConfig)) *teamsBun
 	t.Helper()
 	b := bottest.Setup(t)
 	h := &teamsBundle{Bundle: b, idp: teamstest.NewIdentityProvider(t), tokens: teamstest.NewTokenServer(t, testAppID, testPassword),
-		conn: teamstest.NewConnector(t), sleeps: make(chan time.Duration, 100), logs: &bottest.Buffer{}}
+		conn: teamstest.NewConnector(t), logs: &bottest.Buffer{}}
 	h.conn.Valid = h.tokens.Valid
 	urls, err := ParseServiceURLs(h.conn.URL)
 	if err != nil {
@@ -61,8 +60,7 @@ func setup(t *testing.T, opts ...func(*teamsBundle, *MessengerConfig)) *teamsBun
 	h.log = log
 	creds := CredentialsConfig{AppID: testAppID, AppPassword: testPassword, TenantID: testTenant, TokenURL: h.tokens.URL}
 	mc := MessengerConfig{Store: b.Store, Clock: b.Clock, Logger: log, Connector: ConnectorConfig{
-		Tokens: creds.TokenSource(context.Background()), ServiceURLs: urls, RetryBase: time.Millisecond,
-		Sleep: func(ctx context.Context, d time.Duration) error { h.sleeps <- d; return nil }}}
+		Tokens: creds.TokenSource(context.Background()), ServiceURLs: urls}}
 	for _, o := range opts {
 		o(h, &mc)
 	}
