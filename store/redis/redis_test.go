@@ -1,6 +1,11 @@
 package redis_test
 
 import (
+	"context"
+	"errors"
+	"net"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -43,5 +48,110 @@ func TestKeyPrefix(t *testing.T) {
 	}
 	if err := a.Ping(ctx); err != nil {
 		t.Fatalf("Ping: %v", err)
+	}
+}
+
+// TestUnreachableFails: with nothing listening every call fails (and
+// returns: the context has no deadline, so only the client's own bounds
+// end a call), and New, unlike Open, still gives a client that works once
+// Redis is there.
+func TestUnreachableFails(t *testing.T) {
+	t.Parallel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	url := "redis://" + ln.Addr().String() + "/0"
+	ln.Close()
+	ctx := context.Background()
+	if _, err := redis.Open(ctx, url); err == nil {
+		t.Fatal("Open of a closed port succeeded")
+	}
+	c, err := redis.New(url)
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	defer c.Close()
+	calls := map[string]func() error{
+		"Ping":    func() error { return c.Ping(ctx) },
+		"Get":     func() error { _, err := c.Get(ctx, "conv:1"); return err },
+		"Set":     func() error { return c.Set(ctx, "conv:1", "v", time.Minute) },
+		"Delete":  func() error { return c.Delete(ctx, "conv:1") },
+		"Seen":    func() error { _, err := c.Seen(ctx, "Ev1", time.Minute); return err },
+		"Reserve": func() error { _, err := c.Reserve(ctx, "T1", 10, 1); return err },
+		"Pause":   func() error { return c.Pause(ctx, "T1", time.Second) },
+	}
+	for name, call := range calls {
+		if err := returns(t, call); err == nil {
+			t.Errorf("%s on a closed port: no error", name)
+		} else if !strings.Contains(err.Error(), "connection refused") {
+			t.Errorf("%s on a closed port: %v, want connection refused", name, err)
+		}
+	}
+	if _, err := redis.New("http://127.0.0.1:6379"); err == nil {
+		t.Error("New of a non-Redis URL succeeded")
+	}
+}
+
+// TestSilentServerTimesOut: a server that accepts connections and never
+// answers (a cut network, a frozen Redis) ends a call with a timeout, not
+// a hang, though the caller set no deadline.
+func TestSilentServerTimesOut(t *testing.T) {
+	t.Parallel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var conns []net.Conn
+	t.Cleanup(func() {
+		ln.Close()
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range conns {
+			c.Close()
+		}
+	})
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			conns = append(conns, c) // held open, never read
+			mu.Unlock()
+		}
+	}()
+	c, err := redis.New("redis://"+ln.Addr().String()+"/0", redis.WithTimeout(50*time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	for name, call := range map[string]func() error{
+		"Seen":    func() error { _, err := c.Seen(context.Background(), "Ev1", time.Minute); return err },
+		"Reserve": func() error { _, err := c.Reserve(context.Background(), "T1", 10, 1); return err },
+	} {
+		err := returns(t, call)
+		var ne net.Error
+		if !errors.As(err, &ne) || !ne.Timeout() {
+			t.Errorf("%s on a silent server: %v, want a timeout", name, err)
+		}
+	}
+}
+
+// returns runs call and returns its error; a call that has not returned
+// after a minute (a client with no bounds) fails the test rather than
+// hanging it.
+func returns(t *testing.T, call func() error) error {
+	t.Helper()
+	done := make(chan error, 1)
+	go func() { done <- call() }()
+	select {
+	case err := <-done:
+		return err
+	case <-time.After(time.Minute):
+		t.Fatal("the call did not return")
+		return nil
 	}
 }
