@@ -4,11 +4,18 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
+	"maps"
+	"net"
 	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"regexp"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -172,4 +179,237 @@ func get(t *testing.T, url string) (int, string) {
 		t.Fatal(err)
 	}
 	return resp.StatusCode, string(b)
+}
+
+// TestServeWithoutRedis: Redis goes away after start (the connection to it
+// is cut and nothing answers at its address). The replica stays ready for
+// inbound traffic, says Redis is degraded on /readyz and /metrics, and
+// still sends a due prompt, paced in-process. Its background loops keep
+// its heartbeat, prune expired inbound events, and take it out of the
+// live replicas when it stops.
+func TestServeWithoutRedis(t *testing.T) {
+	t.Parallel()
+	dbURL := pgtest.URL(t)
+	redisURL, prefix := redistest.Prefix(t)
+	u, err := url.Parse(redisURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cut := startRelay(t, u.Host)
+	u.Host = cut.Addr()
+	log := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
+	db, err := postgres.Open(t.Context(), dbURL, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.Migrate(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().UTC()
+	// Clients whose check-in is not due for hours: nothing is sent until
+	// the test makes a prompt due, once Redis is gone.
+	seedDue(t, db, now.Add(6*time.Hour), 3)
+	// An inbound event whose record expired a minute ago.
+	if _, err := db.BeginEvent(t.Context(), "Ev-old", now.Add(-2*time.Minute), time.Minute); err != nil {
+		t.Fatal(err)
+	}
+
+	addr, stop, done := startServe(t, map[string]string{"SMART90_DATABASE_URL": dbURL,
+		"SMART90_REDIS_URL": u.String(), "SMART90_REDIS_PREFIX": prefix}, t.Output(), "-dry-run", "-log-level", "warn")
+	base := "http://" + addr
+	if code, ready := readyz(t, base); code != 200 || ready["redis"] != "ok" || ready["database"] != "ok" {
+		t.Fatalf("/readyz before the cut = %d %v", code, ready)
+	}
+	waitFor(t, "the expired inbound event to be pruned", func() bool {
+		return count(t, db, `SELECT count(*) FROM inbound_events WHERE key = 'Ev-old'`) == 0
+	})
+	waitFor(t, "the replica's heartbeat", func() bool {
+		return count(t, db, `SELECT count(*) FROM replicas WHERE expires_at > now()`) == 1
+	})
+
+	cut.Close()
+	code, ready := readyz(t, base)
+	if code != 200 || ready["database"] != "ok" || !strings.HasPrefix(ready["redis"], "degraded") {
+		t.Errorf("/readyz with Redis cut = %d %v, want 200 with redis degraded", code, ready)
+	}
+	if _, metrics := get(t, base+"/metrics"); !strings.Contains(metrics, "\nsmart90_redis_up 0\n") {
+		t.Errorf("/metrics with Redis cut lacks smart90_redis_up 0")
+	}
+
+	// A prompt falls due now: it is sent although the shared limiter is
+	// gone, paced in-process.
+	rows, err := db.Pool().Query(t.Context(), `SELECT client_id, id FROM engagements`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var due []*bot.Delivery
+	for rows.Next() {
+		d := &bot.Delivery{Kind: bot.DeliveryDaily, Period: bot.DateOf(now).String(), DueAt: now.Add(-time.Minute),
+			State: bot.DeliveryPending, CreatedAt: now, UpdatedAt: now}
+		if err := rows.Scan(&d.PersonID, &d.EngagementID); err != nil {
+			t.Fatal(err)
+		}
+		due = append(due, d)
+	}
+	if err := rows.Err(); err != nil || len(due) != 3 {
+		t.Fatalf("engagements: %d, %v", len(due), err)
+	}
+	for _, d := range due {
+		if _, err := db.CreateDelivery(t.Context(), d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitFor(t, "the due prompts to be sent", func() bool {
+		_, metrics := get(t, base+"/metrics")
+		return strings.Contains(metrics, `smart90_deliveries_sent_total{kind="daily"} 3`)
+	})
+	if _, metrics := get(t, base+"/metrics"); !strings.Contains(metrics, "\nsmart90_rate_limiter_local 1\n") {
+		t.Errorf("/metrics lacks smart90_rate_limiter_local 1 after sends without Redis")
+	}
+
+	stop()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("serve: %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve did not stop")
+	}
+	if n := count(t, db, `SELECT count(*) FROM deliveries WHERE kind = 'daily' AND state = 'sent' AND attempts <= 1`); n != 3 {
+		t.Errorf("%d daily prompts recorded as sent at the first attempt, want 3", n)
+	}
+	if n := count(t, db, `SELECT count(*) FROM replicas`); n != 0 {
+		t.Errorf("%d replicas left after the graceful stop, want 0", n)
+	}
+}
+
+// TestReadiness: the database and stopping decide readiness; Redis only
+// degrades it.
+func TestReadiness(t *testing.T) {
+	t.Parallel()
+	down := func(context.Context) error { return errors.New("dial tcp 10.0.0.7:6379: connect: connection refused") }
+	up := func(context.Context) error { return nil }
+	for _, tt := range []struct {
+		name            string
+		stopping        bool
+		database, redis func(context.Context) error
+		code            int
+		want            map[string]string
+	}{
+		{"all up", false, up, up, 200, map[string]string{"database": "ok", "redis": "ok"}},
+		{"no redis configured", false, up, nil, 200, map[string]string{"database": "ok"}},
+		{"redis down", false, up, down, 200, map[string]string{"database": "ok", "redis": "degraded: unreachable; sends are paced per replica"}},
+		{"database down", false, down, up, 503, map[string]string{"database": "unreachable", "redis": "ok"}},
+		{"stopping", true, up, up, 503, map[string]string{"database": "ok", "redis": "ok", "service": "stopping"}},
+	} {
+		var stopping atomic.Bool
+		stopping.Store(tt.stopping)
+		rec := httptest.NewRecorder()
+		readiness(&stopping, tt.database, tt.redis).ServeHTTP(rec, httptest.NewRequest("GET", "/readyz", nil))
+		var got map[string]string
+		if err := json.Unmarshal(rec.Body.Bytes(), &got); err != nil || rec.Code != tt.code || !maps.Equal(got, tt.want) {
+			t.Errorf("%s: %d %s, want %d %v", tt.name, rec.Code, rec.Body, tt.code, tt.want)
+		}
+		if strings.Contains(rec.Body.String(), "10.0.0.7") {
+			t.Errorf("%s: /readyz shows an internal address: %s", tt.name, rec.Body)
+		}
+	}
+}
+
+func readyz(t *testing.T, base string) (int, map[string]string) {
+	t.Helper()
+	code, body := get(t, base+"/readyz")
+	var ready map[string]string
+	if err := json.Unmarshal([]byte(body), &ready); err != nil {
+		t.Fatalf("/readyz = %d %q: %v", code, body, err)
+	}
+	return code, ready
+}
+
+// waitFor polls cond until it holds, failing after 30 s.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("gave up waiting for %s", what)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func count(t *testing.T, db *postgres.DB, query string) int {
+	t.Helper()
+	var n int
+	if err := db.Pool().QueryRow(context.Background(), query).Scan(&n); err != nil {
+		t.Fatalf("%s: %v", query, err)
+	}
+	return n
+}
+
+// relay forwards TCP connections to a server until Close, which also cuts
+// the connections under way, as a network partition or a dead server
+// would; afterwards nothing listens at its address.
+type relay struct {
+	ln     net.Listener
+	mu     sync.Mutex
+	conns  []net.Conn
+	closed bool
+}
+
+func startRelay(t *testing.T, target string) *relay {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &relay{ln: ln}
+	t.Cleanup(r.Close)
+	go func() {
+		for {
+			in, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			out, err := net.Dial("tcp", target)
+			if err != nil {
+				in.Close()
+				continue
+			}
+			if !r.track(in, out) {
+				return
+			}
+			go func() { io.Copy(out, in); out.Close() }()
+			go func() { io.Copy(in, out); in.Close() }()
+		}
+	}()
+	return r
+}
+
+func (r *relay) Addr() string { return r.ln.Addr().String() }
+
+func (r *relay) track(conns ...net.Conn) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.closed {
+		for _, c := range conns {
+			c.Close()
+		}
+		return false
+	}
+	r.conns = append(r.conns, conns...)
+	return true
+}
+
+// Close stops listening and cuts every connection.
+func (r *relay) Close() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.closed = true
+	r.ln.Close()
+	for _, c := range r.conns {
+		c.Close()
+	}
 }
