@@ -8,13 +8,10 @@ import (
 	"io"
 	"log/slog"
 	"maps"
-	"net"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"regexp"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -181,22 +178,18 @@ func get(t *testing.T, url string) (int, string) {
 	return resp.StatusCode, string(b)
 }
 
-// TestServeWithoutRedis: Redis goes away after start (the connection to it
-// is cut and nothing answers at its address). The replica stays ready for
-// inbound traffic, says Redis is degraded on /readyz and /metrics, and
-// still sends a due prompt, paced in-process. Its background loops keep
-// its heartbeat, prune expired inbound events, and take it out of the
-// live replicas when it stops.
+// TestServeWithoutRedis: Redis goes away after start (its connections are
+// cut and new ones dropped). The replica stays ready for inbound traffic,
+// says Redis is degraded on /readyz and /metrics, and still sends due
+// prompts, paced in-process, without counting failed attempts; when Redis
+// is back /readyz says so by itself. Its background loops keep its
+// heartbeat, prune expired inbound events, and take it out of the live
+// replicas when it stops.
 func TestServeWithoutRedis(t *testing.T) {
 	t.Parallel()
 	dbURL := pgtest.URL(t)
 	redisURL, prefix := redistest.Prefix(t)
-	u, err := url.Parse(redisURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cut := startRelay(t, u.Host)
-	u.Host = cut.Addr()
+	proxy := redistest.NewProxy(t, redisURL)
 	log := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
 	db, err := postgres.Open(t.Context(), dbURL, log)
 	if err != nil {
@@ -216,7 +209,7 @@ func TestServeWithoutRedis(t *testing.T) {
 	}
 
 	addr, stop, done := startServe(t, map[string]string{"SMART90_DATABASE_URL": dbURL,
-		"SMART90_REDIS_URL": u.String(), "SMART90_REDIS_PREFIX": prefix}, t.Output(), "-dry-run", "-log-level", "warn")
+		"SMART90_REDIS_URL": proxy.URL(), "SMART90_REDIS_PREFIX": prefix}, t.Output(), "-dry-run", "-log-level", "warn")
 	base := "http://" + addr
 	if code, ready := readyz(t, base); code != 200 || ready["redis"] != "ok" || ready["database"] != "ok" {
 		t.Fatalf("/readyz before the cut = %d %v", code, ready)
@@ -228,7 +221,7 @@ func TestServeWithoutRedis(t *testing.T) {
 		return count(t, db, `SELECT count(*) FROM replicas WHERE expires_at > now()`) == 1
 	})
 
-	cut.Close()
+	proxy.Cut()
 	code, ready := readyz(t, base)
 	if code != 200 || ready["database"] != "ok" || !strings.HasPrefix(ready["redis"], "degraded") {
 		t.Errorf("/readyz with Redis cut = %d %v, want 200 with redis degraded", code, ready)
@@ -266,6 +259,15 @@ func TestServeWithoutRedis(t *testing.T) {
 	})
 	if _, metrics := get(t, base+"/metrics"); !strings.Contains(metrics, "\nsmart90_rate_limiter_local 1\n") {
 		t.Errorf("/metrics lacks smart90_rate_limiter_local 1 after sends without Redis")
+	}
+
+	proxy.Restore()
+	waitFor(t, "/readyz to find Redis again", func() bool {
+		code, ready := readyz(t, base)
+		return code == 200 && ready["redis"] == "ok"
+	})
+	if _, metrics := get(t, base+"/metrics"); !strings.Contains(metrics, "\nsmart90_redis_up 1\n") {
+		t.Errorf("/metrics lacks smart90_redis_up 1 once Redis answers")
 	}
 
 	stop()
@@ -347,69 +349,4 @@ func count(t *testing.T, db *postgres.DB, query string) int {
 		t.Fatalf("%s: %v", query, err)
 	}
 	return n
-}
-
-// relay forwards TCP connections to a server until Close, which also cuts
-// the connections under way, as a network partition or a dead server
-// would; afterwards nothing listens at its address.
-type relay struct {
-	ln     net.Listener
-	mu     sync.Mutex
-	conns  []net.Conn
-	closed bool
-}
-
-func startRelay(t *testing.T, target string) *relay {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := &relay{ln: ln}
-	t.Cleanup(r.Close)
-	go func() {
-		for {
-			in, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			out, err := net.Dial("tcp", target)
-			if err != nil {
-				in.Close()
-				continue
-			}
-			if !r.track(in, out) {
-				return
-			}
-			go func() { io.Copy(out, in); out.Close() }()
-			go func() { io.Copy(in, out); in.Close() }()
-		}
-	}()
-	return r
-}
-
-func (r *relay) Addr() string { return r.ln.Addr().String() }
-
-func (r *relay) track(conns ...net.Conn) bool {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.closed {
-		for _, c := range conns {
-			c.Close()
-		}
-		return false
-	}
-	r.conns = append(r.conns, conns...)
-	return true
-}
-
-// Close stops listening and cuts every connection.
-func (r *relay) Close() {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.closed = true
-	r.ln.Close()
-	for _, c := range r.conns {
-		c.Close()
-	}
 }

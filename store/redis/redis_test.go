@@ -3,13 +3,16 @@ package redis_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/smart90/smart90/bot/bottest"
 	"github.com/smart90/smart90/store/coordtest"
+	"github.com/smart90/smart90/store/inproc"
 	"github.com/smart90/smart90/store/redis"
 	"github.com/smart90/smart90/store/redis/redistest"
 )
@@ -153,5 +156,66 @@ func returns(t *testing.T, call func() error) error {
 	case <-time.After(time.Minute):
 		t.Fatal("the call did not return")
 		return nil
+	}
+}
+
+// TestFallbackOverRedis: the in-process fallback in front of a real Redis
+// shares Redis's limit while it answers, paces alone while the connection
+// is cut, and shares it again by itself once Redis is reachable.
+func TestFallbackOverRedis(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	url, prefix := redistest.Prefix(t)
+	proxy := redistest.NewProxy(t, url)
+	direct := redistest.Open(t, url, prefix) // another replica, never cut off
+	clock := bottest.NewClock(time.Now())    // the fallback's probe interval; Redis keeps its own time
+	fb, err := inproc.NewFallback(inproc.FallbackConfig{Primary: redistest.Open(t, proxy.URL(), prefix), Clock: clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	shared := func(key string) bool {
+		t.Helper()
+		if w, err := fb.Reserve(ctx, key, 1, 1); err != nil || w != 0 {
+			t.Fatalf("Reserve %s: wait %v, %v; want admitted", key, w, err)
+		}
+		// The other replica finds the burst of 1 used up only if the
+		// fallback counted it in Redis.
+		w, err := direct.Reserve(ctx, key, 1, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return w > 0
+	}
+	if !shared("T1") {
+		t.Fatal("with Redis up, the fallback's send was not counted in Redis")
+	}
+
+	proxy.Cut()
+	if shared("T2") {
+		t.Fatal("with Redis cut off, the fallback's send was counted in Redis")
+	}
+	if fb.Primary() {
+		t.Error("Primary() = true with Redis cut off")
+	}
+	if w, err := fb.Reserve(ctx, "T2", 1, 1); err != nil || w == 0 {
+		t.Errorf("second send in-process within the interval: wait %v, %v; want a wait", w, err)
+	}
+
+	proxy.Restore()
+	deadline := time.Now().Add(10 * time.Second)
+	for i := 0; !fb.Primary(); i++ {
+		if time.Now().After(deadline) {
+			t.Fatal("the fallback did not go back to Redis within 10s of it being reachable")
+		}
+		clock.Advance(inproc.DefaultProbe) // a probe is due
+		if _, err := fb.Reserve(ctx, fmt.Sprint("probe", i), 1, 1); err != nil {
+			t.Fatal(err)
+		}
+		if !fb.Primary() {
+			time.Sleep(50 * time.Millisecond) // go-redis re-dials in the background
+		}
+	}
+	if !shared("T3") {
+		t.Error("after Redis came back, the fallback's send was not counted in Redis")
 	}
 }
