@@ -120,6 +120,7 @@ func TestServeRejectsBadConfig(t *testing.T) {
 		{[]string{"serve", "-dry-run", "-grace", "0s"}, nil, "must be positive"},
 		{[]string{"serve", "-dry-run"}, map[string]string{"SMART90_GRACE": "soon"}, "SMART90_GRACE"},
 		{[]string{"serve", "-dry-run", "-send-rate", "0"}, nil, "send rate"},
+		{[]string{"serve", "-dry-run"}, map[string]string{"SMART90_REDIS_URL": "http://127.0.0.1:6379"}, "Redis URL"},
 		{[]string{"serve"}, map[string]string{"SLACK_APP_TOKEN": "xapp-1"}, "needs the workspace's SLACK_BOT_TOKEN"},
 		{[]string{"serve"}, map[string]string{"SLACK_CLIENT_ID": "1.2", "SLACK_SIGNING_SECRET": "s"}, "SLACK_CLIENT_SECRET and SMART90_PUBLIC_URL"},
 		{[]string{"serve"}, map[string]string{"SLACK_CLIENT_ID": "1.2", "SLACK_CLIENT_SECRET": "c", "SMART90_PUBLIC_URL": "https://x", "SLACK_SIGNING_SECRET": "s"}, "SMART90_ENCRYPTION_KEY"},
@@ -284,6 +285,34 @@ func TestServeWithoutRedis(t *testing.T) {
 	}
 	if n := count(t, db, `SELECT count(*) FROM replicas`); n != 0 {
 		t.Errorf("%d replicas left after the graceful stop, want 0", n)
+	}
+}
+
+// TestServeStartsWithoutRedis: a replica that (re)starts while Redis is
+// down serves, degraded, rather than failing until Redis is back.
+func TestServeStartsWithoutRedis(t *testing.T) {
+	t.Parallel()
+	redisURL, prefix := redistest.Prefix(t)
+	proxy := redistest.NewProxy(t, redisURL)
+	proxy.Cut()
+	addr, stop, done := startServe(t, map[string]string{"SMART90_REDIS_URL": proxy.URL(), "SMART90_REDIS_PREFIX": prefix},
+		t.Output(), "-dry-run", "-log-level", "error")
+	if code, ready := readyz(t, "http://"+addr); code != 200 || ready["database"] != "ok" || !strings.HasPrefix(ready["redis"], "degraded") {
+		t.Errorf("/readyz = %d %v, want 200 with redis degraded", code, ready)
+	}
+	proxy.Restore()
+	waitFor(t, "/readyz to find Redis", func() bool {
+		code, ready := readyz(t, "http://"+addr)
+		return code == 200 && ready["redis"] == "ok"
+	})
+	stop()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("serve: %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve did not stop")
 	}
 }
 
