@@ -9,7 +9,9 @@ import (
 )
 
 // ErrThrottled is returned (wrapped) by a paced Messenger that sent nothing
-// because the rate limiter had no room before the send's deadline.
+// because the rate limiter had no room before the send's deadline, or could
+// not be asked: the send never reached the platform, so it is not a failed
+// attempt.
 var ErrThrottled = errors.New("throttled: no room under the send rate in time")
 
 // PaceConfig configures Pace.
@@ -21,6 +23,9 @@ type PaceConfig struct {
 	Burst int
 	// OnWait is told each time a send waits for the limiter (metrics).
 	OnWait func(time.Duration)
+	// OnPause is told each time a platform's Retry-After pauses key for d,
+	// with the limiter's error if the pause could not be recorded (logs).
+	OnPause func(key string, d time.Duration, err error)
 	// Sleep waits d or until ctx is done (default a timer); tests replace it.
 	Sleep func(ctx context.Context, d time.Duration) error
 }
@@ -29,6 +34,15 @@ type PaceConfig struct {
 // installation's rate, counted across every replica that shares the
 // limiter: chat platforms throttle per app and workspace, and it is
 // cheaper to wait here than to be told 429.
+//
+// Nothing is sent that the limiter did not admit: when it has no room
+// before ctx's deadline, or cannot be asked at all, Send returns an error
+// wrapping ErrThrottled. A send that fails with an error carrying a
+// Retry-After (an error in its chain with a RetryAfter() time.Duration
+// method, as a 429 gives) pauses the installation's sends through
+// Limiter.Pause for exactly that long, on every replica, before the error
+// is returned: the platform throttles the workspace, not only the message
+// that was refused.
 func Pace(m Messenger, cfg PaceConfig) (Messenger, error) {
 	if cfg.Limiter == nil {
 		return nil, fmt.Errorf("pace: a Limiter is required")
@@ -48,6 +62,15 @@ type paced struct {
 	cfg  PaceConfig
 }
 
+// retryAfter is an error that says how long the platform asked to wait.
+type retryAfter interface {
+	RetryAfter() time.Duration
+}
+
+// pauseTimeout bounds recording a pause after the send's own context may
+// have run out (a send that hung until its deadline, then got a 429).
+const pauseTimeout = 5 * time.Second
+
 func (p *paced) Send(ctx context.Context, to Destination, m Message) (string, error) {
 	key := "send"
 	if to.Installation != nil {
@@ -56,7 +79,9 @@ func (p *paced) Send(ctx context.Context, to Destination, m Message) (string, er
 	for {
 		wait, err := p.cfg.Limiter.Reserve(ctx, key, p.cfg.Rate, p.cfg.Burst)
 		if err != nil {
-			return "", fmt.Errorf("pace sends: %w", err)
+			// Sending unpaced could break the platform's limit for every
+			// replica; the send is given back instead.
+			return "", fmt.Errorf("%w: the rate limiter could not be asked: %w", ErrThrottled, err)
 		}
 		if wait <= 0 {
 			break
@@ -71,7 +96,19 @@ func (p *paced) Send(ctx context.Context, to Destination, m Message) (string, er
 			return "", fmt.Errorf("%w: %w", ErrThrottled, err)
 		}
 	}
-	return p.next.Send(ctx, to, m)
+	ref, err := p.next.Send(ctx, to, m)
+	var ra retryAfter
+	if err != nil && errors.As(err, &ra) {
+		if d := ra.RetryAfter(); d > 0 {
+			pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), pauseTimeout)
+			perr := p.cfg.Limiter.Pause(pctx, key, d)
+			cancel()
+			if p.cfg.OnPause != nil {
+				p.cfg.OnPause(key, d, perr)
+			}
+		}
+	}
+	return ref, err
 }
 
 func sleep(ctx context.Context, d time.Duration) error {

@@ -3,6 +3,7 @@ package main
 import (
 	"cmp"
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -13,6 +14,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -161,20 +163,75 @@ type coordination struct {
 	Limiter bot.RateLimiter
 	Ping    func(context.Context) error // nil when there is nothing to reach
 	Close   func() error
+	// Fallback paces this replica at its share of the rate while Redis
+	// does not answer; nil for in-process coordination, which has no
+	// share to keep.
+	Fallback *inproc.Fallback
 }
 
-// openCoordination connects to Redis when url is set, else returns the
-// in-process implementations.
-func openCoordination(ctx context.Context, url, prefix string, clock bot.Clock) (*coordination, error) {
+// openCoordination returns the in-process implementations when url is
+// empty. Otherwise it returns Redis's, with the rate limiter behind an
+// in-process fallback, and it starts even when Redis does not answer:
+// Redis is an optimisation, and a replica that restarts during a Redis
+// outage still serves (degraded, as /readyz says). Only a URL that cannot
+// be read is an error.
+func openCoordination(ctx context.Context, url, prefix string, clock bot.Clock, m *coordMetrics, log *slog.Logger) (*coordination, error) {
 	if url == "" {
 		return &coordination{State: inproc.NewState(clock), Deduper: inproc.NewDeduper(clock),
 			Limiter: inproc.NewRateLimiter(clock), Close: func() error { return nil }}, nil
 	}
-	c, err := redis.Open(ctx, url, redis.WithKeyPrefix(prefix))
+	c, err := redis.New(url, redis.WithKeyPrefix(prefix))
 	if err != nil {
 		return nil, fmt.Errorf("open Redis: %w", err)
 	}
-	return &coordination{State: c, Deduper: c, Limiter: c, Ping: c.Ping, Close: c.Close}, nil
+	m.redisUp.Set(1)
+	if err := c.Ping(ctx); err != nil {
+		m.redisUp.Set(0)
+		log.Error("Redis does not answer; serving without it until it does (sends paced per replica)", "err", err)
+	}
+	fb, err := inproc.NewFallback(inproc.FallbackConfig{Primary: c, Clock: clock,
+		OnSwitch: func(primary bool, err error) {
+			if primary {
+				m.localPacing.Set(0)
+				log.Info("rate limiter: Redis answers again; sends paced across replicas")
+				return
+			}
+			m.localPacing.Set(1)
+			log.Warn("rate limiter: Redis does not answer; each replica paces its share of the rate", "err", err)
+		}})
+	if err != nil {
+		return nil, err
+	}
+	return &coordination{State: c, Deduper: c, Limiter: fb, Ping: c.Ping, Close: c.Close, Fallback: fb}, nil
+}
+
+// coordMetrics are the metrics of coordination between replicas.
+type coordMetrics struct {
+	redisUp      prometheus.Gauge
+	localPacing  prometheus.Gauge
+	liveReplicas prometheus.Gauge
+	pauses       prometheus.Counter
+}
+
+// newCoordMetrics registers the coordination metrics with reg; the Redis
+// ones only when Redis is used, so that a single replica's metrics do not
+// report a Redis it does not have as down.
+func newCoordMetrics(reg prometheus.Registerer, redis bool) *coordMetrics {
+	m := &coordMetrics{
+		redisUp: prometheus.NewGauge(prometheus.GaugeOpts{Name: "smart90_redis_up",
+			Help: "1 when Redis answered the last check, 0 when it did not (the service goes on without it, degraded)."}),
+		localPacing: prometheus.NewGauge(prometheus.GaugeOpts{Name: "smart90_rate_limiter_local",
+			Help: "1 while this replica paces sends in-process at its share of the rate because Redis does not answer."}),
+		liveReplicas: prometheus.NewGauge(prometheus.GaugeOpts{Name: "smart90_replicas_live",
+			Help: "Replicas with a live heartbeat in the database, as this replica last saw them."}),
+		pauses: prometheus.NewCounter(prometheus.CounterOpts{Name: "smart90_rate_limit_pauses_total",
+			Help: "Times a platform's Retry-After paused a workspace's sends."}),
+	}
+	reg.MustRegister(m.liveReplicas, m.pauses)
+	if redis {
+		reg.MustRegister(m.redisUp, m.localPacing)
+	}
+	return m
 }
 
 // runServe runs the service: the scheduler and its senders, and the HTTP
@@ -221,15 +278,15 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 		}
 		store = seal.Store(store, sl)
 	}
-	coord, err := openCoordination(startCtx, cfg.RedisURL, cfg.RedisPrefix, clock)
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	metrics := scheduler.NewMetrics(reg)
+	coordM := newCoordMetrics(reg, cfg.RedisURL != "")
+	coord, err := openCoordination(startCtx, cfg.RedisURL, cfg.RedisPrefix, clock, coordM, log)
 	if err != nil {
 		return err
 	}
 	defer coord.Close()
-
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	metrics := scheduler.NewMetrics(reg)
 
 	var out bot.Messenger
 	var slackOut *slackadapter.Messenger
@@ -317,7 +374,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 		return errors.New("no chat platform is configured: set SLACK_BOT_TOKEN and SLACK_APP_TOKEN (Slack) or MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD (Teams), see README; or run with -dry-run to try the scheduler")
 	}
 	out, err = bot.Pace(out, bot.PaceConfig{Limiter: coord.Limiter, Rate: cfg.SendRate,
-		OnWait: func(d time.Duration) { metrics.RateLimitWait.Observe(d.Seconds()) }})
+		OnWait:  func(d time.Duration) { metrics.RateLimitWait.Observe(d.Seconds()) },
+		OnPause: onPause(coordM, log)})
 	if err != nil {
 		return fmt.Errorf("-send-rate: %w", err)
 	}
@@ -340,7 +398,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		io.WriteString(w, "ok\n")
 	})
-	mux.Handle("GET /readyz", readiness(&stopping, store.Ping, coord.Ping))
+	redisOK := redisCheck(coord.Ping, coordM, log)
+	mux.Handle("GET /readyz", readiness(&stopping, store.Ping, redisOK))
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
 	var slackApp *slackadapter.Adapter
 	if slackOut != nil {
@@ -397,6 +456,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 	defer stopAll()
 	schedDone := make(chan error, 1)
 	go func() { schedDone <- sched.Run(ctx, 5*time.Second) }()
+	loops := startLoops(ctx, store, coord.Fallback, redisOK, coordM, clock, log)
 	socketDone := make(chan error, 1)
 	if slackApp != nil && cfg.Slack.AppToken != "" {
 		go func() {
@@ -426,6 +486,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 	case <-deadline.C:
 		log.Warn("scheduler did not stop in time; its leases will expire and another replica takes over")
 	}
+	loops.stop(context.WithoutCancel(ctx))
 	shutCtx, cancelShut := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancelShut()
 	if err := srv.Shutdown(shutCtx); err != nil {
@@ -444,27 +505,31 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 	return runErr
 }
 
-// readiness reports 200 when the database (and Redis, when used) answer,
-// else 503 with what failed; 503 too once the service is stopping, so a
-// load balancer stops sending it work.
-func readiness(stopping *atomic.Bool, checks ...func(context.Context) error) http.Handler {
-	names := []string{"database", "redis"}
+// readiness reports whether to send this replica inbound traffic: 200
+// while the database answers, 503 with what failed when it does not, and
+// 503 once the service is stopping, so a load balancer stops sending it
+// work. Redis (nil when not used) is reported but never makes the replica
+// unready: without it sends are paced per replica and events
+// de-duplicated in the database, and taking every replica out of the load
+// balancer would drop the platforms' requests the database could serve.
+func readiness(stopping *atomic.Bool, database, redis func(context.Context) error) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()
-		status := map[string]string{}
+		status := map[string]string{"database": "ok"}
 		ok := !stopping.Load()
 		if !ok {
 			status["service"] = "stopping"
 		}
-		for i, check := range checks {
-			if check == nil {
-				continue
-			}
-			if err := check(ctx); err != nil {
-				status[names[i]], ok = "unreachable", false
-			} else {
-				status[names[i]] = "ok"
+		if err := database(ctx); err != nil {
+			status["database"], ok = "unreachable", false
+		}
+		if redis != nil {
+			status["redis"] = "ok"
+			// The cause is logged, not shown: this route is as public as
+			// /slack/events, and network errors name internal addresses.
+			if err := redis(ctx); err != nil {
+				status["redis"] = "degraded: unreachable; sends are paced per replica"
 			}
 		}
 		w.Header().Set("Content-Type", "application/json")
@@ -473,6 +538,147 @@ func readiness(stopping *atomic.Bool, checks ...func(context.Context) error) htt
 		}
 		json.NewEncoder(w).Encode(status)
 	})
+}
+
+// redisCheck wraps ping (nil when Redis is not used) so that every check
+// sets smart90_redis_up and logs when Redis goes away or comes back.
+func redisCheck(ping func(context.Context) error, m *coordMetrics, log *slog.Logger) func(context.Context) error {
+	if ping == nil {
+		return nil
+	}
+	var mu sync.Mutex
+	up := true
+	return func(ctx context.Context) error {
+		err := ping(ctx)
+		mu.Lock()
+		defer mu.Unlock()
+		switch {
+		case err != nil && ctx.Err() != nil:
+			// The caller gave up (a probe's client went away): no news.
+		case err != nil:
+			m.redisUp.Set(0)
+			if up {
+				log.Warn("Redis does not answer; serving degraded", "err", err)
+			}
+			up = false
+		default:
+			m.redisUp.Set(1)
+			if !up {
+				log.Info("Redis answers again")
+			}
+			up = true
+		}
+		return err
+	}
+}
+
+// onPause logs and counts the pauses a platform's Retry-After asks for.
+func onPause(m *coordMetrics, log *slog.Logger) func(key string, d time.Duration, err error) {
+	return func(key string, d time.Duration, err error) {
+		m.pauses.Inc()
+		if err != nil {
+			log.Warn("platform asked to wait; the pause holds on this replica only", "key", key, "retry_after", d, "err", err)
+			return
+		}
+		log.Info("platform asked to wait; workspace paused", "key", key, "retry_after", d)
+	}
+}
+
+// Background loops' periods.
+const (
+	// heartbeatEvery is how often a replica says it is alive, and
+	// heartbeatTTL how long that lasts: a replica that died stops counting
+	// towards the live replicas (and the others' share of the rate rises)
+	// after at most heartbeatTTL.
+	heartbeatEvery = 10 * time.Second
+	heartbeatTTL   = 30 * time.Second
+	// redisCheckEvery is how often smart90_redis_up is refreshed between
+	// readiness probes.
+	redisCheckEvery = 5 * time.Second
+	// pruneEvery is how often the inbound events whose record expired are
+	// deleted (they are kept a day; a few minutes late costs nothing).
+	pruneEvery = 5 * time.Minute
+)
+
+// loops are the background loops of serve; stop ends them.
+type loops struct {
+	cancel    context.CancelFunc
+	wg        sync.WaitGroup
+	store     bot.ReplicaStore
+	replicaID string
+	log       *slog.Logger
+}
+
+// startLoops starts the background loops until ctx is done or stop: the
+// replica's heartbeat (the live count sets fb's share of the rate; fb is
+// nil without Redis), redisOK (nil without Redis) behind smart90_redis_up,
+// and pruning expired inbound events.
+func startLoops(ctx context.Context, store bot.Store, fb *inproc.Fallback, redisOK func(context.Context) error,
+	m *coordMetrics, clock bot.Clock, log *slog.Logger) *loops {
+	ctx, cancel := context.WithCancel(ctx)
+	l := &loops{cancel: cancel, store: store, replicaID: rand.Text(), log: log}
+	beat := func(ctx context.Context) {
+		live, err := store.Heartbeat(ctx, l.replicaID, clock.Now().UTC(), heartbeatTTL)
+		if err != nil {
+			// The last count stands: the database being down stops
+			// sending anyway.
+			log.WarnContext(ctx, "replica heartbeat", "err", err)
+			return
+		}
+		m.liveReplicas.Set(float64(live))
+		if fb != nil {
+			fb.SetLive(live)
+		}
+	}
+	l.wg.Go(func() { every(ctx, heartbeatEvery, beat) })
+	if redisOK != nil {
+		l.wg.Go(func() {
+			every(ctx, redisCheckEvery, func(ctx context.Context) {
+				ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+				defer cancel()
+				_ = redisOK(ctx) // logged and counted by redisOK
+			})
+		})
+	}
+	l.wg.Go(func() {
+		every(ctx, pruneEvery, func(ctx context.Context) {
+			n, err := store.PruneEvents(ctx, clock.Now().UTC())
+			switch {
+			case err != nil:
+				log.WarnContext(ctx, "prune inbound events", "err", err)
+			case n > 0:
+				log.DebugContext(ctx, "pruned inbound events", "n", n)
+			}
+		})
+	})
+	return l
+}
+
+// stop ends the loops and takes the replica out of the live count, so that
+// the others' share of the rate rises at once rather than when its
+// heartbeat runs out.
+func (l *loops) stop(ctx context.Context) {
+	l.cancel()
+	l.wg.Wait()
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if err := l.store.LeaveReplica(ctx, l.replicaID); err != nil {
+		l.log.Warn("leave the replicas", "err", err)
+	}
+}
+
+// every runs f now and then every d until ctx is done.
+func every(ctx context.Context, d time.Duration, f func(context.Context)) {
+	t := time.NewTicker(d)
+	defer t.Stop()
+	for {
+		f(ctx)
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 // platforms sends each message through its installation's platform.

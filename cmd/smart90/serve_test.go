@@ -4,11 +4,15 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
+	"net/http/httptest"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -116,6 +120,7 @@ func TestServeRejectsBadConfig(t *testing.T) {
 		{[]string{"serve", "-dry-run", "-grace", "0s"}, nil, "must be positive"},
 		{[]string{"serve", "-dry-run"}, map[string]string{"SMART90_GRACE": "soon"}, "SMART90_GRACE"},
 		{[]string{"serve", "-dry-run", "-send-rate", "0"}, nil, "send rate"},
+		{[]string{"serve", "-dry-run"}, map[string]string{"SMART90_REDIS_URL": "http://127.0.0.1:6379"}, "Redis URL"},
 		{[]string{"serve"}, map[string]string{"SLACK_APP_TOKEN": "xapp-1"}, "needs the workspace's SLACK_BOT_TOKEN"},
 		{[]string{"serve"}, map[string]string{"SLACK_CLIENT_ID": "1.2", "SLACK_SIGNING_SECRET": "s"}, "SLACK_CLIENT_SECRET and SMART90_PUBLIC_URL"},
 		{[]string{"serve"}, map[string]string{"SLACK_CLIENT_ID": "1.2", "SLACK_CLIENT_SECRET": "c", "SMART90_PUBLIC_URL": "https://x", "SLACK_SIGNING_SECRET": "s"}, "SMART90_ENCRYPTION_KEY"},
@@ -172,4 +177,205 @@ func get(t *testing.T, url string) (int, string) {
 		t.Fatal(err)
 	}
 	return resp.StatusCode, string(b)
+}
+
+// TestServeWithoutRedis: Redis goes away after start (its connections are
+// cut and new ones dropped). The replica stays ready for inbound traffic,
+// says Redis is degraded on /readyz and /metrics, and still sends due
+// prompts, paced in-process, without counting failed attempts; when Redis
+// is back /readyz says so by itself. Its background loops keep its
+// heartbeat, prune expired inbound events, and take it out of the live
+// replicas when it stops.
+func TestServeWithoutRedis(t *testing.T) {
+	t.Parallel()
+	dbURL := pgtest.URL(t)
+	redisURL, prefix := redistest.Prefix(t)
+	proxy := redistest.NewProxy(t, redisURL)
+	log := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
+	db, err := postgres.Open(t.Context(), dbURL, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.Migrate(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().UTC()
+	// Clients whose check-in is not due for hours: nothing is sent until
+	// the test makes a prompt due, once Redis is gone.
+	seedDue(t, db, now.Add(6*time.Hour), 3)
+	// An inbound event whose record expired a minute ago.
+	if _, err := db.BeginEvent(t.Context(), "Ev-old", now.Add(-2*time.Minute), time.Minute); err != nil {
+		t.Fatal(err)
+	}
+
+	addr, stop, done := startServe(t, map[string]string{"SMART90_DATABASE_URL": dbURL,
+		"SMART90_REDIS_URL": proxy.URL(), "SMART90_REDIS_PREFIX": prefix}, t.Output(), "-dry-run", "-log-level", "warn")
+	base := "http://" + addr
+	if code, ready := readyz(t, base); code != 200 || ready["redis"] != "ok" || ready["database"] != "ok" {
+		t.Fatalf("/readyz before the cut = %d %v", code, ready)
+	}
+	waitFor(t, "the expired inbound event to be pruned", func() bool {
+		return count(t, db, `SELECT count(*) FROM inbound_events WHERE key = 'Ev-old'`) == 0
+	})
+	waitFor(t, "the replica's heartbeat", func() bool {
+		return count(t, db, `SELECT count(*) FROM replicas WHERE expires_at > now()`) == 1
+	})
+
+	proxy.Cut()
+	code, ready := readyz(t, base)
+	if code != 200 || ready["database"] != "ok" || !strings.HasPrefix(ready["redis"], "degraded") {
+		t.Errorf("/readyz with Redis cut = %d %v, want 200 with redis degraded", code, ready)
+	}
+	if _, metrics := get(t, base+"/metrics"); !strings.Contains(metrics, "\nsmart90_redis_up 0\n") {
+		t.Errorf("/metrics with Redis cut lacks smart90_redis_up 0")
+	}
+
+	// A prompt falls due now: it is sent although the shared limiter is
+	// gone, paced in-process.
+	rows, err := db.Pool().Query(t.Context(), `SELECT client_id, id FROM engagements`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var due []*bot.Delivery
+	for rows.Next() {
+		d := &bot.Delivery{Kind: bot.DeliveryDaily, Period: bot.DateOf(now).String(), DueAt: now.Add(-time.Minute),
+			State: bot.DeliveryPending, CreatedAt: now, UpdatedAt: now}
+		if err := rows.Scan(&d.PersonID, &d.EngagementID); err != nil {
+			t.Fatal(err)
+		}
+		due = append(due, d)
+	}
+	if err := rows.Err(); err != nil || len(due) != 3 {
+		t.Fatalf("engagements: %d, %v", len(due), err)
+	}
+	for _, d := range due {
+		if _, err := db.CreateDelivery(t.Context(), d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitFor(t, "the due prompts to be sent", func() bool {
+		_, metrics := get(t, base+"/metrics")
+		return strings.Contains(metrics, `smart90_deliveries_sent_total{kind="daily"} 3`)
+	})
+	if _, metrics := get(t, base+"/metrics"); !strings.Contains(metrics, "\nsmart90_rate_limiter_local 1\n") {
+		t.Errorf("/metrics lacks smart90_rate_limiter_local 1 after sends without Redis")
+	}
+
+	proxy.Restore()
+	waitFor(t, "/readyz to find Redis again", func() bool {
+		code, ready := readyz(t, base)
+		return code == 200 && ready["redis"] == "ok"
+	})
+	if _, metrics := get(t, base+"/metrics"); !strings.Contains(metrics, "\nsmart90_redis_up 1\n") {
+		t.Errorf("/metrics lacks smart90_redis_up 1 once Redis answers")
+	}
+
+	stop()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("serve: %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve did not stop")
+	}
+	if n := count(t, db, `SELECT count(*) FROM deliveries WHERE kind = 'daily' AND state = 'sent' AND attempts <= 1`); n != 3 {
+		t.Errorf("%d daily prompts recorded as sent at the first attempt, want 3", n)
+	}
+	if n := count(t, db, `SELECT count(*) FROM replicas`); n != 0 {
+		t.Errorf("%d replicas left after the graceful stop, want 0", n)
+	}
+}
+
+// TestServeStartsWithoutRedis: a replica that (re)starts while Redis is
+// down serves, degraded, rather than failing until Redis is back.
+func TestServeStartsWithoutRedis(t *testing.T) {
+	t.Parallel()
+	redisURL, prefix := redistest.Prefix(t)
+	proxy := redistest.NewProxy(t, redisURL)
+	proxy.Cut()
+	addr, stop, done := startServe(t, map[string]string{"SMART90_REDIS_URL": proxy.URL(), "SMART90_REDIS_PREFIX": prefix},
+		t.Output(), "-dry-run", "-log-level", "error")
+	if code, ready := readyz(t, "http://"+addr); code != 200 || ready["database"] != "ok" || !strings.HasPrefix(ready["redis"], "degraded") {
+		t.Errorf("/readyz = %d %v, want 200 with redis degraded", code, ready)
+	}
+	proxy.Restore()
+	waitFor(t, "/readyz to find Redis", func() bool {
+		code, ready := readyz(t, "http://"+addr)
+		return code == 200 && ready["redis"] == "ok"
+	})
+	stop()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("serve: %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve did not stop")
+	}
+}
+
+// TestReadiness: the database and stopping decide readiness; Redis only
+// degrades it.
+func TestReadiness(t *testing.T) {
+	t.Parallel()
+	down := func(context.Context) error { return errors.New("dial tcp 10.0.0.7:6379: connect: connection refused") }
+	up := func(context.Context) error { return nil }
+	for _, tt := range []struct {
+		name            string
+		stopping        bool
+		database, redis func(context.Context) error
+		code            int
+		want            map[string]string
+	}{
+		{"all up", false, up, up, 200, map[string]string{"database": "ok", "redis": "ok"}},
+		{"no redis configured", false, up, nil, 200, map[string]string{"database": "ok"}},
+		{"redis down", false, up, down, 200, map[string]string{"database": "ok", "redis": "degraded: unreachable; sends are paced per replica"}},
+		{"database down", false, down, up, 503, map[string]string{"database": "unreachable", "redis": "ok"}},
+		{"stopping", true, up, up, 503, map[string]string{"database": "ok", "redis": "ok", "service": "stopping"}},
+	} {
+		var stopping atomic.Bool
+		stopping.Store(tt.stopping)
+		rec := httptest.NewRecorder()
+		readiness(&stopping, tt.database, tt.redis).ServeHTTP(rec, httptest.NewRequest("GET", "/readyz", nil))
+		var got map[string]string
+		if err := json.Unmarshal(rec.Body.Bytes(), &got); err != nil || rec.Code != tt.code || !maps.Equal(got, tt.want) {
+			t.Errorf("%s: %d %s, want %d %v", tt.name, rec.Code, rec.Body, tt.code, tt.want)
+		}
+		if strings.Contains(rec.Body.String(), "10.0.0.7") {
+			t.Errorf("%s: /readyz shows an internal address: %s", tt.name, rec.Body)
+		}
+	}
+}
+
+func readyz(t *testing.T, base string) (int, map[string]string) {
+	t.Helper()
+	code, body := get(t, base+"/readyz")
+	var ready map[string]string
+	if err := json.Unmarshal([]byte(body), &ready); err != nil {
+		t.Fatalf("/readyz = %d %q: %v", code, body, err)
+	}
+	return code, ready
+}
+
+// waitFor polls cond until it holds, failing after 30 s.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("gave up waiting for %s", what)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func count(t *testing.T, db *postgres.DB, query string) int {
+	t.Helper()
+	var n int
+	if err := db.Pool().QueryRow(context.Background(), query).Scan(&n); err != nil {
+		t.Fatalf("%s: %v", query, err)
+	}
+	return n
 }

@@ -122,6 +122,15 @@ func (e *expiring) put(key string, until, now time.Time) {
 	e.m[key] = until
 }
 
+// paused returns how long key's pause has left, if one is in force.
+func (l *RateLimiter) paused(key string) (time.Duration, bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := l.clock.Now()
+	until, ok := l.pause.get(key, now)
+	return until.Sub(now), ok
+}
+
 // Pause holds every send under key for d.
 func (l *RateLimiter) Pause(_ context.Context, key string, d time.Duration) error {
 	if d <= 0 {

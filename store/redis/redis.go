@@ -41,29 +41,85 @@ var (
 	_ bot.RateLimiter       = (*Client)(nil)
 )
 
-// Option configures a Client in Open.
-type Option func(*Client)
+// DefaultTimeout bounds each step of a Redis call — taking a connection
+// from the pool, dialling, writing, reading — unless WithTimeout says
+// otherwise. Redis answers in well under a millisecond on a healthy
+// network; a call that takes longer is a Redis that is down or cut off,
+// and everything smart90 keeps in Redis has a fallback that is better than
+// making a platform's request (and its 3-second ack) wait on redials.
+const DefaultTimeout = 400 * time.Millisecond
+
+// options is what Options set before the pool exists.
+type options struct {
+	prefix  string
+	timeout time.Duration
+}
+
+// Option configures a Client in Open or New.
+type Option func(*options)
 
 // WithKeyPrefix puts every key the Client uses under prefix instead of
 // DefaultKeyPrefix, so that deployments (or tests) sharing a server keep
 // apart.
 func WithKeyPrefix(prefix string) Option {
-	return func(c *Client) { c.prefix = prefix }
+	return func(o *options) { o.prefix = prefix }
 }
 
-// Open connects to the Redis server at url (redis:// or rediss://, as
-// go-redis's ParseURL reads it) and pings it, so a wrong URL fails here
-// rather than at the first event.
-func Open(ctx context.Context, url string, opts ...Option) (*Client, error) {
+// WithTimeout bounds each step of a call (pool wait, dial, write, read) by
+// d instead of DefaultTimeout or the timeouts the URL names
+// (dial_timeout, read_timeout, write_timeout, pool_timeout). A d that is
+// not positive is ignored.
+func WithTimeout(d time.Duration) Option {
+	return func(o *options) { o.timeout = d }
+}
+
+// New returns a Client for the Redis server at url (redis:// or rediss://,
+// as go-redis's ParseURL reads it) without connecting: the pool dials on
+// first use, so a Client made while Redis is down starts working when it
+// comes back. Only a URL that cannot be read is an error.
+//
+// Calls fail fast: each step is bounded (DefaultTimeout, WithTimeout), a
+// failed dial is not retried within the call, and a failed command is
+// retried at most once (a pooled connection the server closed).
+func New(url string, opts ...Option) (*Client, error) {
 	o, err := goredis.ParseURL(url)
 	if err != nil {
 		return nil, fmt.Errorf("parse Redis URL: %w", err)
 	}
-	c := &Client{rdb: goredis.NewClient(o)}
+	var cfg options
 	for _, opt := range opts {
-		opt(c)
+		opt(&cfg)
 	}
-	c.prefix = cmp.Or(c.prefix, DefaultKeyPrefix)
+	// The URL's own timeouts stand unless WithTimeout overrides them.
+	for _, d := range []*time.Duration{&o.DialTimeout, &o.ReadTimeout, &o.WriteTimeout, &o.PoolTimeout} {
+		switch {
+		case cfg.timeout > 0:
+			*d = cfg.timeout
+		case *d == 0:
+			*d = DefaultTimeout
+		}
+	}
+	// go-redis's defaults retry a dial five times and a command three
+	// times with backoff: seconds of redials inside one call while Redis
+	// is down. One attempt at dialling and one retry of a command that
+	// met a dead pooled connection is enough; the callers fall back.
+	o.DialerRetries = 1
+	if o.MaxRetries == 0 {
+		o.MaxRetries = 1
+	}
+	if o.MaxRetryBackoff == 0 {
+		o.MaxRetryBackoff = 50 * time.Millisecond
+	}
+	return &Client{rdb: goredis.NewClient(o), prefix: cmp.Or(cfg.prefix, DefaultKeyPrefix)}, nil
+}
+
+// Open is New followed by a Ping, so a wrong URL fails here rather than at
+// the first event.
+func Open(ctx context.Context, url string, opts ...Option) (*Client, error) {
+	c, err := New(url, opts...)
+	if err != nil {
+		return nil, err
+	}
 	if err := c.Ping(ctx); err != nil {
 		_ = c.rdb.Close()
 		return nil, err
