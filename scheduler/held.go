@@ -96,10 +96,11 @@ func (s *Scheduler) flushHeld(ctx context.Context) {
 }
 
 // recall applies what is held of c's delivery, claimed here again. A
-// finished outcome (sent, failed, skipped, missed) is recorded as it was,
-// under the new claim, instead of sending again: ok is true and o is the
-// outcome. Otherwise the parts already sent and the attempts counted are
-// carried over to the claimed delivery, and it is sent as usual.
+// finished outcome (sent, failed, skipped, missed), or a retry not due
+// yet, is recorded as it was, under the new claim, instead of sending
+// again: ok is true and o is the outcome. Otherwise the parts already sent
+// and the attempts counted are carried over to the claimed delivery, and
+// it is sent as usual.
 func (s *Scheduler) recall(ctx context.Context, c claim, now time.Time) (o outcome, ok bool) {
 	s.heldMu.Lock()
 	h := s.held[c.d.ID]
@@ -110,14 +111,17 @@ func (s *Scheduler) recall(ctx context.Context, c claim, now time.Time) (o outco
 		return outcome{}, false
 	}
 	d, was := c.d, h.d
-	if was.State == bot.DeliveryPending {
+	if was.State == bot.DeliveryPending && !was.LeaseUntil.After(now) {
+		// Given back, or its retry is due: send it, after the parts that
+		// went out, counting the attempts that were.
 		d.MessageRef = cmp.Or(d.MessageRef, was.MessageRef)
 		d.PartsSent = max(d.PartsSent, was.PartsSent)
 		d.Attempts = min(d.Attempts, was.Attempts+1)
+		d.LastError = cmp.Or(was.LastError, d.LastError)
 		return outcome{}, false
 	}
-	// The claim that just took it is no attempt: the outcome came of the
-	// claim before.
+	// The claim that just took it is no attempt: the outcome (or the wait
+	// before a retry) came of the claim before.
 	attempts := min(d.Attempts, was.Attempts)
 	*d = *was
 	d.Attempts, d.UpdatedAt = attempts, now

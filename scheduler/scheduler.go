@@ -96,7 +96,7 @@ type Scheduler struct {
 	retryMax  time.Duration
 	sendLimit time.Duration
 
-	sleep     func(ctx context.Context, d time.Duration) error
+	sleep func(ctx context.Context, d time.Duration) error
 
 	jitterMu sync.Mutex
 	jitter   *rand.Rand
