@@ -459,3 +459,36 @@ func TestThrottledThroughAnOutage(t *testing.T) {
 		})
 	}
 }
+
+// TestOutcomeWriteThatLandedAfterAll: the first write of outcomes is
+// committed but its reply is lost with the connection. The write tried
+// again finds the leases cleared by itself, not by another sender: the
+// outcomes count as stored, once, and no take-over is reported.
+func TestOutcomeWriteThatLandedAfterAll(t *testing.T) {
+	t.Parallel()
+	f := faultSetup(t, 4)
+	var mu sync.Mutex
+	calls := 0
+	f.store.UpdateDeliveriesFunc = func(ctx context.Context, ds []*bot.Delivery, claimed []time.Time) ([]int64, error) {
+		mu.Lock()
+		calls++
+		first := calls == 1
+		mu.Unlock()
+		lost, err := f.store.Store.UpdateDeliveries(ctx, ds, claimed)
+		if first && err == nil {
+			return nil, errors.New("read tcp 127.0.0.1:5432: connection reset by peer")
+		}
+		return lost, err
+	}
+	must(t, f.drainAt(f.clock.Now()))
+	f.sentOnce(t)
+	if got := testutil.ToFloat64(f.metrics.LeaseLost.WithLabelValues("digest")); got != 0 {
+		t.Errorf("take-overs = %v, want 0", got)
+	}
+	if got := testutil.ToFloat64(f.metrics.Sent.WithLabelValues("digest")); got != 4 {
+		t.Errorf("sent = %v, want 4", got)
+	}
+	if got := testutil.ToFloat64(f.metrics.OutcomeWriteRetries); got != 1 {
+		t.Errorf("write retries = %v, want 1", got)
+	}
+}
