@@ -2,13 +2,17 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"fmt"
 )
 
 // Deliver sends a due delivery's prompt or digest. needed is false (and
 // nothing is sent) when it is no longer needed: already answered, paused,
 // the engagement ended. An error with code EFORBIDDEN or ENOTFOUND is
-// permanent (the person or the app is gone); others may be transient.
+// permanent (the person or the app is gone); others may be transient. A
+// prompt sent in several parts skips the d.PartsSent parts an earlier try
+// sent, and returns the Messenger's *PartialSendError (wrapped) when it
+// fails part-way again.
 func (b *Bot) Deliver(ctx context.Context, d *Delivery) (ref string, needed bool, err error) {
 	p, inst, err := b.store.Recipient(ctx, d.PersonID)
 	if err != nil {
@@ -59,12 +63,22 @@ func (b *Bot) Deliver(ctx context.Context, d *Delivery) (ref string, needed bool
 	default:
 		return "", false, fmt.Errorf("deliver: unknown kind %q", d.Kind)
 	}
-	ref, err = b.msg.Send(ctx, dm(inst, p), m)
-	if err != nil {
+	to := dm(inst, p)
+	// A retry after a part-way failure resumes after the parts that went
+	// out, so the person never reads a part twice.
+	to.SkipParts = d.PartsSent
+	ref, err = b.msg.Send(ctx, to, m)
+	var partial *PartialSendError
+	if err != nil && !errors.As(err, &partial) {
 		return "", true, err
 	}
+	// The person may already answer what reached them, even when the rest
+	// is still to come.
 	if err := b.state.Set(ctx, convKey(p), t.String(), b.convTT); err != nil {
 		b.log.WarnContext(ctx, "start conversation", "person", p.ID, "err", err)
+	}
+	if err != nil {
+		return "", true, err
 	}
 	return ref, true, nil
 }

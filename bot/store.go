@@ -187,7 +187,7 @@ type DeliveryStore interface {
 	// never claim the same delivery while its lease holds.
 	ClaimDeliveries(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]*Delivery, error)
 	// UpdateDelivery stores d's State, Attempts, LastError, LeaseUntil,
-	// MessageRef, SentAt and DueAt.
+	// MessageRef, PartsSent, SentAt and DueAt.
 	UpdateDelivery(ctx context.Context, d *Delivery) error
 	// UpdateDeliveries stores senders' outcomes in one round trip: each of
 	// ds as UpdateDelivery does, but only where the stored LeaseUntil still

@@ -2,12 +2,15 @@ package scheduler
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"path/filepath"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/smart90/smart90/bot"
 	"github.com/smart90/smart90/bot/bottest"
@@ -83,7 +86,7 @@ func TestStaleSenderCannotUndoAnotherSend(t *testing.T) {
 	}
 	ca.Advance(a.lease + 2*time.Second)
 	o := a.sendOne(ctx, stale) // too late: gives it back
-	if n, err := a.storeOutcomes(ctx, []outcome{o}); err != nil || n != 0 {
+	if n, _, err := a.storeOutcomes(ctx, []outcome{o}, false); err != nil || n != 0 {
 		t.Errorf("stale outcome stored %d (%v), want 0", n, err)
 	}
 	got, err := s.Delivery(ctx, stale.d.ID)
@@ -95,6 +98,63 @@ func TestStaleSenderCannotUndoAnotherSend(t *testing.T) {
 	}
 	if n := del.n.Load(); n != 1 {
 		t.Errorf("sent %d times, want 1", n)
+	}
+	if got := testutil.ToFloat64(a.metrics.LeaseLost.WithLabelValues("digest")); got != 1 {
+		t.Errorf("A's lease take-overs = %v, want 1", got)
+	}
+}
+
+type failOnce struct{ n atomic.Int64 }
+
+func (f *failOnce) Deliver(context.Context, *bot.Delivery) (string, bool, error) {
+	f.n.Add(1)
+	return "", true, errors.New("connection reset")
+}
+
+// TestTakenOverSendIsNotSentAgainHere: A sends, but stalls past its lease
+// before recording it; B takes the delivery over and its send fails. A's
+// outcome is not stored (B's stands), but A remembers it: when A claims
+// the delivery again it records what it sent instead of sending again.
+func TestTakenOverSendIsNotSentAgainHere(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s, ds, a, ca, b, cb, del := fenceSetup(t, 1)
+	held, err := s.ClaimDeliveries(ctx, ca.Now(), a.lease, 10)
+	if err != nil || len(held) != 1 {
+		t.Fatalf("A claims: %v, %v", held, err)
+	}
+	o := a.sendOne(ctx, claim{held[0], held[0].LeaseUntil})
+
+	cb.Advance(a.lease + time.Second)
+	failing := &failOnce{}
+	b.deliver = failing
+	if _, err := b.Drain(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := a.record(ctx, []outcome{o}); err != nil || n != 0 {
+		t.Fatalf("A's late outcome: stored %d (%v), want 0", n, err)
+	}
+
+	got, err := s.Delivery(ctx, ds[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ca.Set(got.LeaseUntil) // B's retry is due
+	if _, err := a.Drain(ctx); err != nil {
+		t.Fatal(err)
+	}
+	got, err = s.Delivery(ctx, ds[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.State != bot.DeliverySent || got.MessageRef != "ref1" {
+		t.Errorf("delivery: %s %q, want sent ref1 (A's send)", got.State, got.MessageRef)
+	}
+	if n := del.n.Load() + failing.n.Load(); n != 2 || del.n.Load() != 1 {
+		t.Errorf("A sent %d times, B tried %d times; want 1 and 1", del.n.Load(), failing.n.Load())
+	}
+	if got := testutil.ToFloat64(a.metrics.OutcomesRecalled); got != 1 {
+		t.Errorf("outcomes recalled = %v, want 1", got)
 	}
 }
 
@@ -116,7 +176,7 @@ func TestOneGoneDeliveryDoesNotSinkTheBatch(t *testing.T) {
 	if err := s.DeletePerson(ctx, ds[1].PersonID); err != nil {
 		t.Fatal(err)
 	}
-	n, err := a.storeOutcomes(ctx, outs)
+	n, _, err := a.storeOutcomes(ctx, outs, false)
 	if err != nil || n != 2 {
 		t.Fatalf("stored %d (%v), want 2", n, err)
 	}

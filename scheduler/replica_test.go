@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus/testutil"
+
 	"github.com/smart90/smart90/bot"
 	"github.com/smart90/smart90/bot/bottest"
 	"github.com/smart90/smart90/scheduler"
@@ -244,5 +246,96 @@ func TestRestartCatchesUpInsideGrace(t *testing.T) {
 				t.Errorf("sent %d by Tuesday 08:00, want %d", got, tt.nSends+10)
 			}
 		})
+	}
+}
+
+// TestReplicasThroughOutcomeWriteFailures: three replicas on one
+// PostgreSQL fan out 600 prompts while their outcome writes fail now and
+// then (the database restarting, as a managed database's failover does).
+// Every write is tried again until it lands; once every lease ran out and
+// the replicas drain again, nobody got their prompt twice.
+func TestReplicasThroughOutcomeWriteFailures(t *testing.T) {
+	t.Parallel()
+	const n = 600
+	dbURL := pgtest.URL(t)
+	redisURL, prefix := redistest.Prefix(t)
+	log := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelError}))
+	seedDB, err := postgres.Open(context.Background(), dbURL, log)
+	must(t, err)
+	t.Cleanup(func() { seedDB.Close() })
+	must(t, seedDB.Migrate(context.Background()))
+	clients := seedClients(t, seedDB, n)
+
+	rec := &bottest.Messenger{}
+	at := time.Date(2026, 11, 23, 8, 0, 20, 0, time.UTC)
+	var (
+		replicas []*replica
+		failures []*scheduler.Metrics
+	)
+	for range 3 {
+		r := newReplica(t, dbURL, redisURL, prefix, rec, at)
+		faulty := &faultStore{Store: r.store}
+		// Calls 1–3 and 8–9 of each replica fail: a restart early in the
+		// fan-out and a shorter one later.
+		faulty.failing(func(call int) bool { return (call >= 1 && call <= 3) || call == 8 || call == 9 })
+		m := scheduler.NewMetrics(nil)
+		clock := r.clock
+		rdb := redistest.Open(t, redisURL, prefix)
+		paced, err := bot.Pace(rec, bot.PaceConfig{Limiter: rdb, Rate: 100000})
+		must(t, err)
+		core, err := bot.New(bot.Config{Store: faulty, Messenger: paced, State: rdb, Clock: clock, Logger: log})
+		must(t, err)
+		r.sched, err = scheduler.New(scheduler.Config{Store: faulty, Deliverer: core, Clock: clock, Logger: log, Metrics: m,
+			Batch: 50, PlanBatch: 250, Sleep: func(_ context.Context, d time.Duration) error {
+				clock.Advance(d)
+				return nil
+			}})
+		must(t, err)
+		replicas = append(replicas, r)
+		failures = append(failures, m)
+	}
+	var wg sync.WaitGroup
+	for i, r := range replicas {
+		wg.Go(func() {
+			if err := r.sched.Tick(context.Background()); err != nil {
+				t.Errorf("replica %d: %v", i, err)
+			}
+		})
+	}
+	wg.Wait()
+	// Past every lease, the replicas drain again: nothing is left to send.
+	for i, r := range replicas {
+		r.clock.Set(at.Add(10 * time.Minute))
+		wg.Go(func() {
+			if err := r.sched.Tick(context.Background()); err != nil {
+				t.Errorf("replica %d after the leases: %v", i, err)
+			}
+		})
+	}
+	wg.Wait()
+
+	counts := map[string]int{}
+	for _, s := range rec.Sent() {
+		counts[s.To.UserID]++
+	}
+	for _, c := range clients {
+		if got := counts[c.ExternalID]; got != 1 {
+			t.Errorf("%s got %d prompts, want 1", c.ExternalID, got)
+		}
+	}
+	var pending, sent int
+	err = seedDB.Pool().QueryRow(context.Background(), `
+		SELECT count(*) FILTER (WHERE state = 'pending'), count(*) FILTER (WHERE state = 'sent' AND message_ref <> '')
+		FROM deliveries WHERE kind = 'daily'`).Scan(&pending, &sent)
+	must(t, err)
+	if pending != 0 || sent != n {
+		t.Errorf("deliveries: %d pending, %d sent with a reference; want 0 and %d", pending, sent, n)
+	}
+	var failed float64
+	for _, m := range failures {
+		failed += testutil.ToFloat64(m.OutcomeWriteFailures)
+	}
+	if failed == 0 {
+		t.Error("no outcome write failed: the test tested nothing")
 	}
 }

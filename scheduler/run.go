@@ -13,7 +13,8 @@ import (
 // minute on the minute, driven by cron, and keeps senders draining due
 // deliveries: right after each plan, and every poll interval for retries
 // and reminders that come due between ticks. It returns when ctx is done,
-// after the senders finished or released what they held (see Drain).
+// after the senders finished or released what they held (see Drain) and a
+// last try to write the outcomes it could not write before.
 func (s *Scheduler) Run(ctx context.Context, poll time.Duration) error {
 	if poll <= 0 {
 		poll = 5 * time.Second
@@ -67,6 +68,20 @@ func (s *Scheduler) Run(ctx context.Context, poll time.Duration) error {
 	<-ctx.Done()
 	<-c.Stop().Done() // a plan under way finishes (its transaction ends with ctx)
 	wg.Wait()
+	// A last try for outcomes held since an earlier drain: once this
+	// process is gone, nothing remembers that they were sent.
+	s.flushHeld(ctx)
+	s.heldMu.Lock()
+	unwritten := 0
+	for _, h := range s.held {
+		if !h.takenOver {
+			unwritten++
+		}
+	}
+	s.heldMu.Unlock()
+	if unwritten > 0 {
+		s.log.ErrorContext(ctx, "stopping with delivery outcomes unwritten: these deliveries may be sent again", "n", unwritten)
+	}
 	return nil
 }
 

@@ -73,6 +73,9 @@ type Config struct {
 	// times as long; a claim with less than two SendTimeouts of lease left
 	// is given back unsent.
 	SendTimeout time.Duration
+	// Sleep waits d or until ctx is done, between tries of an outcome
+	// write that failed (default a timer); tests replace it.
+	Sleep func(ctx context.Context, d time.Duration) error
 }
 
 // Scheduler plans and sends prompts. It is safe for concurrent use, and
@@ -93,8 +96,16 @@ type Scheduler struct {
 	retryMax  time.Duration
 	sendLimit time.Duration
 
+	sleep func(ctx context.Context, d time.Duration) error
+
 	jitterMu sync.Mutex
 	jitter   *rand.Rand
+
+	// claimMu makes writing the held outcomes and claiming one step.
+	claimMu sync.Mutex
+	// held are outcomes not written yet, by delivery ID (see hold).
+	heldMu sync.Mutex
+	held   map[int64]*held
 }
 
 // New returns a Scheduler, validating cfg and filling defaults.
@@ -125,7 +136,9 @@ func New(cfg Config) (*Scheduler, error) {
 		retryBase: cmp.Or(cfg.RetryBase, 30*time.Second),
 		retryMax:  cmp.Or(cfg.RetryMax, 30*time.Minute),
 		sendLimit: cmp.Or(cfg.SendTimeout, 30*time.Second),
+		sleep:     cfg.Sleep,
 		jitter:    rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64())),
+		held:      map[int64]*held{},
 	}
 	if s.lease < 3*s.sendLimit {
 		// A send and the write of its outcome must fit in the lease with
@@ -134,6 +147,9 @@ func New(cfg Config) (*Scheduler, error) {
 	}
 	if s.metrics == nil {
 		s.metrics = NewMetrics(nil)
+	}
+	if s.sleep == nil {
+		s.sleep = sleep
 	}
 	return s, nil
 }
@@ -262,4 +278,15 @@ func (s *Scheduler) appendDue(out []*bot.Delivery, sc *bot.Schedule, period stri
 			State: bot.DeliveryPending, CreatedAt: now, UpdatedAt: now})
 	}
 	return out
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"sync"
 	"time"
@@ -17,13 +18,18 @@ import (
 // Drain claims and sends due deliveries until none is left or ctx is done;
 // it returns how many it handled. Each claimed batch is sent by up to
 // Workers goroutines. When ctx is cancelled it stops claiming, lets sends
-// already under way finish (each within SendTimeout) and releases the
-// deliveries it claimed but did not start, for another sender to take.
+// already under way finish (each within SendTimeout), releases the
+// deliveries it claimed but did not start, for another sender to take,
+// and tries once more to write the outcomes it could not write before.
 func (s *Scheduler) Drain(ctx context.Context) (int, error) {
+	defer func() {
+		if ctx.Err() != nil {
+			s.flushHeld(ctx)
+		}
+	}()
 	n := 0
 	for ctx.Err() == nil {
-		now := s.clock.Now().UTC()
-		ds, err := s.store.ClaimDeliveries(ctx, now, s.lease, s.batch)
+		ds, err := s.claim(ctx)
 		if err != nil {
 			if ctx.Err() != nil {
 				break
@@ -40,6 +46,16 @@ func (s *Scheduler) Drain(ctx context.Context) (int, error) {
 		}
 	}
 	return n, nil
+}
+
+// claim writes the outcomes held in memory, then claims a batch. The two
+// are one step for the replica, so that a delivery whose outcome is held
+// is either written before the claim or still held when claimed again.
+func (s *Scheduler) claim(ctx context.Context) ([]*bot.Delivery, error) {
+	s.claimMu.Lock()
+	defer s.claimMu.Unlock()
+	s.flushHeld(ctx)
+	return s.store.ClaimDeliveries(ctx, s.clock.Now().UTC(), s.lease, s.batch)
 }
 
 // sendAll sends a claimed batch with up to Workers at once, and records
@@ -77,14 +93,14 @@ feed:
 			}
 		}
 		for _, d := range ds[i:] {
-			unsent = append(unsent, s.released(claim{d, d.LeaseUntil}, 0))
+			unsent = append(unsent, s.released(claim{d, d.LeaseUntil}, 0, releaseShutdown))
 		}
 		break feed
 	}
 	close(work)
 	// Give back what was not started now, not after the sends under way.
 	if len(unsent) > 0 {
-		if _, err := s.storeOutcomes(ctx, unsent); err != nil {
+		if _, _, err := s.storeOutcomes(ctx, unsent, false); err != nil {
 			s.log.WarnContext(ctx, "release deliveries; their leases run out instead", "n", len(unsent), "err", err)
 		}
 	}
@@ -104,9 +120,16 @@ type claim struct {
 // outcome is what became of one claimed delivery, to be stored.
 type outcome struct {
 	claim
-	count *prometheus.CounterVec // counted once stored; nil: not counted
-	sent  bool                   // observe lateness once stored
-	cause error                  // a permanent failure: suspend the schedule once stored
+	count   *prometheus.CounterVec // counted once stored; nil: not counted
+	sent    bool                   // observe lateness once stored
+	cause   error                  // a permanent failure: suspend the schedule once stored
+	release string                 // given back unsent, for this reason
+}
+
+// reached reports whether something of the outcome's delivery reached the
+// platform: sending it again in full would repeat it.
+func (o outcome) reached() bool {
+	return o.d.State == bot.DeliverySent || o.d.PartsSent > 0
 }
 
 // recordBatch bounds how many outcomes one write stores.
@@ -114,7 +137,8 @@ const recordBatch = 256
 
 // recordAll stores outcomes as they arrive: whatever is waiting is written
 // together, so batches grow with the load and a lone send is written at
-// once. It returns how many deliveries were handled.
+// once. It returns how many deliveries were handled, and an error when
+// some outcomes could not be written (they are held, see record).
 func (s *Scheduler) recordAll(ctx context.Context, results <-chan outcome) (int, error) {
 	var (
 		n        int
@@ -135,42 +159,112 @@ func (s *Scheduler) recordAll(ctx context.Context, results <-chan outcome) (int,
 				break more
 			}
 		}
-		stored, err := s.storeOutcomes(ctx, batch)
-		if err != nil {
-			// Their leases run out and they are tried again.
-			firstErr = cmp.Or(firstErr, err)
-			continue
-		}
+		stored, err := s.record(ctx, batch)
+		firstErr = cmp.Or(firstErr, err)
 		n += stored
 	}
 	return n, firstErr
 }
 
-// store_ writes outcomes fenced by their leases, then counts and follows
-// up on those stored. An outcome whose lease another sender took since is
-// dropped: that sender's outcome stands.
-func (s *Scheduler) storeOutcomes(ctx context.Context, outs []outcome) (int, error) {
+// Outcome writes that fail are tried again after writeRetryBase, doubling
+// up to writeRetryMax, with jitter: a database restarting (a managed
+// database's failover) is back within seconds.
+const (
+	writeRetryBase = 250 * time.Millisecond
+	writeRetryMax  = 8 * time.Second
+)
+
+// record writes a batch of outcomes, trying again while the database does
+// not answer for as long as the claims' leases hold: until then no other
+// sender can take these deliveries and send them again. When the leases
+// run out first (or the sender stops: then within SendTimeout), the
+// outcomes are held in memory: written at the next claim, and recorded
+// instead of sent should this replica claim one of them again.
+func (s *Scheduler) record(ctx context.Context, batch []outcome) (int, error) {
+	fence := batch[0].lease
+	for _, o := range batch[1:] {
+		if o.lease.Before(fence) {
+			fence = o.lease
+		}
+	}
+	var stopBy time.Time // once stopping, writes get one more SendTimeout
+	for try := 0; ; try++ {
+		stored, lost, err := s.storeOutcomes(ctx, batch, try > 0)
+		if err == nil {
+			s.keepLost(lost)
+			return stored, nil
+		}
+		s.metrics.OutcomeWriteFailures.Inc()
+		now := s.clock.Now()
+		if ctx.Err() != nil && stopBy.IsZero() {
+			stopBy = now.Add(s.sendLimit)
+		}
+		limit := fence
+		if !stopBy.IsZero() && stopBy.Before(limit) {
+			limit = stopBy
+		}
+		wait := s.writeBackoff(try)
+		if !now.Add(wait).Before(limit) {
+			s.hold(batch)
+			s.log.ErrorContext(ctx, "record delivery outcomes: held in memory until they can be written; this replica will not send them again",
+				"n", len(batch), "tries", try+1, "err", err)
+			return 0, err
+		}
+		s.log.WarnContext(ctx, "record delivery outcomes; trying again", "n", len(batch), "try", try+1, "in", wait, "err", err)
+		sleepCtx := ctx
+		if ctx.Err() != nil {
+			sleepCtx = context.WithoutCancel(ctx)
+		}
+		// Cut short when the sender stops meanwhile: the next turn then
+		// counts from the stop.
+		_ = s.sleep(sleepCtx, wait)
+		s.metrics.OutcomeWriteRetries.Inc()
+	}
+}
+
+// writeBackoff returns the wait before retrying an outcome write for the
+// try+1st time.
+func (s *Scheduler) writeBackoff(try int) time.Duration {
+	d := min(writeRetryBase<<min(try, 10), writeRetryMax)
+	s.jitterMu.Lock()
+	defer s.jitterMu.Unlock()
+	return d/2 + time.Duration(s.jitter.Int64N(int64(d/2)+1))
+}
+
+// storeOutcomes writes outcomes fenced by their leases, then counts and
+// follows up on those stored. It returns the outcomes not stored because
+// another sender took their delivery since (that sender's outcome stands)
+// or the delivery is gone. again says an earlier write of the same
+// outcomes failed, and may have been stored all the same.
+func (s *Scheduler) storeOutcomes(ctx context.Context, outs []outcome, again bool) (int, []outcome, error) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.sendLimit)
 	defer cancel()
 	ds, leases := make([]*bot.Delivery, len(outs)), make([]time.Time, len(outs))
 	for i, o := range outs {
 		ds[i], leases[i] = o.d, o.lease
 	}
-	lost, err := s.store.UpdateDeliveries(ctx, ds, leases)
+	lostIDs, err := s.store.UpdateDeliveries(ctx, ds, leases)
 	if err != nil {
-		return 0, fmt.Errorf("record %d deliveries: %w", len(ds), err)
+		return 0, nil, fmt.Errorf("record %d deliveries: %w", len(ds), err)
 	}
-	stored := 0
+	var (
+		stored   int
+		lost     []outcome
+		released = map[string]int{}
+	)
 	for _, o := range outs {
-		if slices.Contains(lost, o.d.ID) {
-			s.log.WarnContext(ctx, "delivery outcome dropped: its lease ran out and another sender took it, or it is gone",
-				"delivery", o.d.ID, "kind", o.d.Kind, "state", o.d.State)
+		if slices.Contains(lostIDs, o.d.ID) && !s.landed(ctx, o, again) {
+			lost = append(lost, o)
 			continue
 		}
 		stored++
 		kind := string(o.d.Kind)
 		if o.count != nil {
 			o.count.WithLabelValues(kind).Inc()
+		}
+		if o.release != "" {
+			s.metrics.Released.WithLabelValues(kind, o.release).Inc()
+			released[o.release]++
 		}
 		if o.sent {
 			s.metrics.Lateness.WithLabelValues(kind).Observe(max(o.d.SentAt.Sub(o.d.DueAt), 0).Seconds())
@@ -179,22 +273,50 @@ func (s *Scheduler) storeOutcomes(ctx context.Context, outs []outcome) (int, err
 			s.suspend(ctx, o.d, o.cause, o.d.UpdatedAt)
 		}
 	}
-	return stored, nil
+	for _, reason := range slices.Sorted(maps.Keys(released)) {
+		s.log.InfoContext(ctx, "deliveries given back unsent, no attempt counted", "n", released[reason], "reason", reason)
+	}
+	return stored, lost, nil
+}
+
+// landed tells apart why an outcome's write was refused: it is gone (its
+// person deleted their data), an earlier write of it that seemed to fail
+// was stored after all, or another sender took the delivery over (logged
+// and counted). It reports whether the outcome is stored.
+func (s *Scheduler) landed(ctx context.Context, o outcome, again bool) bool {
+	d := o.d
+	now, err := s.store.Delivery(ctx, d.ID)
+	switch {
+	case bot.ErrorCode(err) == bot.ENOTFOUND:
+		s.log.InfoContext(ctx, "delivery outcome dropped: the delivery is gone", "delivery", d.ID, "kind", d.Kind)
+		return false
+	case err == nil && again && now.State == d.State && now.MessageRef == d.MessageRef && now.PartsSent == d.PartsSent &&
+		now.LeaseUntil.Equal(d.LeaseUntil.Truncate(time.Microsecond)) && now.UpdatedAt.Equal(d.UpdatedAt.Truncate(time.Microsecond)):
+		*d = *now
+		return true
+	}
+	s.metrics.LeaseLost.WithLabelValues(string(d.Kind)).Inc()
+	log := s.log.WarnContext
+	if o.reached() {
+		log = s.log.ErrorContext // the other sender may send it again
+	}
+	log(ctx, "delivery outcome dropped: its lease ran out and another sender took it over",
+		"delivery", d.ID, "kind", d.Kind, "state", d.State, "parts_sent", d.PartsSent, "lease", o.lease, "err", err)
+	return false
 }
 
 // released is the outcome of giving a claimed delivery back unsent, with
-// the attempt uncounted, for any sender to take after wait.
-func (s *Scheduler) released(c claim, wait time.Duration) outcome {
+// the attempt uncounted, for any sender to take after wait. reason, when
+// set, counts it as given back (Metrics.Released).
+func (s *Scheduler) released(c claim, wait time.Duration, reason string) outcome {
 	now := s.clock.Now().UTC()
 	d := c.d
 	d.LeaseUntil, d.Attempts, d.UpdatedAt = time.Time{}, max(d.Attempts-1, 0), now
 	if wait > 0 {
 		d.LeaseUntil = now.Add(wait)
 	}
-	return outcome{claim: c}
+	return outcome{claim: c, release: reason}
 }
-
-var errMissed = errors.New("missed")
 
 // sendOne delivers one claimed delivery and returns the outcome to record.
 // The send runs to the end even when ctx is cancelled meanwhile, so a
@@ -205,11 +327,14 @@ func (s *Scheduler) sendOne(ctx context.Context, c claim) outcome {
 	d := c.d
 	now := s.clock.Now().UTC()
 	log := s.log.With("delivery", d.ID, "kind", d.Kind, "period", d.Period, "person", d.PersonID)
+	if o, ok := s.recall(ctx, c, now); ok {
+		return o
+	}
 	if c.lease.Sub(now) < 2*s.sendLimit {
 		// Claimed so long ago (a slow batch behind a rate limit) that the
 		// lease could run out before this send is recorded, and another
 		// sender send it too.
-		return s.released(c, 0)
+		return s.released(c, 0, releaseLease)
 	}
 	if d.Kind == bot.DeliveryReminder {
 		if o, send := s.holdReminder(ctx, c, now); !send {
@@ -226,21 +351,38 @@ func (s *Scheduler) sendOne(ctx context.Context, c claim) outcome {
 	s.metrics.SendLatency.WithLabelValues(string(d.Kind)).Observe(time.Since(start).Seconds())
 	now = s.clock.Now().UTC()
 	d.LeaseUntil, d.UpdatedAt = time.Time{}, now
+	var partial *bot.PartialSendError
+	if errors.As(err, &partial) {
+		// Some parts went out: the retry resumes after them, and the
+		// message is known by its first part.
+		d.MessageRef = cmp.Or(d.MessageRef, partial.Ref)
+		d.PartsSent += partial.Sent
+		log = log.With("parts_sent", d.PartsSent)
+	}
+	var wait RetryAfterError
 	switch {
 	case err == nil && !needed:
 		d.State = bot.DeliverySkipped
 		return outcome{claim: c, count: s.metrics.Skipped}
 	case err == nil:
-		d.State, d.MessageRef, d.SentAt = bot.DeliverySent, ref, now
+		d.State, d.MessageRef, d.SentAt, d.PartsSent = bot.DeliverySent, cmp.Or(d.MessageRef, ref), now, 0
 		return outcome{claim: c, count: s.metrics.Sent, sent: true}
 	case errors.Is(err, bot.ErrThrottled):
-		// Nothing went out: the rate limiter had no room in time. Not a
-		// failed attempt; any sender may take it again shortly.
-		return s.released(c, time.Second)
+		// Nothing (more) went out: the rate limiter had no room in time.
+		// Not a failed attempt; any sender may take it again shortly.
+		return s.released(c, time.Second, releaseThrottled)
 	case bot.ErrorCode(err) == bot.EFORBIDDEN || bot.ErrorCode(err) == bot.ENOTFOUND:
 		d.State, d.LastError = bot.DeliveryFailed, err.Error()
 		log.WarnContext(ctx, "delivery failed for good", "err", err)
 		return outcome{claim: c, count: s.metrics.Failed, cause: err}
+	case errors.As(err, &wait) && wait.RetryAfter() > 0:
+		// The platform said "wait", not "fail": no attempt is counted, and
+		// the retry comes exactly when asked (missed only past the grace
+		// window, as any late delivery).
+		d.Attempts = max(d.Attempts-1, 0)
+		d.LastError, d.LeaseUntil = err.Error(), now.Add(wait.RetryAfter())
+		log.InfoContext(ctx, "delivery will be retried when the platform asked", "at", d.LeaseUntil, "err", err)
+		return outcome{claim: c, count: s.metrics.Retried}
 	case d.Attempts >= s.maxTry:
 		d.State, d.LastError = bot.DeliveryFailed, err.Error()
 		log.ErrorContext(ctx, "delivery failed after retries", "attempts", d.Attempts, "err", err)
@@ -248,7 +390,7 @@ func (s *Scheduler) sendOne(ctx context.Context, c claim) outcome {
 	default:
 		// Transient: the lease holds it until the retry is due.
 		d.LastError = err.Error()
-		d.LeaseUntil = now.Add(s.backoff(d.Attempts, err))
+		d.LeaseUntil = now.Add(s.backoff(d.Attempts))
 		log.WarnContext(ctx, "delivery will be retried", "attempts", d.Attempts, "at", d.LeaseUntil, "err", err)
 		return outcome{claim: c, count: s.metrics.Retried}
 	}
@@ -276,7 +418,7 @@ func (s *Scheduler) holdReminder(ctx context.Context, c claim, now time.Time) (o
 	}
 	if err != nil {
 		s.log.WarnContext(ctx, "check reminder; trying again soon", "delivery", d.ID, "err", err)
-		return s.released(c, s.retryBase), false
+		return s.released(c, s.retryBase, ""), false
 	}
 	switch {
 	case daily == nil || delay <= 0 || daily.State == bot.DeliveryMissed || daily.State == bot.DeliveryFailed ||
@@ -288,12 +430,12 @@ func (s *Scheduler) holdReminder(ctx context.Context, c claim, now time.Time) (o
 		if !due.After(now) {
 			return outcome{}, true
 		}
-		o := s.released(c, 0)
+		o := s.released(c, 0, "")
 		d.DueAt = due
 		return o, false
 	default:
 		// The check-in is still pending or being retried: ask again soon.
-		return s.released(c, s.retryBase), false
+		return s.released(c, s.retryBase, ""), false
 	}
 }
 
@@ -323,9 +465,8 @@ type RetryAfterError interface {
 
 // backoff returns the delay before the next attempt: RetryBase doubled per
 // attempt up to RetryMax, with "equal jitter" (half fixed, half random) so
-// that replicas retrying a shared outage spread out, and never sooner than
-// the platform asked.
-func (s *Scheduler) backoff(attempts int, err error) time.Duration {
+// that replicas retrying a shared outage spread out.
+func (s *Scheduler) backoff(attempts int) time.Duration {
 	d := s.retryBase << min(max(attempts-1, 0), 20)
 	if d > s.retryMax || d <= 0 {
 		d = s.retryMax
@@ -333,10 +474,5 @@ func (s *Scheduler) backoff(attempts int, err error) time.Duration {
 	s.jitterMu.Lock()
 	j := time.Duration(s.jitter.Int64N(int64(d/2) + 1))
 	s.jitterMu.Unlock()
-	d = d/2 + j
-	var ra RetryAfterError
-	if errors.As(err, &ra) && ra.RetryAfter() > d {
-		d = ra.RetryAfter()
-	}
-	return d
+	return d/2 + j
 }

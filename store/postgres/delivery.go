@@ -14,12 +14,12 @@ import (
 )
 
 const deliveryColumns = `id, person_id, engagement_id, kind, period, due_at, state, attempts, last_error,
-	lease_until, message_ref, sent_at, created_at, updated_at`
+	lease_until, message_ref, parts_sent, sent_at, created_at, updated_at`
 
 func scanDelivery(r row) (*bot.Delivery, error) {
 	var d bot.Delivery
 	err := r.Scan(&d.ID, &d.PersonID, idDest{&d.EngagementID}, &d.Kind, &d.Period, timeDest{&d.DueAt},
-		&d.State, &d.Attempts, &d.LastError, timeDest{&d.LeaseUntil}, &d.MessageRef, timeDest{&d.SentAt},
+		&d.State, &d.Attempts, &d.LastError, timeDest{&d.LeaseUntil}, &d.MessageRef, &d.PartsSent, timeDest{&d.SentAt},
 		timeDest{&d.CreatedAt}, timeDest{&d.UpdatedAt})
 	if err != nil {
 		return nil, err
@@ -50,12 +50,12 @@ func (db *DB) CreateDelivery(ctx context.Context, d *bot.Delivery) (created bool
 	for range 3 {
 		stored, err := scanDelivery(db.pool.QueryRow(ctx, `
 			INSERT INTO deliveries (person_id, engagement_id, kind, period, due_at, state, attempts, last_error,
-				lease_until, message_ref, sent_at, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+				lease_until, message_ref, parts_sent, sent_at, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
 			ON CONFLICT (person_id, kind, period) DO NOTHING
 			RETURNING `+deliveryColumns,
 			d.PersonID, idArg(d.EngagementID), d.Kind, d.Period, timeArg(d.DueAt), state, d.Attempts,
-			d.LastError, timeArg(d.LeaseUntil), d.MessageRef, timeArg(d.SentAt), createdAt, timeArg(updatedAt)))
+			d.LastError, timeArg(d.LeaseUntil), d.MessageRef, d.PartsSent, timeArg(d.SentAt), createdAt, timeArg(updatedAt)))
 		if err == nil {
 			*d = *stored
 			return true, nil
@@ -96,23 +96,34 @@ func (db *DB) DeliveryByKey(ctx context.Context, personID int64, kind bot.Delive
 	return d, nil
 }
 
-// ClaimDeliveries implements bot.DeliveryStore in one statement: the
-// subquery locks the rows it picks and skips rows another replica is
-// claiming at that moment, and the lease keeps them claimed afterwards.
+// ClaimDeliveries implements bot.DeliveryStore in one statement: the CTE
+// locks the rows it picks and skips rows another replica is claiming at
+// that moment, and the lease keeps them claimed afterwards.
+//
+// The CTE is MATERIALIZED so that it runs once. Written as "WHERE id IN
+// (SELECT … LIMIT … FOR UPDATE SKIP LOCKED)", the generic plan PostgreSQL
+// caches for the prepared statement once the table was seen empty joins
+// the subquery as the inner side of a nested loop, re-running it for each
+// row, each run skipping the rows this statement already claimed: one
+// claim of 100 took every due delivery. The pending state is written into
+// the text, not passed, so that even a generic plan can use the partial
+// index of pending deliveries.
 func (db *DB) ClaimDeliveries(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]*bot.Delivery, error) {
 	if limit <= 0 {
 		return []*bot.Delivery{}, nil
 	}
 	rows, _ := db.pool.Query(ctx, `
-		UPDATE deliveries SET lease_until = $2, attempts = attempts + 1
-		WHERE id IN (
+		WITH picked AS MATERIALIZED (
 			SELECT id FROM deliveries
-			WHERE state = $3 AND due_at <= $1 AND (lease_until IS NULL OR lease_until <= $1)
+			WHERE state = '`+string(bot.DeliveryPending)+`' AND due_at <= $1 AND (lease_until IS NULL OR lease_until <= $1)
 			ORDER BY due_at, id
-			LIMIT $4
+			LIMIT $3
 			FOR UPDATE SKIP LOCKED)
-		RETURNING `+deliveryColumns,
-		instant(now), instant(now.Add(lease)), bot.DeliveryPending, limit)
+		UPDATE deliveries d SET lease_until = $2, attempts = d.attempts + 1
+		FROM picked
+		WHERE d.id = picked.id
+		RETURNING `+prefixed("d", deliveryColumns),
+		instant(now), instant(now.Add(lease)), limit)
 	ds, err := collectDeliveries(rows)
 	if err != nil {
 		return nil, wrap(err, "claim deliveries")
@@ -133,11 +144,11 @@ func (db *DB) UpdateDelivery(ctx context.Context, d *bot.Delivery) error {
 	stored, err := scanDelivery(db.pool.QueryRow(ctx, `
 		UPDATE deliveries
 		SET state = $2, attempts = $3, last_error = $4, lease_until = $5, message_ref = $6, sent_at = $7,
-			due_at = $8, updated_at = $9
+			due_at = $8, updated_at = $9, parts_sent = $10
 		WHERE id = $1
 		RETURNING `+deliveryColumns,
 		d.ID, d.State, d.Attempts, d.LastError, timeArg(d.LeaseUntil), d.MessageRef, timeArg(d.SentAt),
-		timeArg(d.DueAt), orNow(d.UpdatedAt)))
+		timeArg(d.DueAt), orNow(d.UpdatedAt), d.PartsSent))
 	if err != nil {
 		return notFound(err, "That delivery does not exist.", fmt.Sprintf("update delivery %d", d.ID))
 	}
@@ -155,25 +166,27 @@ func (db *DB) UpdateDeliveries(ctx context.Context, ds []*bot.Delivery, claimed 
 		return nil, nil
 	}
 	n := len(ds)
-	ids, attempts := make([]int64, n), make([]int32, n)
+	ids, attempts, parts := make([]int64, n), make([]int32, n), make([]int32, n)
 	states, lastErrors, refs := make([]string, n), make([]string, n), make([]string, n)
 	leases, sents, dues, fences := make([]pgtype.Timestamptz, n), make([]pgtype.Timestamptz, n), make([]pgtype.Timestamptz, n), make([]pgtype.Timestamptz, n)
 	updated := make([]time.Time, n)
 	for i, d := range ds {
 		ids[i], attempts[i], states[i], lastErrors[i], refs[i] = d.ID, int32(d.Attempts), string(d.State), d.LastError, d.MessageRef
+		parts[i] = int32(d.PartsSent)
 		leases[i], sents[i], dues[i], updated[i] = timeArg(d.LeaseUntil), timeArg(d.SentAt), timeArg(d.DueAt), orNow(d.UpdatedAt)
 		fences[i] = timeArg(claimed[i])
 	}
 	rows, _ := db.pool.Query(ctx, `
 		UPDATE deliveries d
 		SET state = u.state, attempts = u.attempts, last_error = u.last_error, lease_until = u.lease_until,
-			message_ref = u.message_ref, sent_at = u.sent_at, due_at = u.due_at, updated_at = u.updated_at
+			message_ref = u.message_ref, sent_at = u.sent_at, due_at = u.due_at, updated_at = u.updated_at,
+			parts_sent = u.parts_sent
 		FROM unnest($1::bigint[], $2::text[], $3::int[], $4::text[], $5::timestamptz[], $6::text[],
-			$7::timestamptz[], $8::timestamptz[], $9::timestamptz[], $10::timestamptz[])
-			AS u (id, state, attempts, last_error, lease_until, message_ref, sent_at, due_at, updated_at, claimed)
+			$7::timestamptz[], $8::timestamptz[], $9::timestamptz[], $10::timestamptz[], $11::int[])
+			AS u (id, state, attempts, last_error, lease_until, message_ref, sent_at, due_at, updated_at, claimed, parts_sent)
 		WHERE d.id = u.id AND d.lease_until IS NOT DISTINCT FROM u.claimed
 		RETURNING `+prefixed("d", deliveryColumns),
-		ids, states, attempts, lastErrors, leases, refs, sents, dues, updated, fences)
+		ids, states, attempts, lastErrors, leases, refs, sents, dues, updated, fences, parts)
 	stored, err := collectDeliveries(rows)
 	if err != nil {
 		return nil, wrap(err, fmt.Sprintf("update %d deliveries", n))

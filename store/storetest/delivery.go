@@ -90,7 +90,7 @@ func testCreateDelivery(t *testing.T, s bot.Store) {
 	// Every field is stored at creation.
 	full := &bot.Delivery{PersonID: f.Client.ID, EngagementID: f.Eng.ID, Kind: bot.DeliveryWeekly, Period: "2026-W48",
 		DueAt: at(2 * time.Hour), State: bot.DeliveryFailed, Attempts: 2, LastError: "user_not_found", LeaseUntil: at(2*time.Hour + 5*time.Minute),
-		MessageRef: "1700000000.000100", SentAt: at(2*time.Hour + time.Minute), CreatedAt: at(2 * time.Hour), UpdatedAt: at(2*time.Hour + time.Minute)}
+		MessageRef: "1700000000.000100", PartsSent: 2, SentAt: at(2*time.Hour + time.Minute), CreatedAt: at(2 * time.Hour), UpdatedAt: at(2*time.Hour + time.Minute)}
 	created, err = s.CreateDelivery(ctx, full)
 	must(t, "create delivery with every field", err)
 	if !created {
@@ -305,10 +305,10 @@ func testUpdateDelivery(t *testing.T, s bot.Store) {
 	u := *d
 	u.PersonID, u.EngagementID, u.Kind, u.Period, u.CreatedAt = f.Coach.ID, 0, bot.DeliveryDigest, "X", at(99*time.Hour) // not stored
 	u.State, u.Attempts, u.LastError, u.LeaseUntil = bot.DeliverySuspended, 3, "rate limited", at(time.Minute)
-	u.MessageRef, u.SentAt, u.DueAt, u.UpdatedAt = "ts-1", at(30*time.Second), at(-time.Minute), at(time.Minute)
+	u.MessageRef, u.PartsSent, u.SentAt, u.DueAt, u.UpdatedAt = "ts-1", 2, at(30*time.Second), at(-time.Minute), at(time.Minute)
 	must(t, "update delivery", s.UpdateDelivery(ctx, &u))
 	want.State, want.Attempts, want.LastError, want.LeaseUntil = bot.DeliverySuspended, 3, "rate limited", at(time.Minute)
-	want.MessageRef, want.SentAt, want.DueAt, want.UpdatedAt = "ts-1", at(30*time.Second), at(-time.Minute), at(time.Minute)
+	want.MessageRef, want.PartsSent, want.SentAt, want.DueAt, want.UpdatedAt = "ts-1", 2, at(30*time.Second), at(-time.Minute), at(time.Minute)
 	got, err := s.Delivery(ctx, d.ID)
 	must(t, "Delivery", err)
 	same(t, "Delivery after UpdateDelivery", got, &want)
@@ -318,7 +318,7 @@ func testUpdateDelivery(t *testing.T, s bot.Store) {
 
 	// Zero instants and empty strings are stored too.
 	u = want
-	u.State, u.LastError, u.LeaseUntil, u.MessageRef, u.SentAt, u.UpdatedAt = bot.DeliveryPending, "", time.Time{}, "", time.Time{}, at(2*time.Minute)
+	u.State, u.LastError, u.LeaseUntil, u.MessageRef, u.PartsSent, u.SentAt, u.UpdatedAt = bot.DeliveryPending, "", time.Time{}, "", 0, time.Time{}, at(2*time.Minute)
 	must(t, "update delivery to empty fields", s.UpdateDelivery(ctx, &u))
 	got, err = s.Delivery(ctx, d.ID)
 	must(t, "Delivery", err)
@@ -479,7 +479,9 @@ func testUpdateDeliveries(t *testing.T, s bot.Store) {
 	ua, ub, uc := *a, *b, *c
 	ua.State, ua.MessageRef, ua.SentAt, ua.LeaseUntil, ua.UpdatedAt = bot.DeliverySent, "ts-1", at(3*time.Second), time.Time{}, at(time.Minute)
 	ub.State, ub.LastError, ub.LeaseUntil, ub.DueAt, ub.UpdatedAt = bot.DeliveryPending, "timeout", at(time.Hour), at(time.Minute), at(time.Minute)
+	ub.MessageRef, ub.PartsSent = "ts-part-1", 2 // two parts went out, then the send failed
 	uc.State, uc.MessageRef, uc.SentAt, uc.LeaseUntil, uc.UpdatedAt = bot.DeliverySent, "ts-dup", at(3*time.Second), time.Time{}, at(time.Minute)
+	uc.PartsSent = 3
 	wantA, wantB := ua, ub
 	gone := ua
 	gone.ID += 1000
@@ -497,5 +499,62 @@ func testUpdateDeliveries(t *testing.T, s bot.Store) {
 	}
 	if _, err := s.UpdateDeliveries(ctx, []*bot.Delivery{&ua}, nil); err == nil {
 		t.Error("UpdateDeliveries with a lease missing succeeded")
+	}
+
+	// The parts a retry must skip come back with its claim.
+	reclaimed, err := s.ClaimDeliveries(ctx, at(2*time.Hour), time.Minute, 10)
+	must(t, "claim the retry", err)
+	var retry *bot.Delivery
+	for _, d := range reclaimed {
+		if d.ID == b.ID {
+			retry = d
+		}
+	}
+	if retry == nil || retry.PartsSent != 2 || retry.MessageRef != "ts-part-1" {
+		t.Errorf("claim of a delivery sent in part: %s; want it with 2 parts sent and ref ts-part-1", show(reclaimed))
+	}
+}
+
+// testClaimDeliveriesExactBatch: a claim takes exactly the batch asked for.
+// On PostgreSQL a statement run more than five times may be planned once
+// for all parameters (a generic plan); planned while the table was empty,
+// "WHERE id IN (SELECT … LIMIT n FOR UPDATE SKIP LOCKED)" re-ran the
+// subquery per row and claimed several batches at once, so one replica
+// hoarded the work and a crash froze it all for a lease.
+func testClaimDeliveriesExactBatch(t *testing.T, s bot.Store) {
+	ctx := t.Context()
+	f := seed(t, s)
+	const n, batch = 1000, 100
+	// Enough claims on the empty table for every pooled connection's
+	// prepared statement to switch to a generic plan.
+	for i := range 40 {
+		rows, err := s.ClaimDeliveries(ctx, at(0), time.Minute, batch)
+		must(t, "ClaimDeliveries on an empty table", err)
+		if len(rows) != 0 {
+			t.Fatalf("claim %d on an empty table: %d rows", i, len(rows))
+		}
+	}
+	// Due in the order they are created, as planning creates them.
+	for i := range n {
+		newDelivery(t, s, f.Client.ID, f.Eng.ID, bot.DeliveryDaily, fmt.Sprintf("P%04d", i), at(-time.Duration(n-i)*time.Second), bot.DeliveryPending)
+	}
+	seen := map[int64]bool{}
+	for i := range n / batch {
+		rows, err := s.ClaimDeliveries(ctx, at(0), time.Minute, batch)
+		must(t, "ClaimDeliveries", err)
+		if len(rows) != batch {
+			t.Fatalf("claim %d of %d due deliveries with limit %d: %d rows", i+1, n, batch, len(rows))
+		}
+		for _, d := range rows {
+			if seen[d.ID] {
+				t.Errorf("delivery %s claimed twice while its lease held", d.Period)
+			}
+			seen[d.ID] = true
+		}
+	}
+	rows, err := s.ClaimDeliveries(ctx, at(0), time.Minute, batch)
+	must(t, "ClaimDeliveries", err)
+	if len(rows) != 0 {
+		t.Errorf("claim after all %d were claimed: %d rows", n, len(rows))
 	}
 }

@@ -73,6 +73,7 @@ func Run(t *testing.T, open func(t testing.TB) bot.Store) {
 		{"CreateDeliveryConcurrent", testCreateDeliveryConcurrent},
 		{"ClaimDeliveries", testClaimDeliveries},
 		{"ClaimDeliveriesConcurrent", testClaimDeliveriesConcurrent},
+		{"ClaimDeliveriesExactBatch", testClaimDeliveriesExactBatch},
 		{"UpdateDelivery", testUpdateDelivery},
 		{"UpdateDeliveries", testUpdateDeliveries},
 		{"LatestDelivery", testLatestDelivery},
