@@ -255,10 +255,23 @@ func (a *Adapter) onEvent(ctx context.Context, team, eventID string, eventTime, 
 		// Slack gives up after this: the person is told, not left
 		// believing the answer was kept.
 		if e, ok := messageEvent(team, m); ok {
-			a.after(func(ctx context.Context) { a.reply(ctx, e, []bot.Message{{Text: lostMessage}}) })
+			a.after(func(ctx context.Context) { a.tellLost(ctx, e) })
 		}
 	}
 	return retryLater
+}
+
+// tellLost asks the person to send the message of e again.
+func (a *Adapter) tellLost(ctx context.Context, e bot.Event) {
+	inst, err := a.eventInstallation(ctx, e)
+	if err != nil {
+		// The store is down: a configured token (one workspace) still
+		// reaches the person.
+		inst = &bot.Installation{Platform: bot.PlatformSlack, ExternalID: e.Installation, Status: bot.InstallationActive}
+	}
+	if _, err := a.cfg.Messenger.Send(ctx, bot.Destination{Installation: inst, UserID: e.User.ExternalID}, bot.Message{Text: lostMessage}); err != nil {
+		a.log.WarnContext(ctx, "ask to send a lost message again", "team", e.Installation, "user", e.User.ExternalID, "err", err)
+	}
 }
 
 // dispatch handles one event; the error is the core's or the store's.

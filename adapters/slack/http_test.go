@@ -390,6 +390,18 @@ type faultStore struct {
 	BeginEventFunc   func(ctx context.Context, key string, now time.Time, hold time.Duration) (bot.EventState, error)
 	ReleaseEventFunc func(ctx context.Context, key string) error
 	SaveCheckInFunc  func(ctx context.Context, c *bot.CheckIn) error
+	// InstallationFunc replaces InstallationByExternalID.
+	InstallationFunc func(ctx context.Context, p bot.Platform, id string) (*bot.Installation, error)
+}
+
+func (s *faultStore) InstallationByExternalID(ctx context.Context, p bot.Platform, id string) (*bot.Installation, error) {
+	s.mu.Lock()
+	f := s.InstallationFunc
+	s.mu.Unlock()
+	if f != nil {
+		return f(ctx, p, id)
+	}
+	return s.Store.InstallationByExternalID(ctx, p, id)
 }
 
 func (s *faultStore) set(fn func(s *faultStore)) {
@@ -555,16 +567,29 @@ func TestEventStoreDown(t *testing.T) {
 		t.Fatalf("after the retry: priority %q, stuck %q", c.Priority, c.Stuck)
 	}
 
-	// Slack's last retry fails too: the person is asked to send it again.
-	fs.set(func(s *faultStore) {
-		s.SaveCheckInFunc = func(context.Context, *bot.CheckIn) error { return errDown }
-	})
-	n = len(h.slack.Calls())
-	if code := h.dm(t, "EvC", "nothing", lastRetry); code != http.StatusServiceUnavailable {
-		t.Fatalf("last retry with the database down: %d, want 503", code)
-	}
-	if got := h.posted(n); len(got) != 1 || !strings.Contains(got[0], "send it again") {
-		t.Errorf("after Slack's last retry failed: posted %q, want a request to send it again", got)
+	// Slack's last retry finds the database still down, the core's write
+	// failing, then nothing readable at all: the person is asked to send it
+	// again (through the configured token).
+	for _, down := range []func(s *faultStore){
+		func(s *faultStore) {
+			s.SaveCheckInFunc = func(context.Context, *bot.CheckIn) error { return errDown }
+		},
+		func(s *faultStore) {
+			s.BeginEventFunc = func(context.Context, string, time.Time, time.Duration) (bot.EventState, error) { return 0, errDown }
+			s.InstallationFunc = func(context.Context, bot.Platform, string) (*bot.Installation, error) { return nil, errDown }
+		},
+	} {
+		fs.set(down)
+		n = len(h.slack.Calls())
+		if code := h.dm(t, "EvC", "nothing", lastRetry); code != http.StatusServiceUnavailable {
+			t.Fatalf("last retry with the database down: %d, want 503", code)
+		}
+		if got := h.posted(n); len(got) != 1 || !strings.Contains(got[0], "send it again") {
+			t.Errorf("after Slack's last retry failed: posted %q, want a request to send it again", got)
+		}
+		if c := h.checkIn(t, e); c.Stuck != "" {
+			t.Errorf("stored with the database down: %+v", c)
+		}
 	}
 }
 
