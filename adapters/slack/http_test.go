@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -13,6 +14,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -376,5 +378,357 @@ func TestUninstallEdges(t *testing.T) {
 	}
 	if posts < 2 {
 		t.Errorf("events without an id: %d replies, want both answered", posts)
+	}
+}
+
+// faultStore is the real store with some of its calls replaced: a non-nil
+// …Func runs instead of the store. Tests change the funcs with set while
+// requests are served.
+type faultStore struct {
+	bot.Store
+	mu               sync.Mutex
+	BeginEventFunc   func(ctx context.Context, key string, now time.Time, hold time.Duration) (bot.EventState, error)
+	ReleaseEventFunc func(ctx context.Context, key string) error
+	SaveCheckInFunc  func(ctx context.Context, c *bot.CheckIn) error
+	// InstallationFunc replaces InstallationByExternalID.
+	InstallationFunc func(ctx context.Context, p bot.Platform, id string) (*bot.Installation, error)
+}
+
+func (s *faultStore) InstallationByExternalID(ctx context.Context, p bot.Platform, id string) (*bot.Installation, error) {
+	s.mu.Lock()
+	f := s.InstallationFunc
+	s.mu.Unlock()
+	if f != nil {
+		return f(ctx, p, id)
+	}
+	return s.Store.InstallationByExternalID(ctx, p, id)
+}
+
+func (s *faultStore) set(fn func(s *faultStore)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	fn(s)
+}
+
+func (s *faultStore) BeginEvent(ctx context.Context, key string, now time.Time, hold time.Duration) (bot.EventState, error) {
+	s.mu.Lock()
+	f := s.BeginEventFunc
+	s.mu.Unlock()
+	if f != nil {
+		return f(ctx, key, now, hold)
+	}
+	return s.Store.BeginEvent(ctx, key, now, hold)
+}
+
+func (s *faultStore) ReleaseEvent(ctx context.Context, key string) error {
+	s.mu.Lock()
+	f := s.ReleaseEventFunc
+	s.mu.Unlock()
+	if f != nil {
+		return f(ctx, key)
+	}
+	return s.Store.ReleaseEvent(ctx, key)
+}
+
+func (s *faultStore) SaveCheckIn(ctx context.Context, c *bot.CheckIn) error {
+	s.mu.Lock()
+	f := s.SaveCheckInFunc
+	s.mu.Unlock()
+	if f != nil {
+		return f(ctx, c)
+	}
+	return s.Store.SaveCheckIn(ctx, c)
+}
+
+// errDown is what a store that cannot be reached answers.
+var errDown = errors.New("database unavailable")
+
+// downDeduper is Redis down: it cannot tell a duplicate.
+type downDeduper struct{}
+
+func (downDeduper) Seen(context.Context, string, time.Duration) (bool, error) {
+	return false, errors.New("redis: connection refused")
+}
+
+var (
+	coachRef = bot.UserRef{ExternalID: "UCOACH", DisplayName: "cora", TimeZone: "UTC"}
+	anaRef   = bot.UserRef{ExternalID: "UANA", DisplayName: "ana", TimeZone: "UTC"}
+)
+
+// dmEvent is Ana's direct message text as the Events API delivers it.
+func dmEvent(eventID, text string) string {
+	return `{"type":"event_callback","team_id":"T1","event_id":"` + eventID + `","event":{"type":"message","channel":"D069C7QFK","user":"UANA","text":"` + text + `","ts":"7.` + eventID + `","channel_type":"im"}}`
+}
+
+// dm posts Ana's direct message; retry is Slack's retry number (0 for
+// the first delivery).
+func (h *httpBundle) dm(t *testing.T, eventID, text string, retry int) int {
+	t.Helper()
+	var headers []string
+	if retry > 0 {
+		headers = []string{"X-Slack-Retry-Num", strconv.Itoa(retry), "X-Slack-Retry-Reason", "http_error"}
+	}
+	code, _ := h.post(t, "application/json", dmEvent(eventID, text), headers...)
+	return code
+}
+
+// checkingIn makes Ana an active client of the coach who has started
+// today's check-in in her DM, and returns the engagement.
+func (h *httpBundle) checkingIn(t *testing.T) *bot.Engagement {
+	t.Helper()
+	e := h.Engage(t, coachRef, anaRef)
+	if code := h.dm(t, "EvCheckin", "checkin", 0); code != http.StatusOK {
+		t.Fatalf("checkin: %d", code)
+	}
+	return e
+}
+
+// checkIn is Ana's check-in of today, empty when none is stored.
+func (h *httpBundle) checkIn(t *testing.T, e *bot.Engagement) *bot.CheckIn {
+	t.Helper()
+	c, err := h.Store.CheckIn(context.Background(), e.ID, bot.DateOf(h.Clock.Now()))
+	if bot.ErrorCode(err) == bot.ENOTFOUND {
+		return &bot.CheckIn{}
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// posted is the text of every chat.postMessage since call n.
+func (h *httpBundle) posted(n int) []string {
+	var out []string
+	for _, c := range h.slack.Calls()[n:] {
+		if c.Method == "chat.postMessage" {
+			out = append(out, c.Form["text"])
+		}
+	}
+	return out
+}
+
+// TestEventStoreDown: a DM answer that arrives while the database is down
+// is answered 503 (Slack retries), nothing of it is stored and the person
+// is told nothing saved it; Slack's retry once the database is back is
+// handled and stored exactly once. The same when the event log itself
+// cannot be reached; and when Slack's last retry fails too, the person is
+// asked to send the message again.
+func TestEventStoreDown(t *testing.T) {
+	t.Parallel()
+	fs := &faultStore{}
+	h := setupHTTP(t, func(s bot.Store) bot.Store { fs.Store = s; return fs })
+	e := h.checkingIn(t)
+
+	fs.set(func(s *faultStore) {
+		s.SaveCheckInFunc = func(context.Context, *bot.CheckIn) error { return errDown }
+	})
+	n := len(h.slack.Calls())
+	if code := h.dm(t, "EvA", "briefed the recruiter", 0); code != http.StatusServiceUnavailable {
+		t.Fatalf("answer with the database down: %d, want 503", code)
+	}
+	if c := h.checkIn(t, e); c.Moved != "" {
+		t.Fatalf("stored with the database down: %+v", c)
+	}
+	if got := h.posted(n); len(got) != 0 {
+		t.Errorf("told %q about an answer that was not saved; want nothing until Slack's retry", got)
+	}
+
+	fs.set(func(s *faultStore) { s.SaveCheckInFunc = nil })
+	n = len(h.slack.Calls())
+	if code := h.dm(t, "EvA", "briefed the recruiter", 1); code != http.StatusOK {
+		t.Fatalf("Slack's retry after recovery: %d, want 200", code)
+	}
+	if got := h.posted(n); len(got) != 1 || !strings.Contains(got[0], "2/4") {
+		t.Errorf("after the retry: posted %q, want the next question", got)
+	}
+	for retry := 2; retry <= 3; retry++ {
+		if code := h.dm(t, "EvA", "briefed the recruiter", retry); code != http.StatusOK {
+			t.Fatalf("retry %d of a stored answer: %d, want 200", retry, code)
+		}
+	}
+	if c := h.checkIn(t, e); c.Moved != "briefed the recruiter" || c.Priority != "" {
+		t.Fatalf("after the retries: moved %q, priority %q; want the answer stored once", c.Moved, c.Priority)
+	}
+
+	// The event log itself down: 503 before anything is handled.
+	fs.set(func(s *faultStore) {
+		s.BeginEventFunc = func(context.Context, string, time.Time, time.Duration) (bot.EventState, error) { return 0, errDown }
+	})
+	if code := h.dm(t, "EvB", "screen five candidates", 0); code != http.StatusServiceUnavailable {
+		t.Fatalf("answer with the event log down: %d, want 503", code)
+	}
+	if c := h.checkIn(t, e); c.Priority != "" {
+		t.Fatalf("stored with the event log down: %+v", c)
+	}
+	fs.set(func(s *faultStore) { s.BeginEventFunc = nil })
+	if code := h.dm(t, "EvB", "screen five candidates", 1); code != http.StatusOK {
+		t.Fatalf("retry after recovery: %d", code)
+	}
+	if c := h.checkIn(t, e); c.Priority != "screen five candidates" || c.Stuck != "" {
+		t.Fatalf("after the retry: priority %q, stuck %q", c.Priority, c.Stuck)
+	}
+
+	// Slack's last retry finds the database still down, the core's write
+	// failing, then nothing readable at all: the person is asked to send it
+	// again (through the configured token).
+	for _, down := range []func(s *faultStore){
+		func(s *faultStore) {
+			s.SaveCheckInFunc = func(context.Context, *bot.CheckIn) error { return errDown }
+		},
+		func(s *faultStore) {
+			s.BeginEventFunc = func(context.Context, string, time.Time, time.Duration) (bot.EventState, error) { return 0, errDown }
+			s.InstallationFunc = func(context.Context, bot.Platform, string) (*bot.Installation, error) { return nil, errDown }
+		},
+	} {
+		fs.set(down)
+		n = len(h.slack.Calls())
+		if code := h.dm(t, "EvC", "nothing", lastRetry); code != http.StatusServiceUnavailable {
+			t.Fatalf("last retry with the database down: %d, want 503", code)
+		}
+		if got := h.posted(n); len(got) != 1 || !strings.Contains(got[0], "send it again") {
+			t.Errorf("after Slack's last retry failed: posted %q, want a request to send it again", got)
+		}
+		if c := h.checkIn(t, e); c.Stuck != "" {
+			t.Errorf("stored with the database down: %+v", c)
+		}
+	}
+}
+
+// TestEventDeliveredThreeTimes: with Redis down, the same DM answer
+// delivered three times at once to two replicas, then retried, is stored
+// once and fills one question only.
+func TestEventDeliveredThreeTimes(t *testing.T) {
+	t.Parallel()
+	h := setupHTTP(t)
+	h.adapter.cfg.Deduper = downDeduper{}
+	e := h.checkingIn(t)
+	replica, err := New(h.adapter.cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	replica.Routes(mux)
+	srv2 := httptest.NewServer(mux)
+	t.Cleanup(srv2.Close)
+
+	n := len(h.slack.Calls())
+	body := dmEvent("EvDup", "briefed the recruiter")
+	codes := make([]int, 3)
+	var wg sync.WaitGroup
+	for i := range codes {
+		wg.Go(func() {
+			url := []string{h.srv.URL, srv2.URL}[i%2] + "/slack/events"
+			codes[i] = h.send(t, url, "application/json", body, "X-Slack-Retry-Num", strconv.Itoa(i))
+		})
+	}
+	wg.Wait()
+	h.adapter.Wait()
+	replica.Wait()
+	ok := 0
+	for i, code := range codes {
+		switch code {
+		case http.StatusOK:
+			ok++
+		case http.StatusServiceUnavailable: // being handled: Slack retries
+		default:
+			t.Errorf("delivery %d: %d", i, code)
+		}
+	}
+	if ok == 0 {
+		t.Errorf("no delivery acknowledged: %v", codes)
+	}
+	for retry := 1; retry <= 3; retry++ {
+		if code := h.dm(t, "EvDup", "briefed the recruiter", retry); code != http.StatusOK {
+			t.Errorf("retry %d: %d, want 200", retry, code)
+		}
+	}
+	if c := h.checkIn(t, e); c.Moved != "briefed the recruiter" || c.Priority != "" || c.Stuck != "" {
+		t.Errorf("check-in: moved %q, priority %q, stuck %q; want the answer in one question only", c.Moved, c.Priority, c.Stuck)
+	}
+	if got := h.posted(n); len(got) != 1 {
+		t.Errorf("replies %q, want one (the next question)", got)
+	}
+}
+
+// send posts a request signed as Slack signs it to url and returns the
+// status; it is safe in any goroutine and does not wait for the work
+// after the ack.
+func (h *httpBundle) send(t *testing.T, url, contentType, body string, headers ...string) int {
+	req, err := http.NewRequest(http.MethodPost, url, strings.NewReader(body))
+	if err != nil {
+		t.Error(err)
+		return 0
+	}
+	ts := strconv.FormatInt(h.Clock.Now().Unix(), 10)
+	req.Header.Set("Content-Type", contentType)
+	req.Header.Set("X-Slack-Request-Timestamp", ts)
+	req.Header.Set("X-Slack-Signature", sign(ts, body))
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Error(err)
+		return 0
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+// sign is Slack's v0 signature of body at ts.
+func sign(ts, body string) string {
+	mac := hmac.New(sha256.New, []byte(testSecret))
+	fmt.Fprintf(mac, "v0:%s:%s", ts, body)
+	return "v0=" + hex.EncodeToString(mac.Sum(nil))
+}
+
+// TestSignedReplay: a signed slash command or modal submission replayed
+// inside the signature's window (even with its signature in capitals)
+// gets an empty 200 and changes nothing; a new request is handled.
+func TestSignedReplay(t *testing.T) {
+	t.Parallel()
+	h := setupHTTP(t)
+	e := h.Engage(t, coachRef, anaRef)
+	ctx := context.Background()
+
+	form := url.Values{"team_id": {"T1"}, "user_id": {"UCOACH"}, "user_name": {"cora"}, "command": {"/smart90"},
+		"text": {"session <@UANA|ana>"}, "channel_id": {"DCOACH"}, "trigger_id": {"trig-session"}}.Encode()
+	code, body := h.post(t, "application/x-www-form-urlencoded", form)
+	if code != http.StatusOK || !strings.Contains(body, "Logged a session") {
+		t.Fatalf("session: %d %s", code, body)
+	}
+	ts := strconv.FormatInt(h.Clock.Now().Unix(), 10)
+	upper := "v0=" + strings.ToUpper(strings.TrimPrefix(sign(ts, form), "v0="))
+	for i, headers := range [][]string{nil, nil, {"X-Slack-Signature", upper}} {
+		if code, body := h.post(t, "application/x-www-form-urlencoded", form, headers...); code != http.StatusOK || body != "" {
+			t.Errorf("replay %d: %d %q, want an empty 200", i+1, code, body)
+		}
+	}
+	if s, err := h.Store.Sessions(ctx, e.ID); err != nil || len(s) != 1 {
+		t.Errorf("sessions after three replays: %d (%v), want 1", len(s), err)
+	}
+
+	// The rocks form submitted, then replayed twice: one rock.
+	opened := h.Click(t, anaRef, bot.ActionRockAdd, "")
+	if len(opened) == 0 || opened[0].Form == nil || opened[0].Form.FormID != bot.FormRockAdd {
+		t.Fatalf("Add a rock: %+v", opened)
+	}
+	state := map[string]any{"values": map[string]any{
+		"title":     map[string]any{"title": map[string]any{"type": "plain_text_input", "value": "Hire a CTO"}},
+		"done_when": map[string]any{"done_when": map[string]any{"type": "plain_text_input", "value": "offer signed"}},
+	}}
+	submit := map[string]any{"type": "view_submission", "user": map[string]any{"id": "UANA", "name": "ana", "team_id": "T1"}, "team": map[string]any{"id": "T1"},
+		"view": map[string]any{"callback_id": bot.FormRockAdd, "private_metadata": opened[0].Form.Value, "state": state}}
+	for i := range 3 {
+		if code, body := h.interaction(t, submit); code != http.StatusOK || body != "" {
+			t.Errorf("submission %d: %d %q", i+1, code, body)
+		}
+	}
+	if rocks, err := h.Store.Rocks(ctx, e.ID); err != nil || len(rocks) != 1 {
+		t.Errorf("rocks after a submission replayed twice: %d (%v), want 1", len(rocks), err)
+	}
+
+	// A new command (another trigger) is not a replay.
+	if code, body := h.command(t, "UCOACH", "help"); code != http.StatusOK || body == "" {
+		t.Errorf("a new command: %d %q", code, body)
 	}
 }

@@ -3,6 +3,7 @@ package slack
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"strings"
 
 	"github.com/slack-go/slack"
@@ -62,7 +63,11 @@ func (a *Adapter) RunSocketMode(ctx context.Context, cfg SocketModeConfig) error
 	}
 }
 
-// onSocketEvent handles one Socket Mode event and acknowledges it.
+// onSocketEvent handles one Socket Mode event and acknowledges it once
+// what must not be lost is stored. A request is not acknowledged when it
+// could not be handled (the store failed) or is being handled by another
+// delivery: Slack then delivers an event again (with retry_attempt) and
+// shows the person an error for a command or an interaction.
 func (a *Adapter) onSocketEvent(ctx context.Context, client *socketmode.Client, evt socketmode.Event) {
 	switch evt.Type {
 	case socketmode.EventTypeConnecting, socketmode.EventTypeHello, socketmode.EventTypeConnected:
@@ -77,7 +82,13 @@ func (a *Adapter) onSocketEvent(ctx context.Context, client *socketmode.Client, 
 	}
 	hctx, cancel := a.handleContext(ctx)
 	defer cancel()
-	var payload any
+	// Commands and interactions carry no id of their own: the envelope's
+	// is unique per request.
+	key := "slack:envelope:" + evt.Request.EnvelopeID
+	if evt.Request.EnvelopeID == "" {
+		key = ""
+	}
+	an := acknowledged
 	switch data := evt.Data.(type) {
 	case slackevents.EventsAPIEvent:
 		if data.Type == slackevents.CallbackEvent {
@@ -85,18 +96,23 @@ func (a *Adapter) onSocketEvent(ctx context.Context, client *socketmode.Client, 
 			if cb, ok := data.Data.(*slackevents.EventsAPICallbackEvent); ok {
 				eventID, eventTime = cb.EventID, cb.EventTime
 			}
-			a.onEvent(hctx, data.TeamID, eventID, eventTime, data.InnerEvent.Data)
+			// Keyed on the event id, as over HTTP.
+			an = a.onEvent(hctx, data.TeamID, eventID, eventTime, evt.Request.RetryAttempt, data.InnerEvent.Data)
 		}
 	case slack.SlashCommand:
-		payload = a.onCommand(hctx, data)
+		an = a.onCommand(hctx, key, data)
 	case slack.InteractionCallback:
-		payload = a.onInteraction(hctx, &data)
+		an = a.onInteraction(hctx, key, &data)
+	}
+	if an.status != http.StatusOK {
+		a.log.InfoContext(ctx, "slack socket mode request not acknowledged; Slack delivers it again", "type", evt.Type, "envelope", evt.Request.EnvelopeID)
+		return
 	}
 	var err error
-	if payload == nil {
+	if an.payload == nil {
 		err = client.Ack(*evt.Request)
 	} else {
-		err = client.Ack(*evt.Request, payload)
+		err = client.Ack(*evt.Request, an.payload)
 	}
 	if err != nil {
 		a.log.WarnContext(ctx, "slack socket mode ack", "type", evt.Type, "err", err)

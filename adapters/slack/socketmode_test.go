@@ -4,9 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -73,6 +75,81 @@ func TestSocketMode(t *testing.T) {
 	}
 	if _, err := h.Store.InstallationByExternalID(t.Context(), bot.PlatformSlack, "T1"); err != nil {
 		t.Errorf("the workspace was not recorded: %v", err)
+	}
+}
+
+// TestSocketModeAckAfterStored: a DM answer that cannot be stored is not
+// acknowledged, so Slack delivers it again; the redelivery after recovery
+// is acknowledged and stored once. A slash command's envelope delivered
+// twice has one effect, and both are acknowledged.
+func TestSocketModeAckAfterStored(t *testing.T) {
+	t.Parallel()
+	fs := &faultStore{}
+	h := setupHTTP(t, func(s bot.Store) bot.Store { fs.Store = s; return fs })
+	e := h.checkingIn(t)
+	released := make(chan struct{}, 1)
+	fs.set(func(s *faultStore) {
+		s.SaveCheckInFunc = func(context.Context, *bot.CheckIn) error { return errDown }
+		s.ReleaseEventFunc = func(ctx context.Context, key string) error {
+			err := s.Store.ReleaseEvent(ctx, key)
+			released <- struct{}{}
+			return err
+		}
+	})
+	recovered := make(chan struct{})
+	acks := make(chan string, 8)
+	answer := `"payload":{"type":"event_callback","team_id":"T1","event_id":"EvS","event":{"type":"message","channel":"D069C7QFK","user":"UANA","text":"briefed the recruiter","ts":"3.3","channel_type":"im"}}`
+	command := `{"envelope_id":"env-cmd","type":"slash_commands","accepts_response_payload":true,"payload":{"team_id":"T1","user_id":"UANA","user_name":"ana","command":"/smart90","text":"rocks add Hire a CTO","channel_id":"DANA","trigger_id":"t9"}}`
+	socketSlack(t, h, func(conn *websocket.Conn) {
+		go func() {
+			for {
+				_, b, err := conn.ReadMessage()
+				if err != nil {
+					return
+				}
+				var m map[string]any
+				if json.Unmarshal(b, &m) == nil && m["envelope_id"] != nil {
+					acks <- m["envelope_id"].(string)
+				}
+			}
+		}()
+		conn.WriteMessage(websocket.TextMessage, []byte(`{"envelope_id":"env-1","type":"events_api","accepts_response_payload":false,"retry_attempt":0,`+answer+`}`))
+		<-recovered
+		conn.WriteMessage(websocket.TextMessage, []byte(`{"envelope_id":"env-2","type":"events_api","accepts_response_payload":false,"retry_attempt":1,"retry_reason":"timeout",`+answer+`}`))
+		conn.WriteMessage(websocket.TextMessage, []byte(command))
+		conn.WriteMessage(websocket.TextMessage, []byte(command))
+	})
+	stop := runSocket(t, h, h.adapter.cfg.Handler)
+	defer stop()
+
+	select {
+	case <-released:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the answer that could not be stored was not released for Slack's retry")
+	}
+	if c := h.checkIn(t, e); c.Moved != "" {
+		t.Fatalf("stored with the database down: %+v", c)
+	}
+	fs.set(func(s *faultStore) { s.SaveCheckInFunc = nil })
+	close(recovered)
+	got := map[string]int{}
+	for range 3 {
+		select {
+		case id := <-acks:
+			got[id]++
+		case <-time.After(30 * time.Second):
+			t.Fatalf("acks so far %v; want env-2 and env-cmd twice", got)
+		}
+	}
+	if want := map[string]int{"env-2": 1, "env-cmd": 2}; !maps.Equal(got, want) {
+		t.Errorf("acks %v, want %v (none for the answer that was not stored)", got, want)
+	}
+	stop()
+	if c := h.checkIn(t, e); c.Moved != "briefed the recruiter" || c.Priority != "" {
+		t.Errorf("after the redelivery: moved %q, priority %q; want the answer stored once", c.Moved, c.Priority)
+	}
+	if rocks, err := h.Store.Rocks(context.Background(), e.ID); err != nil || len(rocks) != 1 {
+		t.Errorf("rocks after one command delivered twice: %d (%v), want 1", len(rocks), err)
 	}
 }
 
@@ -157,10 +234,10 @@ func socketSlack(t *testing.T, h *httpBundle, script func(conn *websocket.Conn))
 }
 
 // runSocket runs an adapter on core over h's Socket Mode until the
-// returned stop is called.
+// returned stop is called (once or more).
 func runSocket(t *testing.T, h *httpBundle, core Handler) (stop func()) {
 	t.Helper()
-	a, err := New(Config{Handler: core, Store: h.Store, Messenger: h.adapter.cfg.Messenger,
+	a, err := New(Config{Handler: core, Store: h.adapter.cfg.Store, Messenger: h.adapter.cfg.Messenger,
 		Deduper: inproc.NewDeduper(h.Clock), Clock: h.Clock, HandleTimeout: 10 * time.Second})
 	if err != nil {
 		t.Fatal(err)
@@ -170,11 +247,11 @@ func runSocket(t *testing.T, h *httpBundle, core Handler) (stop func()) {
 	go func() {
 		done <- a.RunSocketMode(ctx, SocketModeConfig{AppToken: "xapp-1-test", BotToken: "xoxb-single", APIURL: h.slack.URL})
 	}()
-	return func() {
+	return sync.OnceFunc(func() {
 		cancel()
 		if err := <-done; err != nil {
 			t.Errorf("RunSocketMode: %v", err)
 		}
 		a.Wait()
-	}
+	})
 }

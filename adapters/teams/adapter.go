@@ -29,15 +29,18 @@ type Handler interface {
 
 // Config configures an Adapter.
 type Config struct {
-	Handler   Handler        // required: the core
-	Store     bot.Store      // required: installations and conversation references
+	Handler Handler // required: the core
+	// Store (required) holds installations, conversation references and
+	// the EventLog that de-duplicates activities: in the database, next
+	// to what handling them stores, so a redelivery is handled once
+	// whether or not Redis is up.
+	Store     bot.Store
 	Messenger *Messenger     // required: replies after the acknowledgement
 	Auth      *Authenticator // required: every activity's token is checked
 	// ServiceURLs are the service URLs activities may name: a conversation
 	// reference with any other is never stored, so the bot's token is
 	// never sent there.
 	ServiceURLs ServiceURLs
-	Deduper     bot.Deduper // required: the Bot Framework retries
 	Clock       bot.Clock
 	Logger      *slog.Logger
 	// HandleTimeout bounds the core's work on one activity before the
@@ -59,8 +62,8 @@ type Adapter struct {
 
 // New returns an Adapter.
 func New(cfg Config) (*Adapter, error) {
-	if cfg.Handler == nil || cfg.Store == nil || cfg.Messenger == nil || cfg.Auth == nil || cfg.Deduper == nil || len(cfg.ServiceURLs) == 0 {
-		return nil, errors.New("teams: Handler, Store, Messenger, Auth, Deduper and ServiceURLs are required")
+	if cfg.Handler == nil || cfg.Store == nil || cfg.Messenger == nil || cfg.Auth == nil || len(cfg.ServiceURLs) == 0 {
+		return nil, errors.New("teams: Handler, Store, Messenger, Auth and ServiceURLs are required")
 	}
 	clock := cmp.Or[bot.Clock](cfg.Clock, bot.SystemClock{})
 	return &Adapter{cfg: cfg, log: cmp.Or(cfg.Logger, slog.Default()), clock: clock, refs: references{cfg.Store, clock}}, nil
@@ -77,9 +80,29 @@ func (a *Adapter) Wait() { a.wg.Wait() }
 // maxActivity bounds a request body; activities are a few kilobytes.
 const maxActivity = 1 << 20
 
-// dedupeTTL covers the Bot Framework's redelivery of an activity that got
-// no timely answer.
-const dedupeTTL = time.Hour
+// Activities are claimed in the EventLog before they are handled.
+const (
+	// afterTimeout bounds the work done after an answer, the core's
+	// included (handleThenReply).
+	afterTimeout = time.Minute
+	// eventHold is how long a claim keeps redeliveries away while its
+	// activity is handled: longer than the core may take, so that an
+	// activity is never handled twice at once.
+	eventHold = afterTimeout + 15*time.Second
+	// eventKeep is how long a handled activity is remembered, past the
+	// Bot Framework's redeliveries.
+	eventKeep = time.Hour
+)
+
+// outcome is where the handling of an activity stands when Teams is
+// answered.
+type outcome int
+
+const (
+	handled outcome = iota // stored (or refused in plain words): 200
+	failed                 // the store failed: 503, and a redelivery is handled
+	pending                // the core is still at work: 503; it settles the claim when done
+)
 
 // inbound is an activity as received, with what msbotbuilder-go's schema
 // drops: the mention entities' fields.
@@ -123,52 +146,97 @@ func (a *Adapter) serveActivity(w http.ResponseWriter, r *http.Request) {
 	inst, err := a.installation(ctx, in.tenant)
 	if err != nil {
 		a.log.ErrorContext(ctx, "teams: load installation", "tenant", in.tenant, "err", err)
-		http.Error(w, "try again", http.StatusInternalServerError)
+		http.Error(w, "try again", http.StatusServiceUnavailable)
 		return
 	}
 	if err := a.remember(ctx, inst, in); err != nil {
 		a.log.ErrorContext(ctx, "teams: keep conversation reference", "err", err)
-		http.Error(w, "try again", http.StatusInternalServerError)
+		http.Error(w, "try again", http.StatusServiceUnavailable)
 		return
 	}
-	// Only now: a redelivery of an activity that failed above is handled.
+	key := ""
 	if in.ID != "" {
-		dup, err := a.cfg.Deduper.Seen(ctx, "teams:activity:"+in.Conversation.ID+":"+in.ID, dedupeTTL)
-		if err != nil {
-			a.log.WarnContext(ctx, "de-duplicate activity; handling it", "err", err)
-		} else if dup {
+		key = "teams:activity:" + in.Conversation.ID + ":" + in.ID
+		st, err := a.cfg.Store.BeginEvent(ctx, key, a.clock.Now().UTC(), eventHold)
+		switch {
+		case err != nil:
+			a.log.ErrorContext(ctx, "teams: claim activity; the Bot Framework is asked to retry", "err", err)
+			http.Error(w, "try again", http.StatusServiceUnavailable)
+			return
+		case st == bot.EventDone:
 			writeJSON(w, duplicate(in))
+			return
+		case st == bot.EventHandling:
+			http.Error(w, "being handled; try again", http.StatusServiceUnavailable)
 			return
 		}
 	}
 	if in.Type == schema.InstallationUpdate {
 		a.installationUpdate(ctx, inst, in)
+		a.settle(ctx, key, nil)
 		w.WriteHeader(http.StatusOK)
 		return
 	}
 	var response any
+	result := handled
 	_, err = activity.PrepareActivityContext(activity.HandlerFuncs{
 		OnMessageFunc: func(*activity.TurnContext) (schema.Activity, error) {
-			a.onMessage(ctx, inst, in)
+			result = a.onMessage(ctx, key, inst, in)
 			return schema.Activity{}, nil
 		},
 		OnInvokeFunc: func(*activity.TurnContext) (schema.Activity, error) {
-			response = a.onInvoke(ctx, inst, in)
+			response, result = a.onInvoke(ctx, key, inst, in)
 			return schema.Activity{}, nil
 		},
 		OnConversationUpdateFunc: func(*activity.TurnContext) (schema.Activity, error) {
-			a.conversationUpdate(ctx, inst, in)
+			result = a.conversationUpdate(ctx, key, inst, in)
 			return schema.Activity{}, nil
 		},
 	}, &activity.TurnContext{Activity: in.Activity})
 	if err != nil {
 		a.log.DebugContext(ctx, "teams: activity ignored", "type", in.Type, "err", err)
+		a.settle(ctx, key, nil)
 	}
-	if response != nil {
+	switch {
+	case result == pending:
+		http.Error(w, "still being handled; try again", http.StatusServiceUnavailable)
+	case result == failed && response != nil:
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusServiceUnavailable)
+		json.NewEncoder(w).Encode(response)
+	case result == failed:
+		http.Error(w, "try again", http.StatusServiceUnavailable)
+	default:
 		writeJSON(w, response)
-		return
 	}
-	w.WriteHeader(http.StatusOK)
+}
+
+// settle records the outcome of handling key: handled (the core stored
+// what it had to, or refused in plain words), or, when the core failed
+// for an internal reason, released so that a redelivery is handled. It
+// reports whether the activity was handled.
+func (a *Adapter) settle(ctx context.Context, key string, err error) bool {
+	// The handling may have used up ctx's time: the record must still be
+	// written.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	if bot.ErrorCode(err) == bot.EINTERNAL {
+		if key != "" {
+			if err := a.cfg.Store.ReleaseEvent(ctx, key); err != nil {
+				// The claim runs out by itself (eventHold).
+				a.log.WarnContext(ctx, "teams: release activity", "key", key, "err", err)
+			}
+		}
+		return false
+	}
+	if key != "" {
+		if err := a.cfg.Store.FinishEvent(ctx, key, a.clock.Now().UTC(), eventKeep); err != nil {
+			// Handled and stored all the same; the claim keeps
+			// redeliveries away for eventHold.
+			a.log.WarnContext(ctx, "teams: record activity handled", "key", key, "err", err)
+		}
+	}
+	return true
 }
 
 // decode reads an activity and the fields msbotbuilder-go's schema drops.
@@ -303,19 +371,19 @@ func (a *Adapter) installationUpdate(ctx context.Context, inst *bot.Installation
 
 // conversationUpdate: the bot added to a 1:1 chat says hello; the bot
 // removed from a team or chat stops sending there.
-func (a *Adapter) conversationUpdate(ctx context.Context, inst *bot.Installation, in *inbound) {
+func (a *Adapter) conversationUpdate(ctx context.Context, key string, inst *bot.Installation, in *inbound) outcome {
 	for _, m := range in.MembersRemoved {
 		if m.ID == in.Recipient.ID {
 			a.removed(ctx, inst, in)
-			return
+			a.settle(ctx, key, nil)
+			return handled
 		}
 	}
 	for _, m := range in.MembersAdded {
 		switch {
 		case m.ID != in.Recipient.ID:
 		case in.personal():
-			a.welcome(ctx, inst, in)
-			return
+			return a.welcome(ctx, key, inst, in)
 		case in.channel != "":
 			a.after(func(ctx context.Context) {
 				to := bot.Destination{Installation: inst, Channel: in.channel}
@@ -323,9 +391,12 @@ func (a *Adapter) conversationUpdate(ctx context.Context, inst *bot.Installation
 					a.log.WarnContext(ctx, "teams: say hello to a team", "err", err)
 				}
 			})
-			return
+			a.settle(ctx, key, nil)
+			return handled
 		}
 	}
+	a.settle(ctx, key, nil)
+	return handled
 }
 
 // teamHello introduces smart90 in the channel of a team that added it.
@@ -335,28 +406,38 @@ const teamHello = "*Hi, I'm smart90.* I keep coaching clients' quarterly rocks a
 	"• Clients answer me in our 1:1 chat, where `help` lists everything."
 
 // welcome greets a person who just added the app, with what they can do.
-func (a *Adapter) welcome(ctx context.Context, inst *bot.Installation, in *inbound) {
+func (a *Adapter) welcome(ctx context.Context, key string, inst *bot.Installation, in *inbound) outcome {
 	ev := a.event(in, bot.EventCommand)
 	ev.Text = "help"
-	a.handleThenReply(ctx, inst, in, ev)
+	return a.handleThenReply(ctx, key, inst, in, ev)
 }
 
-// handleThenReply runs the core on ev and sends its replies, answering
-// Teams as soon as the core has stored what the event changes, or after
-// HandleTimeout at the latest: what the core sends on the way (an
-// invitation, through Graph and connector retries) must not hold the
-// answer past Teams' 15 seconds.
-func (a *Adapter) handleThenReply(ctx context.Context, inst *bot.Installation, in *inbound, ev bot.Event) {
-	handled := make(chan struct{})
+// handleThenReply runs the core on ev, settles key and sends the core's
+// replies, answering Teams as soon as the core has stored what the event
+// changes, or after HandleTimeout at the latest: what the core sends on
+// the way (an invitation, through Graph and connector retries) must not
+// hold the answer past Teams' 15 seconds. Answered before the core is
+// done, the activity is not yet known to be stored (pending): a
+// redelivery meanwhile is refused, one after is dropped if the core
+// stored it and handled if the store failed. When the store failed the
+// person gets the core's "try again" reply, since the Bot Framework's
+// redelivery is not to be counted on.
+func (a *Adapter) handleThenReply(ctx context.Context, key string, inst *bot.Installation, in *inbound, ev bot.Event) outcome {
+	done := make(chan bool, 1)
 	a.after(func(bg context.Context) {
-		replies := a.handle(bg, ev)
-		close(handled)
+		replies, err := a.handle(bg, ev)
+		done <- a.settle(bg, key, err)
 		a.reply(bg, inst, in, replies)
 	})
 	select {
-	case <-handled:
+	case ok := <-done:
+		if !ok {
+			return failed
+		}
+		return handled
 	case <-ctx.Done():
 		a.log.WarnContext(ctx, "teams: answered before the core finished", "kind", ev.Kind)
+		return pending
 	}
 }
 
@@ -373,12 +454,13 @@ func (a *Adapter) event(in *inbound, kind bot.EventKind) bot.Event {
 
 // onMessage handles a message: a card's Action.Submit (button or form),
 // a plain reply in the 1:1 chat, or a command after @smart90 in a channel.
-func (a *Adapter) onMessage(ctx context.Context, inst *bot.Installation, in *inbound) {
+func (a *Adapter) onMessage(ctx context.Context, key string, inst *bot.Installation, in *inbound) outcome {
 	var ev bot.Event
 	if len(in.Value) > 0 {
 		s, ok := ParseSubmission(in.Value)
 		if !ok {
-			return
+			a.settle(ctx, key, nil)
+			return handled
 		}
 		ev = a.submission(in, s)
 	} else {
@@ -389,18 +471,20 @@ func (a *Adapter) onMessage(ctx context.Context, inst *bot.Installation, in *inb
 		ev = a.event(in, kind)
 		ev.Text, ev.Mentions = commandText(in)
 		if ev.Text == "" {
-			return
+			a.settle(ctx, key, nil)
+			return handled
 		}
 		var ok bool
 		if ev.Text, ok = here(ev.Text, in); !ok {
 			a.after(func(ctx context.Context) {
 				a.reply(ctx, inst, in, []bot.Message{{Text: "In Teams, type `@smart90 digest here` in the channel the digest should go to, or `digest dm` for a direct message.", Ephemeral: true}})
 			})
-			return
+			a.settle(ctx, key, nil)
+			return handled
 		}
 		a.learnMentioned(ctx, inst, in)
 	}
-	a.handleThenReply(ctx, inst, in, ev)
+	return a.handleThenReply(ctx, key, inst, in, ev)
 }
 
 // learnMentioned keeps the Entra object id of the people a command in a
@@ -450,8 +534,19 @@ func (a *Adapter) submission(in *inbound, s Submission) bot.Event {
 
 // onInvoke answers an Action.Execute (invoke "adaptiveCard/action") in
 // the HTTP response: the first reply replaces the card, the others follow
-// as messages.
-func (a *Adapter) onInvoke(ctx context.Context, inst *bot.Installation, in *inbound) any {
+// as messages. When the store failed, the card stays as it was, with what
+// the person typed, and shows the core's "try again".
+func (a *Adapter) onInvoke(ctx context.Context, key string, inst *bot.Installation, in *inbound) (any, outcome) {
+	response, err := a.invoke(ctx, inst, in)
+	if !a.settle(ctx, key, err) {
+		return map[string]any{"statusCode": http.StatusServiceUnavailable, "type": "application/vnd.microsoft.error",
+			"value": map[string]any{"code": "ServiceUnavailable", "message": bot.ErrorMessage(err)}}, failed
+	}
+	return response, handled
+}
+
+// invoke answers an invoke activity; the error is the core's.
+func (a *Adapter) invoke(ctx context.Context, inst *bot.Installation, in *inbound) (any, error) {
 	if in.Name == "fileConsent/invoke" {
 		if fc, ok := parseFileConsent(in.Value); ok {
 			a.after(func(ctx context.Context) {
@@ -460,19 +555,22 @@ func (a *Adapter) onInvoke(ctx context.Context, inst *bot.Installation, in *inbo
 				}
 			})
 		}
-		return nil // Teams wants a plain 200; the upload follows
+		return nil, nil // Teams wants a plain 200; the upload follows
 	}
 	if in.Name != "adaptiveCard/action" {
 		return map[string]any{"statusCode": http.StatusNotImplemented, "type": "application/vnd.microsoft.error",
-			"value": map[string]any{"code": "NotImplemented", "message": "smart90 does not handle " + in.Name}}
+			"value": map[string]any{"code": "NotImplemented", "message": "smart90 does not handle " + in.Name}}, nil
 	}
 	s, ok := ParseSubmission(in.Value)
 	if !ok {
-		return InvokeResponse(bot.Message{Text: "That card is out of date; type `help` to start again."}, nil)
+		return InvokeResponse(bot.Message{Text: "That card is out of date; type `help` to start again."}, nil), nil
 	}
-	replies := a.handle(ctx, a.submission(in, s))
+	replies, err := a.handle(ctx, a.submission(in, s))
+	if bot.ErrorCode(err) == bot.EINTERNAL {
+		return nil, err
+	}
 	if len(replies) == 0 {
-		return InvokeResponse(bot.Message{Text: "Done."}, nil)
+		return InvokeResponse(bot.Message{Text: "Done."}, nil), nil
 	}
 	first, rest := replies[0], replies[1:]
 	if len(first.Files) > 0 || (!in.personal() && first.Ephemeral) {
@@ -481,17 +579,15 @@ func (a *Adapter) onInvoke(ctx context.Context, inst *bot.Installation, in *inbo
 		first, rest = bot.Message{Text: "Done."}, replies
 	}
 	a.after(func(ctx context.Context) { a.reply(ctx, inst, in, rest) })
-	return InvokeResponse(first, a.cfg.Messenger.names(ctx, inst, first))
+	return InvokeResponse(first, a.cfg.Messenger.names(ctx, inst, first)), nil
 }
 
-// handle runs the core; its replies already say what went wrong in plain
-// words, internal errors are logged by the core.
-func (a *Adapter) handle(ctx context.Context, ev bot.Event) []bot.Message {
-	replies, err := a.cfg.Handler.Handle(ctx, ev)
-	if err != nil {
-		a.log.ErrorContext(ctx, "handle teams activity", "kind", ev.Kind, "tenant", ev.Installation, "err", err)
-	}
-	return replies
+// handle runs the core. Its replies already say what went wrong in plain
+// words; its error is non-nil only for an internal failure (the store),
+// which the core logged and after which the activity must not be
+// acknowledged as handled.
+func (a *Adapter) handle(ctx context.Context, ev bot.Event) ([]bot.Message, error) {
+	return a.cfg.Handler.Handle(ctx, ev)
 }
 
 // reply sends the core's replies: in the 1:1 chat they answer there; in a
@@ -532,7 +628,7 @@ func (a *Adapter) reply(ctx context.Context, inst *bot.Installation, in *inbound
 // after runs work once the activity is acknowledged.
 func (a *Adapter) after(fn func(ctx context.Context)) {
 	a.wg.Go(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		ctx, cancel := context.WithTimeout(context.Background(), afterTimeout)
 		defer cancel()
 		fn(ctx)
 	})

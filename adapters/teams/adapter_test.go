@@ -265,7 +265,7 @@ func (s *flakyStore) PutAddress(ctx context.Context, a *bot.Address) error {
 	return s.Store.PutAddress(ctx, a)
 }
 
-// TestRedeliveryAfterFailure: an activity answered 500 is handled when
+// TestRedeliveryAfterFailure: an activity answered 503 is handled when
 // the Bot Framework delivers it again; it is not taken for a duplicate.
 func TestRedeliveryAfterFailure(t *testing.T) {
 	t.Parallel()
@@ -275,8 +275,8 @@ func TestRedeliveryAfterFailure(t *testing.T) {
 	flaky.fail.Store(1)
 	a := h.personal(anaID, "Ana", "message")
 	a["text"] = "help"
-	if code, _ := h.post(t, a); code != http.StatusInternalServerError {
-		t.Fatalf("with the database down: %d, want 500", code)
+	if code, _ := h.post(t, a); code != http.StatusServiceUnavailable {
+		t.Fatalf("with the database down: %d, want 503", code)
 	}
 	if code, _ := h.post(t, a); code != http.StatusOK {
 		t.Fatalf("redelivered: %d", code)
@@ -352,5 +352,228 @@ func TestWelcomeOnce(t *testing.T) {
 	}
 	if !strings.Contains(h.conn.Calls()[0].Text(), "help") && !strings.Contains(h.conn.Calls()[0].Text(), "invite") {
 		t.Errorf("welcome: %q", h.conn.Calls()[0].Text())
+	}
+}
+
+// faultStore is the real store with some of its calls replaced: a non-nil
+// …Func runs instead of the store. Tests change the funcs with set while
+// activities are served.
+type faultStore struct {
+	bot.Store
+	mu              sync.Mutex
+	BeginEventFunc  func(ctx context.Context, key string, now time.Time, hold time.Duration) (bot.EventState, error)
+	SaveCheckInFunc func(ctx context.Context, c *bot.CheckIn) error
+}
+
+func (s *faultStore) set(fn func(s *faultStore)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	fn(s)
+}
+
+func (s *faultStore) BeginEvent(ctx context.Context, key string, now time.Time, hold time.Duration) (bot.EventState, error) {
+	s.mu.Lock()
+	f := s.BeginEventFunc
+	s.mu.Unlock()
+	if f != nil {
+		return f(ctx, key, now, hold)
+	}
+	return s.Store.BeginEvent(ctx, key, now, hold)
+}
+
+func (s *faultStore) SaveCheckIn(ctx context.Context, c *bot.CheckIn) error {
+	s.mu.Lock()
+	f := s.SaveCheckInFunc
+	s.mu.Unlock()
+	if f != nil {
+		return f(ctx, c)
+	}
+	return s.Store.SaveCheckIn(ctx, c)
+}
+
+var errDown = errors.New("database unavailable")
+
+// withStore puts s between the store and both the adapter and the core;
+// before any activity is posted.
+func (h *teamsBundle) withStore(t *testing.T, s bot.Store) {
+	t.Helper()
+	core, err := bot.New(bot.Config{Store: s, Messenger: h.messenger, State: h.State, Clock: h.Clock, Logger: h.log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.adapter.cfg.Handler, h.adapter.cfg.Store, h.adapter.refs.store = core, s, s
+}
+
+// checkingIn has the coach invite Ana from the channel, Ana accept and
+// start today's check-in in her chat; it returns the engagement.
+func (h *teamsBundle) checkingIn(t *testing.T) *bot.Engagement {
+	t.Helper()
+	h.post(t, h.channel(coachID, "Coach", "invite <at>Ana</at>", mention(anaID, "Ana")))
+	e, err := h.Store.LiveEngagementForClient(context.Background(), h.person(t, anaID).ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.press(t, anaID, "Ana", map[string]any{"smart90": "action", "action": bot.ActionAccept, "value": strconv.FormatInt(e.ID, 10)})
+	h.say(t, anaID, "Ana", "checkin")
+	return e
+}
+
+// checkIn is Ana's check-in of today, empty when none is stored.
+func (h *teamsBundle) checkIn(t *testing.T, e *bot.Engagement) *bot.CheckIn {
+	t.Helper()
+	day := bot.DateOf(h.Clock.Now().In(bot.Zone(h.person(t, anaID).TimeZone)))
+	c, err := h.Store.CheckIn(context.Background(), e.ID, day)
+	if bot.ErrorCode(err) == bot.ENOTFOUND {
+		return &bot.CheckIn{}
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// texts is the text of every activity sent since call n.
+func (h *teamsBundle) texts(n int) []string {
+	var out []string
+	for _, c := range h.conn.Calls()[n:] {
+		if c.Op == "SendToConversation" {
+			out = append(out, c.Text())
+		}
+	}
+	return out
+}
+
+// send posts an activity with a valid token and returns the status; it
+// is safe in any goroutine and does not wait for the work after the
+// answer.
+func (h *teamsBundle) send(t *testing.T, token string, activity map[string]any) int {
+	body, err := json.Marshal(activity)
+	if err != nil {
+		t.Error(err)
+		return 0
+	}
+	req, err := http.NewRequest(http.MethodPost, h.srv.URL+"/api/messages", strings.NewReader(string(body)))
+	if err != nil {
+		t.Error(err)
+		return 0
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Error(err)
+		return 0
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+// TestActivityHandledOnce: the same activity delivered twice at once and
+// then twice more is handled once: Ana's answer fills one question only
+// and she gets one reply.
+func TestActivityHandledOnce(t *testing.T) {
+	t.Parallel()
+	h := setup(t)
+	e := h.checkingIn(t)
+	a := h.personal(anaID, "Ana", "message")
+	a["text"] = "briefed the recruiter"
+	token := h.idp.Token(t, testAppID, h.conn.URL)
+	n := len(h.conn.Calls())
+	codes := make([]int, 2)
+	var wg sync.WaitGroup
+	for i := range codes {
+		wg.Go(func() { codes[i] = h.send(t, token, a) })
+	}
+	wg.Wait()
+	h.adapter.Wait()
+	if !slices.Contains(codes, http.StatusOK) || slices.ContainsFunc(codes, func(c int) bool { return c != http.StatusOK && c != http.StatusServiceUnavailable }) {
+		t.Errorf("two deliveries at once: %v, want a 200 and a 200 or 503", codes)
+	}
+	for i := range 2 {
+		if code, _ := h.post(t, a); code != http.StatusOK {
+			t.Errorf("redelivery %d: %d, want 200", i+1, code)
+		}
+	}
+	if c := h.checkIn(t, e); c.Moved != "briefed the recruiter" || c.Priority != "" || c.Stuck != "" {
+		t.Errorf("check-in: moved %q, priority %q, stuck %q; want the answer in one question only", c.Moved, c.Priority, c.Stuck)
+	}
+	if got := h.texts(n); len(got) != 1 || !strings.Contains(got[0], "2/4") {
+		t.Errorf("replies %q, want one: the next question", got)
+	}
+}
+
+// TestActivityStoreDown: an answer that cannot be stored is answered 503
+// and not stored, and the person is not told it was saved; the
+// redelivery after recovery is handled and stored once. The same when
+// the event log cannot be reached.
+func TestActivityStoreDown(t *testing.T) {
+	t.Parallel()
+	h := setup(t)
+	fs := &faultStore{Store: h.Store}
+	h.withStore(t, fs)
+	e := h.checkingIn(t)
+	card := h.conn.Calls()[len(h.conn.Calls())-1] // the check-in, its form inline
+	a := h.personal(anaID, "Ana", "message")
+	a["text"] = "briefed the recruiter"
+
+	// The card's form submitted (Action.Execute) with the database down:
+	// the card stays, with what she typed, and says to try again.
+	fs.set(func(s *faultStore) {
+		s.SaveCheckInFunc = func(context.Context, *bot.CheckIn) error { return errDown }
+	})
+	verb, data, _ := executeAction(t, card.Body)
+	data["moved"], data["priority"], data["energy"] = "briefed the recruiter", "screen five candidates", "4"
+	inv := h.personal(anaID, "Ana", "invoke")
+	inv["name"] = "adaptiveCard/action"
+	inv["value"] = map[string]any{"action": map[string]any{"type": "Action.Execute", "verb": verb, "data": data}, "trigger": "manual"}
+	if code, body := h.post(t, inv); code != http.StatusServiceUnavailable || !strings.Contains(body, "application/vnd.microsoft.error") || !strings.Contains(body, "try again") {
+		t.Errorf("card submitted with the database down: %d %s; want 503 with an error the card shows", code, body)
+	}
+	if c := h.checkIn(t, e); c.Moved != "" {
+		t.Fatalf("stored with the database down: %+v", c)
+	}
+
+	fs.set(func(s *faultStore) {
+		s.SaveCheckInFunc = func(context.Context, *bot.CheckIn) error { return errDown }
+	})
+	n := len(h.conn.Calls())
+	if code, _ := h.post(t, a); code != http.StatusServiceUnavailable {
+		t.Fatalf("answer with the database down: %d, want 503", code)
+	}
+	if c := h.checkIn(t, e); c.Moved != "" {
+		t.Fatalf("stored with the database down: %+v", c)
+	}
+	if got := h.texts(n); len(got) != 1 || !strings.Contains(got[0], "Something went wrong") {
+		t.Errorf("told %q; want only the core's \"try again\"", got)
+	}
+
+	fs.set(func(s *faultStore) { s.SaveCheckInFunc = nil })
+	n = len(h.conn.Calls())
+	for i := range 2 {
+		if code, _ := h.post(t, a); code != http.StatusOK {
+			t.Fatalf("redelivery %d after recovery: %d, want 200", i+1, code)
+		}
+	}
+	if c := h.checkIn(t, e); c.Moved != "briefed the recruiter" || c.Priority != "" {
+		t.Fatalf("after the redeliveries: moved %q, priority %q; want the answer stored once", c.Moved, c.Priority)
+	}
+	if got := h.texts(n); len(got) != 1 || !strings.Contains(got[0], "2/4") {
+		t.Errorf("after the redeliveries: %q, want the next question once", got)
+	}
+
+	// The event log down: 503 before anything is handled.
+	fs.set(func(s *faultStore) {
+		s.BeginEventFunc = func(context.Context, string, time.Time, time.Duration) (bot.EventState, error) { return 0, errDown }
+	})
+	b := h.personal(anaID, "Ana", "message")
+	b["text"] = "screen five candidates"
+	if code, _ := h.post(t, b); code != http.StatusServiceUnavailable {
+		t.Fatalf("answer with the event log down: %d, want 503", code)
+	}
+	fs.set(func(s *faultStore) { s.BeginEventFunc = nil })
+	if code, _ := h.post(t, b); code != http.StatusOK {
+		t.Fatalf("redelivery after recovery: %d", code)
+	}
+	if c := h.checkIn(t, e); c.Priority != "screen five candidates" || c.Stuck != "" {
+		t.Errorf("after the redelivery: priority %q, stuck %q", c.Priority, c.Stuck)
 	}
 }

@@ -17,7 +17,6 @@ import (
 	"github.com/smart90/smart90/adapters/teams/teamstest"
 	"github.com/smart90/smart90/bot"
 	"github.com/smart90/smart90/bot/bottest"
-	"github.com/smart90/smart90/store/inproc"
 )
 
 const (
@@ -77,7 +76,7 @@ func setup(t *testing.T, opts ...func(*teamsBundle, *MessengerConfig)) *teamsBun
 		t.Fatal(err)
 	}
 	h.adapter, err = New(Config{Handler: core, Store: b.Store, Messenger: h.messenger, Auth: auth, ServiceURLs: urls,
-		Deduper: inproc.NewDeduper(b.Clock), Clock: b.Clock, Logger: log})
+		Clock: b.Clock, Logger: log})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -422,7 +422,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 	var teamsApp *teamsadapter.Adapter
 	if teamsOut != nil {
 		teamsApp, err = teamsadapter.New(teamsadapter.Config{Handler: core, Store: store, Messenger: teamsOut, Auth: teamsAuth,
-			ServiceURLs: teamsURLs, Deduper: coord.Deduper, Clock: clock, Logger: log})
+			ServiceURLs: teamsURLs, Clock: clock, Logger: log})
 		if err != nil {
 			return err
 		}
