@@ -155,8 +155,10 @@ func envDuration(getenv func(string) string, name string, def time.Duration) (ti
 	return d, nil
 }
 
-// coordination is what replicas share: conversation state, event
-// de-duplication and the outbound rate limiter.
+// coordination is what replicas share in memory: conversation state, the
+// outbound rate limiter, and the one-time OAuth install states (Deduper).
+// Inbound events are de-duplicated in the database (bot.EventLog), which
+// keeps its records when Redis restarts or is down.
 type coordination struct {
 	State   bot.ConversationState
 	Deduper bot.Deduper
