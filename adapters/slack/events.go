@@ -20,21 +20,42 @@ import (
 var escaped = regexp.MustCompile(`<([@#])([UWC][A-Z0-9]+)(?:\|([^>]*))?>`)
 
 // normalize rewrites escaped mentions and channels to the core's <@ID> and
-// <#ID>, and returns what the text tells of each mentioned user.
+// <#ID>, and returns what the text tells of each mentioned user. The rest
+// is what the person typed, unescaped (see typedText).
 func normalize(text string) (string, map[string]bot.UserRef) {
 	var mentions map[string]bot.UserRef
-	out := escaped.ReplaceAllStringFunc(text, func(m string) string {
-		g := escaped.FindStringSubmatch(m)
-		if g[1] == "@" {
+	var b strings.Builder
+	last := 0
+	for _, loc := range escaped.FindAllStringSubmatchIndex(text, -1) {
+		b.WriteString(typedText(text[last:loc[0]]))
+		kind, id := text[loc[2]:loc[3]], text[loc[4]:loc[5]]
+		if kind == "@" {
 			if mentions == nil {
 				mentions = map[string]bot.UserRef{}
 			}
-			mentions[g[2]] = bot.UserRef{ExternalID: g[2], DisplayName: g[3]}
+			name := ""
+			if loc[6] >= 0 {
+				name = text[loc[6]:loc[7]]
+			}
+			mentions[id] = bot.UserRef{ExternalID: id, DisplayName: name}
 		}
-		return "<" + g[1] + g[2] + ">"
-	})
-	return strings.TrimSpace(out), mentions
+		b.WriteString("<" + kind + id + ">")
+		last = loc[1]
+	}
+	b.WriteString(typedText(text[last:]))
+	return strings.TrimSpace(b.String()), mentions
 }
+
+// typedText is text as the person typed it: Slack sends &, < and > as
+// &amp;, &lt; and &gt;. A typed "<@" or "<#" loses its "<", so that only
+// a mention Slack made reads as one to the core.
+func typedText(s string) string {
+	s = strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&").Replace(s)
+	return typedRef.ReplaceAllString(s, "$1")
+}
+
+// typedRef is a typed "<" (or several) before "@" or "#".
+var typedRef = regexp.MustCompile(`<+([@#])`)
 
 // commandEvent translates a /smart90 slash command.
 func commandEvent(c slack.SlashCommand) bot.Event {

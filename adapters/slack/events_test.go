@@ -35,6 +35,11 @@ func TestNormalize(t *testing.T) {
 		{"digest <#C123ABC456|coaching>", "digest <#C123ABC456>", nil},
 		{"  rocks  ", "rocks", nil},
 		{"rocks add Ship <v2> | done when live", "rocks add Ship <v2> | done when live", nil},
+		// Slack escapes what people type: it arrives as typed, and a typed
+		// mention or channel is not one.
+		{"rocks add Ship &lt;v2&gt; &amp; more | Q&amp;A", "rocks add Ship <v2> & more | Q&A", nil},
+		{"invite &lt;@UB&gt; &lt;&lt;@UC&gt; &lt;#C_SECRET|secret&gt; &amp;lt;@UD&amp;gt;", "invite @UB> @UC> #C_SECRET|secret> &lt;@UD&gt;", nil},
+		{"&lt;!channel&gt; talk to <@U2|bob>", "<!channel> talk to <@U2>", map[string]bot.UserRef{"U2": {ExternalID: "U2", DisplayName: "bob"}}},
 	} {
 		got, mentions := normalize(tt.in)
 		if got != tt.want || !reflect.DeepEqual(mentions, tt.mentions) {

@@ -550,7 +550,8 @@ var atTag = regexp.MustCompile(`<at>(.*?)</at>`)
 func commandText(in *inbound) (string, map[string]bot.UserRef) {
 	var mentions map[string]bot.UserRef
 	var found []string // the mentions' ids, by placeholder
-	text := atTag.ReplaceAllStringFunc(in.Text, func(tag string) string {
+	// NUL stands for a mention below: typed, it is nothing.
+	text := atTag.ReplaceAllStringFunc(strings.ReplaceAll(in.Text, "\x00", ""), func(tag string) string {
 		inner := atTag.FindStringSubmatch(tag)[1]
 		for _, m := range in.mentions {
 			name := strings.TrimPrefix(m.Mentioned.Name, "@")
@@ -586,8 +587,9 @@ func commandText(in *inbound) (string, map[string]bot.UserRef) {
 }
 
 var (
-	// typedRef is a mention or channel link a person typed as text.
-	typedRef = regexp.MustCompile(`<([@#])`)
+	// typedRef is a mention or channel link a person typed as text: its
+	// "<" (however many) is dropped, so "<<@29:x>" cannot leave "<@29:x>".
+	typedRef = regexp.MustCompile(`<+([@#])`)
 	// placeholder stands for a real mention while the text is unescaped.
 	placeholder = regexp.MustCompile("\x00[0-9]+\x00")
 )
