@@ -29,13 +29,13 @@ func rendersTyped(t *testing.T, typed string) {
 	renderMessage(&b, bot.Message{Text: "*Ana* · for " + bot.MentionPerson("coach") + " in " + bot.MentionChannel("coaching") + "\n*Stuck*: " + typed,
 		Buttons: []bot.Button{{Label: typed}}})
 	out := b.String()
-	if i := strings.IndexFunc(out, func(r rune) bool { return r != '\n' && (unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r)) }); i >= 0 {
+	if i := strings.IndexFunc(out, func(r rune) bool { return r != '\n' && r != '\t' && (unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r)) }); i >= 0 {
 		t.Fatalf("typed %q: a control character reaches the terminal: %q", typed, out)
 	}
 	if !strings.HasPrefix(out, "    *Ana* · for @coach in #coaching\n") {
 		t.Fatalf("typed %q: the core's references are not shown as typed: %q", typed, out)
 	}
-	if strings.ContainsFunc(typed, func(r rune) bool { return unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) }) {
+	if strings.ContainsFunc(typed, func(r rune) bool { return r != '\t' && (unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r)) }) {
 		return
 	}
 	if want := strings.TrimRight("    *Stuck*: "+typed, " ") + "\n"; !strings.Contains(out, want) {
