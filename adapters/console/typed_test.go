@@ -29,7 +29,9 @@ func rendersTyped(t *testing.T, typed string) {
 	renderMessage(&b, bot.Message{Text: "*Ana* · for " + bot.MentionPerson("coach") + " in " + bot.MentionChannel("coaching") + "\n*Stuck*: " + typed,
 		Buttons: []bot.Button{{Label: typed}}})
 	out := b.String()
-	if i := strings.IndexFunc(out, func(r rune) bool { return r != '\n' && r != '\t' && (unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r)) }); i >= 0 {
+	if i := strings.IndexFunc(out, func(r rune) bool {
+		return r != '\n' && r != '\t' && (unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r))
+	}); i >= 0 {
 		t.Fatalf("typed %q: a control character reaches the terminal: %q", typed, out)
 	}
 	if !strings.HasPrefix(out, "    *Ana* · for @coach in #coaching\n") {

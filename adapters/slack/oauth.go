@@ -133,8 +133,8 @@ func bindingOf(secret string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// expiredLink and otherBrowser are the pages for a redirect that cannot
-// complete an install.
+// The pages for a redirect that cannot complete an install: the link is
+// used up or expired, or another browser started the install.
 const (
 	expiredTitle = "This install link has expired"
 	expiredText  = "Install links last ten minutes and work once. Start again from /slack/install."
