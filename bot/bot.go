@@ -96,6 +96,7 @@ func zoneOf(p *Person) *time.Location {
 // errors become a reply in plain words; the returned error is non-nil only
 // for internal failures, which are logged and answered with a generic reply.
 func (b *Bot) Handle(ctx context.Context, ev Event) ([]Message, error) {
+	ev = withoutRefMarks(ev)
 	out, err := b.handle(ctx, ev)
 	if err == nil {
 		return out, nil

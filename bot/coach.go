@@ -177,7 +177,7 @@ func (b *Bot) cmdDigest(ctx context.Context, r *request, rest string) ([]Message
 	}
 	where := "you, as a direct message"
 	if ch != "" {
-		where = "<#" + ch + ">"
+		where = MentionChannel(ch)
 	}
 	return reply("Your weekly digest goes to %s, %s at %s your time. Invite me to the channel if it is private.",
 		where, weekdayName(r.me.DigestWeekday), r.me.DigestTime), nil

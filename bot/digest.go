@@ -97,7 +97,7 @@ func (b *Bot) ComposeDigest(ctx context.Context, coach *Person, week Date) (Mess
 		parts = append(parts, Message{Text: cd.text})
 	}
 	var sb strings.Builder
-	fmt.Fprintf(&sb, "*Weekly digest · week of %s* for <@%s>\n", week, coach.ExternalID)
+	fmt.Fprintf(&sb, "*Weekly digest · week of %s* for %s\n", week, MentionPerson(coach.ExternalID))
 	if len(parts) == 0 {
 		sb.WriteString("Nothing to report this week.")
 		return Message{Text: sb.String()}, nil, nil

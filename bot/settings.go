@@ -201,7 +201,7 @@ func settingsText(p *Person, e *Engagement) string {
 	if p.IsCoach {
 		where := "a DM to you"
 		if p.DigestChannel != "" {
-			where = "<#" + p.DigestChannel + ">"
+			where = MentionChannel(p.DigestChannel)
 		}
 		fmt.Fprintf(&sb, "• Digest: %s %s, to %s\n", weekdayName(p.DigestWeekday), p.DigestTime, where)
 	}

@@ -3,11 +3,11 @@ package console
 import (
 	"cmp"
 	"fmt"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/smart90/smart90/bot"
 )
@@ -30,7 +30,7 @@ func renderMessage(b *strings.Builder, m bot.Message) {
 	if len(m.Buttons) > 0 {
 		labels := make([]string, len(m.Buttons))
 		for i, btn := range m.Buttons {
-			labels[i] = "[" + btn.Label + "]"
+			labels[i] = "[" + display(btn.Label) + "]"
 		}
 		b.WriteString("    " + strings.Join(labels, " ") + "\n")
 		empty = false
@@ -44,29 +44,65 @@ func renderMessage(b *strings.Builder, m bot.Message) {
 	}
 }
 
-// indent writes text with every line indented by four spaces, showing the
-// core's <@user> and <#channel> references as a person types them.
+// indent writes text with every line indented by four spaces (see display).
 func indent(b *strings.Builder, text string) {
-	text = refPattern.ReplaceAllString(text, "$1$2")
-	for line := range strings.SplitSeq(strings.TrimRight(text, "\n"), "\n") {
+	for line := range strings.SplitSeq(strings.TrimRight(display(text), "\n"), "\n") {
 		b.WriteString(strings.TrimRight("    "+line, " ") + "\n")
 	}
 }
 
-// refPattern matches <@id>, <@id|name>, <#id> and <#id|name>.
-var refPattern = regexp.MustCompile(`<([@#])([^>|\s]+)(?:\|[^>]*)?>`)
+// display is a text of the core as the terminal shows it: the core's
+// references to people and channels (bot.Spans) as a person types them
+// (@ana, #coaching), and everything else as it was typed — a typed
+// "<@ana>" stays "<@ana>" — except control characters, which are written
+// as escapes so that no typed text can move the cursor or recolour the
+// terminal.
+func display(text string) string {
+	var b strings.Builder
+	for sp := range bot.Spans(text) {
+		if sp.Ref != bot.RefNone {
+			b.WriteString(string(sp.Ref) + visible(sp.ID))
+			continue
+		}
+		b.WriteString(visible(sp.Text))
+	}
+	return b.String()
+}
+
+// visible writes the control characters of s, but for line breaks and
+// tabs, as Go escapes (\x1b, \u009b).
+func visible(s string) string {
+	if !strings.ContainsFunc(s, control) {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if control(r) {
+			q := strconv.QuoteRuneToASCII(r)
+			b.WriteString(q[1 : len(q)-1])
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// control reports whether r is a control character a terminal acts on.
+func control(r rune) bool {
+	return r != '\n' && r != '\t' && (unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r))
+}
 
 // renderForm writes a form's title, how to submit it, and one line per
 // field: id (the :form key), label, kind, choices, initial value, hint.
 func renderForm(b *strings.Builder, f *bot.Form) {
-	fmt.Fprintf(b, "    Form %q: %s\n", cmp.Or(f.Title, f.FormID), formExample(f))
+	fmt.Fprintf(b, "    Form %q: %s\n", display(cmp.Or(f.Title, f.FormID)), formExample(f))
 	for _, fd := range f.Fields {
-		fmt.Fprintf(b, "      %s: %s (%s)", fd.ID, cmp.Or(fd.Label, fd.ID), fieldKind(fd))
+		fmt.Fprintf(b, "      %s: %s (%s)", fd.ID, display(cmp.Or(fd.Label, fd.ID)), fieldKind(fd))
 		if fd.Initial != "" {
 			fmt.Fprintf(b, " = %s", strconv.Quote(fd.Initial))
 		}
 		if fd.Hint != "" {
-			fmt.Fprintf(b, " — %s", fd.Hint)
+			fmt.Fprintf(b, " — %s", display(fd.Hint))
 		}
 		b.WriteString("\n")
 	}
@@ -98,7 +134,7 @@ func fieldKind(fd bot.Field) string {
 			if o.Label == "" || o.Label == o.Value {
 				opts[i] = o.Value
 			} else {
-				opts[i] = o.Value + " = " + o.Label
+				opts[i] = o.Value + " = " + display(o.Label)
 			}
 		}
 		s = "one of: " + strings.Join(opts, " | ")

@@ -3,6 +3,7 @@ package slack
 import (
 	"cmp"
 	"maps"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -101,26 +102,45 @@ func Blocks(m bot.Message) (text string, blocks []slack.Block) {
 // blocks.
 func render(m bot.Message) (content, actions []slack.Block) {
 	for _, s := range append([]string{m.Text}, m.Sections...) {
-		for _, chunk := range splitText(neutralize(s), maxText) {
+		for _, chunk := range splitText(mrkdwn(s), maxText) {
 			content = append(content, section(chunk))
 		}
 	}
 	return content, actionBlocks(m.Buttons)
 }
 
-// neutralize keeps what people typed from pinging whole channels: the core
-// writes only <@U…> mentions and <#C…> channel links, never Slack's special
-// commands, so any "<!channel>", "<!here>", "<!everyone>" or
-// "<!subteam^…>" in a message came from a person (an answer quoted in a
-// digest) and is shown as text instead.
-func neutralize(s string) string {
-	return strings.ReplaceAll(s, "<!", "&lt;!")
+// mrkdwn renders a text of the core as Slack's mrkdwn: the references the
+// core made (bot.Spans) become Slack's mentions and channel links, and
+// everything else — the core's words and what people typed, such as an
+// answer quoted in a digest — is escaped as Slack asks (&, <, >), so no
+// typed "<!channel>", "<@U…>", "<#C…>" or "<https://…|disguise>" is more
+// than text. The core's *bold*, _italic_, `code` and bullets need no
+// escaping. A reference whose id is not a Slack id is shown as text.
+func mrkdwn(s string) string {
+	var b strings.Builder
+	for sp := range bot.Spans(s) {
+		switch {
+		case sp.Ref != bot.RefNone && slackID.MatchString(sp.ID):
+			b.WriteString("<" + string(sp.Ref) + sp.ID + ">")
+		case sp.Ref != bot.RefNone:
+			b.WriteString(escapeText(string(sp.Ref) + sp.ID))
+		default:
+			b.WriteString(escapeText(sp.Text))
+		}
+	}
+	return b.String()
 }
+
+// slackID matches Slack's ids of users, bots and conversations.
+var slackID = regexp.MustCompile(`^[A-Z0-9]+$`)
+
+// escapeText escapes the three characters Slack's mrkdwn gives meaning to.
+var escapeText = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace
 
 // section is a section block of mrkdwn. It is verbatim: smart90 writes its
 // links and mentions explicitly (<@U123>, <#C123>), and what a person typed
-// (a check-in answer quoted in a digest) must not become an @here that
-// Slack guessed.
+// (a check-in answer quoted in a digest) must not become an @here or a
+// link that Slack guessed.
 func section(text string) *slack.SectionBlock {
 	return slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, text, false, true), nil, nil)
 }
@@ -190,9 +210,7 @@ func shortenLine(s string, max int) string {
 		return s
 	}
 	cut := s[:prefixLen(s, max-1)]
-	if open := strings.LastIndexByte(cut, '<'); open > strings.LastIndexByte(cut, '>') {
-		cut = cut[:open]
-	}
+	cut = cut[:unbroken(cut)]
 	if sp := strings.LastIndexByte(cut, ' '); sp > len(cut)/2 {
 		cut = cut[:sp]
 	}
@@ -227,7 +245,20 @@ func cutPoint(window string) int {
 			return i + len(sep)
 		}
 	}
+	if n := unbroken(window); n > 0 {
+		return n
+	}
 	return len(window)
+}
+
+// unbroken returns the length of the longest prefix of mrkdwn s that does
+// not end inside a mention (<@U1>) or an entity (&lt;), where a cut would
+// show the broken pieces.
+func unbroken(s string) int {
+	if i := strings.LastIndexAny(s, "<&"); i >= 0 && !strings.ContainsAny(s[i:], ">;") {
+		return i
+	}
+	return len(s)
 }
 
 // textLen is s's length as Slack counts characters. Counting UTF-16 code
@@ -276,9 +307,10 @@ func clip(s string, max int) string {
 	return s[:prefixLen(s, max)]
 }
 
-// plain is a plain_text object, showing :emoji: codes.
+// plain is a plain_text object, showing :emoji: codes. Slack shows plain
+// text as it is, mentions included, so a reference there is its bare token.
 func plain(s string) *slack.TextBlockObject {
-	return slack.NewTextBlockObject(slack.PlainTextType, s, true, false)
+	return slack.NewTextBlockObject(slack.PlainTextType, bot.StripRefMarks(s), true, false)
 }
 
 // Modal renders f as a modal for views.open: one input block per field, its

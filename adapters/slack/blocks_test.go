@@ -17,9 +17,9 @@ import (
 // checkIn is a message like the core's daily check-in prompt.
 func checkIn() bot.Message {
 	return bot.Message{
-		Text: "*Day 23 of 90* — good morning <@U123>!\nYour rocks:\n• 1. Launch the pricing page (on track, 40%)",
+		Text: "*Day 23 of 90* — good morning " + bot.MentionPerson("U123") + "!\nYour rocks:\n• 1. Launch the pricing page (on track, 40%)",
 		Sections: []string{
-			"What moved forward yesterday? Today's #1 priority? Anything stuck? Post in <#C123> or answer here.",
+			"What moved forward yesterday? Today's #1 priority? Anything stuck? Post in " + bot.MentionChannel("C123") + " or answer here.",
 		},
 		Buttons: []bot.Button{
 			{ActionID: "checkin.answer", Label: "Answer", Value: "42:2026-11-25", Style: bot.StylePrimary, OpensForm: true},
@@ -67,7 +67,10 @@ func TestBlocksCheckIn(t *testing.T) {
 	if len(got) != 3 {
 		t.Fatalf("got %d blocks, want section, section, actions: %s", len(got), raw)
 	}
-	for i, want := range []string{m.Text, m.Sections[0]} {
+	for i, want := range []string{
+		"*Day 23 of 90* — good morning <@U123>!\nYour rocks:\n• 1. Launch the pricing page (on track, 40%)",
+		"What moved forward yesterday? Today's #1 priority? Anything stuck? Post in <#C123> or answer here.",
+	} {
 		b := got[i]
 		if b.Type != "section" || b.Text == nil || b.Text.Type != "mrkdwn" || b.Text.Text != want || !b.Text.Verbatim {
 			t.Errorf("block %d = %+v, want a verbatim mrkdwn section %q", i, b, want)
@@ -111,11 +114,11 @@ func TestBlocksEdgeCases(t *testing.T) {
 		{"sections only", bot.Message{Sections: []string{"first", "second"}}, "first", 2},
 		{"unlabelled button", bot.Message{Buttons: []bot.Button{{ActionID: "rock.add"}}}, "rock.add", 1},
 		{
-			"long fallback", bot.Message{Text: strings.Repeat("word ", 40) + "<@U0123456789> and more"},
+			"long fallback", bot.Message{Text: strings.Repeat("word ", 40) + bot.MentionPerson("U0123456789") + " and more"},
 			strings.TrimSpace(strings.Repeat("word ", 29)) + "…", 1,
 		},
 		{
-			"fallback never cuts a mention", bot.Message{Text: strings.Repeat("x", 140) + " <@U0123456789>"},
+			"fallback never cuts a mention", bot.Message{Text: strings.Repeat("x", 140) + " " + bot.MentionPerson("U0123456789")},
 			strings.Repeat("x", 140) + "…", 1,
 		},
 	}
@@ -733,7 +736,7 @@ func checkText(t testing.TB, o *slack.TextBlockObject, max int) {
 func TestNeutralizeBroadcasts(t *testing.T) {
 	t.Parallel()
 	for _, in := range []string{"stuck: <!channel> please", "<!here> help", "<!everyone>", "ask <!subteam^S123|team>"} {
-		parts := Split(bot.Message{Text: "*Ana* · " + in + " · <@U123>"})
+		parts := Split(bot.Message{Text: "*Ana* · " + in + " · " + bot.MentionPerson("U123")})
 		var buf strings.Builder
 		enc := json.NewEncoder(&buf)
 		enc.SetEscapeHTML(false) // as Slack sees the text

@@ -1,6 +1,7 @@
 package slack
 
 import (
+	"cmp"
 	"regexp"
 	"strings"
 
@@ -14,27 +15,71 @@ import (
 // pure, so both connection modes (Socket Mode and HTTP) share them and the
 // tests feed them the published payloads.
 
-// escaped matches Slack's escaped mentions and channel links in a slash
-// command's text (the manifest sets should_escape): <@U123|ana>,
-// <@U123>, <#C123|coaching>, <#C123>.
-var escaped = regexp.MustCompile(`<([@#])([UWC][A-Z0-9]+)(?:\|([^>]*))?>`)
+// markup matches what Slack itself writes between < and > in a message's
+// or an escaped slash command's text (the manifest sets should_escape;
+// what people type comes as &lt; and &gt;): a mention (<@U123|ana>,
+// <@U123>), a channel (<#C123|coaching>), a special command (<!here>,
+// <!subteam^S1|@team>, <!date^…|fallback>) or a link (<https://…|label>,
+// <mailto:…>). Groups: 1 "@" or "#" and 2 the id; 3 "!" and 4 the command;
+// 5 the link; 6 the label.
+var markup = regexp.MustCompile(`<(?:([@#])([UWC][A-Z0-9]+)|(!)([^|<>]*)|([a-zA-Z][a-zA-Z0-9+.-]*:[^|<>\s]*))(?:\|([^<>]*))?>`)
 
-// normalize rewrites escaped mentions and channels to the core's <@ID> and
-// <#ID>, and returns what the text tells of each mentioned user.
+// normalize rewrites Slack's mentions and channels to the core's <@ID>
+// and <#ID>, and returns what the text tells of each mentioned user.
+// Everything else becomes what the person wrote, as text (see typedText):
+// a link its address (after its label, when it has one), a special
+// command its words (@here, @team), so that none is a command or a
+// disguised link where the text is shown again.
 func normalize(text string) (string, map[string]bot.UserRef) {
 	var mentions map[string]bot.UserRef
-	out := escaped.ReplaceAllStringFunc(text, func(m string) string {
-		g := escaped.FindStringSubmatch(m)
-		if g[1] == "@" {
-			if mentions == nil {
-				mentions = map[string]bot.UserRef{}
-			}
-			mentions[g[2]] = bot.UserRef{ExternalID: g[2], DisplayName: g[3]}
+	var b strings.Builder
+	last := 0
+	group := func(loc []int, i int) string {
+		if loc[2*i] < 0 {
+			return ""
 		}
-		return "<" + g[1] + g[2] + ">"
-	})
-	return strings.TrimSpace(out), mentions
+		return text[loc[2*i]:loc[2*i+1]]
+	}
+	for _, loc := range markup.FindAllStringSubmatchIndex(text, -1) {
+		b.WriteString(typedText(text[last:loc[0]]))
+		last = loc[1]
+		kind, id, label := group(loc, 1), group(loc, 2), typedText(group(loc, 6))
+		switch {
+		case kind != "":
+			if kind == "@" {
+				if mentions == nil {
+					mentions = map[string]bot.UserRef{}
+				}
+				mentions[id] = bot.UserRef{ExternalID: id, DisplayName: group(loc, 6)}
+			}
+			b.WriteString("<" + kind + id + ">")
+		case group(loc, 3) != "":
+			command, _, _ := strings.Cut(group(loc, 4), "^")
+			b.WriteString(cmp.Or(label, "@"+typedText(command)))
+		default:
+			link := typedText(group(loc, 5))
+			bare := strings.TrimPrefix(strings.TrimPrefix(strings.TrimPrefix(link, "mailto:"), "https://"), "http://")
+			if label == "" || label == link || label == bare {
+				b.WriteString(cmp.Or(label, link))
+			} else {
+				b.WriteString(label + " (" + link + ")")
+			}
+		}
+	}
+	b.WriteString(typedText(text[last:]))
+	return strings.TrimSpace(b.String()), mentions
 }
+
+// typedText is text as the person typed it: Slack sends &, < and > as
+// &amp;, &lt; and &gt;. A typed "<@" or "<#" loses its "<", so that only
+// a mention Slack made reads as one to the core.
+func typedText(s string) string {
+	s = strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&").Replace(s)
+	return typedRef.ReplaceAllString(s, "$1")
+}
+
+// typedRef is a typed "<" (or several) before "@" or "#".
+var typedRef = regexp.MustCompile(`<+([@#])`)
 
 // commandEvent translates a /smart90 slash command.
 func commandEvent(c slack.SlashCommand) bot.Event {

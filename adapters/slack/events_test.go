@@ -35,6 +35,17 @@ func TestNormalize(t *testing.T) {
 		{"digest <#C123ABC456|coaching>", "digest <#C123ABC456>", nil},
 		{"  rocks  ", "rocks", nil},
 		{"rocks add Ship <v2> | done when live", "rocks add Ship <v2> | done when live", nil},
+		// Slack escapes what people type: it arrives as typed, and a typed
+		// mention or channel is not one.
+		{"rocks add Ship &lt;v2&gt; &amp; more | Q&amp;A", "rocks add Ship <v2> & more | Q&A", nil},
+		{"invite &lt;@UB&gt; &lt;&lt;@UC&gt; &lt;#C_SECRET|secret&gt; &amp;lt;@UD&amp;gt;", "invite @UB> @UC> #C_SECRET|secret> &lt;@UD&gt;", nil},
+		{"&lt;!channel&gt; talk to <@U2|bob>", "<!channel> talk to <@U2>", map[string]bot.UserRef{"U2": {ExternalID: "U2", DisplayName: "bob"}}},
+		// What Slack writes of links and special commands is kept as
+		// words: a link shows where it goes.
+		{"see <https://foo.example/a?b=1&amp;c=2> or <mailto:a@b.example|a@b.example>", "see https://foo.example/a?b=1&c=2 or a@b.example", nil},
+		{"<https://evil.example/phish|Reset your password> <http://x.example|x.example>", "Reset your password (https://evil.example/phish) x.example", nil},
+		{"<!here> <!channel> <!subteam^S1|@devs> <!date^1392734382^{date}|Feb 18th> <!subteam^S2>", "@here @channel @devs Feb 18th @subteam", nil},
+		{"<https://e.example|&lt;@UB&gt;>", "@UB> (https://e.example)", nil},
 	} {
 		got, mentions := normalize(tt.in)
 		if got != tt.want || !reflect.DeepEqual(mentions, tt.mentions) {

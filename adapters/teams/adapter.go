@@ -595,6 +595,10 @@ func (a *Adapter) handle(ctx context.Context, ev bot.Event) ([]bot.Message, erro
 // no private messages in a channel) with a pointer in the thread, and the
 // rest is a reply in the thread.
 func (a *Adapter) reply(ctx context.Context, inst *bot.Installation, in *inbound, replies []bot.Message) {
+	if a.forgotten(ctx, inst, in) {
+		a.replyForgotten(ctx, inst, in, replies)
+		return
+	}
 	private := bot.Destination{Installation: inst, UserID: in.From.ID}
 	thread := private
 	if !in.personal() && in.channel != "" {
@@ -625,6 +629,52 @@ func (a *Adapter) reply(ctx context.Context, inst *bot.Installation, in *inbound
 	}
 }
 
+// forgotten reports whether the activity's sender is not in the store
+// after the core handled the activity: they just deleted their data
+// (forget-me), or the core never kept them.
+func (a *Adapter) forgotten(ctx context.Context, inst *bot.Installation, in *inbound) bool {
+	_, err := a.cfg.Store.PersonByExternalID(ctx, inst.ID, in.From.ID)
+	return bot.ErrorCode(err) == bot.ENOTFOUND
+}
+
+// replyForgotten answers a person the store does not hold without
+// keeping anything of them again: Messenger.Send would store the
+// reference of their 1:1 chat (the one forget-me just deleted), so each
+// reply goes straight to the conversation the activity came from, or, for
+// a private reply to a command in a channel, to a 1:1 chat started for it
+// and not remembered. The files still offered to them are deleted.
+func (a *Adapter) replyForgotten(ctx context.Context, inst *bot.Installation, in *inbound, replies []bot.Message) {
+	m := a.cfg.Messenger
+	if err := m.forgetFiles(ctx, in.From.ID); err != nil {
+		a.log.WarnContext(ctx, "teams: forget the files offered to a person", "err", err)
+	}
+	private := ""
+	for _, msg := range replies {
+		msg.Files = nil // nothing is offered to keep for them
+		conv := in.Conversation.ID
+		if msg.Ephemeral && !in.personal() {
+			if private == "" {
+				var err error
+				private, err = m.api.CreateConversation(ctx, in.ServiceURL, &conversationParams{
+					Bot: schema.ChannelAccount{ID: in.Recipient.ID, Name: in.Recipient.Name}, Members: []schema.ChannelAccount{{ID: in.From.ID}},
+					TenantID: inst.ExternalID, ChannelData: map[string]any{"tenant": map[string]any{"id": inst.ExternalID}}})
+				if err != nil {
+					a.log.WarnContext(ctx, "teams reply", "tenant", inst.ExternalID, "err", err)
+					continue
+				}
+			}
+			conv = private
+		}
+		for _, card := range Cards(msg, m.names(ctx, inst, msg)) {
+			if _, err := m.api.Send(ctx, in.ServiceURL, conv, &outActivity{Type: schema.Message, Summary: summary(msg.Text),
+				Attachments: []schema.Attachment{card}}); err != nil {
+				a.log.WarnContext(ctx, "teams reply", "tenant", inst.ExternalID, "err", err)
+				break
+			}
+		}
+	}
+}
+
 // after runs work once the activity is acknowledged.
 func (a *Adapter) after(fn func(ctx context.Context)) {
 	a.wg.Go(func() {
@@ -646,7 +696,8 @@ var atTag = regexp.MustCompile(`<at>(.*?)</at>`)
 func commandText(in *inbound) (string, map[string]bot.UserRef) {
 	var mentions map[string]bot.UserRef
 	var found []string // the mentions' ids, by placeholder
-	text := atTag.ReplaceAllStringFunc(in.Text, func(tag string) string {
+	// NUL stands for a mention below: typed, it is nothing.
+	text := atTag.ReplaceAllStringFunc(strings.ReplaceAll(in.Text, "\x00", ""), func(tag string) string {
 		inner := atTag.FindStringSubmatch(tag)[1]
 		for _, m := range in.mentions {
 			name := strings.TrimPrefix(m.Mentioned.Name, "@")
@@ -682,8 +733,9 @@ func commandText(in *inbound) (string, map[string]bot.UserRef) {
 }
 
 var (
-	// typedRef is a mention or channel link a person typed as text.
-	typedRef = regexp.MustCompile(`<([@#])`)
+	// typedRef is a mention or channel link a person typed as text: its
+	// "<" (however many) is dropped, so "<<@29:x>" cannot leave "<@29:x>".
+	typedRef = regexp.MustCompile(`<+([@#])`)
 	// placeholder stands for a real mention while the text is unescaped.
 	placeholder = regexp.MustCompile("\x00[0-9]+\x00")
 )

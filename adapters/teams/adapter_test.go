@@ -149,7 +149,10 @@ func TestCommandText(t *testing.T) {
 		// Typed, not mentioned: no entity, so no mention or channel.
 		{"brief &lt;@29:x&gt;", "brief @29:x>"},
 		{"digest &lt;#19:secret@thread.tacv2&gt;", "digest #19:secret@thread.tacv2>"},
-		{"rocks \x000\x00 \x009\x00", "rocks"},
+		{"rocks \x000\x00 \x009\x00", "rocks 0 9"},
+		// The attack of issue 9: a doubled "<" used to leave a mention.
+		{"stuck &lt;&lt;@29:victim&gt; &lt;&lt;&lt;#19:c&gt;", "stuck @29:victim> #19:c>"},
+		{"invite <at>Ana</at> \x000\x00", "invite <@29:ana> 0"},
 	} {
 		in := &inbound{mentions: []schema.Mention{mentionOf(testBot, "smart90"), mentionOf("29:ana", "Ana")}}
 		in.Text, in.Recipient.ID = tt.text, testBot

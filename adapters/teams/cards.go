@@ -40,8 +40,9 @@ const (
 	maxPreview = 20 << 10
 )
 
-// Names resolves the ids in a message's mentions (<@ID>) and channel links
-// (<#ID>) to display names; missing ids are shown generically.
+// Names resolves the ids in a message's mentions and channel links (the
+// core's references, bot.Spans) to display names; missing ids are shown
+// generically.
 type Names map[string]string
 
 // The card's JSON. Every element of a body is one of these structs, so the
@@ -457,10 +458,8 @@ func halveLine(s string) (string, string) {
 	return s[:mid], s[mid:]
 }
 
-// refToken matches what the core writes on purpose in a text: `code`, and
-// its references to people (<@ID>, <@ID|name>) and channels (<#ID>,
-// <#ID|name>).
-var refToken = regexp.MustCompile("`[^`\n]+`|<[@#][^\\s<>|]+(?:\\|[^<>\n]*)?>")
+// codeToken matches `code` in the core's text.
+var codeToken = regexp.MustCompile("`[^`\n]+`")
 
 // inline converts one line of the core's markdown to Teams' and adds the
 // mentions it needs to mentions:
@@ -469,15 +468,18 @@ var refToken = regexp.MustCompile("`[^`\n]+`|<[@#][^\\s<>|]+(?:\\|[^<>\n]*)?>")
 //   - `code` becomes “code”: Teams' Adaptive Cards show no code or
 //     preformatted text (their markdown has bold, italic, lists and links
 //     only), and the quotes keep "type exactly this" readable.
-//   - <@ID> becomes <at>Name</at>, which Teams turns into a mention with
-//     the card's entity, when Names has the person; else "someone".
-//   - <#ID> becomes #Name, or "the channel".
-//   - Every other "<" is followed by an invisible zero-width space, so
-//     that text a person typed ("<at>x</at>", quoted in a digest) is shown
-//     as typed and never becomes a mention: only the core's <@ID> does.
+//   - The core's mention of a person (bot.MentionPerson) becomes
+//     <at>Name</at>, which Teams turns into a mention with the card's
+//     entity, when Names has the person; else "someone".
+//   - The core's link to a channel becomes #Name, or "the channel".
+//   - Everything else is text, whoever wrote it: every "<" and "&" is
+//     followed by an invisible zero-width space, so that a typed
+//     "<at>x</at>", "&lt;at&gt;" or HTML tag (an answer quoted in a
+//     digest) is shown as typed and never becomes a mention, and so is
+//     every "](", so that a typed [disguise](https://…) is not a link.
 //
-// Nothing else is escaped: what people type in markdown shows as markdown,
-// as it does in Slack.
+// Nothing else is escaped: what people type in markdown emphasis shows as
+// emphasis, as it does in Slack.
 func (r *cardRenderer) inline(line string, mentions []cardMention) (string, []cardMention) {
 	// The line as cells: a rune of text, or (rune < 0) one of the tokens,
 	// which stay whole while *bold* is paired around them.
@@ -485,21 +487,32 @@ func (r *cardRenderer) inline(line string, mentions []cardMention) (string, []ca
 		r   rune
 		tok int
 	}
+	type token struct {
+		code string   // `code`, or
+		ref  bot.Span // a reference
+	}
 	var cells []cell
-	var toks []string
-	last := 0
+	var toks []token
 	addText := func(s string) {
 		for _, c := range s {
 			cells = append(cells, cell{r: c})
 		}
 	}
-	for _, loc := range refToken.FindAllStringIndex(line, -1) {
-		addText(line[last:loc[0]])
-		cells = append(cells, cell{r: -1, tok: len(toks)})
-		toks = append(toks, line[loc[0]:loc[1]])
-		last = loc[1]
+	for sp := range bot.Spans(line) {
+		if sp.Ref != bot.RefNone {
+			cells = append(cells, cell{r: -1, tok: len(toks)})
+			toks = append(toks, token{ref: sp})
+			continue
+		}
+		last := 0
+		for _, loc := range codeToken.FindAllStringIndex(sp.Text, -1) {
+			addText(sp.Text[last:loc[0]])
+			cells = append(cells, cell{r: -1, tok: len(toks)})
+			toks = append(toks, token{code: sp.Text[loc[0]:loc[1]]})
+			last = loc[1]
+		}
+		addText(sp.Text[last:])
 	}
-	addText(line[last:])
 
 	word := func(i int) bool {
 		return i >= 0 && i < len(cells) && (cells[i].r < 0 || unicode.IsLetter(cells[i].r) || unicode.IsDigit(cells[i].r))
@@ -523,16 +536,20 @@ func (r *cardRenderer) inline(line string, mentions []cardMention) (string, []ca
 	var b strings.Builder
 	for i, c := range cells {
 		switch {
+		case c.r < 0 && toks[c.tok].code != "":
+			b.WriteString("“" + neutralizeTags(strings.Trim(toks[c.tok].code, "`")) + "”")
 		case c.r < 0:
-			s, mn := r.token(toks[c.tok])
+			s, mn := r.token(toks[c.tok].ref)
 			b.WriteString(s)
 			if mn != nil {
 				mentions = append(mentions, *mn)
 			}
 		case bold[i]:
 			b.WriteString("**")
-		case c.r == '<':
-			b.WriteString("<\u200b")
+		case c.r == '<' || c.r == '&':
+			b.WriteString(string(c.r) + "\u200b")
+		case c.r == ']' && i+1 < len(cells) && cells[i+1].r == '(':
+			b.WriteString("]\u200b")
 		default:
 			b.WriteRune(c.r)
 		}
@@ -540,21 +557,17 @@ func (r *cardRenderer) inline(line string, mentions []cardMention) (string, []ca
 	return b.String(), mentions
 }
 
-// token renders one token of the core's text, and the mention it needs.
-func (r *cardRenderer) token(t string) (string, *cardMention) {
-	if strings.HasPrefix(t, "`") {
-		return "“" + neutralizeTags(strings.Trim(t, "`")) + "”", nil
+// token renders one of the core's references, and the mention it needs.
+func (r *cardRenderer) token(ref bot.Span) (string, *cardMention) {
+	if ref.Ref == bot.RefChannel {
+		return neutralizeTags(r.channel(ref.ID)), nil
 	}
-	id, label, _ := strings.Cut(t[2:len(t)-1], "|")
-	if t[1] == '#' {
-		return neutralizeTags(r.channel(id, label)), nil
-	}
-	name, ok := r.person(id)
+	name, ok := r.person(ref.ID)
 	if !ok {
-		return neutralizeTags(cmp.Or(atName(label), "someone")), nil
+		return "someone", nil
 	}
 	at := "<at>" + name + "</at>"
-	return at, &cardMention{Type: "mention", Text: at, Mentioned: cardMentioned{ID: id, Name: name}}
+	return at, &cardMention{Type: "mention", Text: at, Mentioned: cardMentioned{ID: ref.ID, Name: name}}
 }
 
 // person returns the name Names has for a person, made safe for <at>.
@@ -563,10 +576,9 @@ func (r *cardRenderer) person(id string) (string, bool) {
 	return name, name != ""
 }
 
-// channel returns "#name" for a channel, from Names or the reference's
-// own label, else "the channel".
-func (r *cardRenderer) channel(id, label string) string {
-	name := strings.TrimPrefix(strings.TrimSpace(cmp.Or(r.names[id], label)), "#")
+// channel returns "#name" for a channel, from Names, else "the channel".
+func (r *cardRenderer) channel(id string) string {
+	name := strings.TrimPrefix(strings.TrimSpace(r.names[id]), "#")
 	if name == "" {
 		return "the channel"
 	}
@@ -585,27 +597,26 @@ func atName(s string) string {
 	return strings.Join(strings.Fields(s), " ")
 }
 
-// neutralizeTags keeps every "<" in s from starting a tag (see cardRenderer.inline).
-func neutralizeTags(s string) string {
-	return strings.ReplaceAll(s, "<", "<\u200b")
-}
+// neutralizeTags keeps every "<" in s from starting a tag, every "&" an
+// entity and every "](" from making a link (see cardRenderer.inline).
+var neutralizeTags = strings.NewReplacer("<", "<\u200b", "&", "&\u200b", "](", "]\u200b(").Replace
 
 // plain resolves the references in a text that is not markdown (a label,
 // a button's title, a choice) to plain names: mentions cannot go there.
 func (r *cardRenderer) plain(s string) string {
-	return refToken.ReplaceAllStringFunc(s, func(t string) string {
-		if strings.HasPrefix(t, "`") {
-			return t
+	var b strings.Builder
+	for sp := range bot.Spans(s) {
+		switch sp.Ref {
+		case bot.RefNone:
+			b.WriteString(sp.Text)
+		case bot.RefChannel:
+			b.WriteString(r.channel(sp.ID))
+		default:
+			name, _ := r.person(sp.ID)
+			b.WriteString(cmp.Or(name, "someone"))
 		}
-		id, label, _ := strings.Cut(t[2:len(t)-1], "|")
-		if t[1] == '#' {
-			return r.channel(id, label)
-		}
-		if name, ok := r.person(id); ok {
-			return name
-		}
-		return cmp.Or(atName(label), "someone")
-	})
+	}
+	return b.String()
 }
 
 // input renders a form field as an Adaptive Card input whose id is the
@@ -765,8 +776,8 @@ func byteSize(n int) string {
 	return fmt.Sprintf("%.1f MB", float64(n)/1000/1000)
 }
 
-// MentionIDs returns the user ids mentioned (<@ID>) and channel ids linked
-// (<#ID>) in m's text and sections, so the caller can look their names up;
+// MentionIDs returns the user ids mentioned and channel ids linked by the
+// core (bot.Spans) in m's text and sections, so the caller can look their names up;
 // each once, in order. It also looks in the labels the card shows as plain
 // text (buttons, the form's title, fields and choices), where a reference
 // becomes the name alone.
@@ -774,14 +785,10 @@ func MentionIDs(m bot.Message) []string {
 	var ids []string
 	seen := map[string]bool{}
 	add := func(s string) {
-		for _, t := range refToken.FindAllString(s, -1) {
-			if strings.HasPrefix(t, "`") {
-				continue
-			}
-			id, _, _ := strings.Cut(t[2:len(t)-1], "|")
-			if !seen[id] {
-				seen[id] = true
-				ids = append(ids, id)
+		for sp := range bot.Spans(s) {
+			if sp.Ref != bot.RefNone && !seen[sp.ID] {
+				seen[sp.ID] = true
+				ids = append(ids, sp.ID)
 			}
 		}
 	}

@@ -143,7 +143,8 @@ func TestCardsMarkdown(t *testing.T) {
 		{"numbered with indented lines", "1. *Launch* — on track\n    done when: live\n2. *Hire*",
 			[]block{{"1. **Launch** — on track", ""}, {"\u00a0\u00a0\u00a0\u00a0done when: live", "None"}, {"2. **Hire**", "None"}}},
 		{"windows line ends", "a\r\nb", []block{{"a", ""}, {"b", "None"}}},
-		{"typed tags stay text", "Stuck: <at>Boss</at> & <b>x</b>", []block{{"Stuck: <\u200bat>Boss<\u200b/at> & <\u200bb>x<\u200b/b>", ""}}},
+		{"typed tags stay text", "Stuck: <at>Boss</at> & <b>x</b>", []block{{"Stuck: <\u200bat>Boss<\u200b/at> &\u200b <\u200bb>x<\u200b/b>", ""}}},
+		{"typed entities stay text", "&lt;at&gt;Boss&lt;/at&gt; &amp; Q&A", []block{{"&\u200blt;at&\u200bgt;Boss&\u200blt;/at&\u200bgt; &\u200bamp; Q&\u200bA", ""}}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
@@ -202,19 +203,20 @@ func TestCardsMentions(t *testing.T) {
 		text     string
 		entities string
 	}{
-		{"known", "Hi <@29:ana>, and again <@29:ana>.", "Hi <at>Ana Smith</at>, and again <at>Ana Smith</at>.",
+		{"known", core("Hi <@29:ana>, and again <@29:ana>."), "Hi <at>Ana Smith</at>, and again <at>Ana Smith</at>.",
 			`[{"type":"mention","text":"<at>Ana Smith</at>","mentioned":{"id":"29:ana","name":"Ana Smith"}}]`},
-		{"unknown", "Ask <@29:nobody> today", "Ask someone today", `null`},
-		{"unknown with the core's label", "Ask <@29:nobody|Bea> today", "Ask Bea today", `null`},
-		{"name without tags", "<@29:odd>", "<at>bBo/b</at>",
+		{"unknown", core("Ask <@29:nobody> today"), "Ask someone today", `null`},
+		{"name without tags", core("<@29:odd>"), "<at>bBo/b</at>",
 			`[{"type":"mention","text":"<at>bBo/b</at>","mentioned":{"id":"29:odd","name":"bBo/b"}}]`},
-		{"channels", "Posted in <#19:coach@thread.tacv2>, <#19:hash>, <#19:gone> and <#19:gone|old>.",
-			"Posted in #coaching, #general, the channel and #old.", `null`},
-		{"typed mention is text", "<@29:ana> quoted: <at>Ana Smith</at>",
-			"<at>Ana Smith</at> quoted: <\u200bat>Ana Smith<\u200b/at>",
+		{"channels", core("Posted in <#19:coach@thread.tacv2>, <#19:hash> and <#19:gone>."),
+			"Posted in #coaching, #general and the channel.", `null`},
+		{"typed mention is text", core("<@29:ana>") + " quoted: <at>Ana Smith</at> <@29:ana> <<@29:ana>",
+			"<at>Ana Smith</at> quoted: <\u200bat>Ana Smith<\u200b/at> <\u200b@29:ana> <\u200b<\u200b@29:ana>",
 			`[{"type":"mention","text":"<at>Ana Smith</at>","mentioned":{"id":"29:ana","name":"Ana Smith"}}]`},
-		{"typed mention alone", "<at>Ana Smith</at> <@ana>", "<\u200bat>Ana Smith<\u200b/at> someone", `null`},
-		{"bold mention", "*<@29:ana>*", "**<at>Ana Smith</at>**",
+		{"typed mention alone", "<at>Ana Smith</at> <@ana> <@29:nobody|Bea>", "<\u200bat>Ana Smith<\u200b/at> <\u200b@ana> <\u200b@29:nobody|Bea>", `null`},
+		{"typed links", "[Reset your password](https://evil.example/phish) <https://evil.example|x> <a href=\"https://evil.example\">y</a>",
+			"[Reset your password]\u200b(https://evil.example/phish) <\u200bhttps://evil.example|x> <\u200ba href=\"https://evil.example\">y<\u200b/a>", `null`},
+		{"bold mention", core("*<@29:ana>*"), "**<at>Ana Smith</at>**",
 			`[{"type":"mention","text":"<at>Ana Smith</at>","mentioned":{"id":"29:ana","name":"Ana Smith"}}]`},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
@@ -228,20 +230,33 @@ func TestCardsMentions(t *testing.T) {
 	}
 }
 
+// core writes s as the core does: its <@ID> and <#ID> are the core's
+// references (bot.MentionPerson, bot.MentionChannel).
+func core(s string) string {
+	return bareRef.ReplaceAllStringFunc(s, func(t string) string {
+		if t[1] == '@' {
+			return bot.MentionPerson(t[2 : len(t)-1])
+		}
+		return bot.MentionChannel(t[2 : len(t)-1])
+	})
+}
+
+var bareRef = regexp.MustCompile(`<[@#][^\s<>|]+>`)
+
 func TestMentionIDs(t *testing.T) {
 	t.Parallel()
 	m := bot.Message{
-		Text:     "*Digest* for <@29:coach>: <@29:ana|Ana> and <#19:c>, `<@29:code>`",
-		Sections: []string{"<@29:bo> · <@29:ana>"},
-		Buttons:  []bot.Button{{Label: "Brief <@29:cy>"}},
-		Form: &bot.Form{Title: "<@29:dee>", Fields: []bot.Field{{Label: "<#19:d>", Hint: "<@29:ed>",
-			Options: []bot.Option{{Value: "1", Label: "<@29:fay>"}}}}},
+		Text:     core("*Digest* for <@29:coach>: <@29:ana> and <#19:c>") + ", `<@29:code>` <@29:typed>",
+		Sections: []string{core("<@29:bo> · <@29:ana>")},
+		Buttons:  []bot.Button{{Label: core("Brief <@29:cy>")}},
+		Form: &bot.Form{Title: core("<@29:dee>"), Fields: []bot.Field{{Label: core("<#19:d>"), Hint: core("<@29:ed>"),
+			Options: []bot.Option{{Value: "1", Label: core("<@29:fay>")}}}}},
 	}
 	want := []string{"29:coach", "29:ana", "19:c", "29:bo", "29:cy", "29:dee", "19:d", "29:ed", "29:fay"}
 	if got := MentionIDs(m); !reflect.DeepEqual(got, want) {
 		t.Errorf("MentionIDs = %q, want %q", got, want)
 	}
-	if got := MentionIDs(bot.Message{Text: "no one <here> or <@>"}); got != nil {
+	if got := MentionIDs(bot.Message{Text: "no one <here> or <@> or <@29:ana>"}); got != nil {
 		t.Errorf("MentionIDs = %q", got)
 	}
 }
@@ -251,7 +266,7 @@ func TestMentionIDs(t *testing.T) {
 func checkInMessage() bot.Message {
 	v := "42:2026-11-23"
 	return bot.Message{
-		Text: "*Day 2 of 90* · Monday 2026-11-23\nGood morning, <@29:ana>!\n\n*1/4* What moved forward yesterday?",
+		Text: core("*Day 2 of 90* · Monday 2026-11-23\nGood morning, <@29:ana>!\n\n*1/4* What moved forward yesterday?"),
 		Buttons: []bot.Button{
 			{ActionID: "checkin.open", Label: "Answer", Value: v, Style: bot.StylePrimary, OpensForm: true},
 			{ActionID: "checkin.skip", Label: "Skip today", Value: v},
@@ -334,7 +349,7 @@ func TestCardsFormDetails(t *testing.T) {
 	t.Parallel()
 	// Without text, the form's title heads the card; the submit label
 	// defaults to Submit; a zone that is not listed is offered first.
-	m := bot.Message{Form: &bot.Form{FormID: "settings.tz", Value: "7", Title: "Time zone of <@29:ana>", Fields: []bot.Field{
+	m := bot.Message{Form: &bot.Form{FormID: "settings.tz", Value: "7", Title: core("Time zone of <@29:ana>"), Fields: []bot.Field{
 		{ID: "tz", Label: "Time zone", Kind: bot.FieldTimeZone, Initial: "America/Indiana/Knox", Hint: "Your city"},
 		{ID: "n", Label: "N", Kind: bot.FieldNumber, Min: 5, Max: 1, Initial: "9"},
 		{ID: "progress", Label: "Progress %", Kind: bot.FieldNumber, Min: 0, Max: 100, Initial: "0"},
@@ -404,7 +419,7 @@ func TestCardsLong(t *testing.T) {
 	t.Parallel()
 	var text, section strings.Builder
 	for i := range 2500 {
-		fmt.Fprintf(&text, "Line %d of the digest: *on track* · <@29:ana> moved <things> forward.\n", i)
+		fmt.Fprintf(&text, "Line %d of the digest: *on track* · %s moved <things> forward.\n", i, bot.MentionPerson("29:ana"))
 		if i%100 == 99 {
 			text.WriteString("\n")
 		}
@@ -448,7 +463,7 @@ func TestCardsLong(t *testing.T) {
 		}
 	}
 	// Nothing lost, nothing added, in order.
-	in := strings.NewReplacer("<@29:ana>", "<at>Ana</at>", "*", "").Replace(m.Text) + strings.ReplaceAll(section.String(), "• ", "- ") + long
+	in := strings.NewReplacer(bot.MentionPerson("29:ana"), "<at>Ana</at>", "*", "").Replace(m.Text) + strings.ReplaceAll(section.String(), "• ", "- ") + long
 	if got, want := squeeze(texts...), squeeze(in); got != want {
 		i := 0
 		for i < min(len(got), len(want)) && got[i] == want[i] {
@@ -624,7 +639,7 @@ func TestInvokeResponse(t *testing.T) {
 	if err := json.Unmarshal(bytes.Replace(b, []byte("<UPDATED_ADAPTIVE_CARD>"), []byte("{}"), 1), &published); err != nil {
 		t.Fatal(err)
 	}
-	got := toJSON(t, InvokeResponse(bot.Message{Text: "Saved — thank you, <@29:ana>!"}, Names{"29:ana": "Ana"}))
+	got := toJSON(t, InvokeResponse(bot.Message{Text: core("Saved — thank you, <@29:ana>!")}, Names{"29:ana": "Ana"}))
 	for k, v := range published {
 		if k != "value" && got[k] != v {
 			t.Errorf("%s = %v, want %v", k, got[k], v)

@@ -29,18 +29,37 @@ const (
 	// fileTTL is how long an offered file waits for the person's consent
 	// (it sits in the shared conversation state meanwhile).
 	fileTTL = time.Hour
+	// maxOffers is how many files wait for one person at once (an export
+	// is three); a further offer takes the place of an older one.
+	maxOffers = 9
 )
 
+// Offered files are kept under keys made of the person's id and a slot,
+// not a random name, so that all of a person's offers can be found and
+// deleted (forgetFiles) when they delete their data. The value is the
+// offer's own random id, the person's id, the file's name and its data,
+// separated by NUL; the offer id tells an offer from a later one in the
+// same slot.
+func offerPrefix(userID string) string        { return "teams:file:" + userID + ":" }
+func offerKey(userID string, slot int) string { return offerPrefix(userID) + strconv.Itoa(slot) }
+
 // consentCard keeps f for the person until they answer and returns the
-// card that offers it.
+// card that offers it: in a free slot of theirs, else in a random one.
 func (m *Messenger) consentCard(ctx context.Context, userID string, f bot.File) (schema.Attachment, error) {
 	var id [16]byte
 	rand.Read(id[:])
-	key := "teams:file:" + hex.EncodeToString(id[:])
-	if err := m.files.Set(ctx, key, userID+"\x00"+f.Name+"\x00"+string(f.Data), fileTTL); err != nil {
+	offer := hex.EncodeToString(id[:])
+	key := offerKey(userID, int(id[0])%maxOffers)
+	for slot := range maxOffers {
+		if v, err := m.files.Get(ctx, offerKey(userID, slot)); err == nil && v == "" {
+			key = offerKey(userID, slot)
+			break
+		}
+	}
+	if err := m.files.Set(ctx, key, offer+"\x00"+userID+"\x00"+f.Name+"\x00"+string(f.Data), fileTTL); err != nil {
 		return schema.Attachment{}, fmt.Errorf("keep the file to offer: %w", err)
 	}
-	context := map[string]any{"smart90": "file", "key": key}
+	context := map[string]any{"smart90": "file", "key": key, "offer": offer}
 	return schema.Attachment{ContentType: contentTypeFileConsent, Name: f.Name, Content: map[string]any{
 		"description":    "Your smart90 data: " + f.Name,
 		"sizeInBytes":    len(f.Data),
@@ -53,6 +72,7 @@ func (m *Messenger) consentCard(ctx context.Context, userID string, f bot.File) 
 type fileConsent struct {
 	Action  string
 	Key     string
+	Offer   string
 	Upload  string // where to PUT the file
 	Content string // the uploaded file's address, for the info card
 	Name    string
@@ -66,7 +86,7 @@ func parseFileConsent(v map[string]any) (fileConsent, bool) {
 	str := func(m map[string]any, k string) string { s, _ := m[k].(string); return s }
 	ctx, _ := v["context"].(map[string]any)
 	info, _ := v["uploadInfo"].(map[string]any)
-	fc := fileConsent{Action: str(v, "action"), Key: str(ctx, "key"), Upload: str(info, "uploadUrl"),
+	fc := fileConsent{Action: str(v, "action"), Key: str(ctx, "key"), Offer: str(ctx, "offer"), Upload: str(info, "uploadUrl"),
 		Content: str(info, "contentUrl"), Name: str(info, "name"), ID: str(info, "uniqueId"), Type: str(info, "fileType")}
 	return fc, str(ctx, "smart90") == "file" && fc.Key != ""
 }
@@ -77,16 +97,21 @@ func (m *Messenger) fileAnswered(ctx context.Context, inst *bot.Installation, se
 	if m.files == nil {
 		return errors.New("teams: no file store")
 	}
+	if !strings.HasPrefix(fc.Key, offerPrefix(userID)) {
+		return fmt.Errorf("teams: a file offered to another person was answered")
+	}
 	stored, err := m.files.Get(ctx, fc.Key)
 	if err != nil {
 		return err
 	}
-	owner, rest, _ := strings.Cut(stored, "\x00")
+	offer, rest, _ := strings.Cut(stored, "\x00")
+	owner, rest, _ := strings.Cut(rest, "\x00")
 	_, data, _ := strings.Cut(rest, "\x00")
-	if stored != "" && owner != userID {
-		return fmt.Errorf("teams: a file offered to another person was answered")
+	if stored != "" && (owner != userID || offer != fc.Offer) {
+		stored = "" // a later offer took the slot: this one is gone
+	} else if stored != "" {
+		m.files.Delete(ctx, fc.Key)
 	}
-	m.files.Delete(ctx, fc.Key)
 	to := bot.Destination{Installation: inst, UserID: userID}
 	if fc.Action != "accept" {
 		return nil
@@ -104,6 +129,19 @@ func (m *Messenger) fileAnswered(ctx context.Context, inst *bot.Installation, se
 		Content: map[string]any{"uniqueId": fc.ID, "fileType": fc.Type},
 	}}})
 	return err
+}
+
+// forgetFiles deletes every file offered to the person: they deleted
+// their data, and an export of it must not wait for them any longer.
+func (m *Messenger) forgetFiles(ctx context.Context, userID string) error {
+	if m.files == nil {
+		return nil
+	}
+	var errs []error
+	for slot := range maxOffers {
+		errs = append(errs, m.files.Delete(ctx, offerKey(userID, slot)))
+	}
+	return errors.Join(errs...)
 }
 
 // upload PUTs data to a OneDrive upload session URL, as Teams' file

@@ -311,7 +311,7 @@ var markup = regexp.MustCompile("<[@#][^>]*>|[*_`]")
 // notification instead of "sent a card".
 func summary(text string) string {
 	first, _, _ := strings.Cut(text, "\n")
-	first = strings.TrimSpace(markup.ReplaceAllString(first, ""))
+	first = strings.TrimSpace(markup.ReplaceAllString(bot.StripRefMarks(first), ""))
 	if r := []rune(first); len(r) > 120 {
 		first = string(r[:119]) + "…"
 	}

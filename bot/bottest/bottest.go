@@ -142,14 +142,15 @@ func (m *Messenger) Last(userOrChannel string) (Sent, bool) {
 }
 
 // Text joins the text of messages and their sections, one per line, for
-// assertions on what a person reads.
+// assertions on what a person reads; the core's references are shown as
+// their bare tokens (<@ID>), without the invisible markers that frame them.
 func Text(msgs ...bot.Message) string {
 	var parts []string
 	for _, m := range msgs {
 		parts = append(parts, m.Text)
 		parts = append(parts, m.Sections...)
 	}
-	return strings.Join(parts, "\n")
+	return bot.StripRefMarks(strings.Join(parts, "\n"))
 }
 
 // mentionedIDs returns the ids of the <@ID> and <@ID|name> tokens in text.

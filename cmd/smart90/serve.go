@@ -415,7 +415,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 		}
 		if cfg.Slack.ClientID != "" {
 			err := slackApp.InstallRoutes(mux, slackadapter.OAuthConfig{ClientID: cfg.Slack.ClientID, ClientSecret: cfg.Slack.ClientSecret,
-				RedirectURL: strings.TrimSuffix(cfg.Slack.PublicURL, "/") + "/slack/oauth_redirect", States: coord.State})
+				RedirectURL: strings.TrimSuffix(cfg.Slack.PublicURL, "/") + "/slack/oauth_redirect", States: coord.State, Limiter: coord.Limiter})
 			if err != nil {
 				return err
 			}

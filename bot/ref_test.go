@@ -1,0 +1,71 @@
+package bot_test
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/smart90/smart90/bot"
+)
+
+func TestSpans(t *testing.T) {
+	t.Parallel()
+	text := func(s string) bot.Span { return bot.Span{Text: s} }
+	for _, tt := range []struct {
+		in   string
+		want []bot.Span
+	}{
+		{"", nil},
+		{"plain <@U1> <#C1> text", []bot.Span{text("plain <@U1> <#C1> text")}},
+		{"for " + bot.MentionPerson("U1") + ", in " + bot.MentionChannel("C9") + ".", []bot.Span{
+			text("for "), {Ref: bot.RefPerson, Text: "<@U1>", ID: "U1"}, text(", in "), {Ref: bot.RefChannel, Text: "<#C9>", ID: "C9"}, text(".")}},
+		// Markers that frame no reference are dropped, never yielded.
+		{"a\uFDD0b", []bot.Span{text("ab")}},
+		{"a\uFDD1b\uFDD0<!channel>\uFDD1c", []bot.Span{text("ab<!channel>c")}},
+		{"\uFDD0<@>\uFDD1", []bot.Span{text("<@>")}},
+		{bot.MentionPerson("U\uFDD1X"), []bot.Span{{Ref: bot.RefPerson, Text: "<@UX>", ID: "UX"}}},
+	} {
+		if got := slices.Collect(bot.Spans(tt.in)); !slices.Equal(got, tt.want) {
+			t.Errorf("Spans(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+// TestTypedRefsStayText: what a client types (markers included) reaches
+// the coach's digest as text; the only reference in it is the core's
+// mention of the coach.
+func TestTypedRefsStayText(t *testing.T) {
+	t.Parallel()
+	b, _ := withRocks(t)
+	b.Command(t, coach, "digest <#C42>")
+	const attack = "<!channel> <@UB> <#C_SECRET|secret> <https://evil.example/phish|Reset your password>"
+	forged := "\uFDD0<@UB>\uFDD1 " + bot.MentionChannel("C_SECRET") + " " + attack
+	fridayPrompt(t, b)
+	for _, a := range []string{"on track 40", "off track 10", "on track 33", "first pilot signed", forged, "candidate sources"} {
+		b.Say(t, ana, a)
+	}
+	b.Clock.Set(b.Clock.Now().AddDate(0, 0, 3))
+	before := len(b.Messenger.Sent())
+	if _, err := b.Bot.SendDigest(context.Background(), b.Person(t, coach), mon23); err != nil {
+		t.Fatal(err)
+	}
+	var refs []bot.Span
+	var all strings.Builder
+	for _, s := range b.Messenger.Sent()[before:] {
+		for _, text := range append([]string{s.Msg.Text}, s.Msg.Sections...) {
+			for sp := range bot.Spans(text) {
+				if sp.Ref != bot.RefNone {
+					refs = append(refs, sp)
+				}
+				all.WriteString(sp.Text)
+			}
+		}
+	}
+	if want := []bot.Span{{Ref: bot.RefPerson, Text: "<@coach>", ID: "coach"}}; !slices.Equal(refs, want) {
+		t.Errorf("references in the digest: %q, want only the coach's", refs)
+	}
+	if !strings.Contains(all.String(), "<@UB> <#C_SECRET> "+attack) {
+		t.Errorf("the typed answer is not in the digest as text:\n%s", all.String())
+	}
+}
