@@ -246,10 +246,13 @@ func Run(ctx context.Context, cfg Config, sc Scenario) (*Result, error) {
 			return nil, err
 		}
 	}
+	events := newEventSender(secret, alive, cfg.SlackRetries)
+	events.loseAcks.Store(sc.Inbound)
 	var faultOver atomic.Bool
 	faultEnded := make(chan time.Time, 1)
 	endFault := func() {
 		if faultOver.CompareAndSwap(false, true) {
+			events.loseAcks.Store(false)
 			faultEnded <- time.Now()
 		}
 	}
@@ -288,8 +291,9 @@ func Run(ctx context.Context, cfg Config, sc Scenario) (*Result, error) {
 	}
 
 	// Answers arrive spread over the fault and two seconds after it, each
-	// client's one after the other, as a person types them.
-	events := newEventSender(secret, alive, cfg.SlackRetries)
+	// client's one after the other, as a person types them; while the
+	// fault lasts, Slack retries some that were acknowledged too
+	// (eventSender.loseAcks).
 	var answering sync.WaitGroup
 	spread := sc.Duration + 2*time.Second
 	for i, a := range answerers {
@@ -330,14 +334,15 @@ func Run(ctx context.Context, cfg Config, sc Scenario) (*Result, error) {
 			deadline = ended.Add(cfg.Settle)
 			say("fault over after %.1fs", ended.Sub(injected).Seconds())
 		}
+		if counts, err = countDeliveries(ctx, db); err != nil {
+			return nil, err
+		}
 		if sc.Slack != SlackOK && sc.Duration == 0 && !faultOver.Load() {
-			if n, _, _, _ := slack.Progress(); n >= cfg.Clients {
+			// Until every prompt went out, or nothing is left to send.
+			if n, _, _, _ := slack.Progress(); n >= cfg.Clients || counts.total >= cfg.Clients && counts.pending == 0 {
 				slack.SetFault(SlackOK)
 				endFault()
 			}
-		}
-		if counts, err = countDeliveries(ctx, db); err != nil {
-			return nil, err
 		}
 		doneAnswering := false
 		select {
@@ -352,9 +357,10 @@ func Run(ctx context.Context, cfg Config, sc Scenario) (*Result, error) {
 			say("did not settle within %v of the fault's end", cfg.Settle)
 			break
 		}
-		if deadline.IsZero() && time.Since(injected) > sc.Duration+cfg.Settle+time.Minute {
-			// A Slack fault that lasts until every prompt arrived, and
-			// some never do.
+		if deadline.IsZero() && time.Since(injected) > cfg.Settle {
+			// A Slack fault that lasts until every prompt went out, and
+			// the fan-out is stuck.
+			say("the fan-out did not finish under the fault within %v", cfg.Settle)
 			slack.SetFault(SlackOK)
 			endFault()
 		}

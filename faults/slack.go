@@ -184,6 +184,12 @@ type eventSender struct {
 	client  *http.Client
 	next    atomic.Int64
 	seq     atomic.Int64
+	// loseAcks, while set, makes every second event's first
+	// acknowledgement count as lost on its way back to Slack, which then
+	// sees a timeout and retries: so the same event id arrives twice while
+	// a fault lasts, as it does when a network or a load balancer drops a
+	// response.
+	loseAcks atomic.Bool
 }
 
 // slackAckTimeout is how long Slack waits for an acknowledgement.
@@ -215,6 +221,7 @@ func (s *eventSender) message(ctx context.Context, user, text string) delivery {
 	})
 	var d delivery
 	reason := ""
+	lose := s.loseAcks.Load() && n%2 == 0
 	for try := 0; try <= len(s.retries); try++ {
 		if try > 0 {
 			select {
@@ -226,6 +233,9 @@ func (s *eventSender) message(ctx context.Context, user, text string) delivery {
 		d.attempts++
 		code, err := s.post(ctx, body, try, reason)
 		switch {
+		case err == nil && code/100 == 2 && lose && try == 0:
+			d.statuses = append(d.statuses, strconv.Itoa(code)+" (lost)")
+			reason = "http_timeout"
 		case err == nil && code/100 == 2:
 			d.statuses = append(d.statuses, strconv.Itoa(code))
 			d.acked = true
