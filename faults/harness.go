@@ -312,14 +312,7 @@ func Run(ctx context.Context, cfg Config, sc Scenario) (*Result, error) {
 	// Wait until everything settled: the fault is over, every planned
 	// delivery reached a final state (none is pending, so nothing more
 	// can go out) and every answer was acknowledged or given up on.
-	var ended time.Time
-	select {
-	case ended = <-faultEnded:
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	default:
-	}
-	deadline := time.Time{}
+	var ended, deadline time.Time
 	tick := time.NewTicker(250 * time.Millisecond)
 	defer tick.Stop()
 	var counts deliveryCounts
@@ -378,6 +371,7 @@ func Run(ctx context.Context, cfg Config, sc Scenario) (*Result, error) {
 
 	res := &Result{Scenario: sc, Clients: cfg.Clients, Failed: counts.failed + counts.onHold, Pending: counts.pending}
 	prompts := slack.Prompts()
+	var twice []string
 	for user := range users {
 		switch k := prompts["D"+user]; {
 		case k == 0:
@@ -387,6 +381,20 @@ func Run(ctx context.Context, cfg Config, sc Scenario) (*Result, error) {
 		default:
 			res.Duplicated++
 			res.Extra += k - 1
+			twice = append(twice, user)
+		}
+	}
+	// What the store says of a few prompts sent twice: how they came to
+	// be sent again.
+	slices.Sort(twice)
+	for _, u := range twice[:min(len(twice), 3)] {
+		var attempts int
+		var state, lastErr string
+		err := db.Pool().QueryRow(ctx, `SELECT d.state, d.attempts, d.last_error FROM deliveries d JOIN people p ON p.id = d.person_id
+			WHERE p.external_id = $1 AND d.kind = 'daily'`, u).Scan(&state, &attempts, &lastErr)
+		if err == nil {
+			res.Notes = append(res.Notes, fmt.Sprintf("%s got %d prompts; its delivery: %s after %d claims (last error %q)",
+				u, prompts["D"+u], state, attempts, lastErr))
 		}
 	}
 	_, first, last, _ := slack.Progress()

@@ -32,8 +32,11 @@ func measureFaults(ctx context.Context, c config, out io.Writer) error {
 	defer cleanup()
 	answerers := min(100, c.FaultsClients)
 	fmt.Fprintf(out, "## Faults: %d clients due at once, 3 replicas, %.0f sends/s, the fault injected at 30%% sent\n\n", c.FaultsClients, c.FaultsRate)
-	fmt.Fprintf(out, "Lease 6s, send timeout 2s, retry backoff 2s doubling to 8s, 5 attempts; in the scenarios marked *DM*, %d clients answer their check-in message by message while the fault lasts, and Slack retries an answer not acknowledged within 3 s (same event id) at once, after 6 s and after 30 s.\n\n", answerers)
-	fmt.Fprintln(out, "| fault | clients | sent once | lost | duplicated | failed (for a human) | DM answers acknowledged | of them stored once / lost / duplicated | time to drain |")
+	fmt.Fprintf(out, "Lease 6s, send timeout 2s, retry backoff 2s doubling to 8s, 5 attempts (faults.Config's defaults). "+
+		"In the PostgreSQL and Redis scenarios %d clients answer their check-in in their DM, message by message, while the fault lasts; "+
+		"Slack retries an answer not acknowledged within 3 s (same event id) at once, after 6 s and after 30 s, "+
+		"and while the fault lasts it also retries every second acknowledged one, as after a lost acknowledgement.\n\n", answerers)
+	fmt.Fprintln(out, "| fault | clients | sent once | lost | duplicated | failed (for a human) | DM answers acknowledged | of them stored once / lost or misplaced / duplicated | time to drain |")
 	fmt.Fprintln(out, "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
 	var problems []string
 	for _, sc := range scenarios {
@@ -49,10 +52,6 @@ func measureFaults(ctx context.Context, c config, out io.Writer) error {
 		if err != nil {
 			return fmt.Errorf("%s: %w", sc.Name, err)
 		}
-		name := sc.Fault
-		if sc.Inbound {
-			name += " *DM*"
-		}
 		answers, stored := "–", "–"
 		if sc.Inbound {
 			a := res.Answers
@@ -63,7 +62,7 @@ func measureFaults(ctx context.Context, c config, out io.Writer) error {
 		if !res.Drained {
 			drain = "never: " + fmt.Sprint(res.Lost) + " not sent"
 		}
-		fmt.Fprintf(out, "| %s | %d | %d | %d | %d | %d | %s | %s | %s |\n", name, res.Clients, res.SentOnce, res.Lost, res.Duplicated, res.Failed, answers, stored, drain)
+		fmt.Fprintf(out, "| %s | %d | %d | %d | %d | %d | %s | %s | %s |\n", sc.Fault, res.Clients, res.SentOnce, res.Lost, res.Duplicated, res.Failed, answers, stored, drain)
 		for _, p := range res.Problems() {
 			problems = append(problems, sc.Name+": "+p)
 		}
