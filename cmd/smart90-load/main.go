@@ -10,13 +10,16 @@
 //   - limit: 3 replicas sharing a per-workspace limit of 50 sends/s
 //     through Redis — achieved rate, sends over the limit, duplicates;
 //   - rss: resident memory of one `smart90 serve -dry-run` process that
-//     plans and sends for all 100,000 clients.
+//     plans and sends for all 100,000 clients;
+//   - faults (only with -only faults): the fault suite (package faults)
+//     with 3,000 clients — RELIABILITY.md's table.
 //
 // It works in a fresh PostgreSQL schema and under a fresh Redis key prefix,
 // both removed at the end.
 //
 //	go run ./cmd/smart90-load                    # everything, about two minutes
 //	go run ./cmd/smart90-load -clients 10000 -skip rss
+//	go run ./cmd/smart90-load -only faults       # the fault suite at scale, RELIABILITY.md's table
 package main
 
 import (
@@ -68,6 +71,14 @@ type config struct {
 	SlackConc   int
 	// PgbenchTime is how long the pgbench ceiling runs.
 	PgbenchTime time.Duration
+	// Only names the scenarios to run, and only them; faults runs only
+	// when named here (it takes many minutes).
+	Only string
+	// FaultsClients, FaultsRate and FaultsRun size the fault suite: the
+	// clients, their workspace's sends per second, the scenarios.
+	FaultsClients int
+	FaultsRate    float64
+	FaultsRun     string
 }
 
 func main() {
@@ -86,6 +97,10 @@ func main() {
 	flag.IntVar(&c.SlackEvents, "slack-events", 5000, "signed check-in answers sent to /slack/events (slack)")
 	flag.IntVar(&c.SlackConc, "slack-concurrency", 32, "requests in flight at once (slack)")
 	flag.DurationVar(&c.PgbenchTime, "pgbench-time", 10*time.Second, "how long pgbench measures the insert ceiling (slack)")
+	flag.StringVar(&c.Only, "only", "", "comma-separated scenarios to run, and only them: rss, plan, limit, slack, faults (faults runs only when named)")
+	flag.IntVar(&c.FaultsClients, "faults-clients", 3000, "clients due at once in each fault scenario (faults)")
+	flag.Float64Var(&c.FaultsRate, "faults-rate", 100, "the workspace's sends per second across the replicas (faults)")
+	flag.StringVar(&c.FaultsRun, "faults-scenarios", "", "comma-separated fault scenarios to run (default all; see package faults)")
 	flag.Parse()
 	if err := run(ctx, c, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "smart90-load:", err)
@@ -97,6 +112,14 @@ func run(ctx context.Context, c config, out io.Writer) error {
 	skip := map[string]bool{}
 	for _, s := range strings.Split(c.Skip, ",") {
 		skip[strings.TrimSpace(s)] = true
+	}
+	if c.Only != "" {
+		only := strings.Split(c.Only, ",")
+		for _, s := range []string{"rss", "plan", "limit", "slack", "faults"} {
+			skip[s] = skip[s] || !slices.Contains(only, s)
+		}
+	} else {
+		skip["faults"] = true
 	}
 	fmt.Fprintf(out, "# smart90-load, %s\n\n", time.Now().UTC().Format("2006-01-02 15:04 MST"))
 	fmt.Fprintf(out, "Machine: %d CPUs (GOMAXPROCS %d), %s/%s, %s; PostgreSQL and Redis on loopback.\n\n",
@@ -143,6 +166,11 @@ func run(ctx context.Context, c config, out io.Writer) error {
 	if !skip["slack"] {
 		if err := measureSlack(ctx, c, log, out); err != nil {
 			return fmt.Errorf("slack: %w", err)
+		}
+	}
+	if !skip["faults"] {
+		if err := measureFaults(ctx, c, out); err != nil {
+			return fmt.Errorf("faults: %w", err)
 		}
 	}
 	return nil

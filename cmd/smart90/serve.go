@@ -49,6 +49,14 @@ type serveConfig struct {
 	// released within it.
 	Shutdown time.Duration
 	DryRun   bool // log what would be sent instead of sending
+	// Lease, SendTimeout, RetryBase and RetryMax tune the scheduler
+	// (SMART90_LEASE, SMART90_SEND_TIMEOUT, SMART90_RETRY_BASE,
+	// SMART90_RETRY_MAX); zero keeps its defaults. Fault tests shorten them
+	// so a crashed replica's or an outage's work comes back in seconds.
+	Lease, SendTimeout, RetryBase, RetryMax time.Duration
+	// Poll is how often senders look for retries that came due between
+	// ticks (SMART90_POLL, default 5s).
+	Poll     time.Duration
 	LogLevel string
 	LogText  bool
 
@@ -112,6 +120,23 @@ func (c *serveConfig) bind(fs *flag.FlagSet, getenv func(string) string) error {
 	fs.DurationVar(&c.Grace, "grace", grace, "how late a prompt may still be sent after downtime; older ones are recorded as missed (env SMART90_GRACE)")
 	fs.IntVar(&c.Workers, "workers", 8, "concurrent sends per replica")
 	fs.DurationVar(&c.Shutdown, "shutdown-timeout", 30*time.Second, "how long a graceful stop may take")
+	for _, d := range []struct {
+		v                *time.Duration
+		flag, env, usage string
+		def              time.Duration
+	}{
+		{&c.Lease, "lease", "SMART90_LEASE", "how long a claimed delivery is reserved for its sender; a crashed replica's are sent by another after it (env SMART90_LEASE; default 2m, or -shutdown-timeout when longer)", 0},
+		{&c.SendTimeout, "send-timeout", "SMART90_SEND_TIMEOUT", "bound on one send and one write of outcomes; -lease must be at least 3 times as long (env SMART90_SEND_TIMEOUT; default a third of -shutdown-timeout)", 0},
+		{&c.RetryBase, "retry-base", "SMART90_RETRY_BASE", "first retry's delay after a transient send failure, doubled per attempt (env SMART90_RETRY_BASE; default 30s)", 0},
+		{&c.RetryMax, "retry-max", "SMART90_RETRY_MAX", "longest delay between retries (env SMART90_RETRY_MAX; default 30m)", 0},
+		{&c.Poll, "poll", "SMART90_POLL", "how often senders look for retries due between the minute's ticks (env SMART90_POLL)", 5 * time.Second},
+	} {
+		v, err := envDuration(getenv, d.env, d.def)
+		if err != nil {
+			return err
+		}
+		fs.DurationVar(d.v, d.flag, v, d.usage)
+	}
 	fs.BoolVar(&c.DryRun, "dry-run", false, "log what would be sent instead of sending (try the scheduler, load tests)")
 	fs.StringVar(&c.LogLevel, "log-level", cmp.Or(getenv("SMART90_LOG_LEVEL"), "info"), "log level: debug, info, warn, error (env SMART90_LOG_LEVEL)")
 	fs.BoolVar(&c.LogText, "log-text", false, "log text instead of JSON")
@@ -251,8 +276,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 	if fs.NArg() > 0 {
 		return fmt.Errorf("serve takes no arguments, got %q", fs.Args())
 	}
-	if cfg.Grace <= 0 || cfg.Workers <= 0 || cfg.Shutdown <= 0 {
-		return errors.New("-grace, -workers and -shutdown-timeout must be positive")
+	if cfg.Grace <= 0 || cfg.Workers <= 0 || cfg.Shutdown <= 0 || cfg.Poll <= 0 {
+		return errors.New("-grace, -workers, -shutdown-timeout and -poll must be positive")
+	}
+	if cfg.Lease < 0 || cfg.SendTimeout < 0 || cfg.RetryBase < 0 || cfg.RetryMax < 0 {
+		return errors.New("-lease, -send-timeout, -retry-base and -retry-max must not be negative")
 	}
 	log, err := newLogger(stderr, cfg.LogLevel, !cfg.LogText)
 	if err != nil {
@@ -389,7 +417,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 		Metrics: metrics, Grace: cfg.Grace, Workers: cfg.Workers,
 		// A send, the write of its outcome and a release fit in the
 		// graceful stop's bound.
-		SendTimeout: max(cfg.Shutdown/3, time.Second), Lease: max(2*time.Minute, cfg.Shutdown)})
+		SendTimeout: cmp.Or(cfg.SendTimeout, max(cfg.Shutdown/3, time.Second)), Lease: cmp.Or(cfg.Lease, max(2*time.Minute, cfg.Shutdown)),
+		RetryBase: cfg.RetryBase, RetryMax: cfg.RetryMax})
 	if err != nil {
 		return err
 	}
@@ -457,7 +486,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 	ctx, stopAll := context.WithCancel(ctx)
 	defer stopAll()
 	schedDone := make(chan error, 1)
-	go func() { schedDone <- sched.Run(ctx, 5*time.Second) }()
+	go func() { schedDone <- sched.Run(ctx, cfg.Poll) }()
 	loops := startLoops(ctx, store, coord.Fallback, redisOK, coordM, clock, log)
 	socketDone := make(chan error, 1)
 	if slackApp != nil && cfg.Slack.AppToken != "" {
