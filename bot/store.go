@@ -122,6 +122,14 @@ type RockStore interface {
 	// (1 for the first; positions are never reused) and its first history
 	// entry (by byPersonID, at r.CreatedAt, with note), in one transaction,
 	// and fills in r.ID, r.Position, CreatedAt and UpdatedAt.
+	//
+	// The limits hold however many callers create rocks at once, on any
+	// replicas (creations for one engagement are serialized): ECONFLICT
+	// when r is live (RockStatus.Live) and the engagement already has
+	// MaxRocks live rocks, or when MaxRocksPerCycle rocks were created
+	// (CreatedAt) since the day before the engagement's CycleStart, done
+	// and dropped ones included (the day covers every time zone). EINVALID
+	// when r or note breaks a limit of Rock.Validate or CheckNote.
 	CreateRock(ctx context.Context, r *Rock, byPersonID int64, note string) error
 	// Rock returns a rock by ID.
 	Rock(ctx context.Context, id int64) (*Rock, error)
@@ -129,7 +137,9 @@ type RockStore interface {
 	Rocks(ctx context.Context, engagementID int64) ([]*Rock, error)
 	// UpdateRock stores r's Title, DoneWhen, Due, Status and Progress and a
 	// history entry with the new state (by byPersonID, at r.UpdatedAt, with
-	// note), in one transaction.
+	// note), in one transaction. ECONFLICT when it makes a done or dropped
+	// rock live again while the engagement has MaxRocks live rocks;
+	// EINVALID as for CreateRock.
 	UpdateRock(ctx context.Context, r *Rock, byPersonID int64, note string) error
 	// RockHistory returns an engagement's rock history entries at or after
 	// since, oldest first (ties by ID).

@@ -58,6 +58,10 @@ func Run(t *testing.T, open func(t testing.TB) bot.Store) {
 		{"CreateRock", testCreateRock},
 		{"UpdateRock", testUpdateRock},
 		{"RockHistory", testRockHistory},
+		{"RockLimitConcurrent", testRockLimitConcurrent},
+		{"RockLimitLive", testRockLimitLive},
+		{"RockLimitCycle", testRockLimitCycle},
+		{"RockTextLimits", testRockTextLimits},
 
 		{"SaveCheckIn", testSaveCheckIn},
 		{"CheckInPriorityRock", testCheckInPriorityRock},
