@@ -171,13 +171,18 @@ func (d *Digest) Validate() error {
 // Validate checks the address's key and data against the limits
 // (EINVALID). The data is opaque bytes, so only its size is bounded.
 func (a *Address) Validate() error {
-	if err := checkBytes("address key", a.Key, MaxAddressKeyLen); err != nil {
+	if err := CheckAddressKey(a.Key); err != nil {
 		return err
 	}
 	if len(a.Data) > MaxAddressDataLen {
 		return Errorf(EINVALID, "The address is %d bytes long; the limit is %d. Nothing was saved.", len(a.Data), MaxAddressDataLen)
 	}
 	return nil
+}
+
+// CheckAddressKey checks an address key against the limits (EINVALID).
+func CheckAddressKey(key string) error {
+	return checkBytes("address key", key, MaxAddressKeyLen)
 }
 
 // ValidateChange checks the rock and the note given with its change

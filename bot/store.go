@@ -11,6 +11,10 @@ import (
 // Common contract, for every method:
 //   - A missing row is an *Error with code ENOTFOUND.
 //   - A broken uniqueness rule is an *Error with code ECONFLICT.
+//   - A text over its limit (MaxIDLen, MaxAnswerLen…: the Validate
+//     methods of the types stored), or holding a NUL byte or invalid
+//     UTF-8, is an *Error with code EINVALID, and nothing is stored; a
+//     lookup by such an id is EINVALID too.
 //   - Instants come back in UTC, rounded to the nearest microsecond; Dates
 //     round-trip.
 //   - List methods return an empty slice, never ENOTFOUND.

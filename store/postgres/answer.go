@@ -26,6 +26,9 @@ func scanCheckIn(r row) (*bot.CheckIn, error) {
 // SaveCheckIn implements bot.AnswerStore. A PriorityRockID of another
 // engagement is EINVALID (a composite foreign key checks it).
 func (db *DB) SaveCheckIn(ctx context.Context, c *bot.CheckIn) error {
+	if err := c.Validate(); err != nil {
+		return err
+	}
 	stored, err := scanCheckIn(db.pool.QueryRow(ctx, `
 		INSERT INTO check_ins (engagement_id, day, moved, priority, priority_rock_id, stuck, energy, status,
 			submitted_at, updated_at)
@@ -91,6 +94,9 @@ func scanWeeklyReport(r row) (*bot.WeeklyReport, error) {
 // to are locked for the transaction, so the comparison with their current
 // state holds until the change is written.
 func (db *DB) SaveWeeklyReport(ctx context.Context, w *bot.WeeklyReport, applyBy int64) error {
+	if err := w.Validate(); err != nil {
+		return err
+	}
 	updated := orNow(w.UpdatedAt)
 	return db.tx(ctx, func(tx pgx.Tx) error {
 		var id int64

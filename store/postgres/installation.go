@@ -39,6 +39,9 @@ func noToken(inst *bot.Installation) {
 // CreatedAt keeps its stored value. The stored status is read and locked
 // first, to tell whether this upsert changes it.
 func (db *DB) UpsertInstallation(ctx context.Context, inst *bot.Installation) error {
+	if err := inst.Validate(); err != nil {
+		return err
+	}
 	created := orNow(inst.CreatedAt)
 	updated := inst.UpdatedAt
 	if updated.IsZero() {
@@ -91,6 +94,9 @@ func (db *DB) Installation(ctx context.Context, id int64) (*bot.Installation, er
 
 // InstallationByExternalID implements bot.InstallationStore.
 func (db *DB) InstallationByExternalID(ctx context.Context, platform bot.Platform, externalID string) (*bot.Installation, error) {
+	if err := bot.CheckID("workspace id", externalID); err != nil {
+		return nil, err
+	}
 	inst, err := scanInstallation(db.pool.QueryRow(ctx,
 		`SELECT `+installationColumns+` FROM installations WHERE platform = $1 AND external_id = $2`,
 		platform, externalID))

@@ -40,6 +40,9 @@ func rockOf(ctx context.Context, tx *sql.Tx, rockID, engagementID int64) (*bot.R
 
 // SaveCheckIn implements bot.AnswerStore. Replacing a check-in keeps its ID.
 func (db *DB) SaveCheckIn(ctx context.Context, c *bot.CheckIn) error {
+	if err := c.Validate(); err != nil {
+		return err
+	}
 	f := failure{op: "save check-in", missing: engagementNotFound}
 	updated := stamp(c.UpdatedAt)
 	return f.wrap(db.inTx(ctx, func(tx *sql.Tx) error {
@@ -109,6 +112,9 @@ func scanWeeklyReport(s scanner) (*bot.WeeklyReport, error) {
 // SaveWeeklyReport implements bot.AnswerStore. Replacing a report keeps
 // its ID.
 func (db *DB) SaveWeeklyReport(ctx context.Context, w *bot.WeeklyReport, applyBy int64) error {
+	if err := w.Validate(); err != nil {
+		return err
+	}
 	f := failure{op: "save weekly report", missing: engagementNotFound}
 	updated := stamp(w.UpdatedAt)
 	return f.wrap(db.inTx(ctx, func(tx *sql.Tx) error {

@@ -177,3 +177,107 @@ func testRockTextLimits(t *testing.T, s bot.Store) {
 		t.Errorf("RockHistory after refused changes: %d entries, want 2", len(hist))
 	}
 }
+
+// testTextLimits: the inputs of the security review — a 100 KB user id, a
+// 500,000-character digest channel, NUL bytes and invalid UTF-8 in
+// answers — are EINVALID on every store (never an internal error), and
+// nothing of them is stored.
+func testTextLimits(t *testing.T, s bot.Store) {
+	ctx := t.Context()
+	f := seed(t, s)
+	r := newRock(t, s, f.Eng.ID, f.Client.ID, "rock", at(0))
+	hugeID := strings.Repeat("U", 100<<10)
+	hugeChannel := strings.Repeat("c", 500_000)
+	overAnswer := strings.Repeat("ü", bot.MaxAnswerLen+1)
+
+	checkIn := func(moved, stuck string) *bot.CheckIn {
+		return &bot.CheckIn{EngagementID: f.Eng.ID, Day: day(0), Moved: moved, Priority: "p", Stuck: stuck, Energy: 3,
+			Status: bot.AnswerComplete, SubmittedAt: at(0), UpdatedAt: at(0)}
+	}
+	weekly := func(win, note string) *bot.WeeklyReport {
+		return &bot.WeeklyReport{EngagementID: f.Eng.ID, Week: week(0), Win: win, Status: bot.AnswerComplete,
+			Rocks:       []bot.RockUpdate{{RockID: r.ID, Status: bot.RockDone, Progress: 100, Note: note}},
+			SubmittedAt: at(0), UpdatedAt: at(0)}
+	}
+	withChannel := *f.Coach
+	withChannel.DigestChannel, withChannel.UpdatedAt = hugeChannel, at(time.Hour)
+	withNULName := *f.Coach
+	withNULName.DisplayName, withNULName.UpdatedAt = "Co\x00ach", at(time.Hour)
+
+	for _, c := range []struct {
+		name string
+		call func() error
+	}{
+		{"UpsertInstallation with a 100 KB id", func() error {
+			return s.UpsertInstallation(ctx, &bot.Installation{Platform: bot.PlatformSlack, ExternalID: hugeID, Status: bot.InstallationActive, CreatedAt: at(0)})
+		}},
+		{"UpsertInstallation with a NUL in the name", func() error {
+			return s.UpsertInstallation(ctx, &bot.Installation{Platform: bot.PlatformSlack, ExternalID: "T2", Name: "a\x00b", Status: bot.InstallationActive, CreatedAt: at(0)})
+		}},
+		{"InstallationByExternalID with a 100 KB id", func() error {
+			_, err := s.InstallationByExternalID(ctx, bot.PlatformSlack, hugeID)
+			return err
+		}},
+		{"EnsurePerson with a 100 KB user id", func() error { return s.EnsurePerson(ctx, person(f.Inst.ID, hugeID, false)) }},
+		{"EnsurePerson with invalid UTF-8 in the name", func() error {
+			p := person(f.Inst.ID, "UNEW", false)
+			p.DisplayName = "Ana \xc3\x28"
+			return s.EnsurePerson(ctx, p)
+		}},
+		{"PersonByExternalID with a 100 KB user id", func() error {
+			_, err := s.PersonByExternalID(ctx, f.Inst.ID, hugeID)
+			return err
+		}},
+		{"UpdatePerson with a 500,000-character digest channel", func() error { return s.UpdatePerson(ctx, &withChannel) }},
+		{"UpdatePerson with a NUL in the name", func() error { return s.UpdatePerson(ctx, &withNULName) }},
+		{"SaveCheckIn with a NUL in an answer", func() error { return s.SaveCheckIn(ctx, checkIn("shipped\x00it", "")) }},
+		{"SaveCheckIn with invalid UTF-8 in an answer", func() error { return s.SaveCheckIn(ctx, checkIn("shipped", "legal \xff")) }},
+		{"SaveCheckIn with an answer over MaxAnswerLen", func() error { return s.SaveCheckIn(ctx, checkIn(overAnswer, "")) }},
+		{"SaveWeeklyReport with a NUL in a rock note", func() error { return s.SaveWeeklyReport(ctx, weekly("win", "n\x00"), f.Client.ID) }},
+		{"SaveWeeklyReport with invalid UTF-8 in the win", func() error { return s.SaveWeeklyReport(ctx, weekly("\xfe", ""), f.Client.ID) }},
+		{"CreateSession with a NUL in the notes", func() error {
+			return s.CreateSession(ctx, &bot.Session{EngagementID: f.Eng.ID, Day: day(0), Notes: "\x00", CreatedAt: at(0)})
+		}},
+		{"CreateDigest with a 500,000-character channel", func() error {
+			return s.CreateDigest(ctx, &bot.Digest{CoachID: f.Coach.ID, Week: week(0), Channel: hugeChannel, Summary: "s", PostedAt: at(0)})
+		}},
+		{"CreateDigest with invalid UTF-8 in the summary", func() error {
+			return s.CreateDigest(ctx, &bot.Digest{CoachID: f.Coach.ID, Week: week(0), Summary: "\xff", PostedAt: at(0)})
+		}},
+		{"PutAddress with a 100 KB key", func() error {
+			return s.PutAddress(ctx, &bot.Address{InstallationID: f.Inst.ID, Key: "person:" + hugeID, Data: []byte("{}")})
+		}},
+		{"Address with a 100 KB key", func() error {
+			_, err := s.Address(ctx, f.Inst.ID, "person:"+hugeID)
+			return err
+		}},
+	} {
+		wantCode(t, c.name, c.call(), bot.EINVALID)
+	}
+
+	// Nothing of them is stored.
+	_, err := s.InstallationByExternalID(ctx, bot.PlatformSlack, "T2")
+	wantCode(t, "InstallationByExternalID of a refused installation", err, bot.ENOTFOUND)
+	_, err = s.PersonByExternalID(ctx, f.Inst.ID, "UNEW")
+	wantCode(t, "PersonByExternalID of a refused person", err, bot.ENOTFOUND)
+	coach, err := s.Person(ctx, f.Coach.ID)
+	must(t, "Person", err)
+	same(t, "a person after refused updates", coach, f.Coach)
+	_, err = s.CheckIn(ctx, f.Eng.ID, day(0))
+	wantCode(t, "CheckIn after refused saves", err, bot.ENOTFOUND)
+	_, err = s.WeeklyReport(ctx, f.Eng.ID, week(0))
+	wantCode(t, "WeeklyReport after refused saves", err, bot.ENOTFOUND)
+	got, err := s.Rock(ctx, r.ID)
+	must(t, "Rock", err)
+	same(t, "a rock after a refused weekly report that would apply to it", got, r)
+	sessions, err := s.Sessions(ctx, f.Eng.ID)
+	wantNone(t, "Sessions after a refused one", sessions, err)
+	_, err = s.LatestDigest(ctx, f.Coach.ID)
+	wantCode(t, "LatestDigest after refused ones", err, bot.ENOTFOUND)
+
+	// The limits themselves are allowed.
+	p := person(f.Inst.ID, strings.Repeat("U", bot.MaxIDLen), false)
+	p.DisplayName = strings.Repeat("名", bot.MaxNameLen)
+	must(t, "EnsurePerson at the limits", s.EnsurePerson(ctx, p))
+	must(t, "SaveCheckIn at the limit", s.SaveCheckIn(ctx, checkIn(strings.Repeat("ü", bot.MaxAnswerLen), "")))
+}

@@ -62,6 +62,7 @@ func Run(t *testing.T, open func(t testing.TB) bot.Store) {
 		{"RockLimitLive", testRockLimitLive},
 		{"RockLimitCycle", testRockLimitCycle},
 		{"RockTextLimits", testRockTextLimits},
+		{"TextLimits", testTextLimits},
 
 		{"SaveCheckIn", testSaveCheckIn},
 		{"CheckInPriorityRock", testCheckInPriorityRock},
