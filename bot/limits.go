@@ -219,3 +219,76 @@ func CheckRockCounts(newLive bool, live, inCycle int) error {
 	}
 	return nil
 }
+
+// cleanEvent makes an event's texts storable (CleanText) and refuses what
+// no person sends: ids past MaxIDLen, text past MaxTextLen. A display
+// name is cut to MaxNameLen rather than refused, since people cannot
+// shorten the name their workspace gives them; a mention or a time zone
+// that no platform would send is dropped, as if it were not there.
+func cleanEvent(ev *Event) error {
+	for _, id := range []string{string(ev.Platform), ev.Installation, ev.User.ExternalID} {
+		if id == "" || CheckID("id", id) != nil {
+			return Errorf(EINVALID, "I could not tell who sent that.")
+		}
+	}
+	if CheckID("channel", ev.Channel) != nil {
+		return Errorf(EINVALID, "I could not tell where that was sent.")
+	}
+	ev.User = cleanUser(ev.User)
+	ev.Text = CleanText(ev.Text)
+	if n := utf8.RuneCountInString(ev.Text); n > MaxTextLen {
+		return tooLong(n)
+	}
+	ev.ActionID, ev.FormID, ev.Value = CleanText(ev.ActionID), CleanText(ev.FormID), CleanText(ev.Value)
+	for _, s := range []string{ev.ActionID, ev.FormID, ev.Value} {
+		if n := utf8.RuneCountInString(s); n > MaxTextLen {
+			return tooLong(n)
+		}
+	}
+	if ev.Mentions != nil {
+		mentions := make(map[string]UserRef, len(ev.Mentions))
+		for id, u := range ev.Mentions {
+			if CheckID("id", id) == nil && CheckID("id", u.ExternalID) == nil {
+				mentions[id] = cleanUser(u)
+			}
+		}
+		ev.Mentions = mentions
+	}
+	if ev.Values != nil {
+		values := make(map[string]string, len(ev.Values))
+		for k, v := range ev.Values {
+			v = CleanText(v)
+			if n := utf8.RuneCountInString(v); n > MaxTextLen {
+				return tooLong(n)
+			}
+			values[CleanText(k)] = v
+		}
+		ev.Values = values
+	}
+	return nil
+}
+
+// cleanUser makes a platform user's name storable, and forgets a time
+// zone no zone database has.
+func cleanUser(u UserRef) UserRef {
+	u.DisplayName = clip(CleanText(u.DisplayName), MaxNameLen)
+	if CheckID("time zone", u.TimeZone) != nil {
+		u.TimeZone = ""
+	}
+	return u
+}
+
+// clip cuts s to at most n runes.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	i := 0
+	for j := range s {
+		if i == n {
+			return s[:j]
+		}
+		i++
+	}
+	return s
+}
