@@ -82,10 +82,16 @@ type PersonStore interface {
 	// DeletePerson deletes a person and everything that is theirs, in one
 	// transaction: engagements where they are the client, with their rocks,
 	// history, check-ins, weekly reports, sessions and deliveries; their own
-	// deliveries and digests. Engagements where they are the coach are
-	// ended and keep the client's data, with CoachID 0, and their logged
-	// sessions are deleted. Rock history entries they made keep the change
-	// with ByPersonID 0.
+	// deliveries, schedules, digests and address ("person:<ExternalID>").
+	// Engagements where they are the coach are ended and keep the client's
+	// data, with CoachID 0, and their logged sessions are deleted. Rock
+	// history entries they made keep the change with ByPersonID 0.
+	//
+	// Afterwards no row of any table refers to the person or holds their
+	// name or words: a digest Summary may quote its week's clients, so the
+	// Summary of every digest of a coach the person was a client of, from
+	// the week before that engagement's invitation on, is emptied (the
+	// digest itself, the coach's record, stays).
 	DeletePerson(ctx context.Context, id int64) error
 }
 

@@ -230,6 +230,18 @@ func (db *DB) DeletePerson(ctx context.Context, id int64) error {
 			id, bot.EngagementInvited, bot.EngagementActive, bot.EngagementPaused, bot.EngagementEnded, at); err != nil {
 			return wrap(err, fmt.Sprintf("end engagements of coach %d", id))
 		}
+		// A digest's summary may quote the clients of its week (see
+		// bot.PersonStore.DeletePerson): those of every coach the person
+		// was a client of, from the week before the invitation on, are
+		// scrubbed. The digest stays: it is the coach's record.
+		if _, err := tx.Exec(ctx, `
+			UPDATE digests d SET summary = ''
+			FROM engagements e
+			WHERE e.client_id = $1 AND d.coach_id = e.coach_id AND d.coach_id <> $1
+				AND d.week >= (e.invited_at AT TIME ZONE 'UTC')::date - 8 AND d.summary <> ''`,
+			id); err != nil {
+			return wrap(err, fmt.Sprintf("scrub digests quoting person %d", id))
+		}
 		// The person's address is keyed by their external id, which no
 		// foreign key can follow (see bot.Address).
 		if _, err := tx.Exec(ctx, `

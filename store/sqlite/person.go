@@ -216,6 +216,18 @@ func (db *DB) DeletePerson(ctx context.Context, id int64) error {
 			now, id); err != nil {
 			return err
 		}
+		// A digest's summary may quote the clients of its week (see
+		// bot.PersonStore.DeletePerson): those of every coach the person
+		// was a client of, from the week before the invitation on, are
+		// scrubbed. The digest stays: it is the coach's record.
+		if _, err := tx.ExecContext(ctx, `
+			UPDATE digests SET summary = ''
+			WHERE summary <> '' AND coach_id <> ? AND EXISTS (
+				SELECT 1 FROM engagements e
+				WHERE e.client_id = ? AND e.coach_id = digests.coach_id
+					AND digests.week >= date(e.invited_at / 1000000, 'unixepoch', '-8 days'))`, id, id); err != nil {
+			return err
+		}
 		// The person's address is keyed by their external id, which no
 		// foreign key can follow (see bot.Address).
 		if _, err := tx.ExecContext(ctx, `
