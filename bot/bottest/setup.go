@@ -44,6 +44,8 @@ type Options struct {
 	// State replaces the in-process conversation state (Bundle.State is
 	// then nil): a Redis client, say.
 	State bot.ConversationState
+	// Clock replaces the new clock at Start, for a State that reads it.
+	Clock *Clock
 }
 
 // SetupWith is Setup on what o gives.
@@ -58,7 +60,11 @@ func SetupWith(t testing.TB, o Options) *Bundle {
 		must(t, db.Migrate(context.Background()), "migrate store")
 		store = db
 	}
-	b := &Bundle{Store: store, Clock: NewClock(Start), Messenger: &Messenger{}, known: map[string]bot.UserRef{}}
+	clock := o.Clock
+	if clock == nil {
+		clock = NewClock(Start)
+	}
+	b := &Bundle{Store: store, Clock: clock, Messenger: &Messenger{}, known: map[string]bot.UserRef{}}
 	state := o.State
 	if state == nil {
 		b.State = inproc.NewState(b.Clock)
