@@ -53,6 +53,9 @@ type InstallationStore interface {
 	Installation(ctx context.Context, id int64) (*Installation, error)
 	// InstallationByExternalID returns an installation by platform and key.
 	InstallationByExternalID(ctx context.Context, platform Platform, externalID string) (*Installation, error)
+	// ListInstallations returns every installation, by ID, at most limit
+	// rows (no limit when limit <= 0) after afterID (keyset pagination).
+	ListInstallations(ctx context.Context, afterID int64, limit int) ([]*Installation, error)
 }
 
 // PersonStore keeps people.

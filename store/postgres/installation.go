@@ -105,3 +105,15 @@ func (db *DB) InstallationByExternalID(ctx context.Context, platform bot.Platfor
 	}
 	return inst, nil
 }
+
+// ListInstallations implements bot.InstallationStore.
+func (db *DB) ListInstallations(ctx context.Context, afterID int64, limit int) ([]*bot.Installation, error) {
+	rows, _ := db.pool.Query(ctx, `
+		SELECT `+installationColumns+` FROM installations WHERE id > $1 ORDER BY id
+		LIMIT CASE WHEN $2 > 0 THEN $2 END`, afterID, limit)
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*bot.Installation, error) { return scanInstallation(r) })
+	if err != nil {
+		return nil, wrap(err, "list installations")
+	}
+	return out, nil
+}

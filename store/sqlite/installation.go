@@ -86,3 +86,17 @@ func (db *DB) InstallationByExternalID(ctx context.Context, platform bot.Platfor
 		platform, externalID))
 	return i, f.wrap(err)
 }
+
+// ListInstallations implements bot.InstallationStore.
+func (db *DB) ListInstallations(ctx context.Context, afterID int64, limit int) ([]*bot.Installation, error) {
+	if limit <= 0 {
+		limit = -1
+	}
+	rows, err := db.db.QueryContext(ctx,
+		`SELECT `+installationColumns+` FROM installations WHERE id > ? ORDER BY id LIMIT ?`, afterID, limit)
+	out, err := collect(rows, err, scanInstallation)
+	if err != nil {
+		return nil, failure{op: "list installations"}.wrap(err)
+	}
+	return out, nil
+}

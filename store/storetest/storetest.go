@@ -42,6 +42,7 @@ func Run(t *testing.T, open func(t testing.TB) bot.Store) {
 		{"FilledInstants", testFilledInstants},
 
 		{"UpsertInstallation", testUpsertInstallation},
+		{"ListInstallations", testListInstallations},
 		{"EnsurePerson", testEnsurePerson},
 		{"UpdatePerson", testUpdatePerson},
 		{"ListCoaches", testListCoaches},
