@@ -175,7 +175,9 @@ type AnswerStore interface {
 	// update whose status or progress differs from the rock's current
 	// state is also applied to the rock with a history entry (by applyBy,
 	// at w.UpdatedAt, with the update's note). All in one transaction;
-	// a rock update naming another engagement's rock is EINVALID.
+	// a rock update naming another engagement's rock is EINVALID, and
+	// ECONFLICT when the applied updates make done or dropped rocks live
+	// again beyond MaxRocks live rocks.
 	SaveWeeklyReport(ctx context.Context, w *WeeklyReport, applyBy int64) error
 	// WeeklyReport returns one week's report.
 	WeeklyReport(ctx context.Context, engagementID int64, week Date) (*WeeklyReport, error)

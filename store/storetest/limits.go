@@ -98,6 +98,22 @@ func testRockLimitLive(t *testing.T, s bot.Store) {
 	rocks[2].Progress, rocks[2].UpdatedAt = 50, at(5*time.Hour)
 	must(t, "update a live rock at MaxRocks", s.UpdateRock(ctx, rocks[2], f.Client.ID, "halfway"))
 
+	// A weekly report applying a dropped rock's revival is refused whole.
+	w := &bot.WeeklyReport{EngagementID: f.Eng.ID, Week: week(0), Win: "w", Status: bot.AnswerComplete,
+		Rocks:       []bot.RockUpdate{{RockID: rocks[1].ID, Status: bot.RockOnTrack, Progress: 20}},
+		SubmittedAt: at(6 * time.Hour), UpdatedAt: at(6 * time.Hour)}
+	wantCode(t, "SaveWeeklyReport reviving a rock beyond MaxRocks", s.SaveWeeklyReport(ctx, w, f.Client.ID), bot.ECONFLICT)
+	_, err = s.WeeklyReport(ctx, f.Eng.ID, week(0))
+	wantCode(t, "WeeklyReport after a refused one", err, bot.ENOTFOUND)
+	if got, err := s.Rock(ctx, rocks[1].ID); err != nil || got.Status != bot.RockDropped {
+		t.Errorf("a rock after a refused weekly report: %+v, %v; want it dropped", got, err)
+	}
+	// Not applied, the same report is only the client's words.
+	must(t, "SaveWeeklyReport not applied", s.SaveWeeklyReport(ctx, w, 0))
+	// Finishing one rock and reviving another in one report is fine.
+	w.Rocks = append(w.Rocks, bot.RockUpdate{RockID: rocks[3].ID, Status: bot.RockDone, Progress: 100})
+	must(t, "SaveWeeklyReport trading a rock for another", s.SaveWeeklyReport(ctx, w, f.Client.ID))
+
 	// Another engagement counts its own.
 	_, e2 := newClient(t, s, f, "UCLIENT2", bot.EngagementActive)
 	newRock(t, s, e2.ID, f.Coach.ID, "theirs", at(0))
