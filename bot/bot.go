@@ -30,7 +30,8 @@ type Config struct {
 	State     ConversationState // required
 	Clock     Clock             // default SystemClock
 	Logger    *slog.Logger      // default slog.Default()
-	// MaxAnswerLen is the longest answer accepted, in characters (default 2000).
+	// MaxAnswerLen is the longest answer accepted, in characters (default
+	// and at most the stores' bot.MaxAnswerLen, 2000).
 	MaxAnswerLen int
 	// SilentDays is how many expected check-ins in a row a client may miss
 	// before the digest marks them at risk (default 3).
@@ -64,7 +65,7 @@ func New(cfg Config) (*Bot, error) {
 		state:  cfg.State,
 		clock:  cmp.Or[Clock](cfg.Clock, SystemClock{}),
 		log:    cmp.Or(cfg.Logger, slog.Default()),
-		maxLen: cmp.Or(cfg.MaxAnswerLen, 2000),
+		maxLen: min(cmp.Or(cfg.MaxAnswerLen, MaxAnswerLen), MaxAnswerLen),
 		silent: cmp.Or(cfg.SilentDays, 3),
 		convTT: cmp.Or(cfg.ConversationTTL, 36*time.Hour),
 	}, nil
@@ -109,8 +110,10 @@ func (b *Bot) Handle(ctx context.Context, ev Event) ([]Message, error) {
 }
 
 func (b *Bot) handle(ctx context.Context, ev Event) ([]Message, error) {
-	if ev.User.ExternalID == "" || ev.Installation == "" || ev.Platform == "" {
-		return nil, Errorf(EINVALID, "I could not tell who sent that.")
+	// Checked once, here, so that no command stores half of a text it
+	// cannot keep; the stores check again as a last line.
+	if err := cleanEvent(&ev); err != nil {
+		return nil, err
 	}
 	r, err := b.begin(ctx, ev)
 	if err != nil {
@@ -159,7 +162,7 @@ func (b *Bot) ensurePerson(ctx context.Context, inst *Installation, u UserRef) (
 	p := &Person{
 		InstallationID: inst.ID,
 		ExternalID:     u.ExternalID,
-		DisplayName:    cmp.Or(u.DisplayName, u.ExternalID),
+		DisplayName:    clip(cmp.Or(u.DisplayName, u.ExternalID), MaxNameLen),
 		DigestWeekday:  DefaultDigestWeekday,
 		DigestTime:     DefaultDigestTime,
 		// From the clock, not the store's: a new coach's digest schedule
@@ -182,12 +185,12 @@ func mention(ev Event, word string) (UserRef, bool) {
 		return UserRef{}, false
 	}
 	id, name, _ := strings.Cut(word[2:len(word)-1], "|")
-	if id == "" {
+	if id == "" || CheckID("id", id) != nil {
 		return UserRef{}, false
 	}
 	u := ev.Mentions[id]
 	u.ExternalID = id
-	u.DisplayName = cmp.Or(u.DisplayName, name, id)
+	u.DisplayName = clip(cmp.Or(u.DisplayName, name, id), MaxNameLen)
 	return u, true
 }
 

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Action ids of the buttons the core puts on messages.
@@ -169,7 +170,10 @@ func (b *Bot) cmdDigest(ctx context.Context, r *request, rest string) ([]Message
 		ch, ok = "", true
 	}
 	if !ok {
-		return nil, usageError(fmt.Sprintf("%q is not a channel.", words[0]), "digest")
+		return nil, usageError(fmt.Sprintf("%q is not a channel.", clip(words[0], 40)), "digest")
+	}
+	if CheckID("channel", ch) != nil {
+		return nil, usageError(fmt.Sprintf("That channel name is %d characters long, longer than any channel's; pick the channel from the list as you type `#`.", utf8.RuneCountInString(ch)), "digest")
 	}
 	r.me.IsCoach, r.me.DigestChannel = true, ch
 	if err := b.store.UpdatePerson(ctx, r.me); err != nil {

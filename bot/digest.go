@@ -63,9 +63,18 @@ func (b *Bot) composeClient(ctx context.Context, e *Engagement, client *Person, 
 // ComposeDigest builds a coach's digest of the week starting at week: the
 // parent message (the week at a glance) and one message per client.
 func (b *Bot) ComposeDigest(ctx context.Context, coach *Person, week Date) (Message, []Message, error) {
+	parent, parts, _, err := b.composeDigest(ctx, coach, week)
+	return parent, parts, err
+}
+
+// composeDigest is ComposeDigest with the summary the store keeps: the
+// week's figures without a client's name or words, so that what the
+// coach's record keeps of a client who deletes their data is nothing,
+// even when the digest is recorded after the deletion.
+func (b *Bot) composeDigest(ctx context.Context, coach *Person, week Date) (Message, []Message, string, error) {
 	es, err := b.store.EngagementsForCoach(ctx, coach.ID, EngagementActive, EngagementPaused)
 	if err != nil {
-		return Message{}, nil, fmt.Errorf("load clients: %w", err)
+		return Message{}, nil, "", fmt.Errorf("load clients: %w", err)
 	}
 	asOf := minTime(week.AddDays(7).In(zoneOf(coach)), b.clock.Now()).UTC()
 	var reported, silent, quiet, risky, offTrack []string
@@ -73,11 +82,11 @@ func (b *Bot) ComposeDigest(ctx context.Context, coach *Person, week Date) (Mess
 	for _, e := range es {
 		client, err := b.store.Person(ctx, e.ClientID)
 		if err != nil {
-			return Message{}, nil, fmt.Errorf("load client: %w", err)
+			return Message{}, nil, "", fmt.Errorf("load client: %w", err)
 		}
 		cd, err := b.composeClient(ctx, e, client, week, asOf)
 		if err != nil {
-			return Message{}, nil, err
+			return Message{}, nil, "", err
 		}
 		if cd.quiet {
 			quiet = append(quiet, client.DisplayName)
@@ -100,7 +109,7 @@ func (b *Bot) ComposeDigest(ctx context.Context, coach *Person, week Date) (Mess
 	fmt.Fprintf(&sb, "*Weekly digest · week of %s* for %s\n", week, MentionPerson(coach.ExternalID))
 	if len(parts) == 0 {
 		sb.WriteString("Nothing to report this week.")
-		return Message{Text: sb.String()}, nil, nil
+		return Message{Text: sb.String()}, nil, "", nil
 	}
 	fmt.Fprintf(&sb, "%s · %d reported", plural(len(parts), "client"), len(reported))
 	if len(silent) > 0 {
@@ -121,7 +130,9 @@ func (b *Bot) ComposeDigest(ctx context.Context, coach *Person, week Date) (Mess
 		sb.WriteString("At risk: nobody\n")
 	}
 	sb.WriteString("One reply per client in this thread.")
-	return Message{Text: sb.String()}, parts, nil
+	summary := fmt.Sprintf("%s · %d reported · %d silent · %d without prompts · %s off track · %d at risk",
+		plural(len(parts), "client"), len(reported), len(silent), len(quiet), plural(len(offTrack), "rock"), len(risky))
+	return Message{Text: sb.String()}, parts, summary, nil
 }
 
 // SendDigest posts a coach's digest for the week starting at week: the
@@ -133,7 +144,7 @@ func (b *Bot) SendDigest(ctx context.Context, coach *Person, week Date) (string,
 	if err != nil {
 		return "", fmt.Errorf("load installation: %w", err)
 	}
-	parent, parts, err := b.ComposeDigest(ctx, coach, week)
+	parent, parts, summary, err := b.composeDigest(ctx, coach, week)
 	if err != nil || len(parts) == 0 {
 		return "", err
 	}
@@ -153,7 +164,7 @@ func (b *Bot) SendDigest(ctx context.Context, coach *Person, week Date) (string,
 			b.log.WarnContext(ctx, "post digest thread reply", "coach", coach.ID, "err", err)
 		}
 	}
-	d := &Digest{CoachID: coach.ID, Week: week, Channel: coach.DigestChannel, ParentRef: ref, Summary: parent.Text, PostedAt: b.clock.Now().UTC()}
+	d := &Digest{CoachID: coach.ID, Week: week, Channel: coach.DigestChannel, ParentRef: ref, Summary: summary, PostedAt: b.clock.Now().UTC()}
 	if err := b.store.CreateDigest(ctx, d); err != nil && ErrorCode(err) != ECONFLICT {
 		return ref, fmt.Errorf("record digest: %w", err)
 	}

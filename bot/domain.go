@@ -296,6 +296,9 @@ type Digest struct {
 	Week      Date   // Monday of the week the digest covers
 	Channel   string // where it was posted ("" = the coach's DM)
 	ParentRef string // platform reference of the parent message
-	Summary   string // the parent message's text, as posted
-	PostedAt  time.Time
+	// Summary is the week's figures ("3 clients · 2 reported · …"),
+	// without a client's name or words: a client's deletion leaves
+	// nothing of them here (see PersonStore.DeletePerson).
+	Summary  string
+	PostedAt time.Time
 }

@@ -7,11 +7,11 @@ import (
 	"strings"
 )
 
-// Rock limits: a cycle keeps 3 to 7 rocks; titles stay short.
-const (
-	MaxRocks        = 7
-	MaxRockTitleLen = 120
-)
+// MaxRocks is how many live rocks (on or off track) a client keeps at
+// once: 3 to 7 keep focus. Done and dropped rocks do not count; the
+// stores enforce it (see RockStore.CreateRock) along with
+// MaxRocksPerCycle.
+const MaxRocks = 7
 
 // Form ids of the core's forms.
 const (
@@ -36,6 +36,10 @@ func ParseRockStatus(s string) (RockStatus, error) {
 	}
 	return "", Errorf(EINVALID, "%q is not a rock status; use on-track, off-track, done or dropped.", s)
 }
+
+// Live reports whether a rock with status s is still being worked on (on
+// or off track), as opposed to done or dropped.
+func (s RockStatus) Live() bool { return s == RockOnTrack || s == RockOffTrack }
 
 // Label is the status as shown to people.
 func (s RockStatus) Label() string { return strings.ReplaceAll(string(s), "_", " ") }
@@ -158,8 +162,8 @@ func validRock(title, doneWhen string) error {
 	if n := len([]rune(title)); n > MaxRockTitleLen {
 		return Errorf(EINVALID, "That title is %d characters; keep a rock's title under %d and put detail in \"done when\".", n, MaxRockTitleLen)
 	}
-	if n := len([]rune(doneWhen)); n > 500 {
-		return Errorf(EINVALID, "\"Done when\" is %d characters; please keep it under 500.", n)
+	if n := len([]rune(doneWhen)); n > MaxDoneWhenLen {
+		return Errorf(EINVALID, "\"Done when\" is %d characters; please keep it under %d.", n, MaxDoneWhenLen)
 	}
 	return nil
 }
@@ -188,7 +192,7 @@ func (b *Bot) addRock(ctx context.Context, r *request, owner *Person, e *Engagem
 		return nil, fmt.Errorf("load rocks: %w", err)
 	}
 	if countLive(rocks) >= MaxRocks {
-		return nil, Errorf(ECONFLICT, "%s %d rocks; more than %d blurs focus. Drop or finish one first (`rocks set <n> dropped`).", possessive(owner, r.me), MaxRocks, MaxRocks)
+		return nil, Errorf(ECONFLICT, "%s %d rocks on the go; more than %d blurs focus. Finish or drop one first (`rocks set <n> done` or `rocks set <n> dropped`).", possessive(owner, r.me), MaxRocks, MaxRocks)
 	}
 	rock := &Rock{EngagementID: e.ID, Title: title, DoneWhen: doneWhen, Due: due, Status: RockOnTrack, CreatedAt: r.now, UpdatedAt: r.now}
 	if err := b.store.CreateRock(ctx, rock, r.me.ID, ""); err != nil {
@@ -292,10 +296,12 @@ func parsePercent(s string) (int, bool) {
 	return n, err == nil && n >= 0 && n <= 100
 }
 
+// countLive counts the rocks still being worked on (on or off track):
+// the ones MaxRocks bounds.
 func countLive(rocks []*Rock) int {
 	n := 0
 	for _, r := range rocks {
-		if r.Status != RockDropped {
+		if r.Status.Live() {
 			n++
 		}
 	}
@@ -355,7 +361,7 @@ func rockForm(e *Engagement, rock *Rock) *Form {
 	f := &Form{FormID: FormRockAdd, Value: strconv.FormatInt(e.ID, 10), Title: "Add a rock", SubmitLabel: "Add",
 		Fields: []Field{
 			{ID: "title", Label: "Rock (a 90-day priority)", Kind: FieldText, MaxLen: MaxRockTitleLen, Hint: "Launch the new pricing page"},
-			{ID: "done_when", Label: "Done when (measurable)", Kind: FieldLongText, MaxLen: 500, Optional: true, Hint: "Live on the site and announced to customers"},
+			{ID: "done_when", Label: "Done when (measurable)", Kind: FieldLongText, MaxLen: MaxDoneWhenLen, Optional: true, Hint: "Live on the site and announced to customers"},
 			{ID: "due", Label: "Due", Kind: FieldDate, Initial: e.CycleEnd().String()},
 		}}
 	if rock != nil {

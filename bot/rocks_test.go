@@ -89,6 +89,15 @@ func TestRocksAtMostSeven(t *testing.T) {
 	if n := len(rocksOf(t, b, e)); n != 8 {
 		t.Errorf("%d rocks stored, want 8 (one dropped)", n)
 	}
+	// A finished rock makes room too: the limit is on rocks still worked on.
+	has(t, b.Command(t, ana, "rocks add Rock 9"), "You already have 7 rocks")
+	b.Command(t, ana, "rocks set 1 done")
+	has(t, b.Command(t, ana, "rocks add Rock 9"), "Added rock 9")
+	// Taking up a dropped rock again counts like adding one.
+	has(t, b.Command(t, ana, "rocks set 3 on-track"), "7 rocks on the go")
+	if r := rocksOf(t, b, e)[2]; r.Status != bot.RockDropped {
+		t.Errorf("rock 3 is %s after a refused revival, want dropped", r.Status)
+	}
 }
 
 func TestRocksSet(t *testing.T) {

@@ -11,6 +11,10 @@ import (
 // Common contract, for every method:
 //   - A missing row is an *Error with code ENOTFOUND.
 //   - A broken uniqueness rule is an *Error with code ECONFLICT.
+//   - A text over its limit (MaxIDLen, MaxAnswerLen…: the Validate
+//     methods of the types stored), or holding a NUL byte or invalid
+//     UTF-8, is an *Error with code EINVALID, and nothing is stored; a
+//     lookup by such an id is EINVALID too.
 //   - Instants come back in UTC, rounded to the nearest microsecond; Dates
 //     round-trip.
 //   - List methods return an empty slice, never ENOTFOUND.
@@ -51,6 +55,9 @@ type InstallationStore interface {
 	Installation(ctx context.Context, id int64) (*Installation, error)
 	// InstallationByExternalID returns an installation by platform and key.
 	InstallationByExternalID(ctx context.Context, platform Platform, externalID string) (*Installation, error)
+	// ListInstallations returns every installation, by ID, at most limit
+	// rows (no limit when limit <= 0) after afterID (keyset pagination).
+	ListInstallations(ctx context.Context, afterID int64, limit int) ([]*Installation, error)
 }
 
 // PersonStore keeps people.
@@ -80,10 +87,16 @@ type PersonStore interface {
 	// DeletePerson deletes a person and everything that is theirs, in one
 	// transaction: engagements where they are the client, with their rocks,
 	// history, check-ins, weekly reports, sessions and deliveries; their own
-	// deliveries and digests. Engagements where they are the coach are
-	// ended and keep the client's data, with CoachID 0, and their logged
-	// sessions are deleted. Rock history entries they made keep the change
-	// with ByPersonID 0.
+	// deliveries, schedules, digests and address ("person:<ExternalID>").
+	// Engagements where they are the coach are ended and keep the client's
+	// data, with CoachID 0, and their logged sessions are deleted. Rock
+	// history entries they made keep the change with ByPersonID 0.
+	//
+	// Afterwards no row of any table refers to the person or holds their
+	// name or words: a digest Summary may quote its week's clients, so the
+	// Summary of every digest of a coach the person was a client of, from
+	// the week before that engagement's invitation on, is emptied (the
+	// digest itself, the coach's record, stays).
 	DeletePerson(ctx context.Context, id int64) error
 }
 
@@ -124,6 +137,14 @@ type RockStore interface {
 	// (1 for the first; positions are never reused) and its first history
 	// entry (by byPersonID, at r.CreatedAt, with note), in one transaction,
 	// and fills in r.ID, r.Position, CreatedAt and UpdatedAt.
+	//
+	// The limits hold however many callers create rocks at once, on any
+	// replicas (creations for one engagement are serialized): ECONFLICT
+	// when r is live (RockStatus.Live) and the engagement already has
+	// MaxRocks live rocks, or when MaxRocksPerCycle rocks were created
+	// (CreatedAt) since the day before the engagement's CycleStart, done
+	// and dropped ones included (the day covers every time zone). EINVALID
+	// when r or note breaks a limit of Rock.Validate or CheckNote.
 	CreateRock(ctx context.Context, r *Rock, byPersonID int64, note string) error
 	// Rock returns a rock by ID.
 	Rock(ctx context.Context, id int64) (*Rock, error)
@@ -131,7 +152,9 @@ type RockStore interface {
 	Rocks(ctx context.Context, engagementID int64) ([]*Rock, error)
 	// UpdateRock stores r's Title, DoneWhen, Due, Status and Progress and a
 	// history entry with the new state (by byPersonID, at r.UpdatedAt, with
-	// note), in one transaction.
+	// note), in one transaction. ECONFLICT when it makes a done or dropped
+	// rock live again while the engagement has MaxRocks live rocks;
+	// EINVALID as for CreateRock.
 	UpdateRock(ctx context.Context, r *Rock, byPersonID int64, note string) error
 	// RockHistory returns an engagement's rock history entries at or after
 	// since, oldest first (ties by ID).
@@ -154,7 +177,9 @@ type AnswerStore interface {
 	// update whose status or progress differs from the rock's current
 	// state is also applied to the rock with a history entry (by applyBy,
 	// at w.UpdatedAt, with the update's note). All in one transaction;
-	// a rock update naming another engagement's rock is EINVALID.
+	// a rock update naming another engagement's rock is EINVALID, and
+	// ECONFLICT when the applied updates make done or dropped rocks live
+	// again beyond MaxRocks live rocks.
 	SaveWeeklyReport(ctx context.Context, w *WeeklyReport, applyBy int64) error
 	// WeeklyReport returns one week's report.
 	WeeklyReport(ctx context.Context, engagementID int64, week Date) (*WeeklyReport, error)

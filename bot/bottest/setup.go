@@ -23,7 +23,7 @@ type Bundle struct {
 	Store     bot.Store
 	Clock     *Clock
 	Messenger *Messenger
-	State     *inproc.State
+	State     *inproc.State // nil when Options gave another
 
 	mu    sync.Mutex
 	known map[string]bot.UserRef // users seen acting, by ExternalID
@@ -33,14 +33,45 @@ type Bundle struct {
 // cleanup, with the clock at Start and the bot's logs going to t.Log.
 func Setup(t testing.TB) *Bundle {
 	t.Helper()
+	return SetupWith(t, Options{})
+}
+
+// Options changes what SetupWith builds a Bundle on, so that a test can
+// run the core on every store and coordination.
+type Options struct {
+	// Store replaces the SQLite file; the caller closes it.
+	Store bot.Store
+	// State replaces the in-process conversation state (Bundle.State is
+	// then nil): a Redis client, say.
+	State bot.ConversationState
+	// Clock replaces the new clock at Start, for a State that reads it.
+	Clock *Clock
+}
+
+// SetupWith is Setup on what o gives.
+func SetupWith(t testing.TB, o Options) *Bundle {
+	t.Helper()
 	log := slog.New(slog.NewTextHandler(tlog{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "smart90.db"), log)
-	must(t, err, "open store")
-	t.Cleanup(func() { db.Close() })
-	must(t, db.Migrate(context.Background()), "migrate store")
-	b := &Bundle{Store: db, Clock: NewClock(Start), Messenger: &Messenger{}, known: map[string]bot.UserRef{}}
-	b.State = inproc.NewState(b.Clock)
-	b.Bot, err = bot.New(bot.Config{Store: db, Messenger: b.Messenger, State: b.State, Clock: b.Clock, Logger: log})
+	store := o.Store
+	if store == nil {
+		db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "smart90.db"), log)
+		must(t, err, "open store")
+		t.Cleanup(func() { db.Close() })
+		must(t, db.Migrate(context.Background()), "migrate store")
+		store = db
+	}
+	clock := o.Clock
+	if clock == nil {
+		clock = NewClock(Start)
+	}
+	b := &Bundle{Store: store, Clock: clock, Messenger: &Messenger{}, known: map[string]bot.UserRef{}}
+	state := o.State
+	if state == nil {
+		b.State = inproc.NewState(b.Clock)
+		state = b.State
+	}
+	var err error
+	b.Bot, err = bot.New(bot.Config{Store: store, Messenger: b.Messenger, State: state, Clock: b.Clock, Logger: log})
 	must(t, err, "new bot")
 	return b
 }

@@ -297,6 +297,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 		return err
 	}
 	defer store.Close()
+	if err := checkSealedTokens(startCtx, store, cfg.EncryptionKey); err != nil {
+		return err
+	}
 	if cfg.EncryptionKey != "" {
 		key, err := seal.ParseKey(cfg.EncryptionKey)
 		if err != nil {

@@ -13,6 +13,9 @@ import (
 // violation. A nil Data is stored as empty: the data is opaque, never
 // absent.
 func (db *DB) PutAddress(ctx context.Context, a *bot.Address) error {
+	if err := a.Validate(); err != nil {
+		return err
+	}
 	data := a.Data
 	if data == nil {
 		data = []byte{}
@@ -33,6 +36,9 @@ func (db *DB) PutAddress(ctx context.Context, a *bot.Address) error {
 
 // Address implements bot.AddressStore.
 func (db *DB) Address(ctx context.Context, installationID int64, key string) (*bot.Address, error) {
+	if err := bot.CheckAddressKey(key); err != nil {
+		return nil, err
+	}
 	var a bot.Address
 	err := db.pool.QueryRow(ctx, `
 		SELECT installation_id, key, data, updated_at FROM addresses
@@ -47,6 +53,9 @@ func (db *DB) Address(ctx context.Context, installationID int64, key string) (*b
 
 // DeleteAddress implements bot.AddressStore.
 func (db *DB) DeleteAddress(ctx context.Context, installationID int64, key string) error {
+	if err := bot.CheckAddressKey(key); err != nil {
+		return err
+	}
 	if _, err := db.pool.Exec(ctx, `DELETE FROM addresses WHERE installation_id = $1 AND key = $2`,
 		installationID, key); err != nil {
 		return wrap(err, fmt.Sprintf("delete address %q of installation %d", key, installationID))

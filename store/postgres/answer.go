@@ -26,6 +26,9 @@ func scanCheckIn(r row) (*bot.CheckIn, error) {
 // SaveCheckIn implements bot.AnswerStore. A PriorityRockID of another
 // engagement is EINVALID (a composite foreign key checks it).
 func (db *DB) SaveCheckIn(ctx context.Context, c *bot.CheckIn) error {
+	if err := c.Validate(); err != nil {
+		return err
+	}
 	stored, err := scanCheckIn(db.pool.QueryRow(ctx, `
 		INSERT INTO check_ins (engagement_id, day, moved, priority, priority_rock_id, stuck, energy, status,
 			submitted_at, updated_at)
@@ -91,8 +94,22 @@ func scanWeeklyReport(r row) (*bot.WeeklyReport, error) {
 // to are locked for the transaction, so the comparison with their current
 // state holds until the change is written.
 func (db *DB) SaveWeeklyReport(ctx context.Context, w *bot.WeeklyReport, applyBy int64) error {
+	if err := w.Validate(); err != nil {
+		return err
+	}
 	updated := orNow(w.UpdatedAt)
 	return db.tx(ctx, func(tx pgx.Tx) error {
+		// Applied updates may take up dropped or done rocks again, which
+		// counts like creating them: the engagement's row lock is taken
+		// first, in the order CreateRock and UpdateRock take it.
+		if applyBy != 0 {
+			var one int
+			err := tx.QueryRow(ctx, `SELECT 1 FROM engagements WHERE id = $1 FOR UPDATE`, w.EngagementID).Scan(&one)
+			if err != nil {
+				return notFound(err, "That engagement does not exist.", fmt.Sprintf("lock engagement %d", w.EngagementID))
+			}
+		}
+		revived := false
 		var id int64
 		err := tx.QueryRow(ctx, `
 			INSERT INTO weekly_reports (engagement_id, week, win, stuck, ask, status, submitted_at, updated_at)
@@ -128,6 +145,7 @@ func (db *DB) SaveWeeklyReport(ctx context.Context, w *bot.WeeklyReport, applyBy
 			if applyBy == 0 || (u.Status == rock.Status && u.Progress == rock.Progress) {
 				continue
 			}
+			revived = revived || u.Status.Live() && !rock.Status.Live()
 			rock, err = scanRock(tx.QueryRow(ctx, `
 				UPDATE rocks SET status = $2, progress = $3, updated_at = $4 WHERE id = $1
 				RETURNING `+rockColumns, rock.ID, u.Status, u.Progress, updated))
@@ -136,6 +154,16 @@ func (db *DB) SaveWeeklyReport(ctx context.Context, w *bot.WeeklyReport, applyBy
 			}
 			if err := addRockChange(ctx, tx, rock, applyBy, updated, u.Note); err != nil {
 				return err
+			}
+		}
+		if revived {
+			var live int
+			if err := tx.QueryRow(ctx, `SELECT count(*) FROM rocks WHERE engagement_id = $1 AND status IN ($2, $3)`,
+				w.EngagementID, bot.RockOnTrack, bot.RockOffTrack).Scan(&live); err != nil {
+				return wrap(err, fmt.Sprintf("count rocks of engagement %d", w.EngagementID))
+			}
+			if live > bot.MaxRocks {
+				return bot.CheckRockCounts(true, live-1, 0)
 			}
 		}
 		stored, err := scanWeeklyReport(tx.QueryRow(ctx,

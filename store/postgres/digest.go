@@ -21,6 +21,9 @@ func scanDigest(r row) (*bot.Digest, error) {
 // CreateDigest implements bot.DigestStore. A zero PostedAt is the current
 // time.
 func (db *DB) CreateDigest(ctx context.Context, d *bot.Digest) error {
+	if err := d.Validate(); err != nil {
+		return err
+	}
 	stored, err := scanDigest(db.pool.QueryRow(ctx, `
 		INSERT INTO digests (coach_id, week, channel, parent_ref, summary, posted_at)
 		VALUES ($1, $2, $3, $4, $5, $6)

@@ -39,6 +39,9 @@ func noToken(inst *bot.Installation) {
 // CreatedAt keeps its stored value. The stored status is read and locked
 // first, to tell whether this upsert changes it.
 func (db *DB) UpsertInstallation(ctx context.Context, inst *bot.Installation) error {
+	if err := inst.Validate(); err != nil {
+		return err
+	}
 	created := orNow(inst.CreatedAt)
 	updated := inst.UpdatedAt
 	if updated.IsZero() {
@@ -91,6 +94,9 @@ func (db *DB) Installation(ctx context.Context, id int64) (*bot.Installation, er
 
 // InstallationByExternalID implements bot.InstallationStore.
 func (db *DB) InstallationByExternalID(ctx context.Context, platform bot.Platform, externalID string) (*bot.Installation, error) {
+	if err := bot.CheckID("workspace id", externalID); err != nil {
+		return nil, err
+	}
 	inst, err := scanInstallation(db.pool.QueryRow(ctx,
 		`SELECT `+installationColumns+` FROM installations WHERE platform = $1 AND external_id = $2`,
 		platform, externalID))
@@ -98,4 +104,16 @@ func (db *DB) InstallationByExternalID(ctx context.Context, platform bot.Platfor
 		return nil, notFound(err, "That installation does not exist.", "load installation")
 	}
 	return inst, nil
+}
+
+// ListInstallations implements bot.InstallationStore.
+func (db *DB) ListInstallations(ctx context.Context, afterID int64, limit int) ([]*bot.Installation, error) {
+	rows, _ := db.pool.Query(ctx, `
+		SELECT `+installationColumns+` FROM installations WHERE id > $1 ORDER BY id
+		LIMIT CASE WHEN $2 > 0 THEN $2 END`, afterID, limit)
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*bot.Installation, error) { return scanInstallation(r) })
+	if err != nil {
+		return nil, wrap(err, "list installations")
+	}
+	return out, nil
 }

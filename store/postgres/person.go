@@ -34,6 +34,9 @@ func scanPerson(r row) (*bot.Person, error) {
 // changing are separate statements in one transaction, so that each marks
 // the schedules it should.
 func (db *DB) EnsurePerson(ctx context.Context, p *bot.Person) error {
+	if err := p.Validate(); err != nil {
+		return err
+	}
 	stored, err := db.PersonByExternalID(ctx, p.InstallationID, p.ExternalID)
 	if err == nil && (p.DisplayName == "" || p.DisplayName == stored.DisplayName) &&
 		(p.TimeZone == "" || stored.TimeZone != "") {
@@ -131,6 +134,9 @@ func (db *DB) Recipient(ctx context.Context, personID int64) (*bot.Person, *bot.
 
 // PersonByExternalID implements bot.PersonStore.
 func (db *DB) PersonByExternalID(ctx context.Context, installationID int64, externalID string) (*bot.Person, error) {
+	if err := bot.CheckID("user id", externalID); err != nil {
+		return nil, err
+	}
 	p, err := scanPerson(db.pool.QueryRow(ctx,
 		`SELECT `+personColumns+` FROM people WHERE installation_id = $1 AND external_id = $2`,
 		installationID, externalID))
@@ -144,6 +150,9 @@ func (db *DB) PersonByExternalID(ctx context.Context, installationID int64, exte
 // A person who stops being a coach keeps their digest schedule, marked: the
 // plan finds nothing to plan for it.
 func (db *DB) UpdatePerson(ctx context.Context, p *bot.Person) error {
+	if err := p.Validate(); err != nil {
+		return err
+	}
 	return db.tx(ctx, func(tx pgx.Tx) error {
 		stored, err := scanPerson(tx.QueryRow(ctx, `
 			UPDATE people
@@ -220,6 +229,18 @@ func (db *DB) DeletePerson(ctx context.Context, id int64) error {
 			WHERE coach_id = $1 AND client_id <> $1`,
 			id, bot.EngagementInvited, bot.EngagementActive, bot.EngagementPaused, bot.EngagementEnded, at); err != nil {
 			return wrap(err, fmt.Sprintf("end engagements of coach %d", id))
+		}
+		// A digest's summary may quote the clients of its week (see
+		// bot.PersonStore.DeletePerson): those of every coach the person
+		// was a client of, from the week before the invitation on, are
+		// scrubbed. The digest stays: it is the coach's record.
+		if _, err := tx.Exec(ctx, `
+			UPDATE digests d SET summary = ''
+			FROM engagements e
+			WHERE e.client_id = $1 AND d.coach_id = e.coach_id AND d.coach_id <> $1
+				AND d.week >= (e.invited_at AT TIME ZONE 'UTC')::date - 8 AND d.summary <> ''`,
+			id); err != nil {
+			return wrap(err, fmt.Sprintf("scrub digests quoting person %d", id))
 		}
 		// The person's address is keyed by their external id, which no
 		// foreign key can follow (see bot.Address).

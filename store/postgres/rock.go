@@ -34,18 +34,33 @@ func scanRockChange(r row) (*bot.RockChange, error) {
 	return &c, nil
 }
 
-// CreateRock implements bot.RockStore. The engagement's row counts
-// positions, so concurrent creations queue on it instead of colliding, and
-// a position is never handed out twice. A zero UpdatedAt becomes CreatedAt.
+// CreateRock implements bot.RockStore. The engagement's row is locked
+// first, so concurrent creations for one engagement queue on it: each
+// then counts, in a statement of its own (a fresh snapshot under READ
+// COMMITTED), the rocks the ones before it committed, and numbers its
+// rock from the row, so a position is never handed out twice. A zero
+// UpdatedAt becomes CreatedAt.
 func (db *DB) CreateRock(ctx context.Context, r *bot.Rock, byPersonID int64, note string) error {
+	if err := r.ValidateChange(note); err != nil {
+		return err
+	}
 	created := orNow(r.CreatedAt)
 	updated := r.UpdatedAt
 	if updated.IsZero() {
 		updated = created
 	}
 	return db.tx(ctx, func(tx pgx.Tx) error {
+		var cycleStart bot.Date
+		err := tx.QueryRow(ctx, `SELECT cycle_start FROM engagements WHERE id = $1 FOR UPDATE`, r.EngagementID).
+			Scan(dateDest{&cycleStart})
+		if err != nil {
+			return notFound(err, "That engagement does not exist.", "lock engagement")
+		}
+		if err := checkRockCounts(ctx, tx, r.EngagementID, 0, cycleStart, r.Status.Live()); err != nil {
+			return err
+		}
 		var position int
-		err := tx.QueryRow(ctx, `
+		err = tx.QueryRow(ctx, `
 			UPDATE engagements SET last_rock_position = last_rock_position + 1
 			WHERE id = $1 RETURNING last_rock_position`, r.EngagementID).Scan(&position)
 		if err != nil {
@@ -66,6 +81,26 @@ func (db *DB) CreateRock(ctx context.Context, r *bot.Rock, byPersonID int64, not
 		*r = *stored
 		return nil
 	})
+}
+
+// checkRockCounts refuses a rock that would break the engagement's rock
+// limits (see bot.CheckRockCounts); the rock except (0 for none) is not
+// counted. The caller holds the engagement's row lock.
+func checkRockCounts(ctx context.Context, tx pgx.Tx, engagementID, except int64, cycleStart bot.Date, newLive bool) error {
+	var live, inCycle int
+	err := tx.QueryRow(ctx, `
+		SELECT count(*) FILTER (WHERE status IN ($3, $4)),
+			count(*) FILTER (WHERE $5::timestamptz IS NULL OR created_at >= $5)
+		FROM rocks WHERE engagement_id = $1 AND id <> $2`,
+		engagementID, except, bot.RockOnTrack, bot.RockOffTrack, timeArg(bot.CycleRocksSince(cycleStart))).
+		Scan(&live, &inCycle)
+	if err != nil {
+		return wrap(err, fmt.Sprintf("count rocks of engagement %d", engagementID))
+	}
+	if except != 0 {
+		inCycle = 0 // an existing rock is not a new one
+	}
+	return bot.CheckRockCounts(newLive, live, inCycle)
 }
 
 // addRockChange records r's current state in its history.
@@ -102,9 +137,34 @@ func (db *DB) Rocks(ctx context.Context, engagementID int64) ([]*bot.Rock, error
 }
 
 // UpdateRock implements bot.RockStore; r is filled with the stored row.
+// A rock made live again is counted as CreateRock counts a new one,
+// under the engagement's row lock.
 func (db *DB) UpdateRock(ctx context.Context, r *bot.Rock, byPersonID int64, note string) error {
+	if err := r.ValidateChange(note); err != nil {
+		return err
+	}
 	updated := orNow(r.UpdatedAt)
 	return db.tx(ctx, func(tx pgx.Tx) error {
+		if r.Status.Live() {
+			var engagementID int64
+			var cycleStart bot.Date
+			var status bot.RockStatus
+			err := tx.QueryRow(ctx, `
+				SELECT id, cycle_start FROM engagements
+				WHERE id = (SELECT engagement_id FROM rocks WHERE id = $1) FOR UPDATE`, r.ID).
+				Scan(&engagementID, dateDest{&cycleStart})
+			if err != nil {
+				return notFound(err, "That rock does not exist.", fmt.Sprintf("lock engagement of rock %d", r.ID))
+			}
+			if err := tx.QueryRow(ctx, `SELECT status FROM rocks WHERE id = $1`, r.ID).Scan(&status); err != nil {
+				return notFound(err, "That rock does not exist.", fmt.Sprintf("load rock %d", r.ID))
+			}
+			if !status.Live() {
+				if err := checkRockCounts(ctx, tx, engagementID, r.ID, cycleStart, true); err != nil {
+					return err
+				}
+			}
+		}
 		stored, err := scanRock(tx.QueryRow(ctx, `
 			UPDATE rocks SET title = $2, done_when = $3, due = $4, status = $5, progress = $6, updated_at = $7
 			WHERE id = $1

@@ -21,6 +21,9 @@ func scanSession(r row) (*bot.Session, error) {
 
 // CreateSession implements bot.SessionStore.
 func (db *DB) CreateSession(ctx context.Context, s *bot.Session) error {
+	if err := s.Validate(); err != nil {
+		return err
+	}
 	stored, err := scanSession(db.pool.QueryRow(ctx, `
 		INSERT INTO sessions (engagement_id, day, notes, created_at) VALUES ($1, $2, $3, $4)
 		RETURNING `+sessionColumns,

@@ -93,6 +93,20 @@ func (s *sealedStore) InstallationByExternalID(ctx context.Context, platform bot
 	return inst, nil
 }
 
+// ListInstallations implements bot.InstallationStore: the tokens opened.
+func (s *sealedStore) ListInstallations(ctx context.Context, afterID int64, limit int) ([]*bot.Installation, error) {
+	insts, err := s.Store.ListInstallations(ctx, afterID, limit)
+	if err != nil {
+		return nil, err
+	}
+	for _, inst := range insts {
+		if err := s.open(inst); err != nil {
+			return nil, fmt.Errorf("list installations: installation %d: %w", inst.ID, err)
+		}
+	}
+	return insts, nil
+}
+
 // open replaces inst's sealed token with the plaintext one, in place.
 func (s *sealedStore) open(inst *bot.Installation) error {
 	plain, err := s.sl.Open(string(inst.BotToken), tokenContext(inst.Platform, inst.ExternalID))

@@ -9,6 +9,9 @@ import (
 // PutAddress implements bot.AddressStore. A nil Data is stored as empty:
 // the data is opaque, never absent.
 func (db *DB) PutAddress(ctx context.Context, a *bot.Address) error {
+	if err := a.Validate(); err != nil {
+		return err
+	}
 	f := failure{op: "put address " + a.Key, missing: "Installation not found."}
 	data := a.Data
 	if data == nil {
@@ -31,6 +34,9 @@ func (db *DB) PutAddress(ctx context.Context, a *bot.Address) error {
 
 // Address implements bot.AddressStore.
 func (db *DB) Address(ctx context.Context, installationID int64, key string) (*bot.Address, error) {
+	if err := bot.CheckAddressKey(key); err != nil {
+		return nil, err
+	}
 	f := failure{op: "load address " + key, missing: "Address not found."}
 	var a bot.Address
 	err := db.db.QueryRowContext(ctx, `
@@ -45,6 +51,9 @@ func (db *DB) Address(ctx context.Context, installationID int64, key string) (*b
 
 // DeleteAddress implements bot.AddressStore.
 func (db *DB) DeleteAddress(ctx context.Context, installationID int64, key string) error {
+	if err := bot.CheckAddressKey(key); err != nil {
+		return err
+	}
 	_, err := db.db.ExecContext(ctx, `DELETE FROM addresses WHERE installation_id = ? AND key = ?`,
 		installationID, key)
 	return failure{op: "delete address " + key}.wrap(err)

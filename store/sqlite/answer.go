@@ -40,6 +40,9 @@ func rockOf(ctx context.Context, tx *sql.Tx, rockID, engagementID int64) (*bot.R
 
 // SaveCheckIn implements bot.AnswerStore. Replacing a check-in keeps its ID.
 func (db *DB) SaveCheckIn(ctx context.Context, c *bot.CheckIn) error {
+	if err := c.Validate(); err != nil {
+		return err
+	}
 	f := failure{op: "save check-in", missing: engagementNotFound}
 	updated := stamp(c.UpdatedAt)
 	return f.wrap(db.inTx(ctx, func(tx *sql.Tx) error {
@@ -109,6 +112,9 @@ func scanWeeklyReport(s scanner) (*bot.WeeklyReport, error) {
 // SaveWeeklyReport implements bot.AnswerStore. Replacing a report keeps
 // its ID.
 func (db *DB) SaveWeeklyReport(ctx context.Context, w *bot.WeeklyReport, applyBy int64) error {
+	if err := w.Validate(); err != nil {
+		return err
+	}
 	f := failure{op: "save weekly report", missing: engagementNotFound}
 	updated := stamp(w.UpdatedAt)
 	return f.wrap(db.inTx(ctx, func(tx *sql.Tx) error {
@@ -144,6 +150,7 @@ func (db *DB) SaveWeeklyReport(ctx context.Context, w *bot.WeeklyReport, applyBy
 		if _, err := tx.ExecContext(ctx, `DELETE FROM weekly_rock_updates WHERE report_id = ?`, got.ID); err != nil {
 			return err
 		}
+		revived := false
 		for i, u := range w.Rocks {
 			if _, err := tx.ExecContext(ctx, `
 				INSERT INTO weekly_rock_updates (report_id, position, rock_id, status, progress, note)
@@ -154,6 +161,7 @@ func (db *DB) SaveWeeklyReport(ctx context.Context, w *bot.WeeklyReport, applyBy
 			if applyBy == 0 || r.Status == u.Status && r.Progress == u.Progress {
 				continue
 			}
+			revived = revived || u.Status.Live() && !r.Status.Live()
 			r.Status, r.Progress, r.UpdatedAt = u.Status, u.Progress, updated
 			if _, err := tx.ExecContext(ctx, `UPDATE rocks SET status = ?, progress = ?, updated_at = ? WHERE id = ?`,
 				r.Status, r.Progress, micros(updated), r.ID); err != nil {
@@ -161,6 +169,18 @@ func (db *DB) SaveWeeklyReport(ctx context.Context, w *bot.WeeklyReport, applyBy
 			}
 			if err := addRockChange(ctx, tx, r, applyBy, updated, u.Note); err != nil {
 				return err
+			}
+		}
+		if revived {
+			// Taking up dropped or done rocks again counts like creating
+			// them; the write lock holds since the transaction began.
+			var live int
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM rocks WHERE engagement_id = ? AND status IN (?, ?)`,
+				w.EngagementID, bot.RockOnTrack, bot.RockOffTrack).Scan(&live); err != nil {
+				return err
+			}
+			if live > bot.MaxRocks {
+				return bot.CheckRockCounts(true, live-1, 0)
 			}
 		}
 		got.Rocks = w.Rocks

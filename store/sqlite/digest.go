@@ -8,6 +8,9 @@ import (
 
 // CreateDigest implements bot.DigestStore.
 func (db *DB) CreateDigest(ctx context.Context, d *bot.Digest) error {
+	if err := d.Validate(); err != nil {
+		return err
+	}
 	f := failure{op: "create digest", missing: "Coach not found.",
 		conflict: "The digest for that week was already posted."}
 	posted := stamp(d.PostedAt)

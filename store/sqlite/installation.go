@@ -28,6 +28,9 @@ func scanInstallation(s scanner) (*bot.Installation, error) {
 // UpsertInstallation implements bot.InstallationStore. The status before
 // the upsert, read under the write lock, tells whether it changes.
 func (db *DB) UpsertInstallation(ctx context.Context, inst *bot.Installation) error {
+	if err := inst.Validate(); err != nil {
+		return err
+	}
 	f := failure{op: "upsert installation " + inst.ExternalID}
 	created := stamp(inst.CreatedAt)
 	updated := stamp(inst.UpdatedAt, created)
@@ -74,9 +77,26 @@ func (db *DB) Installation(ctx context.Context, id int64) (*bot.Installation, er
 
 // InstallationByExternalID implements bot.InstallationStore.
 func (db *DB) InstallationByExternalID(ctx context.Context, platform bot.Platform, externalID string) (*bot.Installation, error) {
+	if err := bot.CheckID("workspace id", externalID); err != nil {
+		return nil, err
+	}
 	f := failure{op: "load installation", missing: "Installation not found."}
 	i, err := scanInstallation(db.db.QueryRowContext(ctx,
 		`SELECT `+installationColumns+` FROM installations WHERE platform = ? AND external_id = ?`,
 		platform, externalID))
 	return i, f.wrap(err)
+}
+
+// ListInstallations implements bot.InstallationStore.
+func (db *DB) ListInstallations(ctx context.Context, afterID int64, limit int) ([]*bot.Installation, error) {
+	if limit <= 0 {
+		limit = -1
+	}
+	rows, err := db.db.QueryContext(ctx,
+		`SELECT `+installationColumns+` FROM installations WHERE id > ? ORDER BY id LIMIT ?`, afterID, limit)
+	out, err := collect(rows, err, scanInstallation)
+	if err != nil {
+		return nil, failure{op: "list installations"}.wrap(err)
+	}
+	return out, nil
 }

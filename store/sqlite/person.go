@@ -36,6 +36,9 @@ const personNotFound = "Person not found."
 // reads; otherwise the row before and after the upsert, read under the
 // write lock, tell a creation from a change.
 func (db *DB) EnsurePerson(ctx context.Context, p *bot.Person) error {
+	if err := p.Validate(); err != nil {
+		return err
+	}
 	f := failure{op: "ensure person " + p.ExternalID, missing: "Installation not found."}
 	stored, err := db.PersonByExternalID(ctx, p.InstallationID, p.ExternalID)
 	if err == nil && (p.DisplayName == "" || p.DisplayName == stored.DisplayName) &&
@@ -110,6 +113,9 @@ func (db *DB) Recipient(ctx context.Context, personID int64) (*bot.Person, *bot.
 
 // PersonByExternalID implements bot.PersonStore.
 func (db *DB) PersonByExternalID(ctx context.Context, installationID int64, externalID string) (*bot.Person, error) {
+	if err := bot.CheckID("user id", externalID); err != nil {
+		return nil, err
+	}
 	f := failure{op: "load person", missing: personNotFound}
 	p, err := scanPerson(db.db.QueryRowContext(ctx,
 		`SELECT `+personColumns+` FROM people WHERE installation_id = ? AND external_id = ?`,
@@ -121,6 +127,9 @@ func (db *DB) PersonByExternalID(ctx context.Context, installationID int64, exte
 // keeps their digest schedule, marked: the plan finds nothing to plan for
 // it.
 func (db *DB) UpdatePerson(ctx context.Context, p *bot.Person) error {
+	if err := p.Validate(); err != nil {
+		return err
+	}
 	f := failure{op: "update person", missing: personNotFound}
 	updated := stamp(p.UpdatedAt)
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
@@ -205,6 +214,18 @@ func (db *DB) DeletePerson(ctx context.Context, id int64) error {
 			bot.EngagementInvited, bot.EngagementActive, bot.EngagementPaused, bot.EngagementEnded,
 			bot.EngagementInvited, bot.EngagementActive, bot.EngagementPaused, now,
 			now, id); err != nil {
+			return err
+		}
+		// A digest's summary may quote the clients of its week (see
+		// bot.PersonStore.DeletePerson): those of every coach the person
+		// was a client of, from the week before the invitation on, are
+		// scrubbed. The digest stays: it is the coach's record.
+		if _, err := tx.ExecContext(ctx, `
+			UPDATE digests SET summary = ''
+			WHERE summary <> '' AND coach_id <> ? AND EXISTS (
+				SELECT 1 FROM engagements e
+				WHERE e.client_id = ? AND e.coach_id = digests.coach_id
+					AND digests.week >= date(e.invited_at / 1000000, 'unixepoch', '-8 days'))`, id, id); err != nil {
 			return err
 		}
 		// The person's address is keyed by their external id, which no

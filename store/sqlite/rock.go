@@ -45,12 +45,21 @@ func addRockChange(ctx context.Context, tx *sql.Tx, r *bot.Rock, by int64, at ti
 }
 
 // CreateRock implements bot.RockStore. Rocks are only ever deleted with
-// their engagement, so the next Position is one past the greatest.
+// their engagement, so the next Position is one past the greatest. The
+// transaction takes SQLite's write lock from the start (_txlock=immediate),
+// so concurrent creations run one after the other and each counts the
+// rocks the ones before it stored.
 func (db *DB) CreateRock(ctx context.Context, r *bot.Rock, byPersonID int64, note string) error {
+	if err := r.ValidateChange(note); err != nil {
+		return err
+	}
 	f := failure{op: "create rock", missing: engagementNotFound}
 	created := stamp(r.CreatedAt)
 	updated := stamp(r.UpdatedAt, created)
 	return f.wrap(db.inTx(ctx, func(tx *sql.Tx) error {
+		if err := checkRockCounts(ctx, tx, r.EngagementID, 0, r.Status.Live()); err != nil {
+			return err
+		}
 		var pos int
 		err := tx.QueryRowContext(ctx, `
 			INSERT INTO rocks (engagement_id, position, title, done_when, due, status, progress, created_at, updated_at)
@@ -64,6 +73,31 @@ func (db *DB) CreateRock(ctx context.Context, r *bot.Rock, byPersonID int64, not
 		r.Position, r.CreatedAt, r.UpdatedAt = pos, created, updated
 		return addRockChange(ctx, tx, r, byPersonID, created, note)
 	}))
+}
+
+// checkRockCounts refuses a rock that would break the engagement's rock
+// limits (see bot.CheckRockCounts); the rock except (0 for none) is not
+// counted. The caller holds the write lock. A missing engagement is
+// ENOTFOUND.
+func checkRockCounts(ctx context.Context, tx *sql.Tx, engagementID, except int64, newLive bool) error {
+	var cycleStart bot.Date
+	err := tx.QueryRowContext(ctx, `SELECT cycle_start FROM engagements WHERE id = ?`, engagementID).Scan(date{&cycleStart})
+	if err != nil {
+		return err
+	}
+	var live, inCycle int
+	err = tx.QueryRowContext(ctx, `
+		SELECT count(*) FILTER (WHERE status IN (?, ?)), count(*) FILTER (WHERE created_at >= ?)
+		FROM rocks WHERE engagement_id = ? AND id <> ?`,
+		bot.RockOnTrack, bot.RockOffTrack, unixMicro(bot.CycleRocksSince(cycleStart)), engagementID, except).
+		Scan(&live, &inCycle)
+	if err != nil {
+		return err
+	}
+	if except != 0 {
+		inCycle = 0 // an existing rock is not a new one
+	}
+	return bot.CheckRockCounts(newLive, live, inCycle)
 }
 
 // Rock implements bot.RockStore.
@@ -85,10 +119,28 @@ func (db *DB) Rocks(ctx context.Context, engagementID int64) ([]*bot.Rock, error
 }
 
 // UpdateRock implements bot.RockStore. r is filled with the stored row.
+// A rock made live again is counted as CreateRock counts a new one.
 func (db *DB) UpdateRock(ctx context.Context, r *bot.Rock, byPersonID int64, note string) error {
+	if err := r.ValidateChange(note); err != nil {
+		return err
+	}
 	f := failure{op: "update rock", missing: rockNotFound}
 	updated := stamp(r.UpdatedAt)
 	return f.wrap(db.inTx(ctx, func(tx *sql.Tx) error {
+		if r.Status.Live() {
+			// A rock made live again counts as a new one would.
+			var engagementID int64
+			var status bot.RockStatus
+			err := tx.QueryRowContext(ctx, `SELECT engagement_id, status FROM rocks WHERE id = ?`, r.ID).Scan(&engagementID, &status)
+			if err != nil {
+				return err
+			}
+			if !status.Live() {
+				if err := checkRockCounts(ctx, tx, engagementID, r.ID, true); err != nil {
+					return err
+				}
+			}
+		}
 		got, err := scanRock(tx.QueryRowContext(ctx, `
 			UPDATE rocks SET title = ?, done_when = ?, due = ?, status = ?, progress = ?, updated_at = ?
 			WHERE id = ?

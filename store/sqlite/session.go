@@ -8,6 +8,9 @@ import (
 
 // CreateSession implements bot.SessionStore.
 func (db *DB) CreateSession(ctx context.Context, s *bot.Session) error {
+	if err := s.Validate(); err != nil {
+		return err
+	}
 	f := failure{op: "create session", missing: engagementNotFound}
 	created := stamp(s.CreatedAt)
 	err := db.db.QueryRowContext(ctx, `

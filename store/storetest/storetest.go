@@ -42,6 +42,7 @@ func Run(t *testing.T, open func(t testing.TB) bot.Store) {
 		{"FilledInstants", testFilledInstants},
 
 		{"UpsertInstallation", testUpsertInstallation},
+		{"ListInstallations", testListInstallations},
 		{"EnsurePerson", testEnsurePerson},
 		{"UpdatePerson", testUpdatePerson},
 		{"ListCoaches", testListCoaches},
@@ -58,6 +59,11 @@ func Run(t *testing.T, open func(t testing.TB) bot.Store) {
 		{"CreateRock", testCreateRock},
 		{"UpdateRock", testUpdateRock},
 		{"RockHistory", testRockHistory},
+		{"RockLimitConcurrent", testRockLimitConcurrent},
+		{"RockLimitLive", testRockLimitLive},
+		{"RockLimitCycle", testRockLimitCycle},
+		{"RockTextLimits", testRockTextLimits},
+		{"TextLimits", testTextLimits},
 
 		{"SaveCheckIn", testSaveCheckIn},
 		{"CheckInPriorityRock", testCheckInPriorityRock},
