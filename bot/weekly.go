@@ -178,9 +178,7 @@ func (b *Bot) answerWeekly(ctx context.Context, r *request, e *Engagement, w *We
 		return nil, fmt.Errorf("save weekly report: %w", err)
 	}
 	if w.Status == AnswerOpen {
-		if rocks, err = b.store.Rocks(ctx, e.ID); err != nil {
-			return nil, fmt.Errorf("load rocks: %w", err)
-		}
+		rocks = b.rocksAfterSave(ctx, e, rocks)
 		return []Message{{Text: weeklyQuestion(w, rocks)}}, nil
 	}
 	b.endConversation(ctx, r, target{DeliveryWeekly, e.ID, w.Week})
@@ -241,14 +239,26 @@ func (b *Bot) submitWeekly(ctx context.Context, r *request) ([]Message, error) {
 		return nil, fmt.Errorf("save weekly report: %w", err)
 	}
 	b.endConversation(ctx, r, t)
-	if rocks, err = b.store.Rocks(ctx, e.ID); err != nil {
-		return nil, fmt.Errorf("load rocks: %w", err)
-	}
+	rocks = b.rocksAfterSave(ctx, e, rocks)
 	verb := "Report saved — your coach will see it in the digest."
 	if edit {
 		verb = "Updated your weekly report."
 	}
 	return []Message{{Text: verb + "\n" + weeklySummary(w, rocks), Ephemeral: true}}, nil
+}
+
+// rocksAfterSave reads the rocks again after a saved report applied its
+// updates to them; if that read fails it keeps the rocks read before. The
+// report is stored by then: an error now would tell the platform to
+// deliver the answer again, and the retry would apply it to the next
+// question.
+func (b *Bot) rocksAfterSave(ctx context.Context, e *Engagement, before []*Rock) []*Rock {
+	rocks, err := b.store.Rocks(ctx, e.ID)
+	if err != nil {
+		b.log.WarnContext(ctx, "reload rocks after a saved weekly report; showing them as they were", "engagement", e.ID, "err", err)
+		return before
+	}
+	return rocks
 }
 
 // weeklySummary shows a report's answers.

@@ -2,6 +2,8 @@ package bot_test
 
 import (
 	"context"
+	"errors"
+	"sync/atomic"
 	"testing"
 
 	"github.com/smart90/smart90/bot"
@@ -130,5 +132,43 @@ func TestWeeklyByForm(t *testing.T) {
 	}
 	if h := historyOf(t, b, e); len(h) != n {
 		t.Errorf("an edit with the same rock states added %d history entries", len(h)-n)
+	}
+}
+
+// rocksFailAfterSave is a store whose Rocks fails once a weekly report was
+// saved: the database going away between the save and the reply.
+type rocksFailAfterSave struct {
+	bot.Store
+	saved atomic.Bool
+}
+
+func (s *rocksFailAfterSave) SaveWeeklyReport(ctx context.Context, w *bot.WeeklyReport, applyBy int64) error {
+	err := s.Store.SaveWeeklyReport(ctx, w, applyBy)
+	s.saved.Store(err == nil)
+	return err
+}
+
+func (s *rocksFailAfterSave) Rocks(ctx context.Context, engagementID int64) ([]*bot.Rock, error) {
+	if s.saved.Load() {
+		return nil, errors.New("conn closed")
+	}
+	return s.Store.Rocks(ctx, engagementID)
+}
+
+// A weekly answer that was saved is not reported as a failure because a
+// read after the save failed: the adapter would have the platform deliver
+// it again, and the retry would fill the next question with it.
+func TestWeeklySavedAnswerSurvivesAFailedReload(t *testing.T) {
+	t.Parallel()
+	b, e := withRocks(t)
+	fridayPrompt(t, b)
+	fail := &rocksFailAfterSave{Store: b.Store}
+	var err error
+	if b.Bot, err = bot.New(bot.Config{Store: fail, Messenger: b.Messenger, State: b.State, Clock: b.Clock}); err != nil {
+		t.Fatal(err)
+	}
+	has(t, b.Say(t, ana, "on track 60 copy done"), "*2/6* Rock 2, *Hire a CTO*")
+	if w := weeklyOf(t, b, e); len(w.Rocks) != 1 || w.Rocks[0].Progress != 60 {
+		t.Fatalf("report after the first answer = %+v, want one rock update at 60%%", w)
 	}
 }
