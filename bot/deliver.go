@@ -22,8 +22,9 @@ func (b *Bot) Deliver(ctx context.Context, d *Delivery) (ref string, needed bool
 		return "", false, Errorf(EFORBIDDEN, "smart90 is uninstalled from %s.", inst.ExternalID)
 	}
 	if d.Kind == DeliveryDigest {
-		ref, err := b.SendDigest(ctx, p, periodDate(d.Period))
-		return ref, ref != "", err
+		ref, err := b.sendDigest(ctx, p, periodDate(d.Period), d.MessageRef, d.PartsSent)
+		var partial *PartialSendError
+		return ref, ref != "" || errors.As(err, &partial), err
 	}
 	e, rocks, err := b.store.EngagementWithRocks(ctx, d.EngagementID)
 	if err != nil {

@@ -140,6 +140,15 @@ func (b *Bot) composeDigest(ctx context.Context, coach *Person, week Date) (Mess
 // client, and records it. It returns the parent's reference, or "" and
 // nothing posted when no client had anything due or said that week.
 func (b *Bot) SendDigest(ctx context.Context, coach *Person, week Date) (string, error) {
+	return b.sendDigest(ctx, coach, week, "", 0)
+}
+
+// sendDigest is SendDigest resuming an earlier try whose parent went out
+// in part: the first parentSent parts of the parent are not posted again,
+// and the thread hangs off parentRef, the reference of its first part. A
+// parent that fails part-way returns the *PartialSendError (wrapped) with
+// the reference to keep.
+func (b *Bot) sendDigest(ctx context.Context, coach *Person, week Date, parentRef string, parentSent int) (string, error) {
 	inst, err := b.store.Installation(ctx, coach.InstallationID)
 	if err != nil {
 		return "", fmt.Errorf("load installation: %w", err)
@@ -152,11 +161,15 @@ func (b *Bot) SendDigest(ctx context.Context, coach *Person, week Date) (string,
 	if coach.DigestChannel == "" {
 		to = dm(inst, coach)
 	}
+	to.SkipParts = parentSent
 	ref, err := b.msg.Send(ctx, to, parent)
+	if parentRef == "" || parentSent == 0 {
+		parentRef = ref
+	}
 	if err != nil {
 		return "", fmt.Errorf("post digest: %w", err)
 	}
-	to.ThreadRef = ref
+	to.SkipParts, to.ThreadRef = 0, parentRef
 	for _, m := range parts {
 		// The parent is out: retrying the whole digest would post it twice,
 		// so a failed reply is logged and the rest still go.
@@ -164,11 +177,13 @@ func (b *Bot) SendDigest(ctx context.Context, coach *Person, week Date) (string,
 			b.log.WarnContext(ctx, "post digest thread reply", "coach", coach.ID, "err", err)
 		}
 	}
-	d := &Digest{CoachID: coach.ID, Week: week, Channel: coach.DigestChannel, ParentRef: ref, Summary: summary, PostedAt: b.clock.Now().UTC()}
+	d := &Digest{CoachID: coach.ID, Week: week, Channel: coach.DigestChannel, ParentRef: parentRef, Summary: summary, PostedAt: b.clock.Now().UTC()}
 	if err := b.store.CreateDigest(ctx, d); err != nil && ErrorCode(err) != ECONFLICT {
-		return ref, fmt.Errorf("record digest: %w", err)
+		// Posted is posted: an error now would have the scheduler post the
+		// whole digest again. The delivery still records the parent.
+		b.log.ErrorContext(ctx, "record digest; it was posted", "coach", coach.ID, "week", week, "err", err)
 	}
-	return ref, nil
+	return parentRef, nil
 }
 
 // cmdClients: a coach's clients at a glance.
