@@ -145,6 +145,7 @@ const secret = "faults-signing-secret"
 // an error means the run itself could not be made (a replica would not
 // start, the database was unreachable), not that smart90 broke a promise.
 func Run(ctx context.Context, cfg Config, sc Scenario) (*Result, error) {
+	cfg.Lease = cmp.Or(sc.Lease, cfg.Lease)
 	cfg = cfg.withDefaults()
 	if cfg.Binary == "" || cfg.DatabaseURL == "" || cfg.RedisURL == "" || cfg.Clients <= 0 {
 		return nil, errors.New("faults: Binary, DatabaseURL, RedisURL and Clients are required")

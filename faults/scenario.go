@@ -19,6 +19,11 @@ type Scenario struct {
 	// Inbound has clients answer their check-in in their DM, message by
 	// message, while the fault lasts and shortly after.
 	Inbound bool
+	// Lease is the replicas' lease in this scenario (default Config's).
+	// A database outage is compared with the lease: production's is two
+	// minutes, so a one-minute outage ends with every claim still held,
+	// and each replica writes what it sent before anyone may take it over.
+	Lease time.Duration
 }
 
 // Scenarios are the fault suite's scenarios. The Redis outage the issue
@@ -27,8 +32,8 @@ type Scenario struct {
 func Scenarios() []Scenario {
 	return []Scenario{
 		{Name: "kill-9", Fault: "one of three replicas killed with SIGKILL", Kill: true},
-		{Name: "pg-cut-5s", Fault: "PostgreSQL cut for 5 s, DM answers and Slack retries meanwhile", Cut: "postgres", Duration: 5 * time.Second, Inbound: true},
-		{Name: "pg-cut-60s", Fault: "PostgreSQL cut for 60 s, DM answers and Slack retries meanwhile", Cut: "postgres", Duration: 60 * time.Second, Inbound: true},
+		{Name: "pg-cut-5s", Fault: "PostgreSQL cut for 5 s, DM answers and Slack retries meanwhile", Cut: "postgres", Duration: 5 * time.Second, Inbound: true, Lease: 10 * time.Second},
+		{Name: "pg-cut-60s", Fault: "PostgreSQL cut for 60 s (lease 2 min, as in production), DM answers and Slack retries meanwhile", Cut: "postgres", Duration: 60 * time.Second, Inbound: true, Lease: 2 * time.Minute},
 		{Name: "redis-cut-5s", Fault: "Redis cut for 5 s, DM answers and Slack retries meanwhile", Cut: "redis", Duration: 5 * time.Second, Inbound: true},
 		{Name: "redis-cut-40s", Fault: "Redis cut for 40 s (10 min at production lease and backoff), DM answers and Slack retries meanwhile", Cut: "redis", Duration: 40 * time.Second, Inbound: true},
 		{Name: "slack-429", Fault: "50% of chat.postMessage answered 429 Retry-After: 1 until all were sent", Slack: Slack429Half},
