@@ -52,7 +52,7 @@ func Pace(m Messenger, cfg PaceConfig) (Messenger, error) {
 		return nil, err
 	}
 	if cfg.Sleep == nil {
-		cfg.Sleep = sleep
+		cfg.Sleep = Sleep
 	}
 	return &paced{next: m, cfg: cfg}, nil
 }
@@ -111,7 +111,9 @@ func (p *paced) Send(ctx context.Context, to Destination, m Message) (string, er
 	return ref, err
 }
 
-func sleep(ctx context.Context, d time.Duration) error {
+// Sleep waits d or until ctx is done, and returns ctx's error then: the
+// default wait of Pace and the scheduler, which tests replace.
+func Sleep(ctx context.Context, d time.Duration) error {
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {

@@ -149,7 +149,7 @@ func New(cfg Config) (*Scheduler, error) {
 		s.metrics = NewMetrics(nil)
 	}
 	if s.sleep == nil {
-		s.sleep = sleep
+		s.sleep = bot.Sleep
 	}
 	return s, nil
 }
@@ -278,15 +278,4 @@ func (s *Scheduler) appendDue(out []*bot.Delivery, sc *bot.Schedule, period stri
 			State: bot.DeliveryPending, CreatedAt: now, UpdatedAt: now})
 	}
 	return out
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }
