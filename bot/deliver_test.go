@@ -8,6 +8,7 @@ import (
 
 	"github.com/smart90/smart90/bot"
 	"github.com/smart90/smart90/bot/bottest"
+	"github.com/smart90/smart90/store/inproc"
 )
 
 // TestDeliverResumesAfterThePartsSent: a prompt that went out in part is
@@ -193,4 +194,46 @@ func keyed(m *bottest.Messenger, key string) int {
 		}
 	}
 	return n
+}
+
+// TestPaceForwardsTheLook: the paced Messenger the core is given looks in
+// the conversation through the one it wraps, paced like a send, and says
+// it cannot when that one has no such capability (Teams).
+func TestPaceForwardsTheLook(t *testing.T) {
+	t.Parallel()
+	clock := bottest.NewClock(time.Date(2026, 11, 25, 8, 0, 0, 0, time.UTC))
+	var waits []time.Duration
+	cfg := bot.PaceConfig{Limiter: inproc.NewRateLimiter(clock), Rate: 1, Burst: 1,
+		OnWait: func(d time.Duration) { waits = append(waits, d) },
+		Sleep:  func(_ context.Context, d time.Duration) error { clock.Advance(d); return nil }}
+	r := &receipts{Messenger: &bottest.Messenger{}}
+	out, err := bot.Pace(r, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	to := bot.Destination{Installation: &bot.Installation{Platform: bot.PlatformSlack, ExternalID: "T1"}, UserID: "U1"}
+	m := bot.Message{Text: "*Day 3 of 90*", Key: "7"}
+	ref, err := out.Send(t.Context(), to, m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	chk, ok := out.(bot.SentChecker)
+	if !ok {
+		t.Fatal("the paced Messenger cannot look in a conversation")
+	}
+	got, err := chk.Sent(t.Context(), to, m, clock.Now())
+	if err != nil || got.Ref != ref || len(r.asked) != 1 {
+		t.Errorf("Sent through the pacer = %+v, %v (%d looks); want %q", got, err, len(r.asked), ref)
+	}
+	if len(waits) != 1 {
+		t.Errorf("the look waited %d times for the limiter; want once, after the send", len(waits))
+	}
+
+	plain, err := bot.Pace(&bottest.Messenger{}, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := plain.(bot.SentChecker).Sent(t.Context(), to, m, clock.Now()); !errors.Is(err, bot.ErrCannotCheck) {
+		t.Errorf("Sent through a pacer over a Messenger that cannot look: %v; want ErrCannotCheck", err)
+	}
 }
