@@ -1,9 +1,12 @@
 package bot
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
+	"time"
 )
 
 // Deliver sends a due delivery's prompt or digest. needed is false (and
@@ -68,10 +71,27 @@ func (b *Bot) Deliver(ctx context.Context, d *Delivery) (ref string, needed bool
 	// A retry after a part-way failure resumes after the parts that went
 	// out, so the person never reads a part twice.
 	to.SkipParts = d.PartsSent
-	ref, err = b.msg.Send(ctx, to, m)
+	m.Key = strconv.FormatInt(d.ID, 10)
+	got, err := b.sentBefore(ctx, d, to, m)
+	if err != nil {
+		return "", true, err
+	}
+	if got.Parts > to.SkipParts {
+		b.log.InfoContext(ctx, "prompt already in the conversation: not sent again",
+			"delivery", d.ID, "attempts", d.Attempts, "parts", got.Parts, "whole", got.Whole)
+		to.SkipParts = got.Parts
+	}
+	if !got.Whole {
+		ref, err = b.msg.Send(ctx, to, m)
+	}
 	var partial *PartialSendError
 	if err != nil && !errors.As(err, &partial) {
 		return "", true, err
+	}
+	if partial != nil && to.SkipParts > d.PartsSent {
+		// Counted from what the delivery records, with the reference of
+		// the part found first.
+		err = &PartialSendError{Ref: cmp.Or(got.Ref, partial.Ref), Sent: to.SkipParts - d.PartsSent + partial.Sent, Err: partial.Err}
 	}
 	// The person may already answer what reached them, even when the rest
 	// is still to come.
@@ -81,5 +101,31 @@ func (b *Bot) Deliver(ctx context.Context, d *Delivery) (ref string, needed bool
 	if err != nil {
 		return "", true, err
 	}
-	return ref, true, nil
+	return cmp.Or(got.Ref, ref), true, nil
+}
+
+// sentBefore asks the Messenger, when it can tell, which parts of a retried
+// prompt an earlier try already posted without the outcome being recorded
+// (the sender crashed, or the store was down, after the platform accepted
+// them): the platform has no idempotent send, so only looking prevents a
+// second copy. A first try has nothing to find and does not ask.
+func (b *Bot) sentBefore(ctx context.Context, d *Delivery, to Destination, m Message) (Receipt, error) {
+	chk, ok := b.msg.(SentChecker)
+	if !ok || d.Attempts <= 1 {
+		return Receipt{}, nil
+	}
+	// A minute before it was due, for a platform clock slightly behind.
+	since := d.DueAt.Add(-time.Minute)
+	if d.DueAt.IsZero() {
+		since = d.CreatedAt
+	}
+	got, err := chk.Sent(ctx, to, m, since)
+	switch {
+	case errors.Is(err, ErrCannotCheck):
+		return Receipt{}, nil
+	case err != nil:
+		// Sending blind could post it twice: the retry comes later.
+		return Receipt{}, fmt.Errorf("look for the prompt sent before: %w", err)
+	}
+	return got, nil
 }

@@ -2,7 +2,9 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"time"
 )
 
 // Message is what smart90 says, in a platform-neutral shape. Adapters render
@@ -25,6 +27,11 @@ type Message struct {
 	// Ephemeral marks a reply only the acting person should see, where the
 	// platform can do that.
 	Ephemeral bool
+	// Key identifies the scheduled delivery this message is ("" for any
+	// other message). A platform that can tag its messages tags every part
+	// with it, so that a retry can ask a SentChecker whether an earlier try
+	// already posted it.
+	Key string
 }
 
 // ButtonStyle hints at how a button looks.
@@ -145,4 +152,36 @@ func (e *PartialSendError) Unwrap() error { return e.Err }
 // EFORBIDDEN or ENOTFOUND; anything else may be transient.
 type Messenger interface {
 	Send(ctx context.Context, to Destination, m Message) (ref string, err error)
+}
+
+// ErrCannotCheck is what a SentChecker returns when it cannot tell for this
+// destination (another platform, a channel it may not read): the caller
+// sends as it would without a checker.
+var ErrCannotCheck = errors.New("cannot check what this conversation holds")
+
+// Receipt is what a SentChecker found of a message in a conversation.
+type Receipt struct {
+	// Ref is the platform's reference to the message's first part, as Send
+	// returned it; "" when no part is there.
+	Ref string
+	// Parts is how many leading parts of the message are there: a retry
+	// sends with Destination.SkipParts = Parts.
+	Parts int
+	// Whole is true when every part is there and nothing is left to send.
+	Whole bool
+}
+
+// SentChecker is a Messenger's optional capability to look in a
+// conversation for a message an earlier Send posted (tagged with
+// Message.Key) but whose outcome was never recorded: the sender crashed, or
+// the store was unreachable, after the platform accepted it. A platform
+// with no idempotent send needs it, or a retry posts the message twice.
+//
+// Sent looks in to's conversation, from since on, for the parts of m.
+// A zero Receipt means none is there. An error wrapping ErrCannotCheck
+// means it cannot tell; any other error means it could not look this time
+// (transient, or a permanent *Error as Send returns), and the caller must
+// not send blind. Implementations are safe for concurrent use.
+type SentChecker interface {
+	Sent(ctx context.Context, to Destination, m Message, since time.Time) (Receipt, error)
 }

@@ -42,7 +42,8 @@ type PaceConfig struct {
 // method, as a 429 gives) pauses the installation's sends through
 // Limiter.Pause for exactly that long, on every replica, before the error
 // is returned: the platform throttles the workspace, not only the message
-// that was refused.
+// that was refused. The Messenger returned is a SentChecker, paced like a
+// send, that forwards to m's (ErrCannotCheck when m has none).
 func Pace(m Messenger, cfg PaceConfig) (Messenger, error) {
 	if cfg.Limiter == nil {
 		return nil, fmt.Errorf("pace: a Limiter is required")
@@ -62,6 +63,8 @@ type paced struct {
 	cfg  PaceConfig
 }
 
+var _ SentChecker = (*paced)(nil)
+
 // retryAfter is an error that says how long the platform asked to wait.
 type retryAfter interface {
 	RetryAfter() time.Duration
@@ -72,43 +75,78 @@ type retryAfter interface {
 const pauseTimeout = 5 * time.Second
 
 func (p *paced) Send(ctx context.Context, to Destination, m Message) (string, error) {
-	key := "send"
-	if to.Installation != nil {
-		key = "send:" + string(to.Installation.Platform) + ":" + to.Installation.ExternalID
+	key := paceKey(to)
+	if err := p.admit(ctx, key); err != nil {
+		return "", err
 	}
+	ref, err := p.next.Send(ctx, to, m)
+	p.honour(ctx, key, err)
+	return ref, err
+}
+
+// Sent forwards to the paced Messenger's SentChecker, paced like a send
+// (a look is a Web API call under the same workspace's limits); it returns
+// ErrCannotCheck when that Messenger has no such capability.
+func (p *paced) Sent(ctx context.Context, to Destination, m Message, since time.Time) (Receipt, error) {
+	chk, ok := p.next.(SentChecker)
+	if !ok {
+		return Receipt{}, ErrCannotCheck
+	}
+	key := paceKey(to)
+	if err := p.admit(ctx, key); err != nil {
+		return Receipt{}, err
+	}
+	got, err := chk.Sent(ctx, to, m, since)
+	p.honour(ctx, key, err)
+	return got, err
+}
+
+// paceKey is the limiter key of a destination's installation.
+func paceKey(to Destination) string {
+	if to.Installation == nil {
+		return "send"
+	}
+	return "send:" + string(to.Installation.Platform) + ":" + to.Installation.ExternalID
+}
+
+// admit waits until the limiter has room for one call under key.
+func (p *paced) admit(ctx context.Context, key string) error {
 	for {
 		wait, err := p.cfg.Limiter.Reserve(ctx, key, p.cfg.Rate, p.cfg.Burst)
 		if err != nil {
 			// Sending unpaced could break the platform's limit for every
 			// replica; the send is given back instead.
-			return "", fmt.Errorf("%w: the rate limiter could not be asked: %w", ErrThrottled, err)
+			return fmt.Errorf("%w: the rate limiter could not be asked: %w", ErrThrottled, err)
 		}
 		if wait <= 0 {
-			break
+			return nil
 		}
 		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < wait {
-			return "", fmt.Errorf("%w (%s would wait %v)", ErrThrottled, key, wait)
+			return fmt.Errorf("%w (%s would wait %v)", ErrThrottled, key, wait)
 		}
 		if p.cfg.OnWait != nil {
 			p.cfg.OnWait(wait)
 		}
 		if err := p.cfg.Sleep(ctx, wait); err != nil {
-			return "", fmt.Errorf("%w: %w", ErrThrottled, err)
+			return fmt.Errorf("%w: %w", ErrThrottled, err)
 		}
 	}
-	ref, err := p.next.Send(ctx, to, m)
+}
+
+// honour pauses key for as long as a call's error asks (a 429).
+func (p *paced) honour(ctx context.Context, key string, err error) {
 	var ra retryAfter
-	if err != nil && errors.As(err, &ra) {
-		if d := ra.RetryAfter(); d > 0 {
-			pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), pauseTimeout)
-			perr := p.cfg.Limiter.Pause(pctx, key, d)
-			cancel()
-			if p.cfg.OnPause != nil {
-				p.cfg.OnPause(key, d, perr)
-			}
+	if err == nil || !errors.As(err, &ra) {
+		return
+	}
+	if d := ra.RetryAfter(); d > 0 {
+		pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), pauseTimeout)
+		perr := p.cfg.Limiter.Pause(pctx, key, d)
+		cancel()
+		if p.cfg.OnPause != nil {
+			p.cfg.OnPause(key, d, perr)
 		}
 	}
-	return ref, err
 }
 
 // Sleep waits d or until ctx is done, and returns ctx's error then: the

@@ -40,8 +40,9 @@ const (
 const Team = "T1"
 
 // SlackFake is a Slack Web API on loopback for smart90 serve: auth.test,
-// users.info, conversations.open (the DM with user U is channel DU) and
-// chat.postMessage, which it records per channel. Its fault is switched at
+// users.info, conversations.open (the DM with user U is channel DU),
+// chat.postMessage, which it records per channel with each message's
+// metadata, and conversations.history, which shows them. Its fault is switched at
 // run time (SetFault). It is safe for concurrent use.
 type SlackFake struct {
 	srv   *httptest.Server
@@ -52,10 +53,18 @@ type SlackFake struct {
 	mu      sync.Mutex
 	names   map[string]string   // user → display name, for users.info
 	posted  map[string][]string // channel → texts, in order
+	history map[string][]posted // channel → messages, oldest first, for conversations.history
 	prompts map[string]int      // channel → daily prompts posted
 	first   time.Time           // first prompt posted
 	last    time.Time           // last channel's first prompt posted
 	changed chan struct{}       // closed and replaced on every prompt
+}
+
+// posted is a message the fake accepted, as conversations.history shows it.
+type posted struct {
+	ts       string
+	text     string
+	metadata json.RawMessage // nil when posted without
 }
 
 // promptRE recognises the daily check-in prompt ("*Day 3 of 90* · …"), as
@@ -65,7 +74,7 @@ var promptRE = regexp.MustCompile(`Day \d+ of \d+`)
 // NewSlackFake starts a fake Slack that knows the given users (id →
 // display name); Close stops it.
 func NewSlackFake(users map[string]string) *SlackFake {
-	f := &SlackFake{names: users, posted: map[string][]string{}, prompts: map[string]int{}, changed: make(chan struct{})}
+	f := &SlackFake{names: users, posted: map[string][]string{}, history: map[string][]posted{}, prompts: map[string]int{}, changed: make(chan struct{})}
 	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
 	return f
 }
@@ -128,6 +137,8 @@ func (f *SlackFake) serve(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintf(w, `{"ok":true,"channel":{"id":"D%s"}}`, r.PostForm.Get("users"))
 	case "/chat.postMessage":
 		f.postMessage(w, r)
+	case "/conversations.history":
+		f.conversationHistory(w, r)
 	default:
 		io.WriteString(w, `{"ok":false,"error":"unknown_method"}`)
 	}
@@ -155,8 +166,17 @@ func (f *SlackFake) postMessage(w http.ResponseWriter, r *http.Request) {
 	if text == "" {
 		text = r.PostForm.Get("blocks")
 	}
+	// A real time stamp, so that conversations.history's oldest works;
+	// the sequence keeps every ts unique and in order.
+	now := time.Now()
+	ts := fmt.Sprintf("%d.%06d", now.Unix(), f.ts.Add(1)%1000000)
+	p := posted{ts: ts, text: text}
+	if md := r.PostForm.Get("metadata"); md != "" {
+		p.metadata = json.RawMessage(md)
+	}
 	f.mu.Lock()
 	f.posted[channel] = append(f.posted[channel], text)
+	f.history[channel] = append(f.history[channel], p)
 	if promptRE.MatchString(text) {
 		now := time.Now()
 		if f.first.IsZero() {
@@ -170,7 +190,44 @@ func (f *SlackFake) postMessage(w http.ResponseWriter, r *http.Request) {
 		f.changed = make(chan struct{})
 	}
 	f.mu.Unlock()
-	fmt.Fprintf(w, `{"ok":true,"channel":%q,"ts":"1700000000.%06d"}`, channel, f.ts.Add(1))
+	fmt.Fprintf(w, `{"ok":true,"channel":%q,"ts":%q}`, channel, ts)
+}
+
+// conversationHistory answers as Slack does: the channel's messages newest
+// first, from oldest on (inclusive when asked), limit at a time with a
+// cursor to the next page, metadata only when include_all_metadata is set.
+func (f *SlackFake) conversationHistory(w http.ResponseWriter, r *http.Request) {
+	q := r.PostForm
+	oldest, _ := strconv.ParseFloat(q.Get("oldest"), 64)
+	f.mu.Lock()
+	all := f.history[q.Get("channel")]
+	var msgs []map[string]any
+	for i := len(all) - 1; i >= 0; i-- {
+		p := all[i]
+		ts, _ := strconv.ParseFloat(p.ts, 64)
+		if ts < oldest || ts == oldest && q.Get("inclusive") != "1" {
+			continue
+		}
+		m := map[string]any{"type": "message", "user": "UBOT", "text": p.text, "ts": p.ts}
+		if p.metadata != nil && q.Get("include_all_metadata") == "1" {
+			m["metadata"] = p.metadata
+		}
+		msgs = append(msgs, m)
+	}
+	f.mu.Unlock()
+	from, _ := strconv.Atoi(q.Get("cursor"))
+	limit, _ := strconv.Atoi(q.Get("limit"))
+	if limit <= 0 {
+		limit = 100
+	}
+	from = min(max(from, 0), len(msgs))
+	to := min(from+limit, len(msgs))
+	next := ""
+	if to < len(msgs) {
+		next = strconv.Itoa(to)
+	}
+	json.NewEncoder(w).Encode(map[string]any{"ok": true, "messages": msgs[from:to], "has_more": next != "",
+		"response_metadata": map[string]any{"next_cursor": next}})
 }
 
 // eventSender delivers Events API callbacks to smart90 as Slack does:

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -21,6 +22,8 @@ import (
 type webAPI interface {
 	PostMessageContext(ctx context.Context, channelID string, options ...slack.MsgOption) (string, string, error)
 	OpenConversationContext(ctx context.Context, params *slack.OpenConversationParameters) (*slack.Channel, bool, bool, error)
+	// Only to look for a retried prompt in a DM (Messenger.Sent).
+	GetConversationHistoryContext(ctx context.Context, params *slack.GetConversationHistoryParameters) (*slack.GetConversationHistoryResponse, error)
 	// A file goes out in three calls, made one by one (not through
 	// UploadFileContext) so that a 429 names the method Slack throttled.
 	GetUploadURLExternalContext(ctx context.Context, params slack.GetUploadURLExternalParameters) (*slack.GetUploadURLExternalResponse, error)
@@ -89,7 +92,10 @@ func NewMessenger(cfg MessengerConfig) *Messenger {
 	return &Messenger{cfg: cfg, clients: map[string]webAPI{}, dms: map[string]string{}}
 }
 
-var _ bot.Messenger = (*Messenger)(nil)
+var (
+	_ bot.Messenger   = (*Messenger)(nil)
+	_ bot.SentChecker = (*Messenger)(nil)
+)
 
 // client returns the Web API client for an installation's token.
 func (m *Messenger) client(inst *bot.Installation) (webAPI, error) {
@@ -162,10 +168,17 @@ func (m *Messenger) Send(ctx context.Context, to bot.Destination, msg bot.Messag
 		}
 		return first, &bot.PartialSendError{Ref: first, Sent: sent, Err: err}
 	}
-	for _, part := range parts[min(skip, len(parts)):] {
+	for i := min(skip, len(parts)); i < len(parts); i++ {
+		part := parts[i]
 		opts := []slack.MsgOption{slack.MsgOptionText(part.Text, false), slack.MsgOptionBlocks(part.Blocks...)}
 		if thread != "" {
 			opts = append(opts, slack.MsgOptionTS(thread))
+		}
+		if msg.Key != "" {
+			// chat.postMessage has no idempotency key: the tag is how a
+			// retry finds what an earlier try posted (Sent).
+			opts = append(opts, slack.MsgOptionMetadata(slack.SlackMetadata{EventType: DeliveryEvent,
+				EventPayload: map[string]any{"delivery": msg.Key, "part": i}}))
 		}
 		ch, ts, err := api.PostMessageContext(ctx, channel, opts...)
 		if err != nil {
@@ -184,6 +197,96 @@ func (m *Messenger) Send(ctx context.Context, to bot.Destination, msg bot.Messag
 		sent++
 	}
 	return first, nil
+}
+
+// DeliveryEvent is the event_type of the message metadata every part of a
+// scheduled message carries; its event_payload is {"delivery": Message.Key,
+// "part": the part's index from 0}.
+const DeliveryEvent = "smart90_delivery"
+
+// historyPage and historyPages bound the look for a retried prompt: a DM
+// holds a few messages a day, so ten pages of a hundred since the prompt
+// was due are far more than it ever has; past them the look fails rather
+// than guess.
+const (
+	historyPage  = 100
+	historyPages = 10
+)
+
+// Sent implements bot.SentChecker for a direct message: it reads the DM
+// (conversations.history, which im:history allows) from since on, with the
+// messages' metadata, and finds the parts of m that Send tagged with m.Key.
+// A channel or thread is not looked in (that would need channels:history):
+// it returns bot.ErrCannotCheck.
+func (m *Messenger) Sent(ctx context.Context, to bot.Destination, msg bot.Message, since time.Time) (bot.Receipt, error) {
+	if to.UserID == "" || to.ThreadRef != "" || msg.Key == "" {
+		return bot.Receipt{}, bot.ErrCannotCheck
+	}
+	api, err := m.client(to.Installation)
+	if err != nil {
+		return bot.Receipt{}, err
+	}
+	channel, err := m.dm(ctx, api, to)
+	if err != nil {
+		return bot.Receipt{}, err
+	}
+	found := map[int]string{} // part → ts
+	params := &slack.GetConversationHistoryParameters{ChannelID: channel, Inclusive: true, Limit: historyPage, IncludeAllMetadata: true}
+	if since.Unix() > 0 {
+		params.Oldest = slackTS(since)
+	}
+	for page := 0; ; page++ {
+		if page == historyPages {
+			return bot.Receipt{}, fmt.Errorf("conversations.history: more than %d messages since %s", historyPage*historyPages, since.UTC().Format(time.RFC3339))
+		}
+		h, err := api.GetConversationHistoryContext(ctx, params)
+		if err != nil {
+			return bot.Receipt{}, classify("conversations.history", err)
+		}
+		for _, hm := range h.Messages {
+			md := hm.Metadata
+			if md.EventType != DeliveryEvent || fmt.Sprint(md.EventPayload["delivery"]) != msg.Key {
+				continue
+			}
+			if i, ok := partIndex(md.EventPayload["part"]); ok {
+				found[i] = hm.Timestamp
+			}
+		}
+		if !h.HasMore || h.ResponseMetaData.NextCursor == "" {
+			break
+		}
+		params.Cursor = h.ResponseMetaData.NextCursor
+	}
+	var got bot.Receipt
+	for ; ; got.Parts++ {
+		if _, ok := found[got.Parts]; !ok {
+			break
+		}
+	}
+	if got.Parts > 0 {
+		got.Ref = channel + ":" + found[0]
+	}
+	// Files carry no metadata: a message with files is never whole here.
+	got.Whole = got.Parts > 0 && got.Parts >= len(Split(msg)) && len(msg.Files) == 0
+	return got, nil
+}
+
+// partIndex reads a part index from decoded JSON (a number, or a string
+// if something on the way turned it into one).
+func partIndex(v any) (int, bool) {
+	switch v := v.(type) {
+	case float64:
+		return int(v), v >= 0 && v == float64(int(v))
+	case string:
+		i, err := strconv.Atoi(v)
+		return i, err == nil && i >= 0
+	}
+	return 0, false
+}
+
+// slackTS is t as a Slack timestamp ("1700000000.000000").
+func slackTS(t time.Time) string {
+	return fmt.Sprintf("%d.%06d", t.Unix(), t.Nanosecond()/1000)
 }
 
 // upload posts one file to a conversation (or thread), the way Slack wants

@@ -25,13 +25,14 @@ func TestSendDirectMessage(t *testing.T) {
 	f := newFakeSlack(t)
 	m := NewMessenger(MessengerConfig{APIURL: f.URL})
 	msg := bot.Message{Text: "*Day 3 of 90*\nGood morning!", Buttons: []bot.Button{{ActionID: "checkin.answer", Label: "Answer", Value: "7"}}}
-	for range 2 {
+	for i := range 2 {
 		ref, err := m.Send(t.Context(), bot.Destination{Installation: team, UserID: "U061F7AUR"}, msg)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if ref != "C123ABC456:1503435956.000247" {
-			t.Errorf("ref = %q", ref)
+		// "<channel>:<ts>" of the message posted in the DM.
+		if want := fmt.Sprintf("D069C7QFK:%d.%06d", fakeStart.Unix()+int64(i), i+1); ref != want {
+			t.Errorf("ref = %q, want %q", ref, want)
 		}
 	}
 	// The DM is opened once, then reused.
@@ -259,7 +260,7 @@ func TestSendPartialFiles(t *testing.T) {
 
 	ref, err := m.Send(t.Context(), to, msg)
 	var partial *bot.PartialSendError
-	if !errors.As(err, &partial) || partial.Sent != 1 || partial.Ref != "C123ABC456:1503435956.000247" {
+	if !errors.As(err, &partial) || partial.Sent != 1 || partial.Ref != fmt.Sprintf("D069C7QFK:%d.000001", fakeStart.Unix()) {
 		t.Fatalf("Send = %q, %v; want a partial send of the text only", ref, err)
 	}
 	if errors.As(err, new(*RetryAfterError)) || !strings.Contains(err.Error(), "files.completeUploadExternal") {
@@ -294,5 +295,123 @@ func TestSendPartialFiles(t *testing.T) {
 	// The first completion failed: the rest is what people saw.
 	if want := []string{"text", "smart90.json", "smart90.json", "checkins.csv"}; !slices.Equal(shared, want) {
 		t.Errorf("posted and completed %v, want %v (the first smart90.json failed)", shared, want)
+	}
+}
+
+// TestSentFindsTheTaggedPrompt: every part of a delivery's message carries
+// its metadata; Sent finds the parts in the DM by that tag, not another
+// delivery's, not before since; it reads the DM, with the metadata, from
+// since on, and looks only in DMs.
+func TestSentFindsTheTaggedPrompt(t *testing.T) {
+	t.Parallel()
+	f := newFakeSlack(t)
+	m := NewMessenger(MessengerConfig{APIURL: f.URL})
+	to := bot.Destination{Installation: team, UserID: "U061F7AUR"}
+	since := fakeStart.Add(-time.Minute)
+
+	other := bot.Message{Text: "*Day 3 of 90*", Key: "41"}
+	if _, err := m.Send(t.Context(), to, other); err != nil {
+		t.Fatal(err)
+	}
+	long := bot.Message{Text: "*Weekly report*", Key: "42", Sections: slices.Repeat([]string{"A line of the report."}, 60)}
+	if len(Split(long)) < 2 {
+		t.Fatalf("the long message is %d parts; the test needs several", len(Split(long)))
+	}
+	if got, err := m.Sent(t.Context(), to, long, since); err != nil || got != (bot.Receipt{}) {
+		t.Fatalf("Sent before it was posted: %+v, %v; want nothing found", got, err)
+	}
+	ref, err := m.Send(t.Context(), to, long)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, c := range f.Calls() {
+		if c.Method != "chat.postMessage" {
+			continue
+		}
+		var md struct {
+			EventType    string         `json:"event_type"`
+			EventPayload map[string]any `json:"event_payload"`
+		}
+		if err := json.Unmarshal([]byte(c.Form["metadata"]), &md); err != nil || md.EventType != "smart90_delivery" ||
+			md.EventPayload["delivery"] == nil || md.EventPayload["part"] == nil {
+			t.Errorf("call %d: metadata %q (%v); want smart90_delivery with the delivery and the part", i, c.Form["metadata"], err)
+		}
+	}
+
+	got, err := m.Sent(t.Context(), to, long, since)
+	if err != nil || got.Ref != ref || got.Parts != len(Split(long)) || !got.Whole {
+		t.Errorf("Sent = %+v, %v; want all %d parts, first %q", got, err, len(Split(long)), ref)
+	}
+	// Not another delivery's prompt, nor one posted before since.
+	if got, err := m.Sent(t.Context(), to, bot.Message{Text: "*Day 3 of 90*", Key: "43"}, since); err != nil || got != (bot.Receipt{}) {
+		t.Errorf("Sent for another delivery = %+v, %v; want nothing", got, err)
+	}
+	if got, err := m.Sent(t.Context(), to, other, fakeStart.Add(time.Hour)); err != nil || got != (bot.Receipt{}) {
+		t.Errorf("Sent since after it was posted = %+v, %v; want nothing", got, err)
+	}
+	var hist call
+	for _, c := range f.Calls() {
+		if c.Method == "conversations.history" {
+			hist = c
+		}
+	}
+	if hist.Form["channel"] != "D069C7QFK" || hist.Form["include_all_metadata"] != "1" || hist.Form["oldest"] == "" {
+		t.Errorf("conversations.history = %+v; want the DM with metadata, from since", hist.Form)
+	}
+
+	// Only the first part went out: a retry sends the rest.
+	f2 := newFakeSlack(t)
+	m2 := NewMessenger(MessengerConfig{APIURL: f2.URL})
+	var posts atomic.Int32
+	f2.Reply["chat.postMessage"] = func(w http.ResponseWriter, r *http.Request) {
+		if posts.Add(1) > 1 {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
+		r.ParseForm()
+		f2.post(w, map[string]string{"channel": r.PostForm.Get("channel"), "metadata": r.PostForm.Get("metadata")})
+	}
+	if _, err := m2.Send(t.Context(), to, long); !errors.As(err, new(*bot.PartialSendError)) {
+		t.Fatalf("Send with the second part failing: %v; want a partial send", err)
+	}
+	if got, err := m2.Sent(t.Context(), to, long, since); err != nil || got.Parts != 1 || got.Whole || got.Ref == "" {
+		t.Errorf("Sent after a part-way send = %+v, %v; want the first part only", got, err)
+	}
+
+	for _, to := range []bot.Destination{{Installation: team, Channel: "C0COACH"}, {Installation: team, ThreadRef: "C0COACH:1.2"}} {
+		if _, err := m.Sent(t.Context(), to, long, since); !errors.Is(err, bot.ErrCannotCheck) {
+			t.Errorf("Sent to %+v: %v; want ErrCannotCheck (only DMs are read)", to, err)
+		}
+	}
+}
+
+// TestSentPages: a DM with more messages since the prompt than a page
+// holds is read page by page, and a look that fails is an error, never
+// "not sent".
+func TestSentPages(t *testing.T) {
+	t.Parallel()
+	f := newFakeSlack(t)
+	m := NewMessenger(MessengerConfig{APIURL: f.URL})
+	to := bot.Destination{Installation: team, UserID: "U061F7AUR"}
+	prompt := bot.Message{Text: "*Day 3 of 90*", Key: "7"}
+	ref, err := m.Send(t.Context(), to, prompt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range historyPage + 5 {
+		if _, err := m.Send(t.Context(), to, bot.Message{Text: "Noted."}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := m.Sent(t.Context(), to, prompt, fakeStart)
+	if err != nil || got.Ref != ref || !got.Whole {
+		t.Errorf("Sent under %d newer messages = %+v, %v; want %q", historyPage+5, got, err, ref)
+	}
+	f.Reply["conversations.history"] = func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"ok":false,"error":"internal_error"}`)
+	}
+	if got, err := m.Sent(t.Context(), to, prompt, fakeStart); err == nil || errors.Is(err, bot.ErrCannotCheck) {
+		t.Errorf("Sent when Slack fails = %+v, %v; want the error", got, err)
 	}
 }

@@ -729,6 +729,19 @@ func (p platforms) Send(ctx context.Context, to bot.Destination, m bot.Message) 
 	return next.Send(ctx, to, m)
 }
 
+// Sent asks the installation's platform, when it can look (Slack), whether
+// a retried prompt is already in the conversation.
+func (p platforms) Sent(ctx context.Context, to bot.Destination, m bot.Message, since time.Time) (bot.Receipt, error) {
+	if to.Installation == nil {
+		return bot.Receipt{}, bot.ErrCannotCheck
+	}
+	chk, ok := p[to.Installation.Platform].(bot.SentChecker)
+	if !ok {
+		return bot.Receipt{}, bot.ErrCannotCheck
+	}
+	return chk.Sent(ctx, to, m, since)
+}
+
 // dryRun is a Messenger that logs what it would send.
 type dryRun struct {
 	log *slog.Logger
