@@ -32,7 +32,7 @@ func runLoop(t *testing.T, args []string, getenv func(string) string) string {
 	var out, errs bytes.Buffer
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	args = append([]string{"chat", "-now", "2026-11-22T18:00:00Z", "-files", t.TempDir()}, args...)
+	args = append([]string{"chat", "-now", "2026-11-22T18:00:00Z", "-tz", "UTC", "-files", t.TempDir()}, args...)
 	if err := Run(ctx, args, in, &out, &errs, getenv); err != nil {
 		t.Fatalf("chat: %v\nstderr:\n%s", err, errs.String())
 	}
@@ -96,9 +96,29 @@ func checkTranscript(t *testing.T, out string) {
 	want(mon, "*Day 2 of 90* · Monday 2026-11-23")
 	want(mon, "• #1 priority: review the copy with design (rock 1, Launch the pricing page)")
 	want(mon, "• Energy: 4/5")
+	want(mon, "smart90 → ana (DM) [m3] · Mon 2026-11-23 09:00 CET:")
 	tue := section(t, out, "clock → Tue 2026-11-24", "clock →")
 	want(tue, "Saved — thank you!")
 	want(tue, "• #1 priority: screen five CTO candidates (rock 2, Hire a CTO)")
+
+	// From Wednesday to Friday 15:00 the clock stops wherever a prompt is
+	// due: Thursday's and Friday's check-ins and reminders arrive in order,
+	// each at its local time, before the weekly prompt.
+	fri := section(t, out, "clock → Fri 2026-11-27", "ana> on track 40")
+	last := -1
+	for _, s := range []string{
+		"smart90 → ana (DM) [m6] · Thu 2026-11-26 09:00 CET:\n    *Day 5 of 90* · Thursday 2026-11-26",
+		"smart90 → ana (DM) [m7] · Thu 2026-11-26 11:00 CET:\n    *Day 5 of 90* · Thursday 2026-11-26\n    A gentle reminder",
+		"smart90 → ana (DM) [m8] · Fri 2026-11-27 09:00 CET:\n    *Day 6 of 90* · Friday 2026-11-27",
+		"smart90 → ana (DM) [m9] · Fri 2026-11-27 11:00 CET:\n    *Day 6 of 90* · Friday 2026-11-27\n    A gentle reminder",
+		"smart90 → ana (DM) [m10] · Fri 2026-11-27 15:00 CET:",
+	} {
+		i := strings.Index(fri, s)
+		if i <= last {
+			t.Errorf("want %q after the previous prompt in:\n%s", s, fri)
+		}
+		last = max(last, i)
+	}
 
 	// The digest: a parent in #coaching and a thread reply for Ana.
 	digest := section(t, out, "smart90 → #coaching [", "coach> /smart90 clients")
@@ -191,9 +211,14 @@ func checkStored(t *testing.T, s bot.Store) {
 		w.Rocks[1].Status != bot.RockOffTrack || w.Rocks[1].Note != "no strong candidates yet" {
 		t.Errorf("weekly report: %+v", w)
 	}
-	thu, err := s.DeliveryByKey(ctx, ana.ID, bot.DeliveryDaily, "2026-11-26")
-	if err != nil || thu.State != bot.DeliveryMissed {
-		t.Errorf("Thursday's prompt, due while the clock jumped past the grace window: %+v, %v", thu, err)
+	// The clock went from Wednesday to Friday afternoon in one :at: the
+	// console played the time through, so Thursday's prompt and reminder
+	// went out on time instead of being missed past the grace window.
+	for _, kind := range []bot.DeliveryKind{bot.DeliveryDaily, bot.DeliveryReminder} {
+		thu, err := s.DeliveryByKey(ctx, ana.ID, kind, "2026-11-26")
+		if err != nil || thu.State != bot.DeliverySent || !thu.SentAt.Equal(thu.DueAt) {
+			t.Errorf("Thursday's %s, due while the clock went to Friday: %+v, %v", kind, thu, err)
+		}
 	}
 	d, err := s.LatestDigest(ctx, coach.ID)
 	if err != nil || d.Week != (bot.Date{Year: 2026, Month: 11, Day: 23}) || d.Channel != "coaching" || !strings.Contains(d.Summary, "1 reported") {
