@@ -229,3 +229,72 @@ func checkStored(t *testing.T, s bot.Store) {
 		t.Errorf("sessions: %+v, %v", sessions, err)
 	}
 }
+
+// A newcomer's first session: a command before any :as works, a clock
+// move too far is refused, and `:advance 1d` from Monday 08:00 plays the
+// day through: the 09:00 check-in and its 11:00 reminder arrive on time
+// instead of being missed past the grace window.
+func TestChatAdvancePlaysTheDay(t *testing.T) {
+	t.Parallel()
+	in := strings.NewReader(`/smart90 help
+:advance 401d
+:advance 2562047h
+:time
+:as coach Europe/Paris
+/smart90 invite @ana
+:as ana Europe/Paris
+:click Accept
+:advance 1d
+`)
+	var out, errs bytes.Buffer
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	args := []string{"chat", "-now", "2026-11-23T07:00:00Z", "-tz", "UTC", "-files", t.TempDir(),
+		"-sqlite", filepath.Join(t.TempDir(), "smart90.db"), "-log-level", "info"}
+	if err := Run(ctx, args, in, &out, &errs, env(nil)); err != nil {
+		t.Fatalf("chat: %v\nstderr:\n%s", err, errs.String())
+	}
+	got := out.String()
+	for _, s := range []string{
+		"you> /smart90 help\n  (you are you, UTC; :as NAME [Area/City] plays someone else)\n  smart90 → you (only you):\n    *smart90 keeps your quarterly rocks alive",
+		"you> :advance 401d\n  console: :advance moves the clock at most 400 days at a time; \"401d\" is more. The clock stays at Mon 2026-11-23 07:00 UTC.\n",
+		"you> :advance 2562047h\n  console: :advance moves the clock at most 400 days at a time; \"2562047h\" is more. The clock stays at Mon 2026-11-23 07:00 UTC.\n",
+		"you> :time\n  time: Mon 2026-11-23 07:00 UTC\n",
+	} {
+		if !strings.Contains(got, s) {
+			t.Errorf("transcript lacks %q:\n%s", s, got)
+		}
+	}
+	day := section(t, got, "ana> :advance 1d", "\x00")
+	last := -1
+	for _, s := range []string{
+		"  clock → Tue 2026-11-24 07:00 UTC · ana: Tue 2026-11-24 08:00 CET (Europe/Paris)\n",
+		"  smart90 → ana (DM) [m3] · Mon 2026-11-23 09:00 CET:\n    *Day 1 of 90* · Monday 2026-11-23\n    Good morning, ana!",
+		"  smart90 → ana (DM) [m4] · Mon 2026-11-23 11:00 CET:\n    *Day 1 of 90* · Monday 2026-11-23\n    A gentle reminder",
+	} {
+		i := strings.Index(day, s)
+		if i <= last {
+			t.Errorf("want %q after the previous line in:\n%s", s, day)
+		}
+		last = max(last, i)
+	}
+	if strings.Contains(errs.String(), "missed") {
+		t.Errorf("the scheduler missed a prompt:\n%s", errs.String())
+	}
+}
+
+// The console's default zone is the machine's, read as an IANA name.
+func TestMachineZone(t *testing.T) {
+	t.Parallel()
+	for tz, want := range map[string]string{"Asia/Tokyo": "Asia/Tokyo", ":Europe/Paris": "Europe/Paris"} {
+		if got := machineZone(env(map[string]string{"TZ": tz})); got != want {
+			t.Errorf("TZ=%s: %q; want %q", tz, got, want)
+		}
+	}
+	for _, tz := range []string{"", "Mars/Base", "Local"} {
+		got := machineZone(env(map[string]string{"TZ": tz}))
+		if _, err := bot.LoadZone(got); err != nil || got == tz {
+			t.Errorf("TZ=%q: %q, %v; want the machine's IANA zone or UTC", tz, got, err)
+		}
+	}
+}
