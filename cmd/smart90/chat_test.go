@@ -45,6 +45,7 @@ func TestChatLoopSQLite(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "smart90.db")
 	out := runLoop(t, []string{"-sqlite", path}, env(nil))
 	checkTranscript(t, out)
+	checkReadme(t, out)
 
 	s, err := sqlite.Open(context.Background(), path, slog.New(slog.DiscardHandler))
 	if err != nil {
@@ -296,5 +297,34 @@ func TestMachineZone(t *testing.T) {
 		if _, err := bot.LoadZone(got); err != nil || got == tz {
 			t.Errorf("TZ=%q: %q, %v; want the machine's IANA zone or UTC", tz, got, err)
 		}
+	}
+}
+
+// checkReadme checks that the README's console excerpts are real output:
+// each excerpt's lines appear in the transcript, in order, whole, and an
+// excerpt that elides nothing appears as one piece.
+func checkReadme(t *testing.T, out string) {
+	t.Helper()
+	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sec := section(t, string(readme), "## The console", "\n## ")
+	excerpts := 0
+	for _, part := range strings.Split(sec, "```text\n")[1:] {
+		excerpt, _, _ := strings.Cut(part, "```")
+		excerpts++
+		rest := out
+		for line := range strings.Lines(excerpt) {
+			i := strings.Index(rest, line)
+			if i < 0 || i > 0 && rest[i-1] != '\n' {
+				t.Errorf("README's console excerpt %d: %q is not in the transcript (after the lines before it)", excerpts, line)
+				break
+			}
+			rest = rest[i+len(line):]
+		}
+	}
+	if excerpts < 2 {
+		t.Errorf("README's console section has %d text excerpts; want the check-in and the digest at least", excerpts)
 	}
 }
