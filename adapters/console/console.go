@@ -35,12 +35,22 @@ type Config struct {
 	// Clock is the clock the core and scheduler read; the console moves it
 	// with :advance and :at. Default: a new Clock at the current time.
 	Clock *Clock
-	// Tick runs the scheduler once. It is called after every clock change
-	// and on :tick; nil means no scheduler is wired.
+	// Tick runs the scheduler once. It is called at every due instant the
+	// clock passes, at the clock's new time, and on :tick; nil means no
+	// scheduler is wired.
 	Tick func(ctx context.Context) error
+	// NextDue returns the first instant after after at which the scheduler
+	// has something to do (a schedule's next prompt, a pending reminder),
+	// and false when nothing is planned. :advance and :at stop the clock at
+	// each such instant on the way and run Tick there, so prompts arrive in
+	// order and inside their grace window. Nil: the clock jumps straight to
+	// its new time and Tick runs once there.
+	NextDue func(ctx context.Context, after time.Time) (time.Time, bool, error)
 
-	Installation    string // workspace id sent on every event; default "local"
-	DefaultTimeZone string // IANA zone of users created without one; default "UTC"
+	Installation string // workspace id sent on every event; default "local"
+	// DefaultTimeZone is the IANA zone of users created without one, and of
+	// the default person "you" who acts before any :as. Default "UTC".
+	DefaultTimeZone string
 	// FilesDir is where attached files (exports) are written, one
 	// subdirectory per recipient. Default: os.TempDir()/smart90-export.
 	FilesDir string
@@ -58,6 +68,7 @@ type Console struct {
 	handler     Handler
 	clock       *Clock
 	tick        func(ctx context.Context) error
+	nextDue     func(ctx context.Context, after time.Time) (time.Time, bool, error)
 	inst        string
 	defaultZone string
 	filesDir    string
@@ -67,7 +78,8 @@ type Console struct {
 	mu      sync.Mutex // guards everything below and writes to out
 	users   map[string]*user
 	order   []string // user names in order of first appearance
-	acting  string   // "" until the first :as
+	acting  string   // "" until the first :as or the first act as defaultUser
+	ticking bool     // the scheduler runs: Send stamps each message with when it arrived
 	shown   []shown  // messages and forms shown, oldest first
 	refs    int      // last message reference handed out by Send
 	waiting bool     // Run is blocked at a terminal prompt
@@ -107,6 +119,7 @@ func New(cfg Config) (*Console, error) {
 		handler:     cfg.Handler,
 		clock:       cfg.Clock,
 		tick:        cfg.Tick,
+		nextDue:     cfg.NextDue,
 		inst:        cmp.Or(cfg.Installation, "local"),
 		defaultZone: cmp.Or(cfg.DefaultTimeZone, "UTC"),
 		filesDir:    cmp.Or(cfg.FilesDir, filepath.Join(os.TempDir(), "smart90-export")),
@@ -199,7 +212,7 @@ func (c *Console) prompt() {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.write(c.acting + "> ")
+	c.write(c.actingNameLocked() + "> ")
 	c.waiting = true
 }
 
@@ -214,7 +227,7 @@ func (c *Console) exec(ctx context.Context, line string) (quit bool) {
 			c.printf("%s\n", trimmed)
 		default:
 			c.mu.Lock()
-			c.write(c.acting + "> " + trimmed + "\n")
+			c.write(c.actingNameLocked() + "> " + trimmed + "\n")
 			c.mu.Unlock()
 		}
 	}
@@ -272,12 +285,14 @@ func cutCommand(line string) (string, bool) {
 const commandList = ":as, :click, :form, :advance, :at, :tick, :time, :who, :help, :quit"
 
 const help = `  Console commands:
-    :as NAME [Area/City]      act as user NAME from now on (zone remembered; default zone otherwise)
+    :as NAME [Area/City]      act as user NAME from now on (zone remembered; default zone otherwise);
+                              before any :as you act as "you", in the default zone
     /smart90 WORDS...         a smart90 command; @name mentions a user, #name a channel
     :click LABEL|ACTIONID     press a button on the latest message you were shown
     :form key=value; ...      submit the latest form you were shown (unset fields keep their value)
-    :advance DURATION         move the clock forward (1d, 2h30m, 1d2h), then run the scheduler
-    :at YYYY-MM-DD HH:MM      set the clock, in your zone, then run the scheduler
+    :advance DURATION         move the clock forward (1d, 2h30m, 1d2h; at most 400 days),
+                              running the scheduler at every due instant on the way
+    :at YYYY-MM-DD HH:MM      move the clock to that time in your zone, the same way
     :tick                     run the scheduler now
     :time                     show the clock in UTC and in your zone
     :who                      list the users seen so far
@@ -336,14 +351,27 @@ func (c *Console) userLocked(name string) *user {
 	return u
 }
 
-// actor returns the acting user's reference, or false (having said so)
-// when nobody acts yet.
+// defaultUser is who acts before any :as.
+const defaultUser = "you"
+
+// actingNameLocked is the name of who acts, or will act: defaultUser
+// before any :as. c.mu is held.
+func (c *Console) actingNameLocked() string { return cmp.Or(c.acting, defaultUser) }
+
+// actor returns the acting user's reference, making the default person
+// act (and saying so) when nobody has acted yet. It never fails; ok is
+// kept so callers read the same whether or not someone acts.
 func (c *Console) actor() (bot.UserRef, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.acting == "" {
-		c.failLocked("Nobody is acting yet; start with :as NAME [Area/City], e.g. :as coach Europe/London.")
-		return bot.UserRef{}, false
+		// A newcomer's first "/smart90 help" should just work.
+		u := c.userLocked(defaultUser)
+		if u.zone == "" {
+			u.zone = c.defaultZone
+		}
+		c.acting = defaultUser
+		c.write(fmt.Sprintf("  (you are %s, %s; :as NAME [Area/City] plays someone else)\n", defaultUser, u.zone))
 	}
 	u := c.users[c.acting]
 	return bot.UserRef{ExternalID: u.name, DisplayName: u.name, TimeZone: u.zone}, true
@@ -549,19 +577,28 @@ func choiceValue(fd bot.Field, typed string) string {
 	return typed
 }
 
-// advance moves the clock forward by a duration and runs the scheduler.
+// maxMove is how far :advance and :at may move the clock at once: a year
+// and some, enough for any coaching cycle, and far from the instants where
+// time arithmetic overflows and the clock would wrap into the past.
+const maxMove = 400 * 24 * time.Hour
+
+// advance moves the clock forward by a duration, playing the time through.
 func (c *Console) advance(ctx context.Context, arg string) {
 	d, err := parseDuration(arg)
+	if errors.Is(err, errTooFar) {
+		c.fail(":advance moves the clock at most 400 days at a time; %q is more. The clock stays at %s.",
+			strings.TrimSpace(arg), c.clock.Now().UTC().Format(timeLayout))
+		return
+	}
 	if err != nil {
 		c.fail("%s", err.Error())
 		return
 	}
-	c.clock.Advance(d)
-	c.clockMoved(ctx)
+	c.moveTo(ctx, c.clock.Now().Add(d))
 }
 
-// at sets the clock to a wall time in the acting user's zone (UTC when
-// nobody acts) and runs the scheduler.
+// at sets the clock to a wall time in the acting user's zone (the default
+// zone before any :as), playing the time through.
 func (c *Console) at(ctx context.Context, arg string) {
 	loc, _ := c.actingZone()
 	t, err := time.ParseInLocation("2006-01-02 15:04", strings.Join(strings.Fields(arg), " "), loc)
@@ -569,37 +606,93 @@ func (c *Console) at(ctx context.Context, arg string) {
 		c.fail("Use :at YYYY-MM-DD HH:MM (in your zone, %s), e.g. :at 2026-12-04 15:00.", loc)
 		return
 	}
-	if err := c.clock.Set(t); err != nil {
-		c.fail("%s", bot.ErrorMessage(err))
+	now := c.clock.Now()
+	switch {
+	case t.Before(now):
+		c.fail("%s is before the clock's %s; the clock never goes backwards.",
+			t.Format(timeLayout), now.In(loc).Format(timeLayout))
+		return
+	case t.Sub(now) > maxMove:
+		c.fail(":at moves the clock at most 400 days ahead; %s is further. The clock stays at %s.",
+			t.Format(timeLayout), now.In(loc).Format(timeLayout))
 		return
 	}
-	c.clockMoved(ctx)
+	c.moveTo(ctx, t)
 }
 
-// clockMoved shows the new time and runs the scheduler.
-func (c *Console) clockMoved(ctx context.Context) {
-	c.printf("  clock → %s\n", c.timeLine())
-	c.runTick(ctx)
+// moveTo shows the clock's new time and plays the time up to it through:
+// the scheduler runs now, at every instant on the way where something is
+// due (see Config.NextDue), in order, and at target, so each prompt and
+// reminder arrives when it would have, stamped with that time.
+func (c *Console) moveTo(ctx context.Context, target time.Time) {
+	c.printf("  clock → %s\n", c.timeLine(target))
+	if c.tick == nil {
+		_ = c.clock.Set(target)
+		c.printf("  (no scheduler is wired; nothing to run)\n")
+		return
+	}
+	c.setTicking(true)
+	defer c.setTicking(false)
+	// A tick first: a schedule marked by the last command (a new
+	// engagement, a settings change) learns its next due instant only when
+	// planned, and NextDue looks past now.
+	if c.nextDue != nil && !c.tickOnce(ctx) {
+		_ = c.clock.Set(target)
+		return
+	}
+	for c.nextDue != nil && ctx.Err() == nil {
+		now := c.clock.Now()
+		next, ok, err := c.nextDue(ctx, now)
+		if err != nil {
+			c.logger.ErrorContext(ctx, "console: find the next due instant", "err", err)
+			c.fail("Could not find what is due next (%v); the clock jumps straight to its new time.", err)
+			break
+		}
+		if !ok || !next.After(now) || !next.Before(target) {
+			break
+		}
+		if err := c.clock.Set(next); err != nil || !c.tickOnce(ctx) {
+			break
+		}
+	}
+	_ = c.clock.Set(target) // never before now: target is checked, and the steps stop short of it
+	c.tickOnce(ctx)
 }
 
-// runTick runs the scheduler once, printing a failure.
+// setTicking says whether the scheduler is running, for Send's stamps.
+func (c *Console) setTicking(on bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.ticking = on
+}
+
+// runTick runs the scheduler once (:tick), printing a failure.
 func (c *Console) runTick(ctx context.Context) {
 	if c.tick == nil {
 		c.printf("  (no scheduler is wired; nothing to run)\n")
 		return
 	}
+	c.setTicking(true)
+	defer c.setTicking(false)
+	c.tickOnce(ctx)
+}
+
+// tickOnce runs the scheduler once and reports whether it succeeded,
+// printing a failure.
+func (c *Console) tickOnce(ctx context.Context) bool {
 	if err := c.tick(ctx); err != nil {
 		c.logger.ErrorContext(ctx, "console: scheduler tick", "err", err)
 		c.fail("The scheduler failed: %v", err)
+		return false
 	}
+	return true
 }
 
 // showTime prints the clock.
-func (c *Console) showTime() { c.printf("  time: %s\n", c.timeLine()) }
+func (c *Console) showTime() { c.printf("  time: %s\n", c.timeLine(c.clock.Now())) }
 
-// timeLine is the clock in UTC and, when someone acts, in their zone.
-func (c *Console) timeLine() string {
-	now := c.clock.Now()
+// timeLine is now in UTC and in the acting user's zone.
+func (c *Console) timeLine(now time.Time) string {
 	line := now.UTC().Format(timeLayout)
 	if loc, name := c.actingZone(); name != "" && loc != time.UTC {
 		line += fmt.Sprintf(" · %s: %s (%s)", name, now.In(loc).Format(timeLayout), loc)
@@ -607,12 +700,13 @@ func (c *Console) timeLine() string {
 	return line
 }
 
-// actingZone returns the acting user's zone and name, or UTC and "".
+// actingZone returns the acting user's zone and name: before any :as,
+// the default person's.
 func (c *Console) actingZone() (*time.Location, string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.acting == "" {
-		return time.UTC, ""
+		return bot.Zone(c.defaultZone), defaultUser
 	}
 	loc, err := time.LoadLocation(c.users[c.acting].zone)
 	if err != nil {
@@ -626,7 +720,7 @@ func (c *Console) who() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if len(c.order) == 0 {
-		c.write("  (nobody yet; start with :as NAME [Area/City])\n")
+		c.write(fmt.Sprintf("  (nobody yet; you act as %s, %s, until :as NAME [Area/City])\n", defaultUser, c.defaultZone))
 		return
 	}
 	var b strings.Builder
@@ -698,13 +792,23 @@ func (c *Console) Send(ctx context.Context, to bot.Destination, m bot.Message) (
 		header += " ↳ thread " + to.ThreadRef
 	}
 	header += " [" + s.ref + "]"
+	if c.ticking {
+		// What the scheduler sends arrives at the clock's time, which a
+		// walk through several days moves step by step: say when, in the
+		// recipient's zone (a channel's in UTC).
+		loc := time.UTC
+		if u := c.users[s.to]; u != nil {
+			loc = bot.Zone(cmp.Or(u.zone, c.defaultZone))
+		}
+		header += " · " + c.clock.Now().In(loc).Format(timeLayout)
+	}
 	redraw := c.interactive && c.waiting
 	if redraw {
 		c.write("\n") // leave the prompt's line before printing
 	}
 	c.showLocked(s, header)
 	if redraw {
-		c.write(c.acting + "> ")
+		c.write(c.actingNameLocked() + "> ")
 	}
 	return s.ref, nil
 }

@@ -152,7 +152,7 @@ func TestReplies(t *testing.T) {
 	f.run(t)
 
 	want := `smart90 console — Mon 2026-11-30 08:00 UTC. Type :help for the console's commands.
-> :as ana
+you> :as ana
   (you are now ana, Europe/London)
 ana> /smart90 rocks
   smart90 → ana (only you):
@@ -380,9 +380,9 @@ func TestClock(t *testing.T) {
 	}
 	out := f.Out.String()
 	for _, s := range []string{
-		"> :advance 1d2h\n  clock → Tue 2026-12-01 10:00 UTC\n",
+		"you> :advance 1d2h\n  clock → Tue 2026-12-01 10:00 UTC · you: Tue 2026-12-01 10:00 GMT (Europe/London)\n",
 		"ana> :at 2026-12-04 15:00\n  clock → Fri 2026-12-04 20:00 UTC · ana: Fri 2026-12-04 15:00 EST (America/New_York)\n",
-		"console: Tue 2026-12-01 14:00 UTC is before the clock's Fri 2026-12-04 20:00 UTC; the clock never goes backwards.",
+		"console: Tue 2026-12-01 09:00 EST is before the clock's Fri 2026-12-04 15:00 EST; the clock never goes backwards.",
 		`console: "-1h" is not a duration`,
 		`console: "soon" is not a duration`,
 		"  time: Fri 2026-12-04 20:00 UTC · ana: Fri 2026-12-04 15:00 EST (America/New_York)\n",
@@ -390,6 +390,115 @@ func TestClock(t *testing.T) {
 		if !strings.Contains(out, s) {
 			t.Errorf("output lacks %q:\n%s", s, out)
 		}
+	}
+}
+
+// :advance and :at refuse to move the clock more than 400 days, however
+// the duration is written, and leave it (and the scheduler) alone.
+func TestClockBounds(t *testing.T) {
+	t.Parallel()
+	f := setup(t, `:advance 401d
+:advance 2562047h
+:advance 9999999999h
+:advance 99999999999999999999d
+:advance 400d1m
+:at 2028-01-05 08:00
+:time
+:advance 400d
+`)
+	f.run(t)
+
+	out := f.Out.String()
+	for _, arg := range []string{"401d", "2562047h", "9999999999h", "99999999999999999999d", "400d1m"} {
+		s := fmt.Sprintf("you> :advance %s\n  console: :advance moves the clock at most 400 days at a time; %q is more. The clock stays at Mon 2026-11-30 08:00 UTC.\n", arg, arg)
+		if !strings.Contains(out, s) {
+			t.Errorf("output lacks %q:\n%s", s, out)
+		}
+	}
+	for _, s := range []string{
+		"you> :at 2028-01-05 08:00\n  console: :at moves the clock at most 400 days ahead; Wed 2028-01-05 08:00 GMT is further. The clock stays at Mon 2026-11-30 08:00 GMT.\n",
+		"you> :time\n  time: Mon 2026-11-30 08:00 UTC ·",
+		"you> :advance 400d\n  clock → Tue 2028-01-04 08:00 UTC",
+	} {
+		if !strings.Contains(out, s) {
+			t.Errorf("output lacks %q:\n%s", s, out)
+		}
+	}
+	if got, want := f.Clock.Now(), start.Add(400*24*time.Hour); !got.Equal(want) {
+		t.Errorf("clock = %v; want %v (only the last :advance moved it)", got, want)
+	}
+	if got := f.Ticks(); len(got) != 1 {
+		t.Errorf("ticks at %v; want one, after :advance 400d", got)
+	}
+}
+
+// With NextDue wired, :advance stops the clock at every due instant on the
+// way, in order, and runs the scheduler there; what the scheduler sends is
+// stamped with the recipient's local time.
+func TestAdvancePlaysTimeThrough(t *testing.T) {
+	t.Parallel()
+	mon9 := start.Add(time.Hour)                      // Monday 09:00 UTC
+	due := []time.Time{mon9, mon9.Add(2 * time.Hour), // a check-in and its reminder
+		start.Add(23 * time.Hour), start.Add(27 * time.Hour)} // Tuesday's, and one past the target
+	var (
+		c     *console.Console
+		clock = console.NewClock(start)
+		out   = &bottest.Buffer{}
+		mu    sync.Mutex
+		ticks []time.Time
+	)
+	c, err := console.New(console.Config{
+		In:  strings.NewReader(":as ana Europe/Paris\n:advance 1d\n:tick\n"),
+		Out: out, Handler: &fakeHandler{}, Clock: clock, DefaultTimeZone: "Europe/London",
+		Tick: func(ctx context.Context) error {
+			now := clock.Now()
+			mu.Lock()
+			ticks = append(ticks, now)
+			mu.Unlock()
+			for _, d := range due {
+				if d.Equal(now) {
+					if _, err := c.Send(ctx, bot.Destination{UserID: "ana"}, bot.Message{Text: "prompt"}); err != nil {
+						return err
+					}
+				}
+			}
+			return nil
+		},
+		NextDue: func(_ context.Context, after time.Time) (time.Time, bool, error) {
+			for _, d := range due {
+				if d.After(after) {
+					return d, true, nil
+				}
+			}
+			return time.Time{}, false, nil
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := c.Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	target := start.Add(24 * time.Hour)
+	want := []time.Time{start, due[0], due[1], due[2], target, target} // the last one is :tick's
+	mu.Lock()
+	defer mu.Unlock()
+	if !reflect.DeepEqual(ticks, want) {
+		t.Errorf("ticks at %v; want %v", ticks, want)
+	}
+	if got := clock.Now(); !got.Equal(target) {
+		t.Errorf("clock = %v; want %v", got, target)
+	}
+	wantOut := "ana> :advance 1d\n" +
+		"  clock → Tue 2026-12-01 08:00 UTC · ana: Tue 2026-12-01 09:00 CET (Europe/Paris)\n" +
+		"  smart90 → ana (DM) [m1] · Mon 2026-11-30 10:00 CET:\n    prompt\n" +
+		"  smart90 → ana (DM) [m2] · Mon 2026-11-30 12:00 CET:\n    prompt\n" +
+		"  smart90 → ana (DM) [m3] · Tue 2026-12-01 08:00 CET:\n    prompt\n" +
+		"ana> :tick\n"
+	if !strings.Contains(out.String(), wantOut) {
+		t.Errorf("output lacks %q:\n%s", wantOut, out.String())
 	}
 }
 
@@ -411,9 +520,7 @@ func TestClockType(t *testing.T) {
 
 func TestConsoleErrors(t *testing.T) {
 	t.Parallel()
-	f := setup(t, `hello
-/smart90 help
-:click Accept
+	f := setup(t, `:who
 :frob now
 :as Ana!
 :as ana Mars/Olympus
@@ -429,15 +536,11 @@ func TestConsoleErrors(t *testing.T) {
 		t.Errorf("events = %+v; want none", got)
 	}
 	out := f.Out.String()
-	nobody := "console: Nobody is acting yet; start with :as NAME [Area/City], e.g. :as coach Europe/London.\n"
 	for _, s := range []string{
-		"> hello\n  " + nobody,
-		"> /smart90 help\n  " + nobody,
-		"> :click Accept\n  " + nobody,
+		"you> :who\n  (nobody yet; you act as you, Europe/London, until :as NAME [Area/City])\n",
 		`console: ":frob" is not a console command. Commands: :as, :click, :form, :advance, :at, :tick, :time, :who, :help, :quit. Type :help for details.`,
 		`console: "Ana!" is not a console name`,
 		`console: "Mars/Olympus" is not a time zone I know`,
-		"> :who\n  (nobody yet; start with :as NAME [Area/City])\n",
 		"ana> :who\n  users:\n    ana (Europe/London)  ← you\n",
 	} {
 		if !strings.Contains(out, s) {
@@ -446,6 +549,57 @@ func TestConsoleErrors(t *testing.T) {
 	}
 	if strings.Contains(out, "never read") {
 		t.Errorf("input after :quit was read:\n%s", out)
+	}
+}
+
+// Before any :as the console acts as "you", in the default zone, so a
+// newcomer's first command reaches smart90; :as then switches as usual.
+func TestDefaultPerson(t *testing.T) {
+	t.Parallel()
+	f := setup(t, `/smart90 help
+hello
+:click Accept
+:at 2026-11-30 09:30
+:as ana Europe/Paris
+/smart90 rocks
+:who
+`)
+	f.Handler.HandleFunc = func(_ context.Context, ev bot.Event) ([]bot.Message, error) {
+		return []bot.Message{{Text: "hi " + ev.User.ExternalID}}, nil
+	}
+	f.run(t)
+
+	got := f.Handler.Events()
+	if len(got) != 3 {
+		t.Fatalf("events = %+v; want help, hello and rocks", got)
+	}
+	for i, want := range []bot.UserRef{
+		{ExternalID: "you", DisplayName: "you", TimeZone: "Europe/London"},
+		{ExternalID: "you", DisplayName: "you", TimeZone: "Europe/London"},
+		{ExternalID: "ana", DisplayName: "ana", TimeZone: "Europe/Paris"},
+	} {
+		if got[i].User != want {
+			t.Errorf("event %d from %+v; want %+v", i, got[i].User, want)
+		}
+	}
+	if got[0].Kind != bot.EventCommand || got[0].Text != "help" || got[1].Kind != bot.EventMessage || got[1].Text != "hello" {
+		t.Errorf("events = %+v", got[:2])
+	}
+	out := f.Out.String()
+	for _, s := range []string{
+		"you> /smart90 help\n  (you are you, Europe/London; :as NAME [Area/City] plays someone else)\n  smart90 → you (DM):\n    hi you\n",
+		"you> hello\n  smart90 → you (DM):\n    hi you\n",
+		`you> :click Accept` + "\n  console: No message shown to you has a button \"Accept\".",
+		// :at reads the default person's zone: 09:30 in London in winter is 09:30 UTC.
+		"you> :at 2026-11-30 09:30\n  clock → Mon 2026-11-30 09:30 UTC · you: Mon 2026-11-30 09:30 GMT (Europe/London)\n",
+		"ana> :who\n  users:\n    you (Europe/London)\n    ana (Europe/Paris)  ← you\n",
+	} {
+		if !strings.Contains(out, s) {
+			t.Errorf("output lacks %q:\n%s", s, out)
+		}
+	}
+	if n := strings.Count(out, "(you are you,"); n != 1 {
+		t.Errorf("the default person was announced %d times; want once:\n%s", n, out)
 	}
 }
 

@@ -2,7 +2,9 @@ package console
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -205,27 +207,47 @@ func nameChar(ch byte) bool {
 	return ch >= 'a' && ch <= 'z' || ch >= 'A' && ch <= 'Z' || ch >= '0' && ch <= '9' || ch == '.' || ch == '_' || ch == '-'
 }
 
+// errTooFar is parseDuration's error for a duration past maxMove.
+var errTooFar = errors.New("console: duration past the 400-day limit")
+
+// goDuration is what time.ParseDuration reads, to tell a duration too large
+// for it from a typo.
+var goDuration = regexp.MustCompile(`^([0-9]+(\.[0-9]*)?(ns|us|µs|ms|s|m|h))+$`)
+
 // parseDuration parses a positive Go duration with an optional leading
-// count of days: "1d", "2h30m", "1d2h".
+// count of days: "1d", "2h30m", "1d2h". One longer than maxMove returns
+// errTooFar, checked before any sum could overflow.
 func parseDuration(s string) (time.Duration, error) {
 	s = strings.TrimSpace(s)
 	bad := fmt.Errorf("%q is not a duration; use e.g. 1d, 2h30m or 1d2h (forward only)", s)
 	var d time.Duration
 	rest := s
 	if i := strings.IndexByte(s, 'd'); i >= 0 {
-		days, err := strconv.Atoi(s[:i])
-		if err != nil || days < 0 || days > 3660 {
+		digits := s[:i]
+		if digits == "" || strings.Trim(digits, "0123456789") != "" {
 			return 0, bad
+		}
+		days, err := strconv.Atoi(digits)
+		if err != nil || days > int(maxMove/(24*time.Hour)) {
+			return 0, errTooFar // only digits, so too many of them
 		}
 		d = time.Duration(days) * 24 * time.Hour
 		rest = s[i+1:]
 	}
 	if rest != "" {
 		r, err := time.ParseDuration(rest)
-		if err != nil || r < 0 {
+		switch {
+		case err != nil && goDuration.MatchString(rest):
+			return 0, errTooFar // well formed, so past time.Duration's range
+		case err != nil || r < 0:
 			return 0, bad
+		case r > maxMove:
+			return 0, errTooFar
 		}
 		d += r
+	}
+	if d > maxMove {
+		return 0, errTooFar
 	}
 	if d <= 0 {
 		return 0, bad

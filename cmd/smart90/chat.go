@@ -5,6 +5,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
+	"strings"
 	"time"
 
 	"github.com/smart90/smart90/adapters/console"
@@ -28,7 +30,7 @@ func runChat(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	var sc storeConfig
 	sc.bind(fs, getenv)
 	start := fs.String("now", "", "start the console clock at this instant (RFC 3339, e.g. 2026-11-23T08:00:00Z); default: now")
-	tz := fs.String("tz", "UTC", "time zone of console users created without one")
+	tz := fs.String("tz", machineZone(getenv), "time zone of console users created without one, and of the default user \"you\"; default: the machine's")
 	files := fs.String("files", "", "directory for exported files (default: a temporary directory)")
 	level := fs.String("log-level", "warn", "log level: debug, info, warn, error")
 	if err := fs.Parse(args); err != nil {
@@ -60,6 +62,7 @@ func runChat(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		In: stdin, Out: stdout, Clock: clock, DefaultTimeZone: *tz, FilesDir: *files, Logger: log,
 		Handler: handlerFunc(func(ctx context.Context, ev bot.Event) ([]bot.Message, error) { return core.Handle(ctx, ev) }),
 		Tick:    func(ctx context.Context) error { return sched.Tick(ctx) },
+		NextDue: func(ctx context.Context, after time.Time) (time.Time, bool, error) { return nextDue(ctx, store, after) },
 	})
 	if err != nil {
 		return err
@@ -74,3 +77,87 @@ func runChat(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	}
 	return con.Run(ctx)
 }
+
+// machineZone returns the IANA name of the machine's time zone: $TZ, else
+// the zone /etc/localtime links to, else UTC.
+func machineZone(getenv func(string) string) string {
+	if tz := strings.TrimPrefix(getenv("TZ"), ":"); tz != "" {
+		if _, err := bot.LoadZone(tz); err == nil {
+			return tz
+		}
+	}
+	if target, err := os.Readlink("/etc/localtime"); err == nil {
+		if _, name, ok := strings.Cut(target, "zoneinfo/"); ok {
+			if _, err := bot.LoadZone(name); err == nil {
+				return name
+			}
+		}
+	}
+	return "UTC"
+}
+
+// nextDue returns the first instant after after at which the scheduler has
+// work: a schedule's next prompt or digest, or a pending delivery (a
+// reminder, a retry) coming due. The console stops its clock there so each
+// prompt goes out on time. It reads every coach's and client's schedules,
+// which suits the console's handful of people, not a workspace.
+func nextDue(ctx context.Context, s bot.Store, after time.Time) (time.Time, bool, error) {
+	var best time.Time
+	consider := func(t time.Time) {
+		if t.After(after) && (best.IsZero() || t.Before(best)) {
+			best = t
+		}
+	}
+	people := map[int64]bool{}
+	coaches, err := s.ListCoaches(ctx)
+	if err != nil {
+		return time.Time{}, false, err
+	}
+	for _, p := range coaches {
+		people[p.ID] = true
+	}
+	var engagements []int64
+	for afterID := int64(0); ; {
+		page, err := s.ListEngagements(ctx, afterID, 100)
+		if err != nil {
+			return time.Time{}, false, err
+		}
+		for _, e := range page {
+			people[e.ClientID] = true
+			engagements = append(engagements, e.ID)
+			afterID = e.ID
+		}
+		if len(page) < 100 {
+			break
+		}
+	}
+	for id := range people {
+		scheds, err := s.Schedules(ctx, id)
+		if err != nil {
+			return time.Time{}, false, err
+		}
+		for _, sc := range scheds {
+			if !sc.NextAt.IsZero() && sc.Suspended == "" {
+				consider(sc.NextAt)
+			}
+		}
+	}
+	// Reminders fall due between schedules' instants; only the engagement's
+	// deliveries after now can matter.
+	for _, id := range engagements {
+		ds, err := s.Deliveries(ctx, id, after.Add(time.Nanosecond), after.Add(maxConsoleMove))
+		if err != nil {
+			return time.Time{}, false, err
+		}
+		for _, d := range ds {
+			if d.State == bot.DeliveryPending {
+				consider(d.DueAt)
+			}
+		}
+	}
+	return best, !best.IsZero(), nil
+}
+
+// maxConsoleMove bounds the look-ahead for pending deliveries: the console
+// moves its clock at most 400 days at a time.
+const maxConsoleMove = 401 * 24 * time.Hour

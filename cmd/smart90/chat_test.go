@@ -32,7 +32,7 @@ func runLoop(t *testing.T, args []string, getenv func(string) string) string {
 	var out, errs bytes.Buffer
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	args = append([]string{"chat", "-now", "2026-11-22T18:00:00Z", "-files", t.TempDir()}, args...)
+	args = append([]string{"chat", "-now", "2026-11-22T18:00:00Z", "-tz", "UTC", "-files", t.TempDir()}, args...)
 	if err := Run(ctx, args, in, &out, &errs, getenv); err != nil {
 		t.Fatalf("chat: %v\nstderr:\n%s", err, errs.String())
 	}
@@ -45,6 +45,7 @@ func TestChatLoopSQLite(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "smart90.db")
 	out := runLoop(t, []string{"-sqlite", path}, env(nil))
 	checkTranscript(t, out)
+	checkReadme(t, out)
 
 	s, err := sqlite.Open(context.Background(), path, slog.New(slog.DiscardHandler))
 	if err != nil {
@@ -96,9 +97,29 @@ func checkTranscript(t *testing.T, out string) {
 	want(mon, "*Day 2 of 90* · Monday 2026-11-23")
 	want(mon, "• #1 priority: review the copy with design (rock 1, Launch the pricing page)")
 	want(mon, "• Energy: 4/5")
+	want(mon, "smart90 → ana (DM) [m3] · Mon 2026-11-23 09:00 CET:")
 	tue := section(t, out, "clock → Tue 2026-11-24", "clock →")
 	want(tue, "Saved — thank you!")
 	want(tue, "• #1 priority: screen five CTO candidates (rock 2, Hire a CTO)")
+
+	// From Wednesday to Friday 15:00 the clock stops wherever a prompt is
+	// due: Thursday's and Friday's check-ins and reminders arrive in order,
+	// each at its local time, before the weekly prompt.
+	fri := section(t, out, "clock → Fri 2026-11-27", "ana> on track 40")
+	last := -1
+	for _, s := range []string{
+		"smart90 → ana (DM) [m6] · Thu 2026-11-26 09:00 CET:\n    *Day 5 of 90* · Thursday 2026-11-26",
+		"smart90 → ana (DM) [m7] · Thu 2026-11-26 11:00 CET:\n    *Day 5 of 90* · Thursday 2026-11-26\n    A gentle reminder",
+		"smart90 → ana (DM) [m8] · Fri 2026-11-27 09:00 CET:\n    *Day 6 of 90* · Friday 2026-11-27",
+		"smart90 → ana (DM) [m9] · Fri 2026-11-27 11:00 CET:\n    *Day 6 of 90* · Friday 2026-11-27\n    A gentle reminder",
+		"smart90 → ana (DM) [m10] · Fri 2026-11-27 15:00 CET:",
+	} {
+		i := strings.Index(fri, s)
+		if i <= last {
+			t.Errorf("want %q after the previous prompt in:\n%s", s, fri)
+		}
+		last = max(last, i)
+	}
 
 	// The digest: a parent in #coaching and a thread reply for Ana.
 	digest := section(t, out, "smart90 → #coaching [", "coach> /smart90 clients")
@@ -191,9 +212,14 @@ func checkStored(t *testing.T, s bot.Store) {
 		w.Rocks[1].Status != bot.RockOffTrack || w.Rocks[1].Note != "no strong candidates yet" {
 		t.Errorf("weekly report: %+v", w)
 	}
-	thu, err := s.DeliveryByKey(ctx, ana.ID, bot.DeliveryDaily, "2026-11-26")
-	if err != nil || thu.State != bot.DeliveryMissed {
-		t.Errorf("Thursday's prompt, due while the clock jumped past the grace window: %+v, %v", thu, err)
+	// The clock went from Wednesday to Friday afternoon in one :at: the
+	// console played the time through, so Thursday's prompt and reminder
+	// went out on time instead of being missed past the grace window.
+	for _, kind := range []bot.DeliveryKind{bot.DeliveryDaily, bot.DeliveryReminder} {
+		thu, err := s.DeliveryByKey(ctx, ana.ID, kind, "2026-11-26")
+		if err != nil || thu.State != bot.DeliverySent || !thu.SentAt.Equal(thu.DueAt) {
+			t.Errorf("Thursday's %s, due while the clock went to Friday: %+v, %v", kind, thu, err)
+		}
 	}
 	d, err := s.LatestDigest(ctx, coach.ID)
 	if err != nil || d.Week != (bot.Date{Year: 2026, Month: 11, Day: 23}) || d.Channel != "coaching" || !strings.Contains(d.Summary, "1 reported") {
@@ -202,5 +228,103 @@ func checkStored(t *testing.T, s bot.Store) {
 	sessions, err := s.Sessions(ctx, e.ID)
 	if err != nil || len(sessions) != 1 || sessions[0].Day != (bot.Date{Year: 2026, Month: 11, Day: 30}) {
 		t.Errorf("sessions: %+v, %v", sessions, err)
+	}
+}
+
+// A newcomer's first session: a command before any :as works, a clock
+// move too far is refused, and `:advance 1d` from Monday 08:00 plays the
+// day through: the 09:00 check-in and its 11:00 reminder arrive on time
+// instead of being missed past the grace window.
+func TestChatAdvancePlaysTheDay(t *testing.T) {
+	t.Parallel()
+	in := strings.NewReader(`/smart90 help
+:advance 401d
+:advance 2562047h
+:time
+:as coach Europe/Paris
+/smart90 invite @ana
+:as ana Europe/Paris
+:click Accept
+:advance 1d
+`)
+	var out, errs bytes.Buffer
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	args := []string{"chat", "-now", "2026-11-23T07:00:00Z", "-tz", "UTC", "-files", t.TempDir(),
+		"-sqlite", filepath.Join(t.TempDir(), "smart90.db"), "-log-level", "info"}
+	if err := Run(ctx, args, in, &out, &errs, env(nil)); err != nil {
+		t.Fatalf("chat: %v\nstderr:\n%s", err, errs.String())
+	}
+	got := out.String()
+	for _, s := range []string{
+		"you> /smart90 help\n  (you are you, UTC; :as NAME [Area/City] plays someone else)\n  smart90 → you (only you):\n    *smart90 keeps your quarterly rocks alive",
+		"you> :advance 401d\n  console: :advance moves the clock at most 400 days at a time; \"401d\" is more. The clock stays at Mon 2026-11-23 07:00 UTC.\n",
+		"you> :advance 2562047h\n  console: :advance moves the clock at most 400 days at a time; \"2562047h\" is more. The clock stays at Mon 2026-11-23 07:00 UTC.\n",
+		"you> :time\n  time: Mon 2026-11-23 07:00 UTC\n",
+	} {
+		if !strings.Contains(got, s) {
+			t.Errorf("transcript lacks %q:\n%s", s, got)
+		}
+	}
+	day := section(t, got, "ana> :advance 1d", "\x00")
+	last := -1
+	for _, s := range []string{
+		"  clock → Tue 2026-11-24 07:00 UTC · ana: Tue 2026-11-24 08:00 CET (Europe/Paris)\n",
+		"  smart90 → ana (DM) [m3] · Mon 2026-11-23 09:00 CET:\n    *Day 1 of 90* · Monday 2026-11-23\n    Good morning, ana!",
+		"  smart90 → ana (DM) [m4] · Mon 2026-11-23 11:00 CET:\n    *Day 1 of 90* · Monday 2026-11-23\n    A gentle reminder",
+	} {
+		i := strings.Index(day, s)
+		if i <= last {
+			t.Errorf("want %q after the previous line in:\n%s", s, day)
+		}
+		last = max(last, i)
+	}
+	if strings.Contains(errs.String(), "missed") {
+		t.Errorf("the scheduler missed a prompt:\n%s", errs.String())
+	}
+}
+
+// The console's default zone is the machine's, read as an IANA name.
+func TestMachineZone(t *testing.T) {
+	t.Parallel()
+	for tz, want := range map[string]string{"Asia/Tokyo": "Asia/Tokyo", ":Europe/Paris": "Europe/Paris"} {
+		if got := machineZone(env(map[string]string{"TZ": tz})); got != want {
+			t.Errorf("TZ=%s: %q; want %q", tz, got, want)
+		}
+	}
+	for _, tz := range []string{"", "Mars/Base", "Local"} {
+		got := machineZone(env(map[string]string{"TZ": tz}))
+		if _, err := bot.LoadZone(got); err != nil || got == tz {
+			t.Errorf("TZ=%q: %q, %v; want the machine's IANA zone or UTC", tz, got, err)
+		}
+	}
+}
+
+// checkReadme checks that the README's console excerpts are real output:
+// each excerpt's lines appear in the transcript, in order, whole, and an
+// excerpt that elides nothing appears as one piece.
+func checkReadme(t *testing.T, out string) {
+	t.Helper()
+	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sec := section(t, string(readme), "## The console", "\n## ")
+	excerpts := 0
+	for _, part := range strings.Split(sec, "```text\n")[1:] {
+		excerpt, _, _ := strings.Cut(part, "```")
+		excerpts++
+		rest := out
+		for line := range strings.Lines(excerpt) {
+			i := strings.Index(rest, line)
+			if i < 0 || i > 0 && rest[i-1] != '\n' {
+				t.Errorf("README's console excerpt %d: %q is not in the transcript (after the lines before it)", excerpts, line)
+				break
+			}
+			rest = rest[i+len(line):]
+		}
+	}
+	if excerpts < 2 {
+		t.Errorf("README's console section has %d text excerpts; want the check-in and the digest at least", excerpts)
 	}
 }
