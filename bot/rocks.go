@@ -118,6 +118,8 @@ func (b *Bot) cmdRocks(ctx context.Context, r *request, rest string) ([]Message,
 		}
 		if !hasDuePart(spec) {
 			due = rock.Due
+		} else if err := validDue(due, DateOf(r.now.In(zoneOf(owner))), e); err != nil && due != rock.Due {
+			return nil, err
 		}
 		rock.Title, rock.DoneWhen, rock.Due = title, doneWhen, due
 		return b.saveRock(ctx, r, owner, rock, "edited")
@@ -168,6 +170,21 @@ func validRock(title, doneWhen string) error {
 	return nil
 }
 
+// validDue refuses a rock's due date that has passed (today, in the
+// client's zone, is fine) or that falls after the cycle's last day: a
+// rock is a priority of this quarter.
+func validDue(due, today Date, e *Engagement) error {
+	switch end := e.CycleEnd(); {
+	case today.After(end):
+		return Errorf(EINVALID, "This cycle ended on %s, so its rocks are settled; the next quarter's rocks come with its cycle.", end)
+	case due.Before(today):
+		return Errorf(EINVALID, "%s has already passed; pick a due date from %s to %s, the cycle's last day.", due, today, end)
+	case due.After(end):
+		return Errorf(EINVALID, "%s is after this cycle ends (%s); a rock is a priority of this quarter. Pick a date up to %s.", due, end, end)
+	}
+	return nil
+}
+
 // rockByNumber finds a rock by its shown number.
 func (b *Bot) rockByNumber(ctx context.Context, e *Engagement, n string) (*Rock, error) {
 	pos, err := strconv.Atoi(strings.TrimPrefix(n, "#"))
@@ -187,6 +204,9 @@ func (b *Bot) rockByNumber(ctx context.Context, e *Engagement, n string) (*Rock,
 }
 
 func (b *Bot) addRock(ctx context.Context, r *request, owner *Person, e *Engagement, title, doneWhen string, due Date) ([]Message, error) {
+	if err := validDue(due, DateOf(r.now.In(zoneOf(owner))), e); err != nil {
+		return nil, err
+	}
 	rocks, err := b.store.Rocks(ctx, e.ID)
 	if err != nil {
 		return nil, fmt.Errorf("load rocks: %w", err)
@@ -419,6 +439,13 @@ func (b *Bot) submitRock(ctx context.Context, r *request) ([]Message, error) {
 	}
 	if rock == nil {
 		return b.addRock(ctx, r, owner, e, title, doneWhen, due)
+	}
+	if due != rock.Due {
+		// A due date left as it was may have passed meanwhile; a new one
+		// must make sense.
+		if err := validDue(due, DateOf(r.now.In(zoneOf(owner))), e); err != nil {
+			return nil, err
+		}
 	}
 	status, err := ParseRockStatus(v["status"])
 	if err != nil {

@@ -49,6 +49,8 @@ func TestRocksAddRefused(t *testing.T) {
 	}{
 		{"bad due date", "rocks add Hire a CTO | offer signed | due 2027-13-01", []string{`"2027-13-01" is not a date`, "YYYY-MM-DD"}},
 		{"due not a date", "rocks add Hire a CTO | due tomorrow", []string{`"tomorrow" is not a date`}},
+		{"due date passed", "rocks add Hire a CTO | due 2026-11-01", []string{"2026-11-01 has already passed", "to 2027-02-19, the cycle's last day"}},
+		{"due after the cycle", "rocks add Hire a CTO | due 2027-03-01", []string{"2027-03-01 is after this cycle ends (2027-02-19)"}},
 		{"no title", "rocks add | offer signed", []string{"A rock needs a title"}},
 		{"title too long", "rocks add " + strings.Repeat("x", bot.MaxRockTitleLen+1), []string{"keep a rock's title under 120"}},
 		{"unknown sub-command", "rocks frobnicate 1", []string{"I don't know `rocks frobnicate`", "rocks set <n>"}},

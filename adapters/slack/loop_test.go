@@ -61,6 +61,9 @@ func TestLoopRocksAndPlainReplies(t *testing.T) {
 		PrivateMetadata string `json:"private_metadata"`
 	}
 	json.Unmarshal([]byte(view), &v)
+	if e, err = h.Store.Engagement(ctx, e.ID); err != nil { // accepted: its cycle starts today
+		t.Fatal(err)
+	}
 	state := map[string]any{"values": map[string]any{
 		"title":     map[string]any{"title": map[string]any{"type": "plain_text_input", "value": "Hire a CTO"}},
 		"done_when": map[string]any{"done_when": map[string]any{"type": "plain_text_input", "value": "offer signed"}},
