@@ -321,7 +321,25 @@ func (b *Bot) ownTarget(ctx context.Context, r *request, value string, kind Deli
 	if e.Status != EngagementActive && e.Status != EngagementPaused {
 		return target{}, nil, Errorf(ECONFLICT, "Your coaching on smart90 has ended, so there is nothing to answer.")
 	}
+	if err := answerable(t, e, DateOf(r.now.In(zoneOf(r.me)))); err != nil {
+		return target{}, nil, err
+	}
 	return t, e, nil
+}
+
+// answerable refuses a form or button naming a day no prompt can have
+// been for: before the engagement's cycle began, or after tomorrow (a
+// check-in answered the evening before) — this week, for a weekly report.
+// A crafted value must not file an answer under 0001-01-01 or 9999-12-31.
+func answerable(t target, e *Engagement, today Date) error {
+	first, last := e.CycleStart, today.AddDays(1)
+	if t.kind == DeliveryWeekly {
+		first, last = e.CycleStart.WeekStart(), today.WeekStart()
+	}
+	if t.day.Before(first) || t.day.After(last) {
+		return Errorf(EINVALID, "That form is for %s, which no prompt of yours was for; type `checkin` or `weekly` for a fresh one.", t.day)
+	}
+	return nil
 }
 
 // stillOpen refuses a first answer to a prompt that a newer prompt of the

@@ -398,3 +398,28 @@ func TestPromptSendFails(t *testing.T) {
 		t.Fatalf("retry = %q, %v, %v", ref, needed, err)
 	}
 }
+
+// TestCraftedDayRefused: a form or button whose value names a day no
+// prompt can have been for files nothing, on any day.
+func TestCraftedDayRefused(t *testing.T) {
+	t.Parallel()
+	b, e := withRocks(t)
+	mondayPrompt(t, b)
+	vals := map[string]string{"moved": "m", "priority": "p", "energy": "3"}
+	for _, day := range []string{"0001-01-01", "2026-11-01", "2026-11-25", "9999-12-31"} {
+		value := "daily:" + bottest.ID(e.ID) + ":" + day
+		has(t, b.Submit(t, ana, bot.FormCheckin, value, vals), "That form is for "+day+", which no prompt of yours was for")
+		has(t, b.Click(t, ana, bot.ActionSkipToday, value), "That form is for "+day)
+	}
+	has(t, b.Submit(t, ana, bot.FormWeekly, "weekly:"+bottest.ID(e.ID)+":2026-11-30", map[string]string{"win": "w"}),
+		"That form is for 2026-11-30")
+	ins, err := b.Store.CheckIns(t.Context(), e.ID, bot.Date{Year: 1, Month: 1, Day: 1}, bot.Date{Year: 9999, Month: 12, Day: 31})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ins) != 0 {
+		t.Fatalf("%d check-ins stored from crafted days, want none: %+v", len(ins), ins[0])
+	}
+	// Tomorrow is fine: a check-in answered the evening before.
+	has(t, b.Submit(t, ana, bot.FormCheckin, "daily:"+bottest.ID(e.ID)+":2026-11-24", vals), "Saved")
+}
