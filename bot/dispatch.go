@@ -138,6 +138,8 @@ func (b *Bot) action(ctx context.Context, r *request) ([]Message, error) {
 		return b.skipOrOff(ctx, r, AnswerOff)
 	case ActionForgetConfirm:
 		return b.forgetMe(ctx, r)
+	case ActionPauseCancel, ActionPauseKeep:
+		return b.answerPause(ctx, r, r.ev.ActionID == ActionPauseCancel)
 	case ActionForgetCancel:
 		return reply("Kept everything. Nothing was deleted."), nil
 	case ActionAnswerCheckin:

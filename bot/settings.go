@@ -301,7 +301,21 @@ func (b *Bot) cmdResume(ctx context.Context, r *request, _ string) ([]Message, e
 	if err != nil {
 		return nil, err
 	}
-	if e.PauseFrom.IsZero() && e.Status != EngagementPaused && held == "" {
+	today := r.today()
+	planned := !e.PauseFrom.IsZero() && today.Before(e.PauseFrom)
+	pausedNow := !e.PauseFrom.IsZero() && !planned && !today.After(e.PauseTo)
+	switch {
+	case planned && e.Status != EngagementPaused && held == "":
+		// Resuming what has not started would silently cancel a planned
+		// holiday: ask.
+		m := Message{Text: fmt.Sprintf("Your pause from %s to %s has not started yet, so there is nothing to resume. Cancel the pause?", e.PauseFrom, e.PauseTo),
+			Ephemeral: true,
+			Buttons: []Button{
+				{ActionID: ActionPauseCancel, Label: "Cancel the pause", Value: pauseValue(e), Style: StyleDanger},
+				{ActionID: ActionPauseKeep, Label: "Keep it", Value: pauseValue(e)},
+			}}
+		return []Message{m}, nil
+	case !pausedNow && e.Status != EngagementPaused && held == "":
 		return reply("You are not paused."), nil
 	}
 	e.PauseFrom, e.PauseTo, e.Status, e.UpdatedAt = Date{}, Date{}, EngagementActive, r.now
@@ -309,4 +323,36 @@ func (b *Bot) cmdResume(ctx context.Context, r *request, _ string) ([]Message, e
 		return nil, fmt.Errorf("resume: %w", err)
 	}
 	return reply("Welcome back! Prompts resume on your next workday at %s.", e.CheckinTime), nil
+}
+
+// Buttons of `resume` asked before a planned pause.
+const (
+	ActionPauseCancel = "pause.cancel"
+	ActionPauseKeep   = "pause.keep"
+)
+
+// pauseValue names an engagement's planned pause, so a button pressed after
+// the pause changed does nothing to the new one.
+func pauseValue(e *Engagement) string {
+	return fmt.Sprintf("%d:%s:%s", e.ID, e.PauseFrom, e.PauseTo)
+}
+
+// answerPause handles the buttons `resume` offers before a planned pause.
+func (b *Bot) answerPause(ctx context.Context, r *request, cancel bool) ([]Message, error) {
+	e, err := b.myEngagement(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	if e.PauseFrom.IsZero() || r.ev.Value != pauseValue(e) {
+		return reply("That question is out of date: your pause changed since. Type `settings` to see it."), nil
+	}
+	if !cancel {
+		return reply("Kept your pause from %s to %s.", e.PauseFrom, e.PauseTo), nil
+	}
+	from, to := e.PauseFrom, e.PauseTo
+	e.PauseFrom, e.PauseTo, e.UpdatedAt = Date{}, Date{}, r.now
+	if err := b.store.UpdateEngagement(ctx, e); err != nil {
+		return nil, fmt.Errorf("cancel pause: %w", err)
+	}
+	return reply("Cancelled your pause from %s to %s; prompts go on as usual.", from, to), nil
 }

@@ -116,12 +116,51 @@ func TestPauseResume(t *testing.T) {
 		}
 	}
 
+	// Before the pause starts, resume asks instead of cancelling it.
+	out := b.Command(t, ana, "resume")
+	has(t, out, "Your pause from 2026-12-21 to 2027-01-03 has not started yet", "Cancel the pause?")
+	lacks(t, out, "Welcome back")
+	keep := button(t, out[0], bot.ActionPauseKeep)
+	has(t, b.Click(t, ana, bot.ActionPauseKeep, keep.Value), "Kept your pause from 2026-12-21 to 2027-01-03")
+	if got := b.Engagement(t, ana); got.PauseFrom != from || got.PauseTo != to {
+		t.Fatalf("kept pause changed to %s..%s", got.PauseFrom, got.PauseTo)
+	}
+
+	b.Clock.Set(bottest.Day("2026-12-22", "10:00", "Europe/Paris"))
 	has(t, b.Command(t, ana, "resume"), "Welcome back")
 	if e := b.Engagement(t, ana); !e.PauseFrom.IsZero() || !e.PauseTo.IsZero() || e.Status != bot.EngagementActive {
 		t.Errorf("after resume: %s..%s %s", e.PauseFrom, e.PauseTo, e.Status)
 	}
 	has(t, b.Command(t, ana, "resume"), "You are not paused")
 	has(t, b.Command(t, coach, "pause 2026-12-21 2027-01-03"), "That is for clients")
+}
+
+func TestResumeBeforeAPlannedPause(t *testing.T) {
+	t.Parallel()
+	b := bottest.Setup(t)
+	b.Engage(t, coach, ana)
+	b.Command(t, ana, "pause 2026-12-21 2027-01-03")
+	asked := b.Command(t, ana, "resume")
+	cancel := button(t, asked[0], bot.ActionPauseCancel)
+
+	// A button for a pause that changed since does nothing to the new one.
+	b.Command(t, ana, "pause 2026-12-28 2027-01-03")
+	has(t, b.Click(t, ana, bot.ActionPauseCancel, cancel.Value), "That question is out of date")
+	if e := b.Engagement(t, ana); e.PauseFrom != (bot.Date{Year: 2026, Month: 12, Day: 28}) {
+		t.Fatalf("a stale button changed the pause to %s..%s", e.PauseFrom, e.PauseTo)
+	}
+
+	cancel = button(t, b.Command(t, ana, "resume")[0], bot.ActionPauseCancel)
+	has(t, b.Click(t, ana, bot.ActionPauseCancel, cancel.Value), "Cancelled your pause from 2026-12-28 to 2027-01-03")
+	if e := b.Engagement(t, ana); !e.PauseFrom.IsZero() || !e.PauseTo.IsZero() {
+		t.Errorf("after cancelling: %s..%s", e.PauseFrom, e.PauseTo)
+	}
+	has(t, b.Command(t, ana, "resume"), "You are not paused")
+
+	// A pause that is over is not one to resume from.
+	b.Command(t, ana, "pause 2026-11-23 2026-11-24")
+	b.Clock.Set(bottest.Day("2026-11-26", "10:00", "Europe/Paris"))
+	has(t, b.Command(t, ana, "resume"), "You are not paused")
 }
 
 // TestSettingsFormRoundTrip submits the settings form as it comes,
