@@ -16,6 +16,7 @@ type clientDigest struct {
 	period period
 	off    []string // rocks off track
 	quiet  bool     // nothing was due or said this week (not started yet, paused)
+	pause  string   // the client's pause in or after the week, in words; "" when none
 }
 
 // composeClient summarises one client's week starting at week (the client's
@@ -56,6 +57,9 @@ func (b *Bot) composeClient(ctx context.Context, e *Engagement, client *Person, 
 	if len(cd.risk) > 0 {
 		sb.WriteString("⚠️ *At risk*: " + strings.Join(cd.risk, "; ") + "\n")
 	}
+	if cd.pause = e.pauseNote(week, week.AddDays(6)); cd.pause != "" {
+		sb.WriteString("_" + capitalize(cd.pause) + "._\n")
+	}
 	cd.text = strings.TrimRight(sb.String(), "\n")
 	return cd, nil
 }
@@ -89,7 +93,11 @@ func (b *Bot) composeDigest(ctx context.Context, coach *Person, week Date) (Mess
 			return Message{}, nil, "", err
 		}
 		if cd.quiet {
-			quiet = append(quiet, client.DisplayName)
+			name := client.DisplayName
+			if cd.pause != "" {
+				name += " (" + cd.pause + ")"
+			}
+			quiet = append(quiet, name)
 			continue
 		}
 		if cd.period.answered > 0 {
@@ -264,8 +272,11 @@ func (b *Bot) cmdBrief(ctx context.Context, r *request, rest string) ([]Message,
 	today := DateOf(r.now.In(loc))
 	p := in.period(from, today)
 	var sb strings.Builder
-	fmt.Fprintf(&sb, "*Brief: %s* — %s (%d days; day %d of %d)\n", client.DisplayName, since, today.Sub(from), e.CycleDay(today), e.CycleDays)
+	fmt.Fprintf(&sb, "*Brief: %s* — %s (%s; day %d of %d)\n", client.DisplayName, since, plural(today.Sub(from), "day"), e.CycleDay(today), e.CycleDays)
 	fmt.Fprintf(&sb, "Check-ins %d/%d (%d%%) · streak %d · energy %s\n", p.answered, p.expected, p.rate(), p.streak, p.energyAvg())
+	if note := e.pauseNote(from, today); note != "" {
+		sb.WriteString("_" + capitalize(note) + "._\n")
+	}
 	sb.WriteString("*Rocks*\n" + bullets(in.rockChanges(sinceT)) + "\n")
 	var wins, stuck, asks, prios []string
 	for _, w := range in.reportsBetween(from.WeekStart(), today) {
@@ -336,6 +347,33 @@ func (b *Bot) cmdHistory(ctx context.Context, r *request, rest string) ([]Messag
 }
 
 // plural is "1 client", "2 clients".
+// pauseNote says, in words for a coach, how the client's planned pause
+// touches the days from..to: "on holiday until 2026-12-11" when it runs
+// through them, "on holiday 2026-12-21 to 2027-01-03" when it lies within
+// them, "holiday planned 2026-12-21 to 2027-01-03" when it starts within
+// three weeks after them; "" otherwise.
+func (e *Engagement) pauseNote(from, to Date) string {
+	switch {
+	case e.PauseFrom.IsZero() || e.PauseTo.Before(from):
+		return ""
+	case !e.PauseFrom.After(from) && e.PauseTo.After(to):
+		return "on holiday until " + e.PauseTo.String()
+	case !e.PauseFrom.After(to):
+		return fmt.Sprintf("on holiday %s to %s", e.PauseFrom, e.PauseTo)
+	case e.PauseFrom.Sub(to) <= 21:
+		return fmt.Sprintf("holiday planned %s to %s", e.PauseFrom, e.PauseTo)
+	}
+	return ""
+}
+
+// capitalize upper-cases the first letter of an ASCII sentence.
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
 func plural(n int, noun string) string {
 	if n == 1 {
 		return "1 " + noun

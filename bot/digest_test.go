@@ -243,3 +243,29 @@ func TestDigestRockChanges(t *testing.T) {
 		"4. Raise the seed round — on track · 0% (new)", "check-ins 0/5 (0%)", "_No weekly report this week._")
 	lacks(t, parts, "Close 3 pilots") // done before the week: nothing to say
 }
+
+// TestDigestShowsPauses: a coach reads a client's holiday in the digest
+// and the brief, instead of guessing at silence.
+func TestDigestShowsPauses(t *testing.T) {
+	t.Parallel()
+	b, anaE := withRocks(t)
+	b.Engage(t, coach, bob)
+	b.Command(t, coach, "digest <#C42>")
+	seed(t, b, anaE, "no", days(mon23, 5)...)
+	b.Clock.Set(bottest.Day("2026-11-22", "19:00", "Europe/Paris"))
+	b.Command(t, bob, "pause 2026-11-23 2026-12-11")
+	b.Command(t, ana, "pause 2026-12-07 2026-12-11")
+
+	b.Clock.Set(bottest.Day("2026-11-30", "07:00", "Europe/London"))
+	before := len(b.Messenger.Sent())
+	if _, err := b.Bot.SendDigest(context.Background(), b.Person(t, coach), mon23); err != nil {
+		t.Fatal(err)
+	}
+	sent := b.Messenger.Sent()[before:]
+	if len(sent) != 2 {
+		t.Fatalf("digest sent %d messages, want a parent and Ana's reply (Bob had no prompts)", len(sent))
+	}
+	has(t, []bot.Message{sent[0].Msg}, "no prompts this week: Bob (on holiday until 2026-12-11)")
+	has(t, []bot.Message{sent[1].Msg}, "_Holiday planned 2026-12-07 to 2026-12-11._")
+	has(t, b.Command(t, coach, "brief <@bob>"), "(8 days; day 9 of 90)", "_On holiday 2026-11-23 to 2026-12-11._")
+}
