@@ -66,13 +66,19 @@ func (b *Bot) loadCheckIn(ctx context.Context, e *Engagement, day Date) (*CheckI
 	return c, nil
 }
 
-// cmdCheckin starts (or shows, for editing) today's check-in.
-func (b *Bot) cmdCheckin(ctx context.Context, r *request, _ string) ([]Message, error) {
+// cmdCheckin starts (or shows, for editing) the check-in the person is
+// most likely answering: the day a button carries, else today when a
+// check-in is expected today, else the last one received if it is still
+// open and at most four days old (on Saturday, Friday's), else today.
+func (b *Bot) cmdCheckin(ctx context.Context, r *request, value string) ([]Message, error) {
 	e, err := b.myEngagement(ctx, r)
 	if err != nil {
 		return nil, err
 	}
-	day := r.today()
+	day, err := b.checkinDay(ctx, r, e, value)
+	if err != nil {
+		return nil, err
+	}
 	c, err := b.loadCheckIn(ctx, e, day)
 	if err != nil {
 		return nil, err
@@ -89,14 +95,51 @@ func (b *Bot) cmdCheckin(ctx context.Context, r *request, _ string) ([]Message, 
 		}
 	}
 	if c.Status != AnswerOpen {
-		m := Message{Text: "You already answered today's check-in:\n" + checkInSummary(c, rocks) + "\nChange anything with the form.", Form: checkInForm(e, c, rocks), Ephemeral: true}
-		m.Buttons = []Button{{ActionID: ActionAnswerCheckin, Label: "Edit", OpensForm: true}}
+		m := Message{Text: "You already answered " + b.dayName(r, day) + " check-in:\n" + checkInSummary(c, rocks) + checkInSummary(c, rocks) + "\nChange anything with the form.", Form: checkInForm(e, c, rocks), Ephemeral: true}
+		m.Buttons = []Button{{ActionID: ActionAnswerCheckin, Label: "Edit", Value: target{DeliveryDaily, e.ID, day}.String(), OpensForm: true}}
 		return []Message{m}, nil
 	}
 	if err := b.state.Set(ctx, convKey(r.me), target{DeliveryDaily, e.ID, day}.String(), b.convTT); err != nil {
 		return nil, fmt.Errorf("start check-in: %w", err)
 	}
 	return []Message{b.dailyPrompt(e, c, rocks, "")}, nil
+}
+
+// checkinDay is the day `checkin` (or a check-in's Answer button, whose
+// value names its day) opens.
+func (b *Bot) checkinDay(ctx context.Context, r *request, e *Engagement, value string) (Date, error) {
+	today := r.today()
+	if t, ok := parseTarget(value); ok && t.kind == DeliveryDaily && t.eng == e.ID {
+		if err := answerable(t, e, today); err != nil {
+			return Date{}, err
+		}
+		return t.day, nil
+	}
+	if _, ok := e.DailyDue(today, zoneOf(r.me)); ok {
+		return today, nil
+	}
+	// No check-in today: the last one received, if still open and recent
+	// (an older one closed when the next arrived, see stillOpen).
+	latest, err := b.latestPeriod(ctx, r.me, DeliveryDaily)
+	if err != nil || latest.IsZero() || latest.Before(e.CycleStart) || today.Sub(latest) > 4 {
+		return today, err
+	}
+	c, err := b.loadCheckIn(ctx, e, latest)
+	if err != nil {
+		return Date{}, err
+	}
+	if c.Status == AnswerOpen {
+		return latest, nil
+	}
+	return today, nil
+}
+
+// dayName is "today's" or "Friday 2026-11-27's", for a check-in's day.
+func (b *Bot) dayName(r *request, day Date) string {
+	if day == r.today() {
+		return "today's"
+	}
+	return fmt.Sprintf("%s %s's", day.Weekday(), day)
 }
 
 // dailyPrompt is the check-in message: the day, the rocks, the next question.

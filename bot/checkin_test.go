@@ -423,3 +423,36 @@ func TestCraftedDayRefused(t *testing.T) {
 	// Tomorrow is fine: a check-in answered the evening before.
 	has(t, b.Submit(t, ana, bot.FormCheckin, "daily:"+bottest.ID(e.ID)+":2026-11-24", vals), "Saved")
 }
+
+// TestCheckinOnTheWeekendOpensFriday: on a day without a check-in,
+// `checkin` and Friday's Answer button open Friday's, not the weekend day.
+func TestCheckinOnTheWeekendOpensFriday(t *testing.T) {
+	t.Parallel()
+	b, e := withRocks(t)
+	fri := bot.Date{Year: 2026, Month: 11, Day: 27}
+	b.Clock.Set(bottest.Day("2026-11-27", "09:00", "Europe/Paris"))
+	b.Prompt(t, ana, bot.DeliveryDaily, fri)
+	prompt := lastTo(t, b, "ana")
+
+	b.Clock.Set(bottest.Day("2026-11-28", "10:00", "Europe/Paris"))
+	has(t, b.Command(t, ana, "checkin"), "· Friday 2026-11-27", "*1/4* What moved forward yesterday?")
+	has(t, b.Say(t, ana, "closed the Acme deal"), "*2/4*")
+	if c := checkIn(t, b, e, fri); c == nil || c.Moved != "closed the Acme deal" {
+		t.Fatalf("Friday's check-in = %+v, want the answer filed there", c)
+	}
+	if c := checkIn(t, b, e, fri.AddDays(1)); c != nil {
+		t.Errorf("a check-in was filed under Saturday: %+v", c)
+	}
+
+	// Friday's Answer button still opens Friday, even on Monday.
+	b.Clock.Set(bottest.Day("2026-11-30", "08:00", "Europe/Paris"))
+	answer := button(t, prompt, bot.ActionAnswerCheckin)
+	has(t, b.Click(t, ana, bot.ActionAnswerCheckin, answer.Value), "· Friday 2026-11-27")
+
+	// With Friday answered, Sunday's `checkin` has nothing older to offer.
+	for _, a := range []string{"1 call Acme", "no", "4"} {
+		b.Say(t, ana, a)
+	}
+	b.Clock.Set(bottest.Day("2026-11-29", "10:00", "Europe/Paris"))
+	has(t, b.Command(t, ana, "checkin"), "· Sunday 2026-11-29")
+}

@@ -143,7 +143,7 @@ func (b *Bot) action(ctx context.Context, r *request) ([]Message, error) {
 	case ActionForgetCancel:
 		return reply("Kept everything. Nothing was deleted."), nil
 	case ActionAnswerCheckin:
-		return b.cmdCheckin(ctx, r, "")
+		return b.cmdCheckin(ctx, r, r.ev.Value)
 	case ActionAnswerWeekly:
 		return b.cmdWeekly(ctx, r, "")
 	case ActionRockAdd:
