@@ -145,7 +145,7 @@ func (b *Bot) action(ctx context.Context, r *request) ([]Message, error) {
 	case ActionAnswerCheckin:
 		return b.cmdCheckin(ctx, r, r.ev.Value)
 	case ActionAnswerWeekly:
-		return b.cmdWeekly(ctx, r, "")
+		return b.cmdWeekly(ctx, r, r.ev.Value)
 	case ActionRockAdd:
 		return b.cmdRocks(ctx, r, r.ev.Value)
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // The weekly report's closing questions, after one question per rock.
@@ -89,12 +90,16 @@ func (b *Bot) loadWeekly(ctx context.Context, e *Engagement, week Date) (*Weekly
 }
 
 // cmdWeekly starts (or shows, for editing) this week's report.
-func (b *Bot) cmdWeekly(ctx context.Context, r *request, _ string) ([]Message, error) {
+func (b *Bot) cmdWeekly(ctx context.Context, r *request, value string) ([]Message, error) {
 	e, err := b.myEngagement(ctx, r)
 	if err != nil {
 		return nil, err
 	}
-	w, err := b.loadWeekly(ctx, e, r.today().WeekStart())
+	week, err := b.weeklyWeek(ctx, r, e, value)
+	if err != nil {
+		return nil, err
+	}
+	w, err := b.loadWeekly(ctx, e, week)
 	if err != nil {
 		return nil, err
 	}
@@ -103,14 +108,51 @@ func (b *Bot) cmdWeekly(ctx context.Context, r *request, _ string) ([]Message, e
 		return nil, fmt.Errorf("load rocks: %w", err)
 	}
 	if w.Status != AnswerOpen {
-		m := Message{Text: "You already wrote this week's report:\n" + weeklySummary(w, rocks) + "\nChange anything with the form.", Form: weeklyForm(e, w, rocks), Ephemeral: true}
-		m.Buttons = []Button{{ActionID: ActionAnswerWeekly, Label: "Edit", OpensForm: true}}
+		which := "this week's"
+		if week != r.today().WeekStart() {
+			which = "the report for the week of " + week.String() + ","
+		}
+		m := Message{Text: "You already wrote " + which + " report:\n" + weeklySummary(w, rocks) + "\nChange anything with the form.", Form: weeklyForm(e, w, rocks), Ephemeral: true}
+		m.Buttons = []Button{{ActionID: ActionAnswerWeekly, Label: "Edit", Value: target{DeliveryWeekly, e.ID, week}.String(), OpensForm: true}}
 		return []Message{m}, nil
 	}
 	if err := b.state.Set(ctx, convKey(r.me), target{DeliveryWeekly, e.ID, w.Week}.String(), b.convTT); err != nil {
 		return nil, fmt.Errorf("start weekly report: %w", err)
 	}
 	return []Message{b.weeklyPrompt(e, w, rocks)}, nil
+}
+
+// weeklyWeek is the week `weekly` (or a report's Answer or Edit button,
+// whose value names its week) opens: the button's week; last week's while
+// its report is still open or on Monday before noon (people write Friday's
+// report over the weekend or first thing on Monday); else this week's.
+func (b *Bot) weeklyWeek(ctx context.Context, r *request, e *Engagement, value string) (Date, error) {
+	this := r.today().WeekStart()
+	if t, ok := parseTarget(value); ok && t.kind == DeliveryWeekly && t.eng == e.ID {
+		if err := answerable(t, e, r.today()); err != nil {
+			return Date{}, err
+		}
+		return t.day, nil
+	}
+	last := this.AddDays(-7)
+	if last.Before(e.CycleStart.WeekStart()) {
+		return this, nil
+	}
+	if r.local().Weekday() == time.Monday && r.local().Hour() < 12 {
+		return last, nil
+	}
+	latest, err := b.latestPeriod(ctx, r.me, DeliveryWeekly)
+	if err != nil || latest != last {
+		return this, err
+	}
+	w, err := b.loadWeekly(ctx, e, last)
+	if err != nil {
+		return Date{}, err
+	}
+	if w.Status == AnswerOpen {
+		return last, nil
+	}
+	return this, nil
 }
 
 // weeklyPrompt is the weekly accountability message.

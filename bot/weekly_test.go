@@ -172,3 +172,31 @@ func TestWeeklySavedAnswerSurvivesAFailedReload(t *testing.T) {
 		t.Fatalf("report after the first answer = %+v, want one rock update at 60%%", w)
 	}
 }
+
+// TestWeeklyOnMondayEditsLastWeek: Friday's report is written over the
+// weekend or on Monday morning; `weekly` then opens that week's, not the
+// new one.
+func TestWeeklyOnMondayEditsLastWeek(t *testing.T) {
+	t.Parallel()
+	b, e := withRocks(t)
+	prompt := fridayPrompt(t, b)
+
+	// Sunday, the report still open: last week's.
+	b.Clock.Set(bottest.Day("2026-11-29", "18:00", "Europe/Paris"))
+	has(t, b.Command(t, ana, "weekly"), "week of 2026-11-23", "*1/6*")
+	has(t, b.Say(t, ana, "on track 50 copy done"), "*2/6*")
+	if w := weeklyOf(t, b, e); w == nil || len(w.Rocks) != 1 {
+		t.Fatalf("last week's report = %+v, want the answer there", w)
+	}
+
+	// Monday before noon: still last week's, even once written.
+	b.Clock.Set(bottest.Day("2026-11-30", "09:30", "Europe/Paris"))
+	has(t, b.Command(t, ana, "weekly"), "week of 2026-11-23")
+	// Monday afternoon, last week's still open but its prompt is the
+	// latest: still last week's.
+	b.Clock.Set(bottest.Day("2026-11-30", "14:00", "Europe/Paris"))
+	has(t, b.Command(t, ana, "weekly"), "week of 2026-11-23")
+	// The Answer button of Friday's prompt opens that week on any day.
+	b.Clock.Set(bottest.Day("2026-12-02", "14:00", "Europe/Paris"))
+	has(t, b.Click(t, ana, bot.ActionAnswerWeekly, button(t, prompt, bot.ActionAnswerWeekly).Value), "week of 2026-11-23")
+}
