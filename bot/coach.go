@@ -217,7 +217,7 @@ func (b *Bot) cmdDigest(ctx context.Context, r *request, rest string) ([]Message
 	if CheckID("channel", ch) != nil {
 		return nil, usageError(fmt.Sprintf("That channel name is %d characters long, longer than any channel's; pick the channel from the list as you type `#`.", utf8.RuneCountInString(ch)), "digest")
 	}
-	r.me.IsCoach, r.me.DigestChannel = true, ch
+	r.me.DigestChannel = ch
 	if err := b.store.UpdatePerson(ctx, r.me); err != nil {
 		return nil, fmt.Errorf("set digest channel: %w", err)
 	}
@@ -235,6 +235,9 @@ func (b *Bot) myClient(ctx context.Context, r *request, word, cmd string) (*Pers
 	u, ok := mention(r.ev, word)
 	if !ok {
 		return nil, nil, usageError(fmt.Sprintf("%q is not a mention of a person.", word), cmd)
+	}
+	if !r.me.IsCoach {
+		return nil, nil, notCoach(fmt.Sprintf("`%s @client`", cmd))
 	}
 	notYours := Errorf(EFORBIDDEN, "%s is not one of your clients. Invite them with `invite @%s`.", u.DisplayName, u.DisplayName)
 	client, err := b.store.PersonByExternalID(ctx, r.inst.ID, u.ExternalID)

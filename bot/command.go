@@ -22,6 +22,7 @@ var commands []command
 func init() {
 	commands = []command{
 		{"help", "help", "what you can do", false, (*Bot).cmdHelp},
+		{"coach", "coach", "become a coach (inviting a client does it too)", true, (*Bot).cmdCoach},
 		{"invite", "invite @client", "invite a client (first use makes you a coach)", true, (*Bot).cmdInvite},
 		{"digest", "digest #channel", "where your weekly digest goes (default: a DM)", true, (*Bot).cmdDigest},
 		{"clients", "clients", "your clients at a glance", true, (*Bot).cmdClients},
@@ -60,6 +61,9 @@ func (b *Bot) command(ctx context.Context, r *request, text string) ([]Message, 
 	}
 	for _, c := range commands {
 		if c.name == name || name == "forget" && c.name == "forget-me" {
+			if c.coach && !r.me.IsCoach && c.name != "invite" && c.name != "coach" {
+				return nil, notCoach(fmt.Sprintf("`%s`", c.name))
+			}
 			return c.run(b, ctx, r, strings.TrimSpace(rest))
 		}
 	}

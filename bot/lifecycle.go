@@ -225,3 +225,28 @@ func (b *Bot) closeEngagement(ctx context.Context, e *Engagement, now time.Time)
 	}
 	return nil
 }
+
+// notCoach is the answer to a coach's command from someone who is not a
+// coach: it says how to become one rather than quietly making them one,
+// since being a coach brings a weekly digest they never asked for.
+func notCoach(what string) error {
+	return Errorf(EFORBIDDEN, "%s is for coaches, and you are not a coach on smart90 yet. "+
+		"To become one, invite a client with `invite @name`, or type `coach`.", what)
+}
+
+// cmdCoach: a person says they coach, before or without inviting anyone.
+func (b *Bot) cmdCoach(ctx context.Context, r *request, rest string) ([]Message, error) {
+	if rest != "" {
+		return nil, usageError("`coach` takes nothing after it.", "coach")
+	}
+	if r.me.IsCoach {
+		return reply("You are already a coach on smart90. Invite a client with `invite @name`; `help` lists what a coach can do."), nil
+	}
+	r.me.IsCoach, r.me.UpdatedAt = true, r.now
+	if err := b.store.UpdatePerson(ctx, r.me); err != nil {
+		return nil, fmt.Errorf("make coach: %w", err)
+	}
+	return reply("You are a coach on smart90 now. Invite a client with `invite @name`. "+
+		"Your weekly digest comes to you as a direct message on %ss at %s your time; `digest #channel` posts it in a channel instead.",
+		weekdayName(r.me.DigestWeekday), r.me.DigestTime), nil
+}
