@@ -180,3 +180,34 @@ func TestEndWithdrawsInvitation(t *testing.T) {
 		t.Errorf("engagement %s, want ended", got.Status)
 	}
 }
+
+// A coach's forget-me says, before they agree, that their clients' coaching
+// ends; afterwards each client is told and keeps their data.
+func TestCoachForgetMe(t *testing.T) {
+	t.Parallel()
+	b, e := withRocks(t)
+	b.Meet(bob)
+	b.Command(t, coach, "invite <@bob>")
+	ask := b.Command(t, coach, "forget-me")
+	has(t, ask, "You coach Ana and Bob: that coaching ends first", "Each of them is told, keeps their own rocks and history, and can be invited by another coach")
+	confirm := button(t, ask[0], bot.ActionForgetConfirm)
+	if got := engagementByID(t, b, e.ID); got.Status != bot.EngagementActive {
+		t.Fatalf("asking ended the engagement: %s", got.Status)
+	}
+
+	has(t, b.Click(t, coach, confirm.ActionID, confirm.Value), "everything smart90 kept about you is deleted")
+	has(t, []bot.Message{lastTo(t, b, "ana")}, "Cora left smart90, so your coaching with them has ended", "Your rocks and history are yours and kept")
+	has(t, []bot.Message{lastTo(t, b, "bob")}, "Cora withdrew their invitation")
+	got := engagementByID(t, b, e.ID)
+	if got.Status != bot.EngagementEnded || got.CoachID != 0 {
+		t.Errorf("Ana's engagement %s with coach %d, want ended with nobody", got.Status, got.CoachID)
+	}
+	if n := len(rocksOf(t, b, e)); n != 3 {
+		t.Errorf("Ana has %d rocks left, want her 3", n)
+	}
+	has(t, b.Command(t, coach2, "invite <@ana>"), "Invitation sent to Ana")
+	has(t, b.Command(t, coach2, "invite <@bob>"), "Invitation sent to Bob")
+
+	// A client's forget-me says nothing of clients.
+	lacks(t, b.Command(t, ana, "forget-me"), "You coach")
+}
