@@ -121,8 +121,11 @@ func (b *Bot) cmdForgetMe(ctx context.Context, r *request, rest string) ([]Messa
 		for i, c := range clients {
 			names[i] = c.person.DisplayName
 		}
-		text += fmt.Sprintf("\n\nYou coach %s: that coaching ends first, and your session notes go with your data. "+
-			"Each of them is told, keeps their own rocks and history, and can be invited by another coach.", joinNames(names))
+		each := "Each of them is told, keeps their own rocks and history, and can be invited by another coach."
+		if len(names) == 1 {
+			each = "They are told, keep their own rocks and history, and can be invited by another coach."
+		}
+		text += fmt.Sprintf("\n\nYou coach %s: that coaching ends first, and your session notes go with your data. %s", joinNames(names), each)
 	}
 	return []Message{{
 		Text: text,
