@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -38,13 +39,8 @@ func (b *Bot) cmdInvite(ctx context.Context, r *request, rest string) ([]Message
 	if err != nil {
 		return nil, err
 	}
-	if e, err := b.store.LiveEngagementForClient(ctx, client.ID); err == nil {
-		if e.CoachID == r.me.ID {
-			return nil, Errorf(ECONFLICT, "%s is already your client (%s).", client.DisplayName, e.Status)
-		}
-		return nil, Errorf(ECONFLICT, "%s already works with another coach on smart90; they need to finish that first.", client.DisplayName)
-	} else if ErrorCode(err) != ENOTFOUND {
-		return nil, fmt.Errorf("check client: %w", err)
+	if err := b.mayInvite(ctx, r, client); err != nil {
+		return nil, err
 	}
 	// Only an invitation that goes ahead makes the inviter a coach.
 	if !r.me.IsCoach {
@@ -77,6 +73,51 @@ func (b *Bot) cmdInvite(ctx context.Context, r *request, rest string) ([]Message
 		return reply("I saved the invitation but could not message %s (%s). They can type `accept` to me when they are ready.", client.DisplayName, ErrorMessage(err)), nil
 	}
 	return reply("Invitation sent to %s. I'll tell you when they accept.", client.DisplayName), nil
+}
+
+// ReinviteAfter is how long a coach whose invitation was declined waits
+// before inviting the same person again: a "no" is not worn down by
+// repeated asking.
+const ReinviteAfter = 30 // days
+
+// mayInvite refuses an invitation the actor may not send. Whether the
+// person works with another coach is theirs to tell: that refusal is
+// neutral, the same words whatever the reason.
+func (b *Bot) mayInvite(ctx context.Context, r *request, client *Person) error {
+	mine, err := b.store.LiveEngagementForClient(ctx, r.me.ID)
+	if err != nil && ErrorCode(err) != ENOTFOUND {
+		return fmt.Errorf("check your coach: %w", err)
+	}
+	if err == nil && mine.CoachID == client.ID {
+		return Errorf(EINVALID, "%s is your coach, so they can't be your client too.", client.DisplayName)
+	}
+	e, err := b.store.LiveEngagementForClient(ctx, client.ID)
+	if err == nil {
+		if e.CoachID == r.me.ID {
+			return Errorf(ECONFLICT, "%s is already your client (%s).", client.DisplayName, e.Status)
+		}
+		return Errorf(ECONFLICT, "I can't send %s an invitation right now, and nothing was sent. If they want to work with you, they can tell you so.", client.DisplayName)
+	} else if ErrorCode(err) != ENOTFOUND {
+		return fmt.Errorf("check client: %w", err)
+	}
+	past, err := b.store.EngagementsForClient(ctx, client.ID)
+	if err != nil {
+		return fmt.Errorf("check past invitations: %w", err)
+	}
+	for _, p := range slices.Backward(past) {
+		if p.CoachID != r.me.ID {
+			continue
+		}
+		if p.Status == EngagementDeclined {
+			declined := DateOf(p.EndedAt.In(zoneOf(r.me)))
+			if again := declined.AddDays(ReinviteAfter); r.today().Before(again) {
+				return Errorf(ECONFLICT, "%s declined your invitation on %s. You can invite them again from %s.",
+					client.DisplayName, declined, again)
+			}
+		}
+		break // only the latest engagement with this coach counts
+	}
+	return nil
 }
 
 // invitation returns the actor's pending invitation; value, when set, names it.
@@ -146,9 +187,10 @@ func (b *Bot) decline(ctx context.Context, r *request, value string) ([]Message,
 		return nil, err
 	}
 	if coach, err := b.store.Person(ctx, e.CoachID); err == nil {
-		b.notify(ctx, r.inst, coach, fmt.Sprintf("%s declined your invitation.", r.me.DisplayName))
+		again := DateOf(r.now.In(zoneOf(coach))).AddDays(ReinviteAfter)
+		b.notify(ctx, r.inst, coach, fmt.Sprintf("%s declined your invitation. You can invite them again from %s.", r.me.DisplayName, again))
 	}
-	return reply("Declined. Nothing about you is kept beyond your name; your coach can invite you again later."), nil
+	return reply("Declined. Nothing about you is kept beyond your name; this coach can't invite you again for %d days.", ReinviteAfter), nil
 }
 
 // notify sends a plain direct message, logging (not failing) on error:
@@ -175,7 +217,7 @@ func (b *Bot) cmdDigest(ctx context.Context, r *request, rest string) ([]Message
 	if CheckID("channel", ch) != nil {
 		return nil, usageError(fmt.Sprintf("That channel name is %d characters long, longer than any channel's; pick the channel from the list as you type `#`.", utf8.RuneCountInString(ch)), "digest")
 	}
-	r.me.IsCoach, r.me.DigestChannel = true, ch
+	r.me.DigestChannel = ch
 	if err := b.store.UpdatePerson(ctx, r.me); err != nil {
 		return nil, fmt.Errorf("set digest channel: %w", err)
 	}
@@ -193,6 +235,9 @@ func (b *Bot) myClient(ctx context.Context, r *request, word, cmd string) (*Pers
 	u, ok := mention(r.ev, word)
 	if !ok {
 		return nil, nil, usageError(fmt.Sprintf("%q is not a mention of a person.", word), cmd)
+	}
+	if !r.me.IsCoach {
+		return nil, nil, notCoach(fmt.Sprintf("`%s @client`", cmd))
 	}
 	notYours := Errorf(EFORBIDDEN, "%s is not one of your clients. Invite them with `invite @%s`.", u.DisplayName, u.DisplayName)
 	client, err := b.store.PersonByExternalID(ctx, r.inst.ID, u.ExternalID)

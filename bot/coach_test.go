@@ -45,6 +45,8 @@ func TestClients(t *testing.T) {
 	if es, err := b.Store.EngagementsForCoach(context.Background(), e.CoachID); err != nil || len(es) != 2 {
 		t.Errorf("coach has %d engagements (%v), want 2", len(es), err)
 	}
+	has(t, b.Command(t, coach2, "clients"), "`clients` is for coaches", "type `coach`")
+	has(t, b.Command(t, coach2, "coach"), "You are a coach on smart90 now")
 	has(t, b.Command(t, coach2, "clients"), "You have no clients yet")
 }
 
@@ -86,15 +88,16 @@ func TestBriefOnlyForOwnClients(t *testing.T) {
 	for _, tt := range []struct {
 		by   bot.UserRef
 		text string
+		want string
 	}{
-		{coach2, "brief <@ana>"},
-		{coach2, "session <@ana>"},
-		{coach, "brief <@bob>"},
-		{ana, "brief <@ana>"},
-		{bob, "brief <@ana>"},
+		{coach2, "brief <@ana>", "is not one of your clients"},
+		{coach2, "session <@ana>", "is not one of your clients"},
+		{coach, "brief <@bob>", "is not one of your clients"},
+		{ana, "brief <@ana>", "`brief` is for coaches"},
+		{bob, "brief <@ana>", "`brief` is for coaches"},
 	} {
 		out := b.Command(t, tt.by, tt.text)
-		has(t, out, "is not one of your clients")
+		has(t, out, tt.want)
 		lacks(t, out, "Brief", "shipped the draft", "Logged")
 	}
 	b.Command(t, coach, "invite <@bob>")
@@ -249,6 +252,13 @@ func TestForgetMeCoach(t *testing.T) {
 func TestDigestChannel(t *testing.T) {
 	t.Parallel()
 	b := bottest.Setup(t)
+	// Choosing a digest channel does not make a coach: it says how.
+	has(t, b.Command(t, coach, "digest <#C42|coaching>"), "`digest` is for coaches", "invite a client with `invite @name`, or type `coach`")
+	if p := b.Person(t, coach); p.DigestChannel != "" || p.IsCoach {
+		t.Errorf("a refused digest stored %+v", p)
+	}
+	has(t, b.Command(t, coach, "coach"), "You are a coach on smart90 now", "Mondays at 07:00")
+	has(t, b.Command(t, coach, "coach"), "You are already a coach")
 	has(t, b.Command(t, coach, "digest <#C42|coaching>"), "Your weekly digest goes to <#C42>, Monday at 07:00")
 	if p := b.Person(t, coach); p.DigestChannel != "C42" || !p.IsCoach {
 		t.Errorf("coach = %+v", p)

@@ -22,13 +22,16 @@ var commands []command
 func init() {
 	commands = []command{
 		{"help", "help", "what you can do", false, (*Bot).cmdHelp},
+		{"coach", "coach", "become a coach (inviting a client does it too)", true, (*Bot).cmdCoach},
 		{"invite", "invite @client", "invite a client (first use makes you a coach)", true, (*Bot).cmdInvite},
 		{"digest", "digest #channel", "where your weekly digest goes (default: a DM)", true, (*Bot).cmdDigest},
 		{"clients", "clients", "your clients at a glance", true, (*Bot).cmdClients},
 		{"session", "session @client [YYYY-MM-DD] [notes]", "log a coaching session (default today)", true, (*Bot).cmdSession},
 		{"brief", "brief @client", "everything since the last logged session", true, (*Bot).cmdBrief},
+		{"end", "end @client", "end your coaching of a client, or withdraw an invitation (asks to confirm)", true, (*Bot).cmdEnd},
 		{"accept", "accept", "accept your coach's invitation", false, (*Bot).cmdAccept},
 		{"decline", "decline", "decline your coach's invitation", false, (*Bot).cmdDecline},
+		{"leave", "leave", "stop working with your coach (asks to confirm)", false, (*Bot).cmdLeave},
 		{"rocks", "rocks [@client] [add <title> [| done when] [| due YYYY-MM-DD]]", "list and add rocks", false, (*Bot).cmdRocks},
 		{"checkin", "checkin", "answer today's check-in now", false, (*Bot).cmdCheckin},
 		{"weekly", "weekly", "write this week's report now", false, (*Bot).cmdWeekly},
@@ -58,6 +61,9 @@ func (b *Bot) command(ctx context.Context, r *request, text string) ([]Message, 
 	}
 	for _, c := range commands {
 		if c.name == name || name == "forget" && c.name == "forget-me" {
+			if c.coach && !r.me.IsCoach && c.name != "invite" && c.name != "coach" {
+				return nil, notCoach(fmt.Sprintf("`%s`", c.name))
+			}
 			return c.run(b, ctx, r, strings.TrimSpace(rest))
 		}
 	}

@@ -23,6 +23,11 @@ func (b *Bot) plainMessage(ctx context.Context, r *request) ([]Message, error) {
 	if text == "" {
 		return nil, nil
 	}
+	// A "yes" or "no" right after a question that asks for one answers it,
+	// before any prompt that may also be waiting.
+	if out, ok, err := b.typedConfirm(ctx, r, text); ok {
+		return out, err
+	}
 	if first, rest, _ := strings.Cut(strings.ToLower(text), " "); strings.HasPrefix(first, "/smart90") || rest == "" && lookCommands[first] {
 		return b.command(ctx, r, text)
 	}
@@ -142,6 +147,14 @@ func (b *Bot) action(ctx context.Context, r *request) ([]Message, error) {
 		return b.answerPause(ctx, r, r.ev.ActionID == ActionPauseCancel)
 	case ActionForgetCancel:
 		return reply("Kept everything. Nothing was deleted."), nil
+	case ActionEndConfirm:
+		return b.confirmEnd(ctx, r, r.ev.Value, false)
+	case ActionEndCancel:
+		return b.cancelEnd(ctx, r, r.ev.Value, false)
+	case ActionLeaveConfirm:
+		return b.confirmEnd(ctx, r, r.ev.Value, true)
+	case ActionLeaveCancel:
+		return b.cancelEnd(ctx, r, r.ev.Value, true)
 	case ActionAnswerCheckin:
 		return b.cmdCheckin(ctx, r, r.ev.Value)
 	case ActionAnswerWeekly:

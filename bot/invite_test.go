@@ -65,7 +65,22 @@ func TestInviteRefused(t *testing.T) {
 			name:  "another coach's client",
 			setup: func(t *testing.T, b *bottest.Bundle) { b.Engage(t, coach, ana) },
 			by:    coach2, text: "invite <@ana>",
-			want: []string{"Ana already works with another coach"},
+			want: []string{"I can't send Ana an invitation right now, and nothing was sent"},
+		},
+		{
+			name:  "your own coach",
+			setup: func(t *testing.T, b *bottest.Bundle) { b.Engage(t, coach, ana) },
+			by:    ana, text: "invite <@coach>",
+			want: []string{"Cora is your coach, so they can't be your client too"},
+		},
+		{
+			name: "declined lately",
+			setup: func(t *testing.T, b *bottest.Bundle) {
+				b.Command(t, coach, "invite <@ana>")
+				b.Command(t, ana, "decline")
+			},
+			by: coach, text: "invite <@ana>",
+			want: []string{"Ana declined your invitation on 2026-11-22. You can invite them again from 2026-12-22."},
 		},
 	}
 	for _, tt := range tests {
@@ -79,7 +94,7 @@ func TestInviteRefused(t *testing.T) {
 			before := len(b.Messenger.Sent())
 			out := b.Command(t, tt.by, tt.text)
 			has(t, out, tt.want...)
-			lacks(t, out, "Invitation sent")
+			lacks(t, out, "Invitation sent", "another coach")
 			if n := len(b.Messenger.Sent()); n != before {
 				t.Errorf("%d messages sent, want none", n-before)
 			}
@@ -90,7 +105,7 @@ func TestInviteRefused(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if tt.setup == nil || tt.by == coach2 {
+			if tt.setup == nil || tt.by != coach {
 				if len(es) != 0 {
 					t.Errorf("%d engagements stored for %s, want none", len(es), tt.by.ExternalID)
 				}
@@ -242,7 +257,31 @@ func TestDecline(t *testing.T) {
 		t.Fatalf("engagements after decline: %+v", es)
 	}
 	has(t, []bot.Message{lastTo(t, b, "coach")}, "Ana declined your invitation")
-	// The old Accept button no longer works; the coach can invite again.
+	has(t, []bot.Message{lastTo(t, b, "coach")}, "You can invite them again from 2026-12-22")
+	// The old Accept button no longer works; the coach must wait.
 	has(t, b.Click(t, ana, bot.ActionAccept, id), "You have no pending invitation")
+	has(t, b.Command(t, coach, "invite <@ana>"), "You can invite them again from 2026-12-22")
+}
+
+// A declined coach may ask again after ReinviteAfter days, not before; the
+// day counts in the coach's zone.
+func TestInviteAgainAfterDecline(t *testing.T) {
+	t.Parallel()
+	b := bottest.Setup(t)
+	b.Meet(ana)
+	b.Command(t, coach, "invite <@ana>")
+	b.Command(t, ana, "decline")
+	b.Clock.Advance(29 * 24 * time.Hour)
+	has(t, b.Command(t, coach, "invite <@ana>"), "You can invite them again from 2026-12-22")
+	b.Clock.Advance(24 * time.Hour)
 	has(t, b.Command(t, coach, "invite <@ana>"), "Invitation sent to Ana")
+	if e := b.Engagement(t, ana); e.Status != bot.EngagementInvited {
+		t.Errorf("engagement %s, want a new invitation", e.Status)
+	}
+	// Another coach was never held back by Cora's decline.
+	b2 := bottest.Setup(t)
+	b2.Meet(ana)
+	b2.Command(t, coach, "invite <@ana>")
+	b2.Command(t, ana, "decline")
+	has(t, b2.Command(t, coach2, "invite <@ana>"), "Invitation sent to Ana")
 }

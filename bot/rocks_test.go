@@ -324,5 +324,7 @@ func TestAddRockButton(t *testing.T) {
 			t.Errorf("%s presses Add a rock: %+v", tt.who.ExternalID, got)
 		}
 	}
+	has(t, b.Click(t, coach2, bot.ActionRockAdd, "<@ana>"), "`rocks @client` is for coaches")
+	b.Command(t, coach2, "coach")
 	has(t, b.Click(t, coach2, bot.ActionRockAdd, "<@ana>"), "is not one of your clients")
 }

@@ -124,7 +124,7 @@ func (b *Bot) applySettings(ctx context.Context, r *request, e *Engagement, c se
 		return nil, Errorf(EINVALID, "Check-in times are for clients; as a coach you can set `tz` and `digest <day> <HH:MM>`.")
 	}
 	if (c.digestDay != nil) && !r.me.IsCoach {
-		return nil, Errorf(EINVALID, "The digest setting is for coaches.")
+		return nil, notCoach("The digest setting")
 	}
 	if c.touchesClient {
 		set(&e.CheckinTime, c.checkin)

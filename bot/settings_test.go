@@ -214,7 +214,7 @@ func TestCoachSetsClientReminder(t *testing.T) {
 	// Only the reminder, only for their own clients; nothing stored otherwise.
 	has(t, b.Command(t, coach, "settings <@ana> time 06:00"), "you can set the reminder only")
 	has(t, b.Command(t, coach, "settings <@bob> reminder off"), "Bob is not one of your clients.")
-	has(t, b.Command(t, ana, "settings <@ana> reminder off"), "is not one of your clients")
+	has(t, b.Command(t, ana, "settings <@ana> reminder off"), "`settings @client` is for coaches")
 	if e := b.Engagement(t, ana); e.ReminderDelay != 90*time.Minute || e.CheckinTime == 6*60 {
 		t.Errorf("engagement changed by a refused command: %+v", e)
 	}
