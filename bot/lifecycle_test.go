@@ -94,6 +94,10 @@ func TestLeaveByClient(t *testing.T) {
 	}
 	// The "yes" was spent: another one is not a confirmation.
 	lacks(t, b.Say(t, ana, "yes"), "no longer work with")
+	// Her own words after the end say where her history is.
+	for _, word := range []string{"rocks", "checkin", "history"} {
+		has(t, b.Command(t, ana, word), "You don't work with a coach on smart90 now", "`export`")
+	}
 
 	// Another coach may invite now.
 	has(t, b.Command(t, coach2, "invite <@ana>"), "Invitation sent to Ana")
