@@ -39,7 +39,8 @@ func (b *Bot) cmdInvite(ctx context.Context, r *request, rest string) ([]Message
 	if err != nil {
 		return nil, err
 	}
-	if err := b.mayInvite(ctx, r, client); err != nil {
+	current, err := b.mayInvite(ctx, r, client)
+	if err != nil {
 		return nil, err
 	}
 	// Only an invitation that goes ahead makes the inviter a coach.
@@ -49,13 +50,10 @@ func (b *Bot) cmdInvite(ctx context.Context, r *request, rest string) ([]Message
 			return nil, fmt.Errorf("make coach: %w", err)
 		}
 	}
-	e := &Engagement{
-		CoachID: r.me.ID, ClientID: client.ID, Status: EngagementInvited,
-		CheckinTime: DefaultCheckinTime, Workdays: MonToFri,
-		WeeklyWeekday: DefaultWeeklyWeekday, WeeklyTime: DefaultWeeklyTime,
-		ReminderDelay: DefaultReminderDelay, CycleDays: DefaultCycleDays,
-		InvitedAt: r.now, UpdatedAt: r.now,
+	if current != nil {
+		return b.inviteSwitch(ctx, r, client, current)
 	}
+	e := newEngagement(r.me.ID, client.ID, EngagementInvited, r.now)
 	if err := b.store.CreateEngagement(ctx, e); err != nil {
 		return nil, err
 	}
@@ -80,44 +78,56 @@ func (b *Bot) cmdInvite(ctx context.Context, r *request, rest string) ([]Message
 // repeated asking.
 const ReinviteAfter = 30 // days
 
-// mayInvite refuses an invitation the actor may not send. Whether the
-// person works with another coach is theirs to tell: that refusal is
-// neutral, the same words whatever the reason.
-func (b *Bot) mayInvite(ctx context.Context, r *request, client *Person) error {
+// newEngagement is an engagement with the default schedule.
+func newEngagement(coachID, clientID int64, status EngagementStatus, now time.Time) *Engagement {
+	return &Engagement{
+		CoachID: coachID, ClientID: clientID, Status: status,
+		CheckinTime: DefaultCheckinTime, Workdays: MonToFri,
+		WeeklyWeekday: DefaultWeeklyWeekday, WeeklyTime: DefaultWeeklyTime,
+		ReminderDelay: DefaultReminderDelay, CycleDays: DefaultCycleDays,
+		InvitedAt: now, UpdatedAt: now,
+	}
+}
+
+// mayInvite refuses an invitation the actor may not send. It returns the
+// client's live engagement with another coach, if any: the invitation
+// then offers a switch, and the inviter is answered as for anyone else,
+// since whether a person works with another coach is theirs to tell.
+func (b *Bot) mayInvite(ctx context.Context, r *request, client *Person) (*Engagement, error) {
 	mine, err := b.store.LiveEngagementForClient(ctx, r.me.ID)
 	if err != nil && ErrorCode(err) != ENOTFOUND {
-		return fmt.Errorf("check your coach: %w", err)
+		return nil, fmt.Errorf("check your coach: %w", err)
 	}
 	if err == nil && mine.CoachID == client.ID {
-		return Errorf(EINVALID, "%s is your coach, so they can't be your client too.", client.DisplayName)
-	}
-	e, err := b.store.LiveEngagementForClient(ctx, client.ID)
-	if err == nil {
-		if e.CoachID == r.me.ID {
-			return Errorf(ECONFLICT, "%s is already your client (%s).", client.DisplayName, e.Status)
-		}
-		return Errorf(ECONFLICT, "I can't send %s an invitation right now, and nothing was sent. If they want to work with you, they can tell you so.", client.DisplayName)
-	} else if ErrorCode(err) != ENOTFOUND {
-		return fmt.Errorf("check client: %w", err)
+		return nil, Errorf(EINVALID, "%s is your coach, so they can't be your client too.", client.DisplayName)
 	}
 	past, err := b.store.EngagementsForClient(ctx, client.ID)
 	if err != nil {
-		return fmt.Errorf("check past invitations: %w", err)
+		return nil, fmt.Errorf("check past invitations: %w", err)
 	}
 	for _, p := range slices.Backward(past) {
 		if p.CoachID != r.me.ID {
 			continue
 		}
+		if p.Status.Live() {
+			return nil, Errorf(ECONFLICT, "%s is already your client (%s).", client.DisplayName, p.Status)
+		}
 		if p.Status == EngagementDeclined {
 			declined := DateOf(p.EndedAt.In(zoneOf(r.me)))
 			if again := declined.AddDays(ReinviteAfter); r.today().Before(again) {
-				return Errorf(ECONFLICT, "%s declined your invitation on %s. You can invite them again from %s.",
+				return nil, Errorf(ECONFLICT, "%s declined your invitation on %s. You can invite them again from %s.",
 					client.DisplayName, declined, again)
 			}
 		}
 		break // only the latest engagement with this coach counts
 	}
-	return nil
+	e, err := b.store.LiveEngagementForClient(ctx, client.ID)
+	if ErrorCode(err) == ENOTFOUND {
+		return nil, nil
+	} else if err != nil {
+		return nil, fmt.Errorf("check client: %w", err)
+	}
+	return e, nil
 }
 
 // invitation returns the actor's pending invitation; value, when set, names it.

@@ -147,6 +147,10 @@ func (b *Bot) action(ctx context.Context, r *request) ([]Message, error) {
 		return b.answerPause(ctx, r, r.ev.ActionID == ActionPauseCancel)
 	case ActionForgetCancel:
 		return reply("Kept everything. Nothing was deleted."), nil
+	case ActionSwitchAccept:
+		return b.acceptSwitch(ctx, r, r.ev.Value)
+	case ActionSwitchDecline:
+		return b.declineSwitch(ctx, r, r.ev.Value)
 	case ActionEndConfirm:
 		return b.confirmEnd(ctx, r, r.ev.Value, false)
 	case ActionEndCancel:

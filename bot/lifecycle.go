@@ -15,7 +15,21 @@ const (
 	ActionEndCancel    = "end.cancel"
 	ActionLeaveConfirm = "leave.confirm"
 	ActionLeaveCancel  = "leave.cancel"
+	// The buttons of an invitation to someone who works with another
+	// coach; their Value is the inviting coach's person id.
+	ActionSwitchAccept  = "switch.accept"
+	ActionSwitchDecline = "switch.decline"
 )
+
+// switchTTL is how long an invitation to switch coach stays open.
+const switchTTL = 14 * 24 * time.Hour
+
+// switchKey marks coach's open invitation to client, who works with
+// another coach: only an invitation actually sent can be accepted, however
+// the button's value is crafted.
+func switchKey(clientID, coachID int64) string {
+	return "switch:" + strconv.FormatInt(clientID, 10) + ":" + strconv.FormatInt(coachID, 10)
+}
 
 // confirmTTL is how long a typed "yes" confirms the question asked: long
 // enough to read it, short enough that a "yes" tomorrow is not taken as
@@ -249,4 +263,108 @@ func (b *Bot) cmdCoach(ctx context.Context, r *request, rest string) ([]Message,
 	return reply("You are a coach on smart90 now. Invite a client with `invite @name`. "+
 		"Your weekly digest comes to you as a direct message on %ss at %s your time; `digest #channel` posts it in a channel instead.",
 		weekdayName(r.me.DigestWeekday), r.me.DigestTime), nil
+}
+
+// inviteSwitch invites a client who works with another coach: the client
+// may accept, which ends the current coaching (that coach is told) and
+// starts a new cycle. The inviter is answered as for any invitation.
+func (b *Bot) inviteSwitch(ctx context.Context, r *request, client *Person, current *Engagement) ([]Message, error) {
+	if err := b.state.Set(ctx, switchKey(client.ID, r.me.ID), "open", switchTTL); err != nil {
+		return nil, fmt.Errorf("remember invitation: %w", err)
+	}
+	name := "your coach"
+	if old, err := b.store.Person(ctx, current.CoachID); err == nil {
+		name = old.DisplayName
+	}
+	now := "You work with %s on smart90 now: accepting ends that coaching (%s is told) and starts a new 90-day cycle with %s. " +
+		"Your rocks and history so far are kept."
+	if current.Status == EngagementInvited {
+		now = "%s has invited you too: accepting this one closes that invitation (%s is told) and starts your 90-day cycle with %s."
+	}
+	id := strconv.FormatInt(r.me.ID, 10)
+	invite := Message{
+		Text: fmt.Sprintf("*%s invited you to work with them on smart90.*\n"+now, r.me.DisplayName, name, name, r.me.DisplayName),
+		Buttons: []Button{
+			{ActionID: ActionSwitchAccept, Label: "Accept", Value: id, Style: StylePrimary},
+			{ActionID: ActionSwitchDecline, Label: "Decline", Value: id},
+		},
+	}
+	if _, err := b.msg.Send(ctx, dm(r.inst, client), invite); err != nil {
+		b.log.WarnContext(ctx, "send invitation", "person", client.ID, "err", err)
+	}
+	return reply("Invitation sent to %s. I'll tell you when they accept.", client.DisplayName), nil
+}
+
+// switchInvitation returns the coach of an open invitation to switch, named
+// by a button's value.
+func (b *Bot) switchInvitation(ctx context.Context, r *request, value string) (*Person, error) {
+	gone := Errorf(ENOTFOUND, "That invitation is no longer open; ask the coach to invite you again.")
+	id, err := strconv.ParseInt(value, 10, 64)
+	if err != nil {
+		return nil, gone
+	}
+	if s, err := b.state.Get(ctx, switchKey(r.me.ID, id)); err != nil {
+		return nil, fmt.Errorf("load invitation: %w", err)
+	} else if s == "" {
+		return nil, gone
+	}
+	coach, err := b.store.Person(ctx, id)
+	if ErrorCode(err) == ENOTFOUND || err == nil && coach.InstallationID != r.me.InstallationID {
+		return nil, gone
+	} else if err != nil {
+		return nil, fmt.Errorf("load coach: %w", err)
+	}
+	if err := b.state.Delete(ctx, switchKey(r.me.ID, id)); err != nil {
+		b.log.WarnContext(ctx, "close invitation", "err", err)
+	}
+	return coach, nil
+}
+
+// acceptSwitch ends the client's current coaching, telling that coach,
+// and starts the new one as an accepted invitation.
+func (b *Bot) acceptSwitch(ctx context.Context, r *request, value string) ([]Message, error) {
+	coach, err := b.switchInvitation(ctx, r, value)
+	if err != nil {
+		return nil, err
+	}
+	old, err := b.store.LiveEngagementForClient(ctx, r.me.ID)
+	if err != nil && ErrorCode(err) != ENOTFOUND {
+		return nil, fmt.Errorf("load engagement: %w", err)
+	}
+	if old != nil && old.CoachID == coach.ID {
+		return reply("You already work with %s.", coach.DisplayName), nil
+	}
+	if old != nil {
+		if err := b.closeEngagement(ctx, old, r.now); err != nil {
+			return nil, err
+		}
+		if prev, err := b.store.Person(ctx, old.CoachID); err == nil {
+			text := fmt.Sprintf("%s now works with another coach on smart90, so your coaching with them has ended and their check-ins and weekly reports have stopped. Your session notes are kept.", r.me.DisplayName)
+			if old.Status == EngagementInvited {
+				text = fmt.Sprintf("%s accepted another coach's invitation, so yours is closed.", r.me.DisplayName)
+			}
+			b.notify(ctx, r.inst, prev, text)
+		}
+	}
+	e := newEngagement(coach.ID, r.me.ID, EngagementInvited, r.now)
+	if err := b.store.CreateEngagement(ctx, e); err != nil {
+		return nil, err
+	}
+	return b.accept(ctx, r, strconv.FormatInt(e.ID, 10))
+}
+
+// declineSwitch records the decline, so the coach waits as after any.
+func (b *Bot) declineSwitch(ctx context.Context, r *request, value string) ([]Message, error) {
+	coach, err := b.switchInvitation(ctx, r, value)
+	if err != nil {
+		return nil, err
+	}
+	e := newEngagement(coach.ID, r.me.ID, EngagementDeclined, r.now)
+	e.EndedAt = r.now
+	if err := b.store.CreateEngagement(ctx, e); err != nil {
+		return nil, err
+	}
+	again := DateOf(r.now.In(zoneOf(coach))).AddDays(ReinviteAfter)
+	b.notify(ctx, r.inst, coach, fmt.Sprintf("%s declined your invitation. You can invite them again from %s.", r.me.DisplayName, again))
+	return reply("Declined; nothing changes for you. %s can't invite you again for %d days.", coach.DisplayName, ReinviteAfter), nil
 }

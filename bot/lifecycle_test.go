@@ -94,6 +94,10 @@ func TestLeaveByClient(t *testing.T) {
 	}
 	// The "yes" was spent: another one is not a confirmation.
 	lacks(t, b.Say(t, ana, "yes"), "no longer work with")
+	// Her own words after the end say where her history is.
+	for _, word := range []string{"rocks", "checkin", "history"} {
+		has(t, b.Command(t, ana, word), "You don't work with a coach on smart90 now", "`export`")
+	}
 
 	// Another coach may invite now.
 	has(t, b.Command(t, coach2, "invite <@ana>"), "Invitation sent to Ana")
@@ -210,4 +214,58 @@ func TestCoachForgetMe(t *testing.T) {
 
 	// A client's forget-me says nothing of clients.
 	lacks(t, b.Command(t, ana, "forget-me"), "You coach")
+}
+
+// Another coach's invitation to a coached client reads, to the inviter, as
+// any invitation; the client may switch, and the old coach is told.
+func TestSwitchCoach(t *testing.T) {
+	t.Parallel()
+	b, old := withRocks(t)
+	b.Meet(bob)
+	toCora := len(b.Messenger.SentTo("coach"))
+	has(t, b.Command(t, coach2, "invite <@ana>"), "Invitation sent to Ana. I'll tell you when they accept.")
+	inv := lastTo(t, b, "ana")
+	has(t, []bot.Message{inv}, "Dev invited you to work with them on smart90", "You work with Cora on smart90 now: accepting ends that coaching")
+	if n := len(b.Messenger.SentTo("coach")); n != toCora {
+		t.Errorf("Cora was told of an invitation Ana has not answered (%d messages)", n-toCora)
+	}
+	if got := b.Engagement(t, ana); got.ID != old.ID {
+		t.Fatalf("an invitation changed Ana's coach: engagement %d", got.ID)
+	}
+	// Only the invitation sent can be accepted: not a crafted coach id.
+	has(t, b.Click(t, ana, bot.ActionSwitchAccept, bottest.ID(b.Person(t, coach).ID)), "no longer open")
+	has(t, b.Click(t, ana, bot.ActionSwitchAccept, "x"), "no longer open")
+
+	accept := button(t, inv, bot.ActionSwitchAccept)
+	has(t, b.Click(t, ana, accept.ActionID, accept.Value), "Welcome to smart90")
+	now := b.Engagement(t, ana)
+	if now.ID == old.ID || now.CoachID != b.Person(t, coach2).ID || now.Status != bot.EngagementActive {
+		t.Errorf("after the switch: engagement %d with coach %d (%s), want a new active one with Dev", now.ID, now.CoachID, now.Status)
+	}
+	if got := engagementByID(t, b, old.ID); got.Status != bot.EngagementEnded {
+		t.Errorf("the old engagement is %s, want ended", got.Status)
+	}
+	cora := lastTo(t, b, "coach")
+	has(t, []bot.Message{cora}, "Ana now works with another coach on smart90")
+	lacks(t, []bot.Message{cora}, "Dev")
+	has(t, []bot.Message{lastTo(t, b, "coach2")}, "Ana accepted your invitation")
+	if n := len(rocksOf(t, b, old)); n != 3 {
+		t.Errorf("the old engagement has %d rocks, want its 3 kept", n)
+	}
+	has(t, b.Click(t, ana, accept.ActionID, accept.Value), "no longer open")
+}
+
+func TestSwitchDeclined(t *testing.T) {
+	t.Parallel()
+	b := bottest.Setup(t)
+	e := b.Engage(t, coach, ana)
+	b.Command(t, coach2, "invite <@ana>")
+	decline := button(t, lastTo(t, b, "ana"), bot.ActionSwitchDecline)
+	has(t, b.Click(t, ana, decline.ActionID, decline.Value), "Declined; nothing changes for you")
+	has(t, []bot.Message{lastTo(t, b, "coach2")}, "Ana declined your invitation. You can invite them again from 2026-12-22.")
+	if got := b.Engagement(t, ana); got.ID != e.ID || got.Status != bot.EngagementActive {
+		t.Errorf("a declined switch changed Ana's engagement: %d %s", got.ID, got.Status)
+	}
+	has(t, b.Command(t, coach2, "invite <@ana>"), "You can invite them again from 2026-12-22")
+	has(t, b.Click(t, ana, decline.ActionID, decline.Value), "no longer open")
 }

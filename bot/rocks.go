@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -50,6 +51,10 @@ func (b *Bot) myEngagement(ctx context.Context, r *request) (*Engagement, error)
 	if ErrorCode(err) == ENOTFOUND {
 		if r.me.IsCoach {
 			return nil, Errorf(ENOTFOUND, "That is for clients. As a coach, add `@client` (e.g. `rocks @ana`) or see `help`.")
+		}
+		if past, err := b.store.EngagementsForClient(ctx, r.me.ID); err == nil && slices.ContainsFunc(past, func(e *Engagement) bool { return e.Status == EngagementEnded }) {
+			return nil, Errorf(ENOTFOUND, "You don't work with a coach on smart90 now, so there are no prompts. "+
+				"Your earlier rocks, check-ins and reports are kept: `export` gives you a copy. A coach can invite you again with `/smart90 invite @you`.")
 		}
 		return nil, Errorf(ENOTFOUND, "You are not a client yet: a coach invites you with `/smart90 invite @you`.")
 	} else if err != nil {

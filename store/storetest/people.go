@@ -297,6 +297,15 @@ func testCreateEngagementConflict(t *testing.T, s bot.Store) {
 	if len(got) != 2 {
 		t.Errorf("EngagementsForClient after a declined and a new one: %d rows, want 2", len(got))
 	}
+
+	// A declined invitation may be recorded beside the live one (a client
+	// who declines to switch coach): only live ones conflict.
+	beside := engagement(f.Coach.ID, c.ID, bot.EngagementDeclined)
+	beside.EndedAt = beside.UpdatedAt
+	must(t, "create a declined engagement beside a live one", s.CreateEngagement(ctx, beside))
+	live, err = s.LiveEngagementForClient(ctx, c.ID)
+	must(t, "LiveEngagementForClient", err)
+	same(t, "LiveEngagementForClient beside a declined one", live, again)
 }
 
 func testUpdateEngagement(t *testing.T, s bot.Store) {
