@@ -110,12 +110,30 @@ func (b *Bot) cmdCheckin(ctx context.Context, r *request, value string) ([]Messa
 func (b *Bot) checkinDay(ctx context.Context, r *request, e *Engagement, value string) (Date, error) {
 	today := r.today()
 	if t, ok := parseTarget(value); ok && t.kind == DeliveryDaily && t.eng == e.ID {
-		if err := answerable(t, e, today); err != nil {
+		if err := answerable(t, e, today, zoneOf(r.me)); err != nil {
 			return Date{}, err
 		}
 		return t.day, nil
 	}
-	if _, ok := e.DailyDue(today, zoneOf(r.me)); ok {
+	if arg := strings.TrimSpace(value); arg != "" {
+		return b.namedDay(r, e, arg)
+	}
+	loc := zoneOf(r.me)
+	if r.local().Hour() >= eveningHour {
+		// The evening before: once today's check-in is done (or there is
+		// none), `checkin` answers the next workday's, whose prompt then
+		// finds it answered and is not sent.
+		c, err := b.loadCheckIn(ctx, e, today)
+		if err != nil {
+			return Date{}, err
+		}
+		if _, due := e.DailyDue(today, loc); !due || c.Status != AnswerOpen {
+			if next, ok := nextWorkday(e, today, loc); ok {
+				return next, nil
+			}
+		}
+	}
+	if _, ok := e.DailyDue(today, loc); ok {
 		return today, nil
 	}
 	// No check-in today: the last one received, if still open and recent
@@ -132,6 +150,54 @@ func (b *Bot) checkinDay(ctx context.Context, r *request, e *Engagement, value s
 		return latest, nil
 	}
 	return today, nil
+}
+
+// eveningHour is the local hour from which `checkin` answers the next
+// workday once today's is done: people plan tomorrow the evening before.
+const eveningHour = 17
+
+// nextWorkday is the first day after today with a check-in due, within
+// the next four days (Friday evening: Monday).
+func nextWorkday(e *Engagement, today Date, loc *time.Location) (Date, bool) {
+	for d := today.AddDays(1); d.Sub(today) <= 4; d = d.AddDays(1) {
+		if _, ok := e.DailyDue(d, loc); ok {
+			return d, true
+		}
+	}
+	return Date{}, false
+}
+
+// namedDay is the day `checkin mon` or `checkin 2026-11-24` names: a
+// weekday is the latest such day up to today; either must be today, the
+// next workday, or a past day of this week or last week, in the cycle.
+func (b *Bot) namedDay(r *request, e *Engagement, arg string) (Date, error) {
+	today := r.today()
+	day, err := ParseDate(arg)
+	if err != nil {
+		wd, werr := ParseWeekday(arg)
+		if werr != nil {
+			return Date{}, Errorf(EINVALID, "I could not read %q as a day; try `checkin mon` or `checkin %s`.", arg, today)
+		}
+		day = today.AddDays(-((int(today.Weekday()) - int(wd) + 7) % 7))
+		if next, ok := nextWorkday(e, today, zoneOf(r.me)); ok && wd != today.Weekday() && next.Weekday() == wd {
+			day = next // "checkin thu" on Wednesday evening
+		}
+	}
+	if next, ok := nextWorkday(e, today, zoneOf(r.me)); ok && day == next {
+		return day, nil
+	}
+	if day.After(today) || day.Before(today.WeekStart().AddDays(-7)) || day.Before(e.CycleStart) {
+		return Date{}, Errorf(EINVALID, "You can answer or change a check-in of this week or last week, from %s; %s is not one.",
+			maxDate(today.WeekStart().AddDays(-7), e.CycleStart), day)
+	}
+	return day, nil
+}
+
+func maxDate(a, b Date) Date {
+	if a.After(b) {
+		return a
+	}
+	return b
 }
 
 // dayName is "today's" or "Friday 2026-11-27's", for a check-in's day.
@@ -364,18 +430,22 @@ func (b *Bot) ownTarget(ctx context.Context, r *request, value string, kind Deli
 	if e.Status != EngagementActive && e.Status != EngagementPaused {
 		return target{}, nil, Errorf(ECONFLICT, "Your coaching on smart90 has ended, so there is nothing to answer.")
 	}
-	if err := answerable(t, e, DateOf(r.now.In(zoneOf(r.me)))); err != nil {
+	if err := answerable(t, e, r.today(), zoneOf(r.me)); err != nil {
 		return target{}, nil, err
 	}
 	return t, e, nil
 }
 
 // answerable refuses a form or button naming a day no prompt can have
-// been for: before the engagement's cycle began, or after tomorrow (a
-// check-in answered the evening before) — this week, for a weekly report.
+// been for: before the engagement's cycle began, or after the next workday
+// (a check-in answered the evening before: on Friday, Monday's) — this
+// week, for a weekly report.
 // A crafted value must not file an answer under 0001-01-01 or 9999-12-31.
-func answerable(t target, e *Engagement, today Date) error {
+func answerable(t target, e *Engagement, today Date, loc *time.Location) error {
 	first, last := e.CycleStart, today.AddDays(1)
+	if next, ok := nextWorkday(e, today, loc); ok && next.After(last) {
+		last = next // Friday evening: Monday
+	}
 	if t.kind == DeliveryWeekly {
 		first, last = e.CycleStart.WeekStart(), today.WeekStart()
 	}

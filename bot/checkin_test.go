@@ -456,3 +456,53 @@ func TestCheckinOnTheWeekendOpensFriday(t *testing.T) {
 	b.Clock.Set(bottest.Day("2026-11-29", "10:00", "Europe/Paris"))
 	has(t, b.Command(t, ana, "checkin"), "· Sunday 2026-11-29")
 }
+
+// TestCheckinTheEveningBefore: after 17:00, with today's check-in done,
+// `checkin` answers the next workday's, whose prompt is then not sent.
+func TestCheckinTheEveningBefore(t *testing.T) {
+	t.Parallel()
+	b, e := withRocks(t)
+	mondayPrompt(t, b)
+	for _, a := range []string{"shipped", "1 copy", "no", "4"} {
+		b.Say(t, ana, a)
+	}
+	// Before 17:00 it is still Monday's (answered: shown for editing).
+	b.Clock.Set(bottest.Day("2026-11-23", "16:59", "Europe/Paris"))
+	has(t, b.Command(t, ana, "checkin"), "You already answered today's check-in")
+
+	b.Clock.Set(bottest.Day("2026-11-23", "18:30", "Europe/Paris"))
+	has(t, b.Command(t, ana, "checkin"), "· Tuesday 2026-11-24", "*1/4*")
+	for _, a := range []string{"planned tomorrow", "2 call the recruiter", "no", "5"} {
+		b.Say(t, ana, a)
+	}
+	if c := checkIn(t, b, e, tue24); c == nil || c.Status != bot.AnswerComplete || c.Moved != "planned tomorrow" {
+		t.Fatalf("Tuesday's check-in = %+v, want it answered the evening before", c)
+	}
+	b.Clock.Set(bottest.Day("2026-11-24", "09:00", "Europe/Paris"))
+	if d := b.Prompt(t, ana, bot.DeliveryDaily, tue24); d.State != bot.DeliverySkipped {
+		t.Errorf("Tuesday's prompt was %s, want skipped: it was answered the evening before", d.State)
+	}
+
+	// Friday evening answers Monday's; a form for Tuesday after is refused.
+	fri := bot.Date{Year: 2026, Month: 11, Day: 27}
+	b.Clock.Set(bottest.Day("2026-11-27", "18:00", "Europe/Paris"))
+	c := &bot.CheckIn{EngagementID: e.ID, Day: fri, Status: bot.AnswerSkipped, UpdatedAt: b.Clock.Now()}
+	if err := b.Store.SaveCheckIn(t.Context(), c); err != nil {
+		t.Fatal(err)
+	}
+	has(t, b.Command(t, ana, "checkin"), "· Monday 2026-11-30")
+	vals := map[string]string{"moved": "m", "priority": "p", "energy": "3"}
+	has(t, b.Submit(t, ana, bot.FormCheckin, "daily:"+bottest.ID(e.ID)+":2026-12-01", vals), "That form is for 2026-12-01")
+}
+
+func TestCheckinNamesADay(t *testing.T) {
+	t.Parallel()
+	b, _ := withRocks(t)
+	b.Clock.Set(bottest.Day("2026-11-25", "10:00", "Europe/Paris"))
+	has(t, b.Command(t, ana, "checkin mon"), "· Monday 2026-11-23")
+	has(t, b.Command(t, ana, "checkin 2026-11-24"), "· Tuesday 2026-11-24")
+	has(t, b.Command(t, ana, "checkin thu"), "· Thursday 2026-11-26") // the next workday
+	has(t, b.Command(t, ana, "checkin 2026-11-28"), "You can answer or change a check-in of this week or last week")
+	has(t, b.Command(t, ana, "checkin 2026-11-01"), "You can answer or change a check-in of this week or last week, from 2026-11-22")
+	has(t, b.Command(t, ana, "checkin someday"), `I could not read "someday" as a day`)
+}

@@ -33,7 +33,7 @@ func init() {
 		{"decline", "decline", "decline your coach's invitation", false, (*Bot).cmdDecline},
 		{"leave", "leave", "stop working with your coach (asks to confirm)", false, (*Bot).cmdLeave},
 		{"rocks", "rocks [@client] [add <title> [| done when] [| due YYYY-MM-DD]]", "list and add rocks", false, (*Bot).cmdRocks},
-		{"checkin", "checkin", "answer today's check-in now", false, (*Bot).cmdCheckin},
+		{"checkin", "checkin [mon|YYYY-MM-DD]", "answer today's check-in now (after 17:00, tomorrow's), or another day's of this week or last", false, (*Bot).cmdCheckin},
 		{"weekly", "weekly", "write this week's report now", false, (*Bot).cmdWeekly},
 		{"settings", "settings [time HH:MM] [days mon-fri] [weekly fri 15:00] [tz Area/City] [reminder off|2h] [digest mon 07:00] · settings @client reminder off|2h", "your schedule and time zone", false, (*Bot).cmdSettings},
 		{"pause", "pause YYYY-MM-DD YYYY-MM-DD", "no prompts between two days (holidays)", false, (*Bot).cmdPause},

@@ -16,17 +16,17 @@ func TestHelp(t *testing.T) {
 	forCoach := bottest.Text(b.Command(t, coach, "help")...)
 	forClient := bottest.Text(b.Command(t, ana, "help")...)
 	for _, text := range []string{forCoach, forClient} {
-		for _, want := range []string{"`invite @client`", "`rocks [@client]", "`checkin`", "`forget-me`"} {
+		for _, want := range []string{"`invite @client`", "`rocks [@client]", "`checkin [mon|YYYY-MM-DD]`", "`forget-me`"} {
 			if !strings.Contains(text, want) {
 				t.Errorf("help lacks %s:\n%s", want, text)
 			}
 		}
 	}
 	// A coach reads the coach's commands first, a client their own.
-	if i, j := strings.Index(forCoach, "*As a coach*"), strings.Index(forCoach, "`checkin`"); i < 0 || j < i {
+	if i, j := strings.Index(forCoach, "*As a coach*"), strings.Index(forCoach, "`checkin [mon"); i < 0 || j < i {
 		t.Errorf("coach's help does not start with the coach's commands:\n%s", forCoach)
 	}
-	if i, j := strings.Index(forClient, "`checkin`"), strings.Index(forClient, "*Coaches*"); j < 0 || i > j {
+	if i, j := strings.Index(forClient, "`checkin [mon"), strings.Index(forClient, "*Coaches*"); j < 0 || i > j {
 		t.Errorf("client's help does not start with the client's commands:\n%s", forClient)
 	}
 	// An empty command, `/smart90 help` and a plain "help" in the DM are help too.

@@ -129,7 +129,7 @@ func (b *Bot) cmdWeekly(ctx context.Context, r *request, value string) ([]Messag
 func (b *Bot) weeklyWeek(ctx context.Context, r *request, e *Engagement, value string) (Date, error) {
 	this := r.today().WeekStart()
 	if t, ok := parseTarget(value); ok && t.kind == DeliveryWeekly && t.eng == e.ID {
-		if err := answerable(t, e, r.today()); err != nil {
+		if err := answerable(t, e, r.today(), zoneOf(r.me)); err != nil {
 			return Date{}, err
 		}
 		return t.day, nil

@@ -176,6 +176,8 @@ func TestHTTPLoop(t *testing.T) {
 		t.Fatalf("after Accept: engagement is %s", e.Status)
 	}
 
+	// Monday morning (on Sunday evening it would be Monday's anyway).
+	h.Clock.Set(bottest.Day("2026-11-23", "10:00", "Europe/Paris"))
 	// Answer: the check-in opens as a modal (views.open with the trigger).
 	before := len(h.slack.Calls())
 	h.interaction(t, map[string]any{"type": "block_actions", "user": user, "team": map[string]any{"id": "T1"}, "trigger_id": "trig-2",
@@ -477,6 +479,8 @@ func (h *httpBundle) dm(t *testing.T, eventID, text string, retry int) int {
 func (h *httpBundle) checkingIn(t *testing.T) *bot.Engagement {
 	t.Helper()
 	e := h.Engage(t, coachRef, anaRef)
+	// Monday morning: on Sunday evening `checkin` would answer Monday's.
+	h.Clock.Set(bottest.Day("2026-11-23", "10:00", "Europe/Paris"))
 	if code := h.dm(t, "EvCheckin", "checkin", 0); code != http.StatusOK {
 		t.Fatalf("checkin: %d", code)
 	}

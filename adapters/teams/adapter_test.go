@@ -20,6 +20,7 @@ import (
 	"github.com/infracloudio/msbotbuilder-go/schema"
 
 	"github.com/smart90/smart90/bot"
+	"github.com/smart90/smart90/bot/bottest"
 	"github.com/smart90/smart90/scheduler"
 )
 
@@ -417,6 +418,8 @@ func (h *teamsBundle) checkingIn(t *testing.T) *bot.Engagement {
 		t.Fatal(err)
 	}
 	h.press(t, anaID, "Ana", map[string]any{"smart90": "action", "action": bot.ActionAccept, "value": strconv.FormatInt(e.ID, 10)})
+	// Monday morning: on Sunday evening `checkin` would answer Monday's.
+	h.Clock.Set(bottest.Day("2026-11-23", "10:00", "Europe/Paris"))
 	h.say(t, anaID, "Ana", "checkin")
 	return e
 }
