@@ -161,6 +161,7 @@ var (
 		{"clients", "Coach: your clients at a glance (streak, rocks, at risk)"},
 		{"brief", "Coach: everything since the last session, e.g. brief @Ana"},
 		{"session", "Coach: log a coaching session, e.g. session @Ana 2026-11-30"},
+		{"end", "Coach: end your coaching of a client, e.g. end @Ana (asks to confirm)"},
 	}
 )
 
