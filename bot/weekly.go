@@ -308,7 +308,7 @@ func weeklySummary(w *WeeklyReport, rocks []*Rock) string {
 	var sb strings.Builder
 	for _, u := range w.Rocks {
 		if t := rockTitle(rocks, u.RockID); t != "" {
-			fmt.Fprintf(&sb, "• %s: %s, %d%%", strings.ToUpper(t[:1])+t[1:], u.Status.Label(), u.Progress)
+			fmt.Fprintf(&sb, "• %s: %s, %d%%", capitalize(t), u.Status.Label(), u.Progress)
 			if u.Note != "" {
 				sb.WriteString(" — " + u.Note)
 			}
