@@ -139,7 +139,7 @@ func (b *Bot) checkinDay(ctx context.Context, r *request, e *Engagement, value s
 	// No check-in today: the last one received, if still open and recent
 	// (an older one closed when the next arrived, see stillOpen).
 	latest, err := b.latestPeriod(ctx, r.me, DeliveryDaily)
-	if err != nil || latest.IsZero() || latest.Before(e.CycleStart) || today.Sub(latest) > 4 {
+	if err != nil || latest.IsZero() || latest.Before(e.Start) || today.Sub(latest) > 4 {
 		return today, err
 	}
 	c, err := b.loadCheckIn(ctx, e, latest)
@@ -186,9 +186,9 @@ func (b *Bot) namedDay(r *request, e *Engagement, arg string) (Date, error) {
 	if next, ok := nextWorkday(e, today, zoneOf(r.me)); ok && day == next {
 		return day, nil
 	}
-	if day.After(today) || day.Before(today.WeekStart().AddDays(-7)) || day.Before(e.CycleStart) {
+	if day.After(today) || day.Before(today.WeekStart().AddDays(-7)) || day.Before(e.Start) {
 		return Date{}, Errorf(EINVALID, "You can answer or change a check-in of this week or last week, from %s; %s is not one.",
-			maxDate(today.WeekStart().AddDays(-7), e.CycleStart), day)
+			maxDate(today.WeekStart().AddDays(-7), e.Start), day)
 	}
 	return day, nil
 }
@@ -211,7 +211,7 @@ func (b *Bot) dayName(r *request, day Date) string {
 // dailyPrompt is the check-in message: the day, the rocks, the next question.
 func (b *Bot) dailyPrompt(e *Engagement, c *CheckIn, rocks []*Rock, greeting string) Message {
 	var sb strings.Builder
-	fmt.Fprintf(&sb, "*Day %d of %d* · %s %s\n", e.CycleDay(c.Day), e.CycleDays, c.Day.Weekday(), c.Day)
+	fmt.Fprintf(&sb, "*%s* · %s %s\n", e.CycleOn(c.Day).Label(c.Day), c.Day.Weekday(), c.Day)
 	if greeting != "" {
 		sb.WriteString(greeting + "\n")
 	}
@@ -442,12 +442,12 @@ func (b *Bot) ownTarget(ctx context.Context, r *request, value string, kind Deli
 // week, for a weekly report.
 // A crafted value must not file an answer under 0001-01-01 or 9999-12-31.
 func answerable(t target, e *Engagement, today Date, loc *time.Location) error {
-	first, last := e.CycleStart, today.AddDays(1)
+	first, last := e.Start, today.AddDays(1)
 	if next, ok := nextWorkday(e, today, loc); ok && next.After(last) {
 		last = next // Friday evening: Monday
 	}
 	if t.kind == DeliveryWeekly {
-		first, last = e.CycleStart.WeekStart(), today.WeekStart()
+		first, last = e.Start.WeekStart(), today.WeekStart()
 	}
 	if t.day.Before(first) || t.day.After(last) {
 		return Errorf(EINVALID, "That form is for %s, which no prompt of yours was for; type `checkin` or `weekly` for a fresh one.", t.day)

@@ -25,7 +25,7 @@ func TestCheckInByReplies(t *testing.T) {
 	t.Parallel()
 	b, e := withRocks(t)
 	prompt := mondayPrompt(t, b)
-	has(t, []bot.Message{prompt}, "*Day 2 of 90*", "Good morning, Ana!", "1. *Launch the pricing page*", "*1/4* What moved forward yesterday?")
+	has(t, []bot.Message{prompt}, "*Cycle 1 · day 2 of 90*", "Good morning, Ana!", "1. *Launch the pricing page*", "*1/4* What moved forward yesterday?")
 	for _, id := range []string{bot.ActionAnswerCheckin, bot.ActionSkipToday, bot.ActionOff} {
 		button(t, prompt, id)
 	}
@@ -99,7 +99,7 @@ func TestCheckInCommand(t *testing.T) {
 	b, e := withRocks(t)
 	// Before any prompt, `checkin` starts today's; plain replies follow it.
 	b.Clock.Set(bottest.Day("2026-11-23", "07:30", "Europe/Paris"))
-	has(t, b.Command(t, ana, "checkin"), "*Day 2 of 90*", "*1/4*")
+	has(t, b.Command(t, ana, "checkin"), "*Cycle 1 · day 2 of 90*", "*1/4*")
 	has(t, b.Say(t, ana, "early start"), "*2/4*")
 	if c := checkIn(t, b, e, mon23); c == nil || c.Moved != "early start" {
 		t.Fatalf("check-in = %+v", c)
@@ -319,7 +319,7 @@ func TestLateAnswer(t *testing.T) {
 	before := len(b.Messenger.SentTo("ana")) // the invitation
 	tick(bottest.Day("2026-11-23", "09:00", "Europe/Paris"))
 	monday := lastTo(t, b, "ana")
-	has(t, []bot.Message{monday}, "Day 2 of 90", "2026-11-23")
+	has(t, []bot.Message{monday}, "Cycle 1 · day 2 of 90", "2026-11-23")
 	tick(bottest.Day("2026-11-23", "11:00", "Europe/Paris")) // the one reminder
 	tick(bottest.Day("2026-11-23", "15:00", "Europe/Paris")) // never two
 	if n := len(b.Messenger.SentTo("ana")) - before; n != 2 {
@@ -335,7 +335,7 @@ func TestLateAnswer(t *testing.T) {
 
 	// Tuesday's prompt arrives: replies go to it, Monday's stays as it was.
 	tick(bottest.Day("2026-11-24", "09:00", "Europe/Paris"))
-	has(t, []bot.Message{lastTo(t, b, "ana")}, "Day 3 of 90", "2026-11-24")
+	has(t, []bot.Message{lastTo(t, b, "ana")}, "Cycle 1 · day 3 of 90", "2026-11-24")
 	has(t, b.Say(t, ana, "Tuesday: called Sam"), "*2/4*")
 	if c := checkIn(t, b, e, tue24); c == nil || c.Moved != "Tuesday: called Sam" {
 		t.Fatalf("Tuesday = %+v", c)

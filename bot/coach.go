@@ -166,20 +166,20 @@ func (b *Bot) accept(ctx context.Context, r *request, value string) ([]Message, 
 		tzNote = "\nI could not read your time zone, so I use UTC for now: set yours with `settings tz Area/City`."
 	}
 	e.Status, e.AcceptedAt, e.UpdatedAt = EngagementActive, r.now, r.now
-	e.CycleStart = r.today()
+	e.Start = r.today()
 	if err := b.store.UpdateEngagement(ctx, e); err != nil {
 		return nil, err
 	}
 	if coach, err := b.store.Person(ctx, e.CoachID); err == nil {
-		b.notify(ctx, r.inst, coach, fmt.Sprintf("%s accepted your invitation. Day 1 of 90 is %s.", r.me.DisplayName, e.CycleStart))
+		b.notify(ctx, r.inst, coach, fmt.Sprintf("%s accepted your invitation. Cycle 1 starts today, %s, and runs to %s.", r.me.DisplayName, e.Start, e.CycleN(1).End()))
 	}
 	text := fmt.Sprintf("*Welcome to smart90!* Your 90-day cycle runs %s to %s. "+
 		"Check-ins come at %s on %s (%s), the weekly report %s at %s.%s\n\n"+
 		"Next: add 3 to 7 rocks — the quarterly priorities that matter most, each with a measurable \"done\". "+
 		"Use the form, or type `rocks add Launch the new pricing page | live and announced | due %s`.",
-		e.CycleStart, e.CycleEnd(), e.CheckinTime, e.Workdays, r.me.TimeZone,
-		weekdayName(e.WeeklyWeekday), e.WeeklyTime, tzNote, e.CycleEnd())
-	return []Message{{Text: text, Form: rockForm(e, nil)}}, nil
+		e.Start, e.CycleN(1).End(), e.CheckinTime, e.Workdays, r.me.TimeZone,
+		weekdayName(e.WeeklyWeekday), e.WeeklyTime, tzNote, e.CycleN(1).End())
+	return []Message{{Text: text, Form: rockForm(e, nil, e.Start)}}, nil
 }
 
 // cmdDecline: the client declines.

@@ -40,7 +40,7 @@ func TestClients(t *testing.T) {
 	b.Command(t, ana, "rocks set 2 off-track 10%")
 	out := b.Command(t, coach, "clients")
 	has(t, out, "*Your clients*",
-		"*Ana* — day 4 of 90 · this week 2/3 check-ins · streak 2 · 3 rocks (1 off track)",
+		"*Ana* — Cycle 1 · day 4 of 90 · this week 2/3 check-ins · streak 2 · 3 rocks (1 off track)",
 		"*Bob* — invited 2026-11-25, not accepted yet")
 	if es, err := b.Store.EngagementsForCoach(context.Background(), e.CoachID); err != nil || len(es) != 2 {
 		t.Errorf("coach has %d engagements (%v), want 2", len(es), err)
@@ -108,7 +108,7 @@ func TestHistory(t *testing.T) {
 	t.Parallel()
 	b, _ := twoDays(t)
 	out := b.Command(t, ana, "history")
-	has(t, out, "*Your last 4 weeks* (day 4 of 90)", "Week of 2026-11-23: check-ins 2/3 · energy 3.0", "*Rocks now*", "2. *Hire a CTO*")
+	has(t, out, "*Your last 4 weeks* (Cycle 1 · day 4 of 90)", "Week of 2026-11-23: check-ins 2/3 · energy 3.0", "*Rocks now*", "2. *Hire a CTO*")
 	// The cycle started on Sunday 2026-11-22, so that week is listed, with nothing due.
 	has(t, out, "Week of 2026-11-16: check-ins 0/0")
 	lacks(t, out, "Week of 2026-11-09")
@@ -137,10 +137,14 @@ func TestExport(t *testing.T) {
 			TimeZone string `json:"time_zone"`
 		} `json:"person"`
 		Engagements []struct {
-			CycleStart string `json:"cycle_start"`
-			Rocks      []struct{ Title string }
-			History    []json.RawMessage `json:"rock_history"`
-			CheckIns   []struct {
+			Start  string `json:"start"`
+			Cycles []struct {
+				N          int
+				Start, End string
+			}
+			Rocks    []struct{ Title string }
+			History  []json.RawMessage `json:"rock_history"`
+			CheckIns []struct {
 				Day    string
 				Moved  string
 				Energy int
@@ -154,7 +158,7 @@ func TestExport(t *testing.T) {
 		t.Fatalf("export = %+v", data)
 	}
 	x := data.Engagements[0]
-	if x.CycleStart != "2026-11-22" || len(x.Rocks) != 3 || len(x.History) != 3 || len(x.CheckIns) != 2 ||
+	if x.Start != "2026-11-22" || len(x.Cycles) != 1 || x.Cycles[0].N != 1 || x.Cycles[0].End != "2027-02-19" || len(x.Rocks) != 3 || len(x.History) != 3 || len(x.CheckIns) != 2 ||
 		x.CheckIns[0].Day != "2026-11-23" || x.CheckIns[0].Moved != "shipped the draft" || x.CheckIns[1].Energy != 2 {
 		t.Errorf("exported engagement = %+v", x)
 	}

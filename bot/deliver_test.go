@@ -212,7 +212,7 @@ func TestPaceForwardsTheLook(t *testing.T) {
 		t.Fatal(err)
 	}
 	to := bot.Destination{Installation: &bot.Installation{Platform: bot.PlatformSlack, ExternalID: "T1"}, UserID: "U1"}
-	m := bot.Message{Text: "*Day 3 of 90*", Key: "7"}
+	m := bot.Message{Text: "*Cycle 1 · day 3 of 90*", Key: "7"}
 	ref, err := out.Send(t.Context(), to, m)
 	if err != nil {
 		t.Fatal(err)

@@ -225,8 +225,9 @@ func (b *Bot) cmdClients(ctx context.Context, r *request, _ string) ([]Message, 
 				off++
 			}
 		}
-		line := fmt.Sprintf("*%s* — day %d of %d · this week %d/%d check-ins · streak %d · %d rocks (%d off track)",
-			client.DisplayName, e.CycleDay(DateOf(r.now.In(in.loc))), e.CycleDays, p.answered, p.expected, p.streak, countLive(in.rocks), off)
+		today := DateOf(r.now.In(in.loc))
+		line := fmt.Sprintf("*%s* — %s · this week %d/%d check-ins · streak %d · %d rocks (%d off track)",
+			client.DisplayName, e.CycleOn(today).Label(today), p.answered, p.expected, p.streak, countLive(in.rocks), off)
 		if risk := in.atRisk(week, b.silent); len(risk) > 0 {
 			line += "\n    ⚠️ at risk: " + strings.Join(risk, "; ")
 		}
@@ -258,7 +259,7 @@ func (b *Bot) cmdBrief(ctx context.Context, r *request, rest string) ([]Message,
 		return nil, fmt.Errorf("load sessions: %w", err)
 	}
 	loc := zoneOf(client)
-	from, since := e.CycleStart, "since the cycle started"
+	from, since := e.Start, "since the cycle started"
 	sinceT := e.AcceptedAt
 	if n := len(sessions); n > 0 {
 		from = sessions[n-1].Day
@@ -272,7 +273,7 @@ func (b *Bot) cmdBrief(ctx context.Context, r *request, rest string) ([]Message,
 	today := DateOf(r.now.In(loc))
 	p := in.period(from, today)
 	var sb strings.Builder
-	fmt.Fprintf(&sb, "*Brief: %s* — %s (%s; day %d of %d)\n", client.DisplayName, since, plural(today.Sub(from), "day"), e.CycleDay(today), e.CycleDays)
+	fmt.Fprintf(&sb, "*Brief: %s* — %s (%s; %s)\n", client.DisplayName, since, plural(today.Sub(from), "day"), e.CycleOn(today).Label(today))
 	fmt.Fprintf(&sb, "Check-ins %d/%d (%d%%) · streak %d · energy %s\n", p.answered, p.expected, p.rate(), p.streak, p.energyAvg())
 	if note := e.pauseNote(from, today); note != "" {
 		sb.WriteString("_" + capitalize(note) + "._\n")
@@ -330,9 +331,9 @@ func (b *Bot) cmdHistory(ctx context.Context, r *request, rest string) ([]Messag
 		return nil, err
 	}
 	var sb strings.Builder
-	fmt.Fprintf(&sb, "*Your last %d weeks* (day %d of %d)\n", weeks, e.CycleDay(today), e.CycleDays)
+	fmt.Fprintf(&sb, "*Your last %d weeks* (%s)\n", weeks, e.CycleOn(today).Label(today))
 	for wk := today.WeekStart(); !wk.Before(first); wk = wk.AddDays(-7) {
-		if wk.AddDays(6).Before(e.CycleStart) {
+		if wk.AddDays(6).Before(e.Start) {
 			break
 		}
 		p := in.period(wk, wk.AddDays(6))

@@ -1,6 +1,9 @@
 package bot
 
-import "time"
+import (
+	"fmt"
+	"time"
+)
 
 // Platform names a chat platform.
 type Platform string
@@ -96,8 +99,8 @@ type Engagement struct {
 	WeeklyWeekday time.Weekday
 	WeeklyTime    ClockTime     // client-local time of the weekly report prompt
 	ReminderDelay time.Duration // one reminder this long after an unanswered prompt; 0 = off
-	CycleStart    Date          // day 1 of the current cycle
-	CycleDays     int           // 90 by default (13 weeks)
+	Start         Date          // day 1 of cycle 1 (the day the client accepted)
+	CycleDays     int           // each cycle's length: 90 by default (13 weeks)
 	PauseFrom     Date          // no prompts from this day ...
 	PauseTo       Date          // ... to this day inclusive; zero = no pause planned
 	InvitedAt     time.Time
@@ -106,11 +109,61 @@ type Engagement struct {
 	UpdatedAt     time.Time
 }
 
-// CycleEnd returns the last day of the current cycle.
-func (e *Engagement) CycleEnd() Date { return e.CycleStart.AddDays(e.CycleDays - 1) }
+// Cycle is one of an engagement's numbered cycles: CycleDays days from
+// Start, back to back. The next cycle starts on the day after the last
+// one ends whatever happened in it; nothing has to run for it to start.
+type Cycle struct {
+	N     int  // 1-based
+	Start Date // its day 1
+	Days  int  // its length
+}
 
-// CycleDay returns the 1-based day number of d in the cycle ("Day 23 of 90").
-func (e *Engagement) CycleDay(d Date) int { return d.Sub(e.CycleStart) + 1 }
+// End returns the cycle's last day.
+func (c Cycle) End() Date { return c.Start.AddDays(c.Days - 1) }
+
+// Day returns the 1-based number of d in the cycle, kept within 1..Days so
+// that no screen ever says "day 93 of 90".
+func (c Cycle) Day(d Date) int { return min(max(d.Sub(c.Start)+1, 1), c.Days) }
+
+// Label says where d stands: "Cycle 2 · day 14 of 90".
+func (c Cycle) Label(d Date) string {
+	return fmt.Sprintf("Cycle %d · day %d of %d", c.N, c.Day(d), c.Days)
+}
+
+// Contains reports whether d falls in the cycle.
+func (c Cycle) Contains(d Date) bool { return !d.Before(c.Start) && !d.After(c.End()) }
+
+// ReviewDay returns the day of the cycle's quarterly review: the weekly
+// report's weekday within the cycle's last seven days, which replaces
+// that week's report.
+func (c Cycle) ReviewDay(weekly time.Weekday) Date {
+	last := c.End()
+	return last.AddDays(-((int(last.Weekday()) - int(weekly) + 7) % 7))
+}
+
+// cycleDays returns the engagement's cycle length (DefaultCycleDays for a
+// row that has none).
+func (e *Engagement) cycleDays() int {
+	if e.CycleDays <= 0 {
+		return DefaultCycleDays
+	}
+	return e.CycleDays
+}
+
+// CycleN returns the engagement's nth cycle (n >= 1).
+func (e *Engagement) CycleN(n int) Cycle {
+	n = max(n, 1)
+	return Cycle{N: n, Start: e.Start.AddDays((n - 1) * e.cycleDays()), Days: e.cycleDays()}
+}
+
+// CycleOn returns the cycle day d falls in; cycle 1 for a day before
+// Start (an invitation not yet accepted).
+func (e *Engagement) CycleOn(d Date) Cycle {
+	if d.Before(e.Start) {
+		return e.CycleN(1)
+	}
+	return e.CycleN(d.Sub(e.Start)/e.cycleDays() + 1)
+}
 
 // PausedOn reports whether d falls in the planned pause.
 func (e *Engagement) PausedOn(d Date) bool {

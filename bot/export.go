@@ -26,14 +26,30 @@ type exportPerson struct {
 
 type exportEngagement struct {
 	Status      EngagementStatus `json:"status"`
-	CycleStart  string           `json:"cycle_start"`
-	CycleEnd    string           `json:"cycle_end"`
+	Start       string           `json:"start"`
+	Cycles      []exportCycle    `json:"cycles"`
 	CheckinTime string           `json:"checkin_time"`
 	Workdays    string           `json:"workdays"`
 	Rocks       []*Rock          `json:"rocks"`
 	RockHistory []*RockChange    `json:"rock_history"`
 	CheckIns    []*CheckIn       `json:"check_ins"`
 	Weekly      []*WeeklyReport  `json:"weekly_reports"`
+}
+
+type exportCycle struct {
+	N     int    `json:"n"`
+	Start string `json:"start"`
+	End   string `json:"end"`
+}
+
+// exportCycles lists e's cycles up to the one holding last.
+func exportCycles(e *Engagement, last Date) []exportCycle {
+	var out []exportCycle
+	for n := 1; n <= e.CycleOn(last).N; n++ {
+		c := e.CycleN(n)
+		out = append(out, exportCycle{N: c.N, Start: c.Start.String(), End: c.End().String()})
+	}
+	return out
 }
 
 // cmdExport sends the person's own data as JSON and CSV files.
@@ -51,7 +67,11 @@ func (b *Bot) cmdExport(ctx context.Context, r *request, _ string) ([]Message, e
 		if e.Status == EngagementInvited || e.Status == EngagementDeclined {
 			continue
 		}
-		x := exportEngagement{Status: e.Status, CycleStart: e.CycleStart.String(), CycleEnd: e.CycleEnd().String(), CheckinTime: e.CheckinTime.String(), Workdays: e.Workdays.String()}
+		last := r.today()
+		if !e.EndedAt.IsZero() {
+			last = DateOf(e.EndedAt.In(zoneOf(r.me)))
+		}
+		x := exportEngagement{Status: e.Status, Start: e.Start.String(), Cycles: exportCycles(e, last), CheckinTime: e.CheckinTime.String(), Workdays: e.Workdays.String()}
 		if x.Rocks, err = b.store.Rocks(ctx, e.ID); err != nil {
 			return nil, fmt.Errorf("load rocks: %w", err)
 		}

@@ -60,7 +60,7 @@ func (b *Bot) clientHome(ctx context.Context, r *request, e *Engagement) (string
 	}
 	p := in.period(today.WeekStart(), today)
 	var sb strings.Builder
-	fmt.Fprintf(&sb, "*Day %d of %d* · this week %d/%d check-ins · streak %d\n", e.CycleDay(today), e.CycleDays, p.answered, p.expected, p.streak)
+	fmt.Fprintf(&sb, "*%s* · this week %d/%d check-ins · streak %d\n", e.CycleOn(today).Label(today), p.answered, p.expected, p.streak)
 	if len(rocks) == 0 {
 		sb.WriteString("No rocks yet: type `rocks add <title>` to add your first.\n")
 	} else {

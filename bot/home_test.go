@@ -21,6 +21,6 @@ func TestHome(t *testing.T) {
 	has(t, []bot.Message{{Text: home(ana)}}, "Coaches: type `invite @client` to start.")
 	b.Engage(t, coach, ana)
 	b.Command(t, ana, "rocks add Hire a CTO | signed offer | due 2027-01-31")
-	has(t, []bot.Message{{Text: home(ana)}}, "*Day 1 of 90*", "*Your rocks*", "Hire a CTO")
+	has(t, []bot.Message{{Text: home(ana)}}, "*Cycle 1 · day 1 of 90*", "*Your rocks*", "Hire a CTO")
 	has(t, []bot.Message{{Text: home(coach)}}, "*Your clients*", "*Ana*")
 }

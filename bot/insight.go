@@ -75,8 +75,11 @@ func (b *Bot) loadInsight(ctx context.Context, e *Engagement, client *Person, fr
 // expectedOn reports whether a check-in was due on d (as of in.asOf).
 func (in *insight) expectedOn(d Date) bool {
 	e := in.e
-	if d.Before(e.CycleStart) || d.After(e.CycleEnd()) || !e.Workdays.Has(d.Weekday()) || e.PausedOn(d) {
+	if d.Before(e.Start) || !e.Workdays.Has(d.Weekday()) || e.PausedOn(d) {
 		return false
+	}
+	if !e.EndedAt.IsZero() && !At(d, e.CheckinTime, in.loc).Before(e.EndedAt) {
+		return false // after the engagement ended
 	}
 	if !e.AcceptedAt.IsZero() && d.Before(DateOf(e.AcceptedAt.In(in.loc))) {
 		return false
@@ -117,7 +120,7 @@ func (in *insight) period(from, to Date) period {
 	if today := DateOf(in.asOf.In(in.loc)); end == today && !answered(in.checkins[today]) {
 		end = end.AddDays(-1)
 	}
-	for d, seen := end, 0; !d.Before(in.e.CycleStart) && seen < 400; d, seen = d.AddDays(-1), seen+1 {
+	for d, seen := end, 0; !d.Before(in.e.Start) && seen < 400; d, seen = d.AddDays(-1), seen+1 {
 		if !in.expectedOn(d) {
 			continue
 		}

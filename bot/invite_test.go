@@ -192,13 +192,13 @@ func TestAccept(t *testing.T) {
 				t.Errorf("stored zone %q, want %q", p.TimeZone, tt.wantTZ)
 			}
 			e := b.Engagement(t, client)
-			if e.Status != bot.EngagementActive || e.CycleStart != tt.wantStart || !e.AcceptedAt.Equal(bottest.Start) {
-				t.Errorf("engagement %s from %s accepted %s, want active from %s accepted %s", e.Status, e.CycleStart, e.AcceptedAt, tt.wantStart, bottest.Start)
+			if e.Status != bot.EngagementActive || e.Start != tt.wantStart || !e.AcceptedAt.Equal(bottest.Start) {
+				t.Errorf("engagement %s from %s accepted %s, want active from %s accepted %s", e.Status, e.Start, e.AcceptedAt, tt.wantStart, bottest.Start)
 			}
 			if e.CheckinTime != bot.DefaultCheckinTime || e.Workdays != bot.MonToFri || e.WeeklyWeekday != time.Friday || e.CycleDays != 90 {
 				t.Errorf("engagement defaults %s %s %s %d", e.CheckinTime, e.Workdays, e.WeeklyWeekday, e.CycleDays)
 			}
-			has(t, []bot.Message{lastTo(t, b, "coach")}, "Cli accepted your invitation", "Day 1 of 90 is "+tt.wantStart.String())
+			has(t, []bot.Message{lastTo(t, b, "coach")}, "Cli accepted your invitation", "Cycle 1 starts today, "+tt.wantStart.String())
 		})
 	}
 }
@@ -220,8 +220,8 @@ func TestAcceptRefused(t *testing.T) {
 		e := b.Engage(t, coach, ana)
 		b.Clock.Advance(24 * time.Hour)
 		has(t, b.Command(t, ana, "accept"), "You already accepted")
-		if got := b.Engagement(t, ana); got.CycleStart != e.CycleStart || !got.AcceptedAt.Equal(e.AcceptedAt) {
-			t.Errorf("second accept moved the cycle to %s", got.CycleStart)
+		if got := b.Engagement(t, ana); got.Start != e.Start || !got.AcceptedAt.Equal(e.AcceptedAt) {
+			t.Errorf("second accept moved the cycle to %s", got.Start)
 		}
 	})
 	t.Run("stale button", func(t *testing.T) {

@@ -197,14 +197,20 @@ func tooLong(n int) error {
 }
 
 // CycleRocksSince is the instant from which the stores count the rocks
-// of an engagement's cycle for MaxRocksPerCycle: the start of the day
-// before CycleStart in UTC, so a rock created on the cycle's first local
-// day counts in any time zone. The zero time when the cycle has no start.
-func CycleRocksSince(cycleStart Date) time.Time {
-	if cycleStart.IsZero() {
+// created in an engagement's cycle for MaxRocksPerCycle, for a rock
+// created at at: the start, in UTC, of the day before the first day of
+// the latest cycle any time zone has reached at at. A rock created on the
+// cycle's first local day counts in any zone, and a new cycle starts
+// fresh from its first hour anywhere. The zero time when the engagement
+// has no start yet (it counts every rock). start and cycleDays are the
+// engagement's Start and CycleDays.
+func CycleRocksSince(start Date, cycleDays int, at time.Time) time.Time {
+	if start.IsZero() {
 		return time.Time{}
 	}
-	return cycleStart.AddDays(-1).UTC()
+	e := Engagement{Start: start, CycleDays: cycleDays}
+	latest := DateOf(at.UTC().Add(14 * time.Hour)) // UTC+14 is the earliest zone
+	return e.CycleOn(latest).Start.AddDays(-1).UTC()
 }
 
 // CheckRockCounts returns the ECONFLICT error a store gives for a new

@@ -101,7 +101,7 @@ func (b *Bot) cmdRocks(ctx context.Context, r *request, rest string) ([]Message,
 	case "", "list":
 		return b.listRocks(ctx, r, owner, e)
 	case "add":
-		title, doneWhen, due, err := parseRockSpec(args, e)
+		title, doneWhen, due, err := parseRockSpec(args, e, DateOf(r.now.In(zoneOf(owner))))
 		if err != nil {
 			return nil, err
 		}
@@ -112,7 +112,7 @@ func (b *Bot) cmdRocks(ctx context.Context, r *request, rest string) ([]Message,
 		if err != nil {
 			return nil, err
 		}
-		title, doneWhen, due, err := parseRockSpec(spec, e)
+		title, doneWhen, due, err := parseRockSpec(spec, e, DateOf(r.now.In(zoneOf(owner))))
 		if err != nil {
 			return nil, err
 		}
@@ -135,10 +135,10 @@ func (b *Bot) cmdRocks(ctx context.Context, r *request, rest string) ([]Message,
 }
 
 // parseRockSpec parses "<title> [| done when] [| due YYYY-MM-DD]".
-func parseRockSpec(spec string, e *Engagement) (title, doneWhen string, due Date, err error) {
+func parseRockSpec(spec string, e *Engagement, today Date) (title, doneWhen string, due Date, err error) {
 	parts := strings.Split(spec, "|")
 	title = strings.TrimSpace(parts[0])
-	due = e.CycleEnd()
+	due = defaultDue(e, today)
 	for _, p := range parts[1:] {
 		p = strings.TrimSpace(p)
 		if d, ok := strings.CutPrefix(strings.ToLower(p), "due "); ok {
@@ -177,17 +177,32 @@ func validRock(title, doneWhen string) error {
 
 // validDue refuses a rock's due date that has passed (today, in the
 // client's zone, is fine) or that falls after the cycle's last day: a
-// rock is a priority of this quarter.
+// rock is a priority of this quarter. In a cycle's last week, when the
+// client sets the next quarter's rocks, the next cycle's days are fine too.
 func validDue(due, today Date, e *Engagement) error {
-	switch end := e.CycleEnd(); {
-	case today.After(end):
-		return Errorf(EINVALID, "This cycle ended on %s, so its rocks are settled; the next quarter's rocks come with its cycle.", end)
+	c := e.CycleOn(today)
+	end := c.End()
+	if today.After(end.AddDays(-7)) {
+		end = e.CycleN(c.N + 1).End()
+	}
+	switch {
 	case due.Before(today):
-		return Errorf(EINVALID, "%s has already passed; pick a due date from %s to %s, the cycle's last day.", due, today, end)
+		return Errorf(EINVALID, "%s has already passed; pick a due date from %s to %s.", due, today, end)
 	case due.After(end):
-		return Errorf(EINVALID, "%s is after this cycle ends (%s); a rock is a priority of this quarter. Pick a date up to %s.", due, end, end)
+		return Errorf(EINVALID, "%s is after this cycle ends (%s); a rock is a priority of this quarter. Pick a date up to %s.", due, c.End(), end)
 	}
 	return nil
+}
+
+// defaultDue is a new rock's due date when none is given: the cycle's
+// last day, or the next cycle's in the last week of this one (the days
+// left are too few for a quarterly priority).
+func defaultDue(e *Engagement, today Date) Date {
+	c := e.CycleOn(today)
+	if today.After(c.End().AddDays(-7)) {
+		return e.CycleN(c.N + 1).End()
+	}
+	return c.End()
 }
 
 // rockByNumber finds a rock by its shown number.
@@ -228,7 +243,7 @@ func (b *Bot) addRock(ctx context.Context, r *request, owner *Person, e *Engagem
 	m := Message{Text: text, Ephemeral: true}
 	if n := countLive(rocks); n < 3 {
 		m.Text += fmt.Sprintf("\n\n%d more to reach the recommended 3.", 3-n)
-		m.Form = rockForm(e, nil)
+		m.Form = rockForm(e, nil, DateOf(r.now.In(zoneOf(owner))))
 		m.Buttons = []Button{{ActionID: ActionRockAdd, Label: "Add a rock", Value: rocksOf(owner, r.me), OpensForm: true}}
 	}
 	if owner.ID != r.me.ID {
@@ -371,10 +386,11 @@ func (b *Bot) listRocks(ctx context.Context, r *request, owner *Person, e *Engag
 		whose = owner.DisplayName + "'s rocks"
 	}
 	today := DateOf(r.now.In(zoneOf(owner)))
-	text := fmt.Sprintf("*%s* — day %d of %d, cycle ends %s\n%s", whose, e.CycleDay(today), e.CycleDays, e.CycleEnd(), rockList(rocks))
+	c := e.CycleOn(today)
+	text := fmt.Sprintf("*%s* — %s, cycle ends %s\n%s", whose, c.Label(today), c.End(), rockList(rocks))
 	m := Message{Text: text, Ephemeral: true}
 	if countLive(rocks) < MaxRocks {
-		m.Form = rockForm(e, nil)
+		m.Form = rockForm(e, nil, today)
 		m.Buttons = []Button{{ActionID: ActionRockAdd, Label: "Add a rock", Value: rocksOf(owner, r.me), OpensForm: true}}
 	}
 	m.Sections = []string{rockUsage}
@@ -382,12 +398,12 @@ func (b *Bot) listRocks(ctx context.Context, r *request, owner *Person, e *Engag
 }
 
 // rockForm is the form to add a rock to e, or to edit rock.
-func rockForm(e *Engagement, rock *Rock) *Form {
+func rockForm(e *Engagement, rock *Rock, today Date) *Form {
 	f := &Form{FormID: FormRockAdd, Value: strconv.FormatInt(e.ID, 10), Title: "Add a rock", SubmitLabel: "Add",
 		Fields: []Field{
 			{ID: "title", Label: "Rock (a 90-day priority)", Kind: FieldText, MaxLen: MaxRockTitleLen, Hint: "Launch the new pricing page"},
 			{ID: "done_when", Label: "Done when (measurable)", Kind: FieldLongText, MaxLen: MaxDoneWhenLen, Optional: true, Hint: "Live on the site and announced to customers"},
-			{ID: "due", Label: "Due", Kind: FieldDate, Initial: e.CycleEnd().String()},
+			{ID: "due", Label: "Due", Kind: FieldDate, Initial: defaultDue(e, today).String()},
 		}}
 	if rock != nil {
 		f.FormID, f.Value, f.Title, f.SubmitLabel = FormRockEdit, strconv.FormatInt(rock.ID, 10), "Edit rock "+strconv.Itoa(rock.Position), "Save"
@@ -436,7 +452,7 @@ func (b *Bot) submitRock(ctx context.Context, r *request) ([]Message, error) {
 	if err := validRock(title, doneWhen); err != nil {
 		return nil, err
 	}
-	due := e.CycleEnd()
+	due := defaultDue(e, DateOf(r.now.In(zoneOf(owner))))
 	if s := strings.TrimSpace(v["due"]); s != "" {
 		if due, err = ParseDate(s); err != nil {
 			return nil, err

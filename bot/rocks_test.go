@@ -20,7 +20,7 @@ func TestRocksAdd(t *testing.T) {
 		t.Errorf("reply offers no rock form below 3 rocks")
 	}
 	out = b.Command(t, ana, "rocks add Launch the pricing page")
-	has(t, out, "Added rock 2", "due "+e.CycleEnd().String())
+	has(t, out, "Added rock 2", "due "+e.CycleN(1).End().String())
 
 	rocks := rocksOf(t, b, e)
 	if len(rocks) != 2 {
@@ -31,8 +31,8 @@ func TestRocksAdd(t *testing.T) {
 		r.Status != bot.RockOnTrack || r.Progress != 0 {
 		t.Errorf("rock 1 = %+v", r)
 	}
-	if r := rocks[1]; r.Position != 2 || r.DoneWhen != "" || r.Due != e.CycleEnd() {
-		t.Errorf("rock 2 = %+v, want due at the cycle end %s", r, e.CycleEnd())
+	if r := rocks[1]; r.Position != 2 || r.DoneWhen != "" || r.Due != e.CycleN(1).End() {
+		t.Errorf("rock 2 = %+v, want due at the cycle end %s", r, e.CycleN(1).End())
 	}
 	h := historyOf(t, b, e)
 	if len(h) != 2 || h[0].RockID != rocks[0].ID || h[0].ByPersonID != b.Person(t, ana).ID {
@@ -49,7 +49,7 @@ func TestRocksAddRefused(t *testing.T) {
 	}{
 		{"bad due date", "rocks add Hire a CTO | offer signed | due 2027-13-01", []string{`"2027-13-01" is not a date`, "YYYY-MM-DD"}},
 		{"due not a date", "rocks add Hire a CTO | due tomorrow", []string{`"tomorrow" is not a date`}},
-		{"due date passed", "rocks add Hire a CTO | due 2026-11-01", []string{"2026-11-01 has already passed", "to 2027-02-19, the cycle's last day"}},
+		{"due date passed", "rocks add Hire a CTO | due 2026-11-01", []string{"2026-11-01 has already passed", "pick a due date from 2026-11-22 to 2027-02-19"}},
 		{"due after the cycle", "rocks add Hire a CTO | due 2027-03-01", []string{"2027-03-01 is after this cycle ends (2027-02-19)"}},
 		{"no title", "rocks add | offer signed", []string{"A rock needs a title"}},
 		{"title too long", "rocks add " + strings.Repeat("x", bot.MaxRockTitleLen+1), []string{"keep a rock's title under 120"}},

@@ -45,11 +45,12 @@ func sameWall(local, wall time.Time) bool {
 }
 
 // DailyDue reports whether e's client gets a daily check-in on day, and at
-// which instant: a workday inside the cycle, not paused, on or after the day
-// the client accepted.
+// which instant: a workday, not paused, on or after the day the client
+// accepted. Cycles follow one another: the last day of one is not the
+// end of the prompts.
 func (e *Engagement) DailyDue(day Date, loc *time.Location) (time.Time, bool) {
 	if e.Status != EngagementActive || !e.Workdays.Has(day.Weekday()) || e.PausedOn(day) ||
-		day.Before(e.CycleStart) || day.After(e.CycleEnd()) {
+		day.Before(e.Start) {
 		return time.Time{}, false
 	}
 	due := At(day, e.CheckinTime, loc)
@@ -62,8 +63,8 @@ func (e *Engagement) DailyDue(day Date, loc *time.Location) (time.Time, bool) {
 // WeeklyDue reports whether e's client gets the weekly report prompt in the
 // week starting at week (a Monday), and when.
 func (e *Engagement) WeeklyDue(week Date, loc *time.Location) (Date, time.Time, bool) {
-	day := week.AddDays((int(e.WeeklyWeekday) + 6) % 7)
-	if e.Status != EngagementActive || e.PausedOn(day) || day.Before(e.CycleStart) || day.After(e.CycleEnd()) {
+	day := e.WeeklyDay(week)
+	if e.Status != EngagementActive || e.PausedOn(day) || day.Before(e.Start) {
 		return day, time.Time{}, false
 	}
 	due := At(day, e.WeeklyTime, loc)
@@ -71,6 +72,12 @@ func (e *Engagement) WeeklyDue(week Date, loc *time.Location) (Date, time.Time, 
 		return day, time.Time{}, false
 	}
 	return day, due, true
+}
+
+// WeeklyDay returns the day of the week starting at week (a Monday) on
+// which the weekly report is due.
+func (e *Engagement) WeeklyDay(week Date) Date {
+	return week.AddDays((int(e.WeeklyWeekday) + 6) % 7)
 }
 
 // DigestDue returns when a coach's digest is due on day (if day is their
@@ -91,12 +98,12 @@ func (p *Person) DigestDue(day Date, loc *time.Location) (week Date, due time.Ti
 
 // maxScanDays bounds the search for the next due day, so a schedule that
 // can never be due (a pause without end, say) costs a bounded loop. No
-// cycle is longer.
+// pause is planned that far ahead.
 const maxScanDays = 3 * 366
 
 // NextDaily returns the period (day) and instant of e's first daily
 // check-in due after t, in loc; ok is false when none is: the engagement
-// is not active, or paused or past its cycle for good.
+// is not active, or paused for good.
 func (e *Engagement) NextDaily(t time.Time, loc *time.Location) (day Date, due time.Time, ok bool) {
 	if e.Status != EngagementActive {
 		return Date{}, time.Time{}, false
@@ -104,11 +111,10 @@ func (e *Engagement) NextDaily(t time.Time, loc *time.Location) (day Date, due t
 	// The day before t's local day too: At may move a due time across
 	// midnight (Pacific/Apia skipped a whole day).
 	start := DateOf(t.In(loc)).AddDays(-1)
-	if start.Before(e.CycleStart) {
-		start = e.CycleStart
+	if start.Before(e.Start) {
+		start = e.Start
 	}
-	end := e.CycleEnd()
-	for d, n := start, 0; !d.After(end) && n < maxScanDays; d, n = d.AddDays(1), n+1 {
+	for d, n := start, 0; n < maxScanDays; d, n = d.AddDays(1), n+1 {
 		if due, ok := e.DailyDue(d, loc); ok && due.After(t) {
 			return d, due, true
 		}
@@ -123,11 +129,10 @@ func (e *Engagement) NextWeekly(t time.Time, loc *time.Location) (week Date, due
 		return Date{}, time.Time{}, false
 	}
 	start := DateOf(t.In(loc)).AddDays(-1).WeekStart()
-	if start.Before(e.CycleStart.WeekStart()) {
-		start = e.CycleStart.WeekStart()
+	if start.Before(e.Start.WeekStart()) {
+		start = e.Start.WeekStart()
 	}
-	end := e.CycleEnd()
-	for w, n := start, 0; !w.After(end) && n < maxScanDays/7; w, n = w.AddDays(7), n+1 {
+	for w, n := start, 0; n < maxScanDays/7; w, n = w.AddDays(7), n+1 {
 		if _, due, ok := e.WeeklyDue(w, loc); ok && due.After(t) {
 			return w, due, true
 		}

@@ -41,7 +41,7 @@ func nextEngagement(tb testing.TB, cycle string) *bot.Engagement {
 	return &bot.Engagement{
 		Status: bot.EngagementActive, CheckinTime: bot.DefaultCheckinTime, Workdays: bot.MonToFri,
 		WeeklyWeekday: bot.DefaultWeeklyWeekday, WeeklyTime: bot.DefaultWeeklyTime,
-		CycleStart: start, CycleDays: bot.DefaultCycleDays,
+		Start: start, CycleDays: bot.DefaultCycleDays,
 		AcceptedAt: start.UTC().AddDate(0, 0, -1),
 	}
 }
@@ -167,8 +167,8 @@ func TestNextDaily(t *testing.T) {
 
 		// The cycle runs 2026-11-23 to 2027-02-20 (a Saturday) inclusive.
 		{"last workday of the cycle", "Europe/London", "", nil, "2027-02-19 08:59", "2027-02-19", "2027-02-19 09:00", true},
-		{"after the cycle's last check-in → none", "Europe/London", "", nil, "2027-02-19 09:00", "", "", false},
-		{"long after the cycle → none", "Europe/London", "", nil, "2027-06-01 09:00", "", "", false},
+		{"after the cycle's last check-in → cycle 2's first", "Europe/London", "", nil, "2027-02-19 09:00", "2027-02-22", "2027-02-22 09:00", true},
+		{"months later, in cycle 3", "Europe/London", "", nil, "2027-06-01 09:00", "2027-06-02", "2027-06-02 08:00", true},
 		{"last day of the cycle on a workday", "Europe/London", "", func(e *bot.Engagement) { e.Workdays = everyDay }, "2027-02-19 09:00", "2027-02-20", "2027-02-20 09:00", true},
 		{"before a Saturday cycle start → its first workday", "Europe/London", "2026-11-28", nil, "2026-11-20 12:00", "2026-11-30", "2026-11-30 09:00", true},
 		{"years before the cycle start", "Europe/London", "2026-11-28", nil, "2020-01-01 00:00", "2026-11-30", "2026-11-30 09:00", true},
@@ -227,7 +227,7 @@ func TestNextWeekly(t *testing.T) {
 		{"cycle starts after that week's Monday → next week", "Europe/London", "2026-11-25", on(time.Monday, 8, 0), "2026-11-01 00:00", "2026-11-30", "2026-11-30 08:00", true},
 		{"cycle starts mid-week before the Friday", "Europe/London", "2026-11-25", nil, "2026-11-01 00:00", "2026-11-23", "2026-11-27 15:00", true},
 		{"last Friday of the cycle", "Europe/London", "", nil, "2027-02-19 14:00", "2027-02-15", "2027-02-19 15:00", true},
-		{"after the cycle's last prompt → none", "Europe/London", "", nil, "2027-02-19 15:00", "", "", false},
+		{"after the cycle's last prompt → cycle 2's first", "Europe/London", "", nil, "2027-02-19 15:00", "2027-02-22", "2027-02-26 15:00", true},
 		{"Saturday prompt on the cycle's last day", "Europe/London", "", on(time.Saturday, 10, 0), "2027-02-19 15:00", "2027-02-15", "2027-02-20 10:00", true},
 		{"accepted after Friday's prompt → next week", "Europe/London", "", func(e *bot.Engagement) { e.AcceptedAt = time.Date(2026, 11, 27, 16, 0, 0, 0, time.UTC) }, "2026-11-27 12:00", "2026-11-30", "2026-12-04 15:00", true},
 		{"paused engagement → none", "Europe/London", "", func(e *bot.Engagement) { e.Status = bot.EngagementPaused }, "2026-11-23 00:00", "", "", false},

@@ -70,7 +70,7 @@ func TestDailyDue(t *testing.T) {
 	base := func() *bot.Engagement {
 		return &bot.Engagement{
 			Status: bot.EngagementActive, CheckinTime: 9 * 60, Workdays: bot.MonToFri,
-			CycleStart: bot.Date{Year: 2026, Month: 11, Day: 23}, CycleDays: 90,
+			Start: bot.Date{Year: 2026, Month: 11, Day: 23}, CycleDays: 90,
 			AcceptedAt: time.Date(2026, 11, 22, 18, 0, 0, 0, time.UTC),
 		}
 	}
@@ -85,7 +85,8 @@ func TestDailyDue(t *testing.T) {
 		{"weekend", nil, day(28), false},
 		{"custom workdays", func(e *bot.Engagement) { e.Workdays = 1<<time.Saturday | 1<<time.Sunday }, day(28), true},
 		{"before the cycle", nil, day(20), false},
-		{"after the cycle", nil, bot.Date{Year: 2027, Month: 2, Day: 22}, false},
+		{"first workday of cycle 2", nil, bot.Date{Year: 2027, Month: 2, Day: 22}, true},
+		{"a year on, cycle 5", nil, bot.Date{Year: 2027, Month: 11, Day: 24}, true},
 		{"last day of the cycle", nil, bot.Date{Year: 2027, Month: 2, Day: 19}, true},
 		{"paused", func(e *bot.Engagement) { e.PauseFrom, e.PauseTo = day(24), day(26) }, day(25), false},
 		{"day after the pause", func(e *bot.Engagement) { e.PauseFrom, e.PauseTo = day(24), day(26) }, day(27), true},
@@ -115,7 +116,7 @@ func TestWeeklyAndDigestDue(t *testing.T) {
 	t.Parallel()
 	ny := mustZone(t, "America/New_York")
 	e := &bot.Engagement{Status: bot.EngagementActive, WeeklyWeekday: time.Friday, WeeklyTime: 15 * 60,
-		CycleStart: bot.Date{Year: 2026, Month: 11, Day: 23}, CycleDays: 90}
+		Start: bot.Date{Year: 2026, Month: 11, Day: 23}, CycleDays: 90}
 	day, due, ok := e.WeeklyDue(bot.Date{Year: 2026, Month: 11, Day: 23}, ny)
 	if !ok || day != (bot.Date{Year: 2026, Month: 11, Day: 27}) || !due.Equal(time.Date(2026, 11, 27, 20, 0, 0, 0, time.UTC)) {
 		t.Errorf("WeeklyDue = %s %s %v", day, due, ok)

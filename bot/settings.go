@@ -105,7 +105,7 @@ func (b *Bot) cmdSettings(ctx context.Context, r *request, rest string) ([]Messa
 		return nil, fmt.Errorf("load engagement: %w", err)
 	}
 	if strings.TrimSpace(rest) == "" {
-		return []Message{{Text: settingsText(r.me, e), Form: settingsForm(r.me, e), Ephemeral: true}}, nil
+		return []Message{{Text: settingsText(r.me, e, r.today()), Form: settingsForm(r.me, e), Ephemeral: true}}, nil
 	}
 	if first, more, _ := strings.Cut(strings.TrimSpace(rest), " "); strings.HasPrefix(first, "<@") {
 		return b.clientReminder(ctx, r, first, more)
@@ -148,7 +148,7 @@ func (b *Bot) applySettings(ctx context.Context, r *request, e *Engagement, c se
 			return nil, fmt.Errorf("save settings: %w", err)
 		}
 	}
-	return reply("Saved.\n%s", settingsText(r.me, e)), nil
+	return reply("Saved.\n%s", settingsText(r.me, e, r.today())), nil
 }
 
 // clientReminder: a coach sets a client's reminder (`settings @ana
@@ -183,7 +183,7 @@ func set[T any](dst *T, v *T) {
 	}
 }
 
-func settingsText(p *Person, e *Engagement) string {
+func settingsText(p *Person, e *Engagement, today Date) string {
 	var sb strings.Builder
 	fmt.Fprintf(&sb, "*Your settings*\n• Time zone: %s\n", cmpZone(p.TimeZone))
 	if e != nil && e.Status != EngagementInvited {
@@ -193,7 +193,8 @@ func settingsText(p *Person, e *Engagement) string {
 		} else {
 			sb.WriteString("• Reminder: off\n")
 		}
-		fmt.Fprintf(&sb, "• Cycle: %s to %s\n", e.CycleStart, e.CycleEnd())
+		c := e.CycleOn(today)
+		fmt.Fprintf(&sb, "• Cycle %d: %s to %s\n", c.N, c.Start, c.End())
 		if !e.PauseFrom.IsZero() {
 			fmt.Fprintf(&sb, "• Paused: %s to %s\n", e.PauseFrom, e.PauseTo)
 		}

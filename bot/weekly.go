@@ -135,7 +135,7 @@ func (b *Bot) weeklyWeek(ctx context.Context, r *request, e *Engagement, value s
 		return t.day, nil
 	}
 	last := this.AddDays(-7)
-	if last.Before(e.CycleStart.WeekStart()) {
+	if last.Before(e.Start.WeekStart()) {
 		return this, nil
 	}
 	if r.local().Weekday() == time.Monday && r.local().Hour() < 12 {
@@ -157,8 +157,9 @@ func (b *Bot) weeklyWeek(ctx context.Context, r *request, e *Engagement, value s
 
 // weeklyPrompt is the weekly accountability message.
 func (b *Bot) weeklyPrompt(e *Engagement, w *WeeklyReport, rocks []*Rock) Message {
-	text := fmt.Sprintf("*Weekly accountability* · week of %s (day %d of %d)\nYour rocks:\n%s\n\nReply here, one message per question, or answer them all at once in the form.\n%s",
-		w.Week, max(e.CycleDay(w.Week.AddDays(4)), 1), e.CycleDays, rockList(liveRocks(rocks)), weeklyQuestion(w, rocks))
+	day := e.WeeklyDay(w.Week)
+	text := fmt.Sprintf("*Weekly accountability* · week of %s (%s)\nYour rocks:\n%s\n\nReply here, one message per question, or answer them all at once in the form.\n%s",
+		w.Week, e.CycleOn(day).Label(day), rockList(liveRocks(rocks)), weeklyQuestion(w, rocks))
 	return Message{
 		Text:    text,
 		Form:    weeklyForm(e, w, rocks),

@@ -574,7 +574,7 @@ func seed(ctx context.Context, s *postgres.DB, n int, due time.Time) (map[string
 				e := &bot.Engagement{CoachID: coach.ID, ClientID: p.ID, Status: bot.EngagementActive,
 					CheckinTime: bot.ClockTime(due.Hour()*60 + due.Minute()), Workdays: 0x7f,
 					WeeklyWeekday: (due.Weekday() + 3) % 7, WeeklyTime: 15 * 60,
-					CycleStart: bot.DateOf(due).AddDays(-2), CycleDays: 90, InvitedAt: marked, AcceptedAt: marked, UpdatedAt: marked}
+					Start: bot.DateOf(due).AddDays(-2), CycleDays: 90, InvitedAt: marked, AcceptedAt: marked, UpdatedAt: marked}
 				if err := s.CreateEngagement(ctx, e); err != nil {
 					errs <- err
 					return

@@ -34,7 +34,7 @@ func TestSlackFake(t *testing.T) {
 		defer resp.Body.Close()
 		return resp.StatusCode, resp.Header.Get("Retry-After")
 	}
-	prompt := "*Day 3 of 90* · Friday 2026-12-04\nGood morning, ana!"
+	prompt := "*Cycle 1 · day 3 of 90* · Friday 2026-12-04\nGood morning, ana!"
 	if code, _ := post(t.Context(), prompt); code != 200 {
 		t.Fatalf("prompt: %d", code)
 	}

@@ -50,7 +50,7 @@ func seedClients(t testing.TB, s bot.Store, n int) []*bot.Person {
 			TimeZone: z.zone, CreatedAt: start}
 		must(t, s.EnsurePerson(ctx, p))
 		e := &bot.Engagement{CoachID: coach.ID, ClientID: p.ID, Status: bot.EngagementActive, CheckinTime: z.local,
-			Workdays: bot.MonToFri, WeeklyWeekday: time.Friday, WeeklyTime: 15 * 60, CycleStart: bot.Date{Year: 2026, Month: 11, Day: 22},
+			Workdays: bot.MonToFri, WeeklyWeekday: time.Friday, WeeklyTime: 15 * 60, Start: bot.Date{Year: 2026, Month: 11, Day: 22},
 			CycleDays: 90, InvitedAt: start, AcceptedAt: start, UpdatedAt: start}
 		must(t, s.CreateEngagement(ctx, e))
 		clients[i] = p

@@ -84,7 +84,7 @@ func setup(t *testing.T) *bundle {
 	ana := &bot.Person{InstallationID: inst.ID, ExternalID: "ana", TimeZone: "Europe/Paris", CreatedAt: start}
 	must(t, s.EnsurePerson(ctx, ana))
 	e := &bot.Engagement{CoachID: coach.ID, ClientID: ana.ID, Status: bot.EngagementActive, CheckinTime: 9 * 60, Workdays: bot.MonToFri,
-		WeeklyWeekday: time.Friday, WeeklyTime: 15 * 60, ReminderDelay: 2 * time.Hour, CycleStart: bot.Date{Year: 2026, Month: 11, Day: 23},
+		WeeklyWeekday: time.Friday, WeeklyTime: 15 * 60, ReminderDelay: 2 * time.Hour, Start: bot.Date{Year: 2026, Month: 11, Day: 23},
 		CycleDays: 90, InvitedAt: start, AcceptedAt: start, UpdatedAt: start}
 	must(t, s.CreateEngagement(ctx, e))
 	c := bottest.NewClock(start)

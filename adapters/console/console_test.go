@@ -226,7 +226,7 @@ func TestClick(t *testing.T) {
 
 func checkinMessage() bot.Message {
 	return bot.Message{
-		Text:    "Day 1 of 90",
+		Text:    "Cycle 1 · day 1 of 90",
 		Buttons: []bot.Button{{ActionID: "checkin.open", Label: "Answer", OpensForm: true}, {ActionID: "checkin.skip", Label: "Skip today", Value: "42:2026-11-30"}},
 		Form: &bot.Form{FormID: "checkin.submit", Value: "42:2026-11-30", Title: "Daily check-in", Fields: []bot.Field{
 			{ID: "moved", Label: "What moved forward yesterday?", Kind: bot.FieldLongText},
@@ -269,7 +269,7 @@ func TestForm(t *testing.T) {
       energy: Energy (number 1–5) — 1 = drained, 5 = flying
 `
 	for _, s := range []string{
-		"  smart90 → ana (DM) [m1]:\n    Day 1 of 90\n    [Answer] [Skip today]\n" + form,
+		"  smart90 → ana (DM) [m1]:\n    Cycle 1 · day 1 of 90\n    [Answer] [Skip today]\n" + form,
 		"ana> :click Answer\n  smart90 → ana (only you):\n" + form + "ana> :form",
 		`console: form "Daily check-in" has no field mood, size; its fields are: moved, priority, rock, energy. Nothing was sent.`,
 		`console: "moved" is not key=value. Use :form moved=…; priority=…; rock=…; energy=…`,

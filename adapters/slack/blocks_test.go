@@ -17,7 +17,7 @@ import (
 // checkIn is a message like the core's daily check-in prompt.
 func checkIn() bot.Message {
 	return bot.Message{
-		Text: "*Day 23 of 90* — good morning " + bot.MentionPerson("U123") + "!\nYour rocks:\n• 1. Launch the pricing page (on track, 40%)",
+		Text: "*Cycle 1 · day 23 of 90* — good morning " + bot.MentionPerson("U123") + "!\nYour rocks:\n• 1. Launch the pricing page (on track, 40%)",
 		Sections: []string{
 			"What moved forward yesterday? Today's #1 priority? Anything stuck? Post in " + bot.MentionChannel("C123") + " or answer here.",
 		},
@@ -35,7 +35,7 @@ func TestBlocksCheckIn(t *testing.T) {
 	m := checkIn()
 	text, blocks := Blocks(m)
 	checkMessage(t, blocks)
-	if !strings.HasPrefix(text, "*Day 23 of 90*") || strings.Contains(text, "\n") || textLen(text) > maxFallback {
+	if !strings.HasPrefix(text, "*Cycle 1 · day 23 of 90*") || strings.Contains(text, "\n") || textLen(text) > maxFallback {
 		t.Errorf("fallback text = %q, want the start of Text on one line", text)
 	}
 
@@ -68,7 +68,7 @@ func TestBlocksCheckIn(t *testing.T) {
 		t.Fatalf("got %d blocks, want section, section, actions: %s", len(got), raw)
 	}
 	for i, want := range []string{
-		"*Day 23 of 90* — good morning <@U123>!\nYour rocks:\n• 1. Launch the pricing page (on track, 40%)",
+		"*Cycle 1 · day 23 of 90* — good morning <@U123>!\nYour rocks:\n• 1. Launch the pricing page (on track, 40%)",
 		"What moved forward yesterday? Today's #1 priority? Anything stuck? Post in <#C123> or answer here.",
 	} {
 		b := got[i]

@@ -67,7 +67,7 @@ func TestLoopRocksAndPlainReplies(t *testing.T) {
 	state := map[string]any{"values": map[string]any{
 		"title":     map[string]any{"title": map[string]any{"type": "plain_text_input", "value": "Hire a CTO"}},
 		"done_when": map[string]any{"done_when": map[string]any{"type": "plain_text_input", "value": "offer signed"}},
-		"due":       map[string]any{"due": map[string]any{"type": "datepicker", "selected_date": e.CycleStart.AddDays(60).String()}},
+		"due":       map[string]any{"due": map[string]any{"type": "datepicker", "selected_date": e.Start.AddDays(60).String()}},
 	}}
 	got = steps(func() {
 		h.interaction(t, map[string]any{"type": "view_submission", "user": user, "team": team,

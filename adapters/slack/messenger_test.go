@@ -24,7 +24,7 @@ func TestSendDirectMessage(t *testing.T) {
 	t.Parallel()
 	f := newFakeSlack(t)
 	m := NewMessenger(MessengerConfig{APIURL: f.URL})
-	msg := bot.Message{Text: "*Day 3 of 90*\nGood morning!", Buttons: []bot.Button{{ActionID: "checkin.answer", Label: "Answer", Value: "7"}}}
+	msg := bot.Message{Text: "*Cycle 1 · day 3 of 90*\nGood morning!", Buttons: []bot.Button{{ActionID: "checkin.answer", Label: "Answer", Value: "7"}}}
 	for i := range 2 {
 		ref, err := m.Send(t.Context(), bot.Destination{Installation: team, UserID: "U061F7AUR"}, msg)
 		if err != nil {
@@ -44,7 +44,7 @@ func TestSendDirectMessage(t *testing.T) {
 		t.Errorf("conversations.open = %+v", calls[0])
 	}
 	post := calls[1]
-	if post.Form["channel"] != "D069C7QFK" || !strings.Contains(post.Form["text"], "Day 3 of 90") ||
+	if post.Form["channel"] != "D069C7QFK" || !strings.Contains(post.Form["text"], "Cycle 1 · day 3 of 90") ||
 		!strings.Contains(post.Form["blocks"], `"action_id":"checkin.answer"`) || post.Form["thread_ts"] != "" {
 		t.Errorf("chat.postMessage = %+v", post.Form)
 	}
@@ -309,7 +309,7 @@ func TestSentFindsTheTaggedPrompt(t *testing.T) {
 	to := bot.Destination{Installation: team, UserID: "U061F7AUR"}
 	since := fakeStart.Add(-time.Minute)
 
-	other := bot.Message{Text: "*Day 3 of 90*", Key: "41"}
+	other := bot.Message{Text: "*Cycle 1 · day 3 of 90*", Key: "41"}
 	if _, err := m.Send(t.Context(), to, other); err != nil {
 		t.Fatal(err)
 	}
@@ -343,7 +343,7 @@ func TestSentFindsTheTaggedPrompt(t *testing.T) {
 		t.Errorf("Sent = %+v, %v; want all %d parts, first %q", got, err, len(Split(long)), ref)
 	}
 	// Not another delivery's prompt, nor one posted before since.
-	if got, err := m.Sent(t.Context(), to, bot.Message{Text: "*Day 3 of 90*", Key: "43"}, since); err != nil || got != (bot.Receipt{}) {
+	if got, err := m.Sent(t.Context(), to, bot.Message{Text: "*Cycle 1 · day 3 of 90*", Key: "43"}, since); err != nil || got != (bot.Receipt{}) {
 		t.Errorf("Sent for another delivery = %+v, %v; want nothing", got, err)
 	}
 	if got, err := m.Sent(t.Context(), to, other, fakeStart.Add(time.Hour)); err != nil || got != (bot.Receipt{}) {
@@ -393,7 +393,7 @@ func TestSentPages(t *testing.T) {
 	f := newFakeSlack(t)
 	m := NewMessenger(MessengerConfig{APIURL: f.URL})
 	to := bot.Destination{Installation: team, UserID: "U061F7AUR"}
-	prompt := bot.Message{Text: "*Day 3 of 90*", Key: "7"}
+	prompt := bot.Message{Text: "*Cycle 1 · day 3 of 90*", Key: "7"}
 	ref, err := m.Send(t.Context(), to, prompt)
 	if err != nil {
 		t.Fatal(err)

@@ -54,7 +54,7 @@ func Test429Storm(t *testing.T) {
 			t.Fatal(err)
 		}
 		e := &bot.Engagement{CoachID: coach.ID, ClientID: p.ID, Status: bot.EngagementActive, CheckinTime: 9 * 60, Workdays: bot.MonToFri,
-			WeeklyWeekday: time.Friday, WeeklyTime: 15 * 60, CycleStart: bot.Date{Year: 2026, Month: 11, Day: 23}, CycleDays: 90,
+			WeeklyWeekday: time.Friday, WeeklyTime: 15 * 60, Start: bot.Date{Year: 2026, Month: 11, Day: 23}, CycleDays: 90,
 			InvitedAt: start, AcceptedAt: start, UpdatedAt: start}
 		if err := b.Store.CreateEngagement(ctx, e); err != nil {
 			t.Fatal(err)

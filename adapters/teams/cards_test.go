@@ -130,7 +130,7 @@ func TestCardsMarkdown(t *testing.T) {
 		in   string
 		want []block
 	}{
-		{"bold", "*Day 2 of 90* · Monday 2026-11-23", []block{{"**Day 2 of 90** · Monday 2026-11-23", ""}}},
+		{"bold", "*Cycle 1 · day 2 of 90* · Monday 2026-11-23", []block{{"**Cycle 1 · day 2 of 90** · Monday 2026-11-23", ""}}},
 		{"bold around punctuation", "(*1/4*) What moved? *a* *b*", []block{{"(**1/4**) What moved? **a** **b**", ""}}},
 		{"not bold", "2*3*4 = 24, a * b, *unclosed, ** empty", []block{{"2*3*4 = 24, a * b, *unclosed, ** empty", ""}}},
 		{"italic stays", "_done when:_ live", []block{{"_done when:_ live", ""}}},
@@ -266,7 +266,7 @@ func TestMentionIDs(t *testing.T) {
 func checkInMessage() bot.Message {
 	v := "42:2026-11-23"
 	return bot.Message{
-		Text: core("*Day 2 of 90* · Monday 2026-11-23\nGood morning, <@29:ana>!\n\n*1/4* What moved forward yesterday?"),
+		Text: core("*Cycle 1 · day 2 of 90* · Monday 2026-11-23\nGood morning, <@29:ana>!\n\n*1/4* What moved forward yesterday?"),
 		Buttons: []bot.Button{
 			{ActionID: "checkin.open", Label: "Answer", Value: v, Style: bot.StylePrimary, OpensForm: true},
 			{ActionID: "checkin.skip", Label: "Skip today", Value: v},
@@ -296,7 +296,7 @@ func TestCardsForm(t *testing.T) {
 		t.Fatalf("%d cards", len(cards))
 	}
 	c := cardOf(t, cards[0])
-	if got, want := cardTexts(c), []string{"**Day 2 of 90** · Monday 2026-11-23", "Good morning, <at>Ana</at>!", "**1/4** What moved forward yesterday?"}; !reflect.DeepEqual(got, want) {
+	if got, want := cardTexts(c), []string{"**Cycle 1 · day 2 of 90** · Monday 2026-11-23", "Good morning, <at>Ana</at>!", "**1/4** What moved forward yesterday?"}; !reflect.DeepEqual(got, want) {
 		t.Errorf("texts %q, want %q (no title: the card has text)", got, want)
 	}
 	var inputs []map[string]any

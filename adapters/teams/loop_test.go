@@ -132,7 +132,7 @@ func TestLoop(t *testing.T) {
 	}
 	step("Monday's check-in", []string{"SendToConversation a:chat-" + anaID}, func() { until("2026-11-23 09:05") })
 	checkinCard := h.conn.Calls()[len(h.conn.Calls())-1]
-	if !strings.Contains(checkinCard.Text(), "Day 2 of 90") || !strings.Contains(checkinCard.Text(), "Hire a CTO") {
+	if !strings.Contains(checkinCard.Text(), "Cycle 1 · day 2 of 90") || !strings.Contains(checkinCard.Text(), "Hire a CTO") {
 		t.Errorf("check-in card: %q", checkinCard.Text())
 	}
 	// She answers by the card.

@@ -267,7 +267,7 @@ func seedOn(ctx context.Context, s bot.Store, n int, due time.Time, platform bot
 				e := &bot.Engagement{CoachID: coach.ID, ClientID: p.ID, Status: bot.EngagementActive,
 					CheckinTime: bot.ClockTime(local.Hour()*60 + local.Minute()), Workdays: 0x7f,
 					WeeklyWeekday: (local.Weekday() + 3) % 7, WeeklyTime: 15 * 60,
-					CycleStart: bot.DateOf(local).AddDays(-2), CycleDays: 90, InvitedAt: marked, AcceptedAt: marked, UpdatedAt: marked}
+					Start: bot.DateOf(local).AddDays(-2), CycleDays: 90, InvitedAt: marked, AcceptedAt: marked, UpdatedAt: marked}
 				if err := s.CreateEngagement(ctx, e); err != nil {
 					errs <- err
 					return

@@ -94,7 +94,7 @@ func checkTranscript(t *testing.T, out string) {
 	}
 	// The check-ins: one by plain replies, one by form.
 	mon := section(t, out, "clock → Mon 2026-11-23", "clock →")
-	want(mon, "*Day 2 of 90* · Monday 2026-11-23")
+	want(mon, "*Cycle 1 · day 2 of 90* · Monday 2026-11-23")
 	want(mon, "• #1 priority: review the copy with design (rock 1, Launch the pricing page)")
 	want(mon, "• Energy: 4/5")
 	want(mon, "smart90 → ana (DM) [m3] · Mon 2026-11-23 09:00 CET:")
@@ -108,10 +108,10 @@ func checkTranscript(t *testing.T, out string) {
 	fri := section(t, out, "clock → Fri 2026-11-27", "ana> on track 40")
 	last := -1
 	for _, s := range []string{
-		"smart90 → ana (DM) [m6] · Thu 2026-11-26 09:00 CET:\n    *Day 5 of 90* · Thursday 2026-11-26",
-		"smart90 → ana (DM) [m7] · Thu 2026-11-26 11:00 CET:\n    *Day 5 of 90* · Thursday 2026-11-26\n    A gentle reminder",
-		"smart90 → ana (DM) [m8] · Fri 2026-11-27 09:00 CET:\n    *Day 6 of 90* · Friday 2026-11-27",
-		"smart90 → ana (DM) [m9] · Fri 2026-11-27 11:00 CET:\n    *Day 6 of 90* · Friday 2026-11-27\n    A gentle reminder",
+		"smart90 → ana (DM) [m6] · Thu 2026-11-26 09:00 CET:\n    *Cycle 1 · day 5 of 90* · Thursday 2026-11-26",
+		"smart90 → ana (DM) [m7] · Thu 2026-11-26 11:00 CET:\n    *Cycle 1 · day 5 of 90* · Thursday 2026-11-26\n    A gentle reminder",
+		"smart90 → ana (DM) [m8] · Fri 2026-11-27 09:00 CET:\n    *Cycle 1 · day 6 of 90* · Friday 2026-11-27",
+		"smart90 → ana (DM) [m9] · Fri 2026-11-27 11:00 CET:\n    *Cycle 1 · day 6 of 90* · Friday 2026-11-27\n    A gentle reminder",
 		"smart90 → ana (DM) [m10] · Fri 2026-11-27 15:00 CET:",
 	} {
 		i := strings.Index(fri, s)
@@ -176,7 +176,7 @@ func checkStored(t *testing.T, s bot.Store) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if e.CoachID != coach.ID || e.Status != bot.EngagementActive || e.CycleStart != (bot.Date{Year: 2026, Month: 11, Day: 22}) {
+	if e.CoachID != coach.ID || e.Status != bot.EngagementActive || e.Start != (bot.Date{Year: 2026, Month: 11, Day: 22}) {
 		t.Errorf("engagement: %+v", e)
 	}
 	rocks, err := s.Rocks(ctx, e.ID)
@@ -270,8 +270,8 @@ func TestChatAdvancePlaysTheDay(t *testing.T) {
 	last := -1
 	for _, s := range []string{
 		"  clock → Tue 2026-11-24 07:00 UTC · ana: Tue 2026-11-24 08:00 CET (Europe/Paris)\n",
-		"  smart90 → ana (DM) [m3] · Mon 2026-11-23 09:00 CET:\n    *Day 1 of 90* · Monday 2026-11-23\n    Good morning, ana!",
-		"  smart90 → ana (DM) [m4] · Mon 2026-11-23 11:00 CET:\n    *Day 1 of 90* · Monday 2026-11-23\n    A gentle reminder",
+		"  smart90 → ana (DM) [m3] · Mon 2026-11-23 09:00 CET:\n    *Cycle 1 · day 1 of 90* · Monday 2026-11-23\n    Good morning, ana!",
+		"  smart90 → ana (DM) [m4] · Mon 2026-11-23 11:00 CET:\n    *Cycle 1 · day 1 of 90* · Monday 2026-11-23\n    A gentle reminder",
 	} {
 		i := strings.Index(day, s)
 		if i <= last {

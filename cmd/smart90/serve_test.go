@@ -158,7 +158,7 @@ func seedDue(t *testing.T, s bot.Store, dueAt time.Time, n int) {
 		e := &bot.Engagement{CoachID: coach.ID, ClientID: p.ID, Status: bot.EngagementActive,
 			CheckinTime: bot.ClockTime(dueAt.Hour()*60 + dueAt.Minute()), Workdays: bot.MonToFri | 1<<time.Saturday | 1<<time.Sunday,
 			WeeklyWeekday: (dueAt.Weekday() + 3) % 7, WeeklyTime: bot.ClockTime(dueAt.Hour()*60 + dueAt.Minute()),
-			CycleStart: bot.DateOf(dueAt).AddDays(-2), CycleDays: 90, InvitedAt: marked, AcceptedAt: marked, UpdatedAt: marked}
+			Start: bot.DateOf(dueAt).AddDays(-2), CycleDays: 90, InvitedAt: marked, AcceptedAt: marked, UpdatedAt: marked}
 		if err := s.CreateEngagement(ctx, e); err != nil {
 			t.Fatal(err)
 		}

@@ -18,7 +18,7 @@ func scanEngagement(r row) (*bot.Engagement, error) {
 	var e bot.Engagement
 	var reminderDelay int64
 	err := r.Scan(&e.ID, idDest{&e.CoachID}, &e.ClientID, &e.Status, &e.CheckinTime, &e.Workdays,
-		&e.WeeklyWeekday, &e.WeeklyTime, &reminderDelay, dateDest{&e.CycleStart}, &e.CycleDays,
+		&e.WeeklyWeekday, &e.WeeklyTime, &reminderDelay, dateDest{&e.Start}, &e.CycleDays,
 		dateDest{&e.PauseFrom}, dateDest{&e.PauseTo}, timeDest{&e.InvitedAt}, timeDest{&e.AcceptedAt},
 		timeDest{&e.EndedAt}, timeDest{&e.UpdatedAt})
 	if err != nil {
@@ -63,7 +63,7 @@ func (db *DB) CreateEngagement(ctx context.Context, e *bot.Engagement) error {
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
 			RETURNING `+engagementColumns,
 			idArg(e.CoachID), e.ClientID, e.Status, e.CheckinTime, e.Workdays, e.WeeklyWeekday,
-			e.WeeklyTime, int64(e.ReminderDelay), dateArg(e.CycleStart), e.CycleDays,
+			e.WeeklyTime, int64(e.ReminderDelay), dateArg(e.Start), e.CycleDays,
 			dateArg(e.PauseFrom), dateArg(e.PauseTo), invited, timeArg(e.AcceptedAt),
 			timeArg(e.EndedAt), timeArg(updated)))
 		if err != nil {
@@ -177,7 +177,7 @@ func (db *DB) UpdateEngagement(ctx context.Context, e *bot.Engagement) error {
 			WHERE id = $1
 			RETURNING `+engagementColumns,
 			e.ID, e.Status, e.CheckinTime, e.Workdays, e.WeeklyWeekday, e.WeeklyTime,
-			int64(e.ReminderDelay), dateArg(e.CycleStart), e.CycleDays, dateArg(e.PauseFrom),
+			int64(e.ReminderDelay), dateArg(e.Start), e.CycleDays, dateArg(e.PauseFrom),
 			dateArg(e.PauseTo), timeArg(e.AcceptedAt), timeArg(e.EndedAt), orNow(e.UpdatedAt)))
 		if err != nil {
 			return notFound(err, "That engagement does not exist.", fmt.Sprintf("update engagement %d", e.ID))

@@ -50,13 +50,15 @@ func (db *DB) CreateRock(ctx context.Context, r *bot.Rock, byPersonID int64, not
 		updated = created
 	}
 	return db.tx(ctx, func(tx pgx.Tx) error {
-		var cycleStart bot.Date
-		err := tx.QueryRow(ctx, `SELECT cycle_start FROM engagements WHERE id = $1 FOR UPDATE`, r.EngagementID).
-			Scan(dateDest{&cycleStart})
+		var start bot.Date
+		var cycleDays int
+		err := tx.QueryRow(ctx, `SELECT cycle_start, cycle_days FROM engagements WHERE id = $1 FOR UPDATE`, r.EngagementID).
+			Scan(dateDest{&start}, &cycleDays)
 		if err != nil {
 			return notFound(err, "That engagement does not exist.", "lock engagement")
 		}
-		if err := checkRockCounts(ctx, tx, r.EngagementID, 0, cycleStart, r.Status.Live()); err != nil {
+		since := bot.CycleRocksSince(start, cycleDays, created)
+		if err := checkRockCounts(ctx, tx, r.EngagementID, 0, since, r.Status.Live()); err != nil {
 			return err
 		}
 		var position int
@@ -86,13 +88,13 @@ func (db *DB) CreateRock(ctx context.Context, r *bot.Rock, byPersonID int64, not
 // checkRockCounts refuses a rock that would break the engagement's rock
 // limits (see bot.CheckRockCounts); the rock except (0 for none) is not
 // counted. The caller holds the engagement's row lock.
-func checkRockCounts(ctx context.Context, tx pgx.Tx, engagementID, except int64, cycleStart bot.Date, newLive bool) error {
+func checkRockCounts(ctx context.Context, tx pgx.Tx, engagementID, except int64, since time.Time, newLive bool) error {
 	var live, inCycle int
 	err := tx.QueryRow(ctx, `
 		SELECT count(*) FILTER (WHERE status IN ($3, $4)),
 			count(*) FILTER (WHERE $5::timestamptz IS NULL OR created_at >= $5)
 		FROM rocks WHERE engagement_id = $1 AND id <> $2`,
-		engagementID, except, bot.RockOnTrack, bot.RockOffTrack, timeArg(bot.CycleRocksSince(cycleStart))).
+		engagementID, except, bot.RockOnTrack, bot.RockOffTrack, timeArg(since)).
 		Scan(&live, &inCycle)
 	if err != nil {
 		return wrap(err, fmt.Sprintf("count rocks of engagement %d", engagementID))
@@ -147,12 +149,11 @@ func (db *DB) UpdateRock(ctx context.Context, r *bot.Rock, byPersonID int64, not
 	return db.tx(ctx, func(tx pgx.Tx) error {
 		if r.Status.Live() {
 			var engagementID int64
-			var cycleStart bot.Date
 			var status bot.RockStatus
 			err := tx.QueryRow(ctx, `
-				SELECT id, cycle_start FROM engagements
+				SELECT id FROM engagements
 				WHERE id = (SELECT engagement_id FROM rocks WHERE id = $1) FOR UPDATE`, r.ID).
-				Scan(&engagementID, dateDest{&cycleStart})
+				Scan(&engagementID)
 			if err != nil {
 				return notFound(err, "That rock does not exist.", fmt.Sprintf("lock engagement of rock %d", r.ID))
 			}
@@ -160,7 +161,7 @@ func (db *DB) UpdateRock(ctx context.Context, r *bot.Rock, byPersonID int64, not
 				return notFound(err, "That rock does not exist.", fmt.Sprintf("load rock %d", r.ID))
 			}
 			if !status.Live() {
-				if err := checkRockCounts(ctx, tx, engagementID, r.ID, cycleStart, true); err != nil {
+				if err := checkRockCounts(ctx, tx, engagementID, r.ID, time.Time{}, true); err != nil {
 					return err
 				}
 			}

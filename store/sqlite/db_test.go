@@ -102,7 +102,7 @@ func setup(t *testing.T) fixture {
 	eng := &bot.Engagement{CoachID: coach.ID, ClientID: client.ID, Status: bot.EngagementActive,
 		CheckinTime: bot.DefaultCheckinTime, Workdays: bot.MonToFri, WeeklyWeekday: time.Friday,
 		WeeklyTime: bot.DefaultWeeklyTime, ReminderDelay: bot.DefaultReminderDelay,
-		CycleStart: bot.Date{Year: 2026, Month: 11, Day: 23}, CycleDays: 90}
+		Start: bot.Date{Year: 2026, Month: 11, Day: 23}, CycleDays: 90}
 	if err := db.CreateEngagement(ctx, eng); err != nil {
 		t.Fatal(err)
 	}

@@ -18,7 +18,7 @@ func scanEngagement(s scanner) (*bot.Engagement, error) {
 	var delay int64
 	err := s.Scan(&e.ID, ref{&e.CoachID}, &e.ClientID, &e.Status, integer(&e.CheckinTime),
 		integer(&e.Workdays), integer(&e.WeeklyWeekday), integer(&e.WeeklyTime), &delay,
-		date{&e.CycleStart}, &e.CycleDays, date{&e.PauseFrom}, date{&e.PauseTo},
+		date{&e.Start}, &e.CycleDays, date{&e.PauseFrom}, date{&e.PauseTo},
 		instant{&e.InvitedAt}, instant{&e.AcceptedAt}, instant{&e.EndedAt}, instant{&e.UpdatedAt})
 	if err != nil {
 		return nil, err
@@ -48,7 +48,7 @@ func (db *DB) CreateEngagement(ctx context.Context, e *bot.Engagement) error {
 			RETURNING id`,
 			nullID(e.CoachID), e.ClientID, e.Status, int64(e.CheckinTime), int64(e.Workdays),
 			int64(e.WeeklyWeekday), int64(e.WeeklyTime), int64(e.ReminderDelay),
-			e.CycleStart.String(), e.CycleDays, e.PauseFrom.String(), e.PauseTo.String(),
+			e.Start.String(), e.CycleDays, e.PauseFrom.String(), e.PauseTo.String(),
 			micros(invited), micros(e.AcceptedAt), micros(e.EndedAt), micros(updated)).Scan(&id)
 		if err != nil {
 			return err
@@ -163,7 +163,7 @@ func (db *DB) UpdateEngagement(ctx context.Context, e *bot.Engagement) error {
 			WHERE id = ?
 			RETURNING client_id`,
 			e.Status, int64(e.CheckinTime), int64(e.Workdays), int64(e.WeeklyWeekday),
-			int64(e.WeeklyTime), int64(e.ReminderDelay), e.CycleStart.String(), e.CycleDays,
+			int64(e.WeeklyTime), int64(e.ReminderDelay), e.Start.String(), e.CycleDays,
 			e.PauseFrom.String(), e.PauseTo.String(), micros(e.AcceptedAt), micros(e.EndedAt),
 			micros(updated), e.ID).Scan(&clientID)
 		if err != nil {

@@ -57,7 +57,7 @@ func (db *DB) CreateRock(ctx context.Context, r *bot.Rock, byPersonID int64, not
 	created := stamp(r.CreatedAt)
 	updated := stamp(r.UpdatedAt, created)
 	return f.wrap(db.inTx(ctx, func(tx *sql.Tx) error {
-		if err := checkRockCounts(ctx, tx, r.EngagementID, 0, r.Status.Live()); err != nil {
+		if err := checkRockCounts(ctx, tx, r.EngagementID, 0, created, r.Status.Live()); err != nil {
 			return err
 		}
 		var pos int
@@ -79,9 +79,10 @@ func (db *DB) CreateRock(ctx context.Context, r *bot.Rock, byPersonID int64, not
 // limits (see bot.CheckRockCounts); the rock except (0 for none) is not
 // counted. The caller holds the write lock. A missing engagement is
 // ENOTFOUND.
-func checkRockCounts(ctx context.Context, tx *sql.Tx, engagementID, except int64, newLive bool) error {
-	var cycleStart bot.Date
-	err := tx.QueryRowContext(ctx, `SELECT cycle_start FROM engagements WHERE id = ?`, engagementID).Scan(date{&cycleStart})
+func checkRockCounts(ctx context.Context, tx *sql.Tx, engagementID, except int64, at time.Time, newLive bool) error {
+	var start bot.Date
+	var cycleDays int
+	err := tx.QueryRowContext(ctx, `SELECT cycle_start, cycle_days FROM engagements WHERE id = ?`, engagementID).Scan(date{&start}, &cycleDays)
 	if err != nil {
 		return err
 	}
@@ -89,7 +90,7 @@ func checkRockCounts(ctx context.Context, tx *sql.Tx, engagementID, except int64
 	err = tx.QueryRowContext(ctx, `
 		SELECT count(*) FILTER (WHERE status IN (?, ?)), count(*) FILTER (WHERE created_at >= ?)
 		FROM rocks WHERE engagement_id = ? AND id <> ?`,
-		bot.RockOnTrack, bot.RockOffTrack, unixMicro(bot.CycleRocksSince(cycleStart)), engagementID, except).
+		bot.RockOnTrack, bot.RockOffTrack, unixMicro(bot.CycleRocksSince(start, cycleDays, at)), engagementID, except).
 		Scan(&live, &inCycle)
 	if err != nil {
 		return err
@@ -136,7 +137,7 @@ func (db *DB) UpdateRock(ctx context.Context, r *bot.Rock, byPersonID int64, not
 				return err
 			}
 			if !status.Live() {
-				if err := checkRockCounts(ctx, tx, engagementID, r.ID, true); err != nil {
+				if err := checkRockCounts(ctx, tx, engagementID, r.ID, updated, true); err != nil {
 					return err
 				}
 			}

@@ -120,11 +120,11 @@ func testInstants(t *testing.T, s bot.Store) {
 	client := newPerson(t, s, inst.ID, "UZONECLIENT", false)
 	e := engagement(coach.ID, client.ID, bot.EngagementActive)
 	e.InvitedAt, e.AcceptedAt, e.UpdatedAt = local(-48*time.Hour, west), local(-47*time.Hour, east), local(-46*time.Hour, west)
-	e.CycleStart, e.PauseFrom, e.PauseTo = bot.Date{Year: 2026, Month: 12, Day: 31}, bot.Date{Year: 2028, Month: 2, Day: 29}, bot.Date{Year: 2028, Month: 3, Day: 1}
+	e.Start, e.PauseFrom, e.PauseTo = bot.Date{Year: 2026, Month: 12, Day: 31}, bot.Date{Year: 2028, Month: 2, Day: 29}, bot.Date{Year: 2028, Month: 3, Day: 1}
 	must(t, "create engagement", s.CreateEngagement(ctx, e))
 	wantE := engagement(coach.ID, client.ID, bot.EngagementActive)
 	wantE.ID, wantE.InvitedAt, wantE.AcceptedAt, wantE.UpdatedAt = e.ID, at(-48*time.Hour), at(-47*time.Hour), at(-46*time.Hour)
-	wantE.CycleStart, wantE.PauseFrom, wantE.PauseTo = e.CycleStart, e.PauseFrom, e.PauseTo
+	wantE.Start, wantE.PauseFrom, wantE.PauseTo = e.Start, e.PauseFrom, e.PauseTo
 	gotE, err := s.Engagement(ctx, e.ID)
 	must(t, "Engagement", err)
 	same(t, "Engagement", gotE, wantE)

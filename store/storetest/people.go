@@ -228,7 +228,7 @@ func testCreateEngagement(t *testing.T, s bot.Store) {
 	c2 := newPerson(t, s, f.Inst.ID, "UCLIENT2", false)
 	e := &bot.Engagement{CoachID: f.Coach.ID, ClientID: c2.ID, Status: bot.EngagementInvited, CheckinTime: 0,
 		Workdays: 1<<time.Sunday | 1<<time.Wednesday | 1<<time.Saturday, WeeklyWeekday: time.Sunday, WeeklyTime: 23*60 + 59,
-		ReminderDelay: 0, CycleStart: bot.Date{Year: 2026, Month: 12, Day: 31}, CycleDays: 91,
+		ReminderDelay: 0, Start: bot.Date{Year: 2026, Month: 12, Day: 31}, CycleDays: 91,
 		PauseFrom: bot.Date{Year: 2028, Month: 2, Day: 29}, PauseTo: bot.Date{Year: 2028, Month: 3, Day: 1},
 		InvitedAt: at(time.Hour), UpdatedAt: at(time.Hour)}
 	must(t, "create engagement", s.CreateEngagement(ctx, e))
@@ -244,7 +244,7 @@ func testCreateEngagement(t *testing.T, s bot.Store) {
 	c3 := newPerson(t, s, f.Inst.ID, "UCLIENT3", false)
 	e3 := &bot.Engagement{CoachID: f.Coach.ID, ClientID: c3.ID, Status: bot.EngagementPaused, CheckinTime: 7*60 + 5,
 		Workdays: bot.MonToFri | 1<<time.Saturday, WeeklyWeekday: time.Saturday, WeeklyTime: 60,
-		ReminderDelay: 150 * time.Minute, CycleStart: day(0), CycleDays: 90, PauseFrom: day(5),
+		ReminderDelay: 150 * time.Minute, Start: day(0), CycleDays: 90, PauseFrom: day(5),
 		InvitedAt: at(2 * time.Hour), AcceptedAt: at(3 * time.Hour), UpdatedAt: at(4 * time.Hour)}
 	must(t, "create paused engagement", s.CreateEngagement(ctx, e3))
 	want3 := *e3
@@ -322,7 +322,7 @@ func testUpdateEngagement(t *testing.T, s bot.Store) {
 	e := *f.Eng
 	e.CoachID, e.ClientID, e.InvitedAt = coach2.ID, coach2.ID, at(99*time.Hour) // not stored
 	e.Status, e.CheckinTime, e.Workdays, e.WeeklyWeekday, e.WeeklyTime = bot.EngagementPaused, 6*60+45, 1<<time.Monday, time.Monday, 12*60
-	e.ReminderDelay, e.CycleStart, e.CycleDays = 45*time.Minute, day(1), 84
+	e.ReminderDelay, e.Start, e.CycleDays = 45*time.Minute, day(1), 84
 	e.PauseFrom, e.PauseTo, e.AcceptedAt, e.UpdatedAt = day(3), day(10), at(2*time.Hour), at(5*time.Hour)
 	must(t, "update engagement", s.UpdateEngagement(ctx, &e))
 	want := e
