@@ -210,7 +210,7 @@ func engagement(coachID, clientID int64, status bot.EngagementStatus) *bot.Engag
 		WeeklyWeekday: bot.DefaultWeeklyWeekday,
 		WeeklyTime:    bot.DefaultWeeklyTime,
 		ReminderDelay: bot.DefaultReminderDelay,
-		Start:    day(-10),
+		Start:         day(-10),
 		CycleDays:     bot.DefaultCycleDays,
 		InvitedAt:     at(-24 * time.Hour),
 		UpdatedAt:     at(-24 * time.Hour),
