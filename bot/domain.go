@@ -259,6 +259,39 @@ type WeeklyReport struct {
 	UpdatedAt    time.Time
 }
 
+// RockDecision is what a quarterly review decides for one rock.
+type RockDecision string
+
+// Rock decisions.
+const (
+	DecisionDone  RockDecision = "done"  // the rock is done (100%)
+	DecisionCarry RockDecision = "carry" // it carries over into the next cycle
+	DecisionDrop  RockDecision = "drop"  // it is dropped
+)
+
+// RockReview is one rock's line in a quarterly review.
+type RockReview struct {
+	RockID   int64
+	Decision RockDecision
+	Learned  string // one line on what the client learned from it
+}
+
+// Review is a client's quarterly review of one cycle, asked in the
+// cycle's last week in place of that week's report: what becomes of each
+// rock, the quarter's biggest win and what to change next quarter. The
+// next cycle starts on its day whether or not the review was answered.
+type Review struct {
+	ID           int64
+	EngagementID int64
+	Cycle        int // the number of the cycle reviewed
+	Rocks        []RockReview
+	Win          string       // the quarter's biggest win
+	Change       string       // what to change next quarter
+	Status       AnswerStatus // open or complete
+	SubmittedAt  time.Time    // zero while open
+	UpdatedAt    time.Time
+}
+
 // Session is a logged coaching session.
 type Session struct {
 	ID           int64

@@ -154,6 +154,30 @@ func (w *WeeklyReport) Validate() error {
 	return err
 }
 
+// Validate checks the review against the limits (EINVALID): its texts,
+// its cycle (>= 1), its decisions and its status (open or complete).
+func (rv *Review) Validate() error {
+	if rv.Cycle < 1 {
+		return Errorf(EINVALID, "A review needs the number of the cycle it reviews.")
+	}
+	if rv.Status != AnswerOpen && rv.Status != AnswerComplete {
+		return Errorf(EINVALID, "A review is open or complete, not %q.", rv.Status)
+	}
+	err := firstError(
+		CheckText("quarter's biggest win", rv.Win, MaxAnswerLen),
+		CheckText("answer on what to change", rv.Change, MaxAnswerLen),
+	)
+	for i := 0; err == nil && i < len(rv.Rocks); i++ {
+		switch rv.Rocks[i].Decision {
+		case DecisionDone, DecisionCarry, DecisionDrop:
+		default:
+			return Errorf(EINVALID, "A rock in a review is done, carried over or dropped, not %q.", rv.Rocks[i].Decision)
+		}
+		err = CheckText("what you learned", rv.Rocks[i].Learned, MaxAnswerLen)
+	}
+	return err
+}
+
 // Validate checks the session's notes against the limits (EINVALID).
 func (s *Session) Validate() error {
 	return CheckText("session notes", s.Notes, MaxAnswerLen)

@@ -29,6 +29,7 @@ type Store interface {
 	EngagementStore
 	RockStore
 	AnswerStore
+	ReviewStore
 	SessionStore
 	DeliveryStore
 	ScheduleStore
@@ -185,6 +186,26 @@ type AnswerStore interface {
 	WeeklyReport(ctx context.Context, engagementID int64, week Date) (*WeeklyReport, error)
 	// WeeklyReports returns the reports with from <= Week <= to, by Week.
 	WeeklyReports(ctx context.Context, engagementID int64, from, to Date) ([]*WeeklyReport, error)
+}
+
+// ReviewStore keeps quarterly reviews.
+type ReviewStore interface {
+	// SaveReview creates or replaces the review keyed by (EngagementID,
+	// Cycle), with its rock lines (replaced as a whole), and fills rv with
+	// the stored row. When applyBy is non-zero each rock line's decision
+	// is also applied to its rock, with a history entry (by applyBy, at
+	// rv.UpdatedAt, with the line's Learned as note) where the rock
+	// changes: done makes it done at 100%, drop makes it dropped, carry
+	// makes a done or dropped rock on track again and leaves a live one
+	// as it is. All in one transaction: EINVALID when rv breaks a limit of
+	// Review.Validate or a line names another engagement's rock;
+	// ECONFLICT when carrying rocks over makes more than MaxRocks live;
+	// ENOTFOUND when the engagement does not exist.
+	SaveReview(ctx context.Context, rv *Review, applyBy int64) error
+	// Review returns the review of one cycle.
+	Review(ctx context.Context, engagementID int64, cycle int) (*Review, error)
+	// Reviews returns an engagement's reviews, by Cycle.
+	Reviews(ctx context.Context, engagementID int64) ([]*Review, error)
 }
 
 // SessionStore keeps logged coaching sessions.
