@@ -33,19 +33,19 @@ func nextDaily(c *CheckIn) int {
 	return -1
 }
 
-// target names the prompt a plain reply answers: a day's check-in or a
-// week's report of one engagement.
+// target names the prompt a plain reply answers: a day's check-in, a
+// week's report or a cycle's review of one engagement.
 type target struct {
-	kind DeliveryKind // DeliveryDaily or DeliveryWeekly
+	kind DeliveryKind // DeliveryDaily, DeliveryWeekly or kindReview
 	eng  int64
-	day  Date // the check-in's day, or the report's Monday
+	day  Date // the check-in's day, the report's Monday, the reviewed cycle's first day
 }
 
 func (t target) String() string { return fmt.Sprintf("%s:%d:%s", t.kind, t.eng, t.day) }
 
 func parseTarget(s string) (target, bool) {
 	parts := strings.Split(s, ":")
-	if len(parts) != 3 || parts[0] != string(DeliveryDaily) && parts[0] != string(DeliveryWeekly) {
+	if len(parts) != 3 || parts[0] != string(DeliveryDaily) && parts[0] != string(DeliveryWeekly) && parts[0] != string(kindReview) {
 		return target{}, false
 	}
 	id, err1 := strconv.ParseInt(parts[1], 10, 64)
@@ -446,8 +446,16 @@ func answerable(t target, e *Engagement, today Date, loc *time.Location) error {
 	if next, ok := nextWorkday(e, today, loc); ok && next.After(last) {
 		last = next // Friday evening: Monday
 	}
-	if t.kind == DeliveryWeekly {
+	switch t.kind {
+	case DeliveryWeekly:
 		first, last = e.Start.WeekStart(), today.WeekStart()
+	case kindReview:
+		// The cycle now, or the one before in the next one's first weeks.
+		c := e.CycleOn(today)
+		if t.day != c.Start && (c.N == 1 || t.day != e.CycleN(c.N-1).Start || today.Sub(c.Start) >= reviewWindow) {
+			return Errorf(EINVALID, "That review is for a cycle that is not open for review; type `review` for yours.")
+		}
+		return nil
 	}
 	if t.day.Before(first) || t.day.After(last) {
 		return Errorf(EINVALID, "That form is for %s, which no prompt of yours was for; type `checkin` or `weekly` for a fresh one.", t.day)

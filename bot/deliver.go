@@ -50,11 +50,26 @@ func (b *Bot) Deliver(ctx context.Context, d *Delivery) (ref string, needed bool
 			return "", false, nil
 		}
 		greeting := "Good morning, " + p.DisplayName + "!"
+		if banner := b.cycleBanner(ctx, e, day, rocks); banner != "" {
+			greeting += "\n" + banner
+		}
 		if d.Kind == DeliveryReminder {
 			greeting = "A gentle reminder: today's check-in is still open. Two minutes now keeps your streak alive."
 		}
 		m = b.dailyPrompt(e, c, rocks, greeting)
 	case DeliveryWeekly:
+		if c, ok := e.reviewWeek(day); ok {
+			// The cycle's last week: the quarterly review instead.
+			rv, err := b.loadReview(ctx, e, c.N)
+			if err != nil {
+				return "", false, err
+			}
+			if rv.Status != AnswerOpen {
+				return "", false, nil
+			}
+			t, m = target{kindReview, e.ID, c.Start}, b.reviewPrompt(e, c, rv, rocks)
+			break
+		}
 		w, err := b.loadWeekly(ctx, e, day)
 		if err != nil {
 			return "", false, err

@@ -48,7 +48,12 @@ func (b *Bot) composeClient(ctx context.Context, e *Engagement, client *Person, 
 			fmt.Fprintf(&sb, "*For you*: %s\n", w.Ask)
 		}
 	}
-	if len(in.reportsBetween(week, week)) == 0 {
+	quarter, replaced, err := b.reviewDigest(ctx, e, in, week)
+	if err != nil {
+		return nil, err
+	}
+	sb.WriteString(quarter)
+	if len(in.reportsBetween(week, week)) == 0 && !replaced {
 		sb.WriteString("_No weekly report this week._\n")
 	}
 	if len(p.blockers) > 0 {
@@ -279,6 +284,11 @@ func (b *Bot) cmdBrief(ctx context.Context, r *request, rest string) ([]Message,
 		sb.WriteString("_" + capitalize(note) + "._\n")
 	}
 	sb.WriteString("*Rocks*\n" + bullets(in.rockChanges(sinceT)) + "\n")
+	quarter, err := b.reviewBrief(ctx, e, in.rocks, sinceT, today)
+	if err != nil {
+		return nil, err
+	}
+	sb.WriteString(quarter)
 	var wins, stuck, asks, prios []string
 	for _, w := range in.reportsBetween(from.WeekStart(), today) {
 		wins = append(wins, fmt.Sprintf("week of %s: %s", w.Week, w.Win))

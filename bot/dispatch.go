@@ -11,7 +11,7 @@ import (
 // (what Teams' command menu sends) they run even while a prompt waits.
 // Other words, "resume" or "export" say, are answers then: a client may
 // well answer "Resume" to "what moved forward?".
-var lookCommands = map[string]bool{"help": true, "checkin": true, "weekly": true, "rocks": true, "history": true, "settings": true, "clients": true}
+var lookCommands = map[string]bool{"help": true, "checkin": true, "weekly": true, "review": true, "rocks": true, "history": true, "settings": true, "clients": true}
 
 // plainMessage answers the next question of the prompt the person is on;
 // with no prompt waiting, a message that starts with a command word runs
@@ -51,6 +51,13 @@ func (b *Bot) plainMessage(ctx context.Context, r *request) ([]Message, error) {
 			return nil, err
 		}
 		return b.answerDaily(ctx, r, e, c, text)
+	}
+	if t.kind == kindReview {
+		rv, err := b.loadReview(ctx, e, e.CycleOn(t.day).N)
+		if err != nil {
+			return nil, err
+		}
+		return b.answerReview(ctx, r, e, rv, text)
 	}
 	w, err := b.loadWeekly(ctx, e, t.day)
 	if err != nil {
@@ -103,13 +110,17 @@ func (b *Bot) openTarget(ctx context.Context, r *request) (target, bool, error) 
 	sent = slices.DeleteFunc(sent, func(d *Delivery) bool { return d.State != DeliverySent })
 	slices.SortFunc(sent, func(a, b *Delivery) int { return b.DueAt.Compare(a.DueAt) })
 	for _, d := range sent {
-		cands = append(cands, target{d.Kind, e.ID, periodDate(d.Period)})
+		t := target{d.Kind, e.ID, periodDate(d.Period)}
+		if c, ok := e.reviewWeek(t.day); ok && t.kind == DeliveryWeekly {
+			t = target{kindReview, e.ID, c.Start} // that week's prompt was the review
+		}
+		cands = append(cands, t)
 	}
 	for _, t := range cands {
 		if latest[t.kind].After(t.day) {
 			continue
 		}
-		open, err := b.isOpen(ctx, e, t)
+		open, err := b.isOpen(ctx, e, t, r.today())
 		if err != nil {
 			return target{}, false, err
 		}
@@ -121,10 +132,18 @@ func (b *Bot) openTarget(ctx context.Context, r *request) (target, bool, error) 
 }
 
 // isOpen reports whether t still has unanswered questions.
-func (b *Bot) isOpen(ctx context.Context, e *Engagement, t target) (bool, error) {
-	if t.kind == DeliveryDaily {
+func (b *Bot) isOpen(ctx context.Context, e *Engagement, t target, today Date) (bool, error) {
+	switch t.kind {
+	case DeliveryDaily:
 		c, err := b.loadCheckIn(ctx, e, t.day)
 		return err == nil && c.Status == AnswerOpen, err
+	case kindReview:
+		c := e.CycleOn(t.day)
+		if today.Sub(c.End()) > reviewWindow {
+			return false, nil // a review left unanswered closes two weeks into the next cycle
+		}
+		rv, err := b.loadReview(ctx, e, c.N)
+		return err == nil && rv.Status == AnswerOpen, err
 	}
 	w, err := b.loadWeekly(ctx, e, t.day)
 	return err == nil && w.Status == AnswerOpen, err
@@ -163,6 +182,8 @@ func (b *Bot) action(ctx context.Context, r *request) ([]Message, error) {
 		return b.cmdCheckin(ctx, r, r.ev.Value)
 	case ActionAnswerWeekly:
 		return b.cmdWeekly(ctx, r, r.ev.Value)
+	case ActionAnswerReview:
+		return b.cmdReview(ctx, r, r.ev.Value)
 	case ActionRockAdd:
 		return b.cmdRocks(ctx, r, r.ev.Value)
 	}
@@ -176,6 +197,8 @@ func (b *Bot) form(ctx context.Context, r *request) ([]Message, error) {
 		return b.submitCheckIn(ctx, r)
 	case FormWeekly:
 		return b.submitWeekly(ctx, r)
+	case FormReview:
+		return b.submitReview(ctx, r)
 	case FormRockAdd, FormRockEdit:
 		return b.submitRock(ctx, r)
 	case FormSettings:

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // MaxRocks is how many live rocks (on or off track) a client keeps at
@@ -387,7 +388,15 @@ func (b *Bot) listRocks(ctx context.Context, r *request, owner *Person, e *Engag
 	}
 	today := DateOf(r.now.In(zoneOf(owner)))
 	c := e.CycleOn(today)
-	text := fmt.Sprintf("*%s* — %s, cycle ends %s\n%s", whose, c.Label(today), c.End(), rockList(rocks))
+	shown, earlier := cycleRocks(rocks, c, zoneOf(owner))
+	list := rockList(shown)
+	if len(shown) == 0 {
+		list = "None yet this cycle: `rocks add <title> | <done when>`."
+	}
+	text := fmt.Sprintf("*%s* — %s, cycle ends %s\n%s", whose, c.Label(today), c.End(), list)
+	if earlier > 0 {
+		text += fmt.Sprintf("\n_%s finished or dropped in earlier cycles: `history` and `export` show them._", plural(earlier, "rock"))
+	}
 	m := Message{Text: text, Ephemeral: true}
 	if countLive(rocks) < MaxRocks {
 		m.Form = rockForm(e, nil, today)
@@ -395,6 +404,21 @@ func (b *Bot) listRocks(ctx context.Context, r *request, owner *Person, e *Engag
 	}
 	m.Sections = []string{rockUsage}
 	return []Message{m}, nil
+}
+
+// cycleRocks returns the rocks of cycle c: the live ones (unfinished
+// rocks carry over from cycle to cycle) and those finished or dropped in
+// it, by the client's day of their last change; and how many were
+// finished or dropped in earlier cycles.
+func cycleRocks(rocks []*Rock, c Cycle, loc *time.Location) (in []*Rock, earlier int) {
+	for _, r := range rocks {
+		if r.Status.Live() || !DateOf(r.UpdatedAt.In(loc)).Before(c.Start) {
+			in = append(in, r)
+		} else {
+			earlier++
+		}
+	}
+	return in, earlier
 }
 
 // rockForm is the form to add a rock to e, or to edit rock.

@@ -99,6 +99,10 @@ func (b *Bot) cmdWeekly(ctx context.Context, r *request, value string) ([]Messag
 	if err != nil {
 		return nil, err
 	}
+	if c, ok := e.reviewWeek(week); ok {
+		// The cycle's last week has the quarterly review for its report.
+		return b.openReview(ctx, r, e, c)
+	}
 	w, err := b.loadWeekly(ctx, e, week)
 	if err != nil {
 		return nil, err
