@@ -334,7 +334,7 @@ func testDeletePersonReviews(t *testing.T, s bot.Store) {
 		for cycle := 1; cycle <= 2; cycle++ {
 			must(t, "save review", s.SaveReview(ctx, &bot.Review{EngagementID: c.eng.ID, Cycle: cycle,
 				Rocks: []bot.RockReview{{RockID: c.rock.ID, Decision: bot.DecisionCarry, Learned: "learned"}},
-				Win: "win", Change: "change", Status: bot.AnswerComplete, SubmittedAt: at(time.Hour), UpdatedAt: at(time.Hour)}, c.client.ID))
+				Win:   "win", Change: "change", Status: bot.AnswerComplete, SubmittedAt: at(time.Hour), UpdatedAt: at(time.Hour)}, c.client.ID))
 		}
 	}
 	kept, err := s.Reviews(ctx, otherEng.ID)
