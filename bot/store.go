@@ -198,9 +198,9 @@ type ReviewStore interface {
 	// changes: done makes it done at 100%, drop makes it dropped, carry
 	// makes a done or dropped rock on track again and leaves a live one
 	// as it is. All in one transaction: EINVALID when rv breaks a limit of
-	// Review.Validate or a line names another engagement's rock;
-	// ECONFLICT when carrying rocks over makes more than MaxRocks live;
-	// ENOTFOUND when the engagement does not exist.
+	// Review.Validate, a line names another engagement's rock or two lines
+	// name the same rock; ECONFLICT when carrying rocks over makes more
+	// than MaxRocks live; ENOTFOUND when the engagement does not exist.
 	SaveReview(ctx context.Context, rv *Review, applyBy int64) error
 	// Review returns the review of one cycle.
 	Review(ctx context.Context, engagementID int64, cycle int) (*Review, error)

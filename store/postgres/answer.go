@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
@@ -103,13 +102,10 @@ func (db *DB) SaveWeeklyReport(ctx context.Context, w *bot.WeeklyReport, applyBy
 		// counts like creating them: the engagement's row lock is taken
 		// first, in the order CreateRock and UpdateRock take it.
 		if applyBy != 0 {
-			var one int
-			err := tx.QueryRow(ctx, `SELECT 1 FROM engagements WHERE id = $1 FOR UPDATE`, w.EngagementID).Scan(&one)
-			if err != nil {
-				return notFound(err, "That engagement does not exist.", fmt.Sprintf("lock engagement %d", w.EngagementID))
+			if err := lockEngagement(ctx, tx, w.EngagementID); err != nil {
+				return err
 			}
 		}
-		revived := false
 		var id int64
 		err := tx.QueryRow(ctx, `
 			INSERT INTO weekly_reports (engagement_id, week, win, stuck, ask, status, submitted_at, updated_at)
@@ -126,44 +122,27 @@ func (db *DB) SaveWeeklyReport(ctx context.Context, w *bot.WeeklyReport, applyBy
 		if _, err := tx.Exec(ctx, `DELETE FROM weekly_rock_updates WHERE report_id = $1`, id); err != nil {
 			return wrap(err, fmt.Sprintf("replace rock updates of weekly report %d", id))
 		}
+		ids := make([]int64, len(w.Rocks))
 		for i, u := range w.Rocks {
-			rock, err := scanRock(tx.QueryRow(ctx,
-				`SELECT `+rockColumns+` FROM rocks WHERE id = $1 AND engagement_id = $2 FOR UPDATE`,
-				u.RockID, w.EngagementID))
-			if err != nil {
-				if errors.Is(err, pgx.ErrNoRows) {
-					return bot.Errorf(bot.EINVALID, "That rock is not one of this engagement's rocks.")
-				}
-				return wrap(err, fmt.Sprintf("load rock %d", u.RockID))
-			}
+			ids[i] = u.RockID
+		}
+		rocks, err := lockRocks(ctx, tx, w.EngagementID, ids)
+		if err != nil {
+			return err
+		}
+		moves := make([]rockMove, len(w.Rocks))
+		for i, u := range w.Rocks {
 			if _, err := tx.Exec(ctx, `
 				INSERT INTO weekly_rock_updates (report_id, position, engagement_id, rock_id, status, progress, note)
 				VALUES ($1, $2, $3, $4, $5, $6, $7)`,
 				id, i+1, w.EngagementID, u.RockID, u.Status, u.Progress, u.Note); err != nil {
 				return wrap(err, fmt.Sprintf("save rock update of weekly report %d", id))
 			}
-			if applyBy == 0 || (u.Status == rock.Status && u.Progress == rock.Progress) {
-				continue
-			}
-			revived = revived || u.Status.Live() && !rock.Status.Live()
-			rock, err = scanRock(tx.QueryRow(ctx, `
-				UPDATE rocks SET status = $2, progress = $3, updated_at = $4 WHERE id = $1
-				RETURNING `+rockColumns, rock.ID, u.Status, u.Progress, updated))
-			if err != nil {
-				return wrap(err, fmt.Sprintf("update rock %d", u.RockID))
-			}
-			if err := addRockChange(ctx, tx, rock, applyBy, updated, u.Note); err != nil {
-				return err
-			}
+			moves[i] = rockMove{rock: rocks[i], status: u.Status, progress: u.Progress, note: u.Note}
 		}
-		if revived {
-			var live int
-			if err := tx.QueryRow(ctx, `SELECT count(*) FROM rocks WHERE engagement_id = $1 AND status IN ($2, $3)`,
-				w.EngagementID, bot.RockOnTrack, bot.RockOffTrack).Scan(&live); err != nil {
-				return wrap(err, fmt.Sprintf("count rocks of engagement %d", w.EngagementID))
-			}
-			if live > bot.MaxRocks {
-				return bot.CheckRockCounts(true, live-1, 0)
+		if applyBy != 0 {
+			if err := applyRockMoves(ctx, tx, w.EngagementID, applyBy, updated, moves); err != nil {
+				return err
 			}
 		}
 		stored, err := scanWeeklyReport(tx.QueryRow(ctx,

@@ -179,6 +179,8 @@ func conflictMessage(constraint string) string {
 		return "That day's check-in already exists."
 	case "weekly_reports_engagement_id_week_key":
 		return "That week's report already exists."
+	case "reviews_engagement_id_cycle_key":
+		return "That cycle's review already exists."
 	case "rocks_engagement_id_position_key":
 		return "Another rock took that number at the same moment; please try again."
 	}
@@ -190,7 +192,7 @@ func conflictMessage(constraint string) string {
 // does not exist at all is ENOTFOUND.
 func referenceError(constraint string) error {
 	switch constraint {
-	case "check_ins_priority_rock_fkey", "weekly_rock_updates_rock_fkey":
+	case "check_ins_priority_rock_fkey", "weekly_rock_updates_rock_fkey", "review_rocks_rock_fkey":
 		return bot.Errorf(bot.EINVALID, "That rock is not one of this engagement's rocks.")
 	case "people_installation_id_fkey":
 		return bot.Errorf(bot.ENOTFOUND, "That installation does not exist.")
@@ -199,8 +201,8 @@ func referenceError(constraint string) error {
 		"schedules_person_id_fkey":
 		return bot.Errorf(bot.ENOTFOUND, "That person does not exist.")
 	case "rocks_engagement_id_fkey", "rock_changes_engagement_id_fkey", "check_ins_engagement_id_fkey",
-		"weekly_reports_engagement_id_fkey", "sessions_engagement_id_fkey", "deliveries_engagement_id_fkey",
-		"schedules_engagement_id_fkey":
+		"weekly_reports_engagement_id_fkey", "reviews_engagement_id_fkey", "sessions_engagement_id_fkey",
+		"deliveries_engagement_id_fkey", "schedules_engagement_id_fkey":
 		return bot.Errorf(bot.ENOTFOUND, "That engagement does not exist.")
 	case "rock_changes_rock_id_fkey":
 		return bot.Errorf(bot.ENOTFOUND, "That rock does not exist.")

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -114,6 +115,89 @@ func addRockChange(ctx context.Context, q querier, r *bot.Rock, byPersonID int64
 		r.Status, r.Progress, note)
 	if err != nil {
 		return wrap(err, fmt.Sprintf("record change of rock %d", r.ID))
+	}
+	return nil
+}
+
+// lockEngagement takes the engagement's row lock, which CreateRock and
+// UpdateRock take before counting live rocks; ENOTFOUND when it does not
+// exist.
+func lockEngagement(ctx context.Context, tx pgx.Tx, id int64) error {
+	var one int
+	err := tx.QueryRow(ctx, `SELECT 1 FROM engagements WHERE id = $1 FOR UPDATE`, id).Scan(&one)
+	if err != nil {
+		return notFound(err, "That engagement does not exist.", fmt.Sprintf("lock engagement %d", id))
+	}
+	return nil
+}
+
+// lockRocks loads the rocks ids name, each locked for the transaction and
+// loaded once: a rock named twice is the same *bot.Rock, so moves applied
+// to it in turn each see the one before. EINVALID when one is not among
+// engagementID's rocks.
+func lockRocks(ctx context.Context, tx pgx.Tx, engagementID int64, ids []int64) ([]*bot.Rock, error) {
+	rocks := make([]*bot.Rock, len(ids))
+	byID := make(map[int64]*bot.Rock, len(ids))
+	for i, id := range ids {
+		if r := byID[id]; r != nil {
+			rocks[i] = r
+			continue
+		}
+		r, err := scanRock(tx.QueryRow(ctx,
+			`SELECT `+rockColumns+` FROM rocks WHERE id = $1 AND engagement_id = $2 FOR UPDATE`, id, engagementID))
+		if errors.Is(err, pgx.ErrNoRows) {
+			return nil, bot.Errorf(bot.EINVALID, "That rock is not one of this engagement's rocks.")
+		}
+		if err != nil {
+			return nil, wrap(err, fmt.Sprintf("load rock %d", id))
+		}
+		rocks[i], byID[id] = r, r
+	}
+	return rocks, nil
+}
+
+// rockMove is the status and progress a weekly report's update or a
+// review's decision gives a rock, with the note for its history entry.
+type rockMove struct {
+	rock     *bot.Rock // as stored, locked; updated in place
+	status   bot.RockStatus
+	progress int
+	note     string
+}
+
+// applyRockMoves moves each rock that is not already there to its status
+// and progress, with a history entry by by at at. Taking up dropped or
+// done rocks again counts like creating them: ECONFLICT when more than
+// MaxRocks of the engagement's rocks are live afterwards. The caller holds
+// the engagement's row lock (see lockEngagement), taken before the rocks'.
+func applyRockMoves(ctx context.Context, tx pgx.Tx, engagementID, by int64, at time.Time, moves []rockMove) error {
+	revived := false
+	for _, m := range moves {
+		if m.rock.Status == m.status && m.rock.Progress == m.progress {
+			continue
+		}
+		revived = revived || m.status.Live() && !m.rock.Status.Live()
+		stored, err := scanRock(tx.QueryRow(ctx, `
+			UPDATE rocks SET status = $2, progress = $3, updated_at = $4 WHERE id = $1
+			RETURNING `+rockColumns, m.rock.ID, m.status, m.progress, at))
+		if err != nil {
+			return wrap(err, fmt.Sprintf("update rock %d", m.rock.ID))
+		}
+		*m.rock = *stored
+		if err := addRockChange(ctx, tx, stored, by, at, m.note); err != nil {
+			return err
+		}
+	}
+	if !revived {
+		return nil
+	}
+	var live int
+	if err := tx.QueryRow(ctx, `SELECT count(*) FROM rocks WHERE engagement_id = $1 AND status IN ($2, $3)`,
+		engagementID, bot.RockOnTrack, bot.RockOffTrack).Scan(&live); err != nil {
+		return wrap(err, fmt.Sprintf("count rocks of engagement %d", engagementID))
+	}
+	if live > bot.MaxRocks {
+		return bot.CheckRockCounts(true, live-1, 0)
 	}
 	return nil
 }

@@ -150,37 +150,18 @@ func (db *DB) SaveWeeklyReport(ctx context.Context, w *bot.WeeklyReport, applyBy
 		if _, err := tx.ExecContext(ctx, `DELETE FROM weekly_rock_updates WHERE report_id = ?`, got.ID); err != nil {
 			return err
 		}
-		revived := false
+		moves := make([]rockMove, len(w.Rocks))
 		for i, u := range w.Rocks {
 			if _, err := tx.ExecContext(ctx, `
 				INSERT INTO weekly_rock_updates (report_id, position, rock_id, status, progress, note)
 				VALUES (?, ?, ?, ?, ?, ?)`, got.ID, i, u.RockID, u.Status, u.Progress, u.Note); err != nil {
 				return err
 			}
-			r := rocks[i]
-			if applyBy == 0 || r.Status == u.Status && r.Progress == u.Progress {
-				continue
-			}
-			revived = revived || u.Status.Live() && !r.Status.Live()
-			r.Status, r.Progress, r.UpdatedAt = u.Status, u.Progress, updated
-			if _, err := tx.ExecContext(ctx, `UPDATE rocks SET status = ?, progress = ?, updated_at = ? WHERE id = ?`,
-				r.Status, r.Progress, micros(updated), r.ID); err != nil {
-				return err
-			}
-			if err := addRockChange(ctx, tx, r, applyBy, updated, u.Note); err != nil {
-				return err
-			}
+			moves[i] = rockMove{rock: rocks[i], status: u.Status, progress: u.Progress, note: u.Note}
 		}
-		if revived {
-			// Taking up dropped or done rocks again counts like creating
-			// them; the write lock holds since the transaction began.
-			var live int
-			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM rocks WHERE engagement_id = ? AND status IN (?, ?)`,
-				w.EngagementID, bot.RockOnTrack, bot.RockOffTrack).Scan(&live); err != nil {
+		if applyBy != 0 {
+			if err := applyRockMoves(ctx, tx, w.EngagementID, applyBy, updated, moves); err != nil {
 				return err
-			}
-			if live > bot.MaxRocks {
-				return bot.CheckRockCounts(true, live-1, 0)
 			}
 		}
 		got.Rocks = w.Rocks

@@ -44,6 +44,51 @@ func addRockChange(ctx context.Context, tx *sql.Tx, r *bot.Rock, by int64, at ti
 	return err
 }
 
+// rockMove is the status and progress a weekly report's update or a
+// review's decision gives a rock, with the note for its history entry.
+type rockMove struct {
+	rock     *bot.Rock // as stored
+	status   bot.RockStatus
+	progress int
+	note     string
+}
+
+// applyRockMoves moves each rock that is not already there to its status
+// and progress, with a history entry by by at at. Taking up dropped or
+// done rocks again counts like creating them: ECONFLICT when more than
+// MaxRocks of the engagement's rocks are live afterwards. The caller holds
+// the write lock, taken when its transaction began.
+func applyRockMoves(ctx context.Context, tx *sql.Tx, engagementID, by int64, at time.Time, moves []rockMove) error {
+	revived := false
+	for _, m := range moves {
+		r := m.rock
+		if r.Status == m.status && r.Progress == m.progress {
+			continue
+		}
+		revived = revived || m.status.Live() && !r.Status.Live()
+		r.Status, r.Progress, r.UpdatedAt = m.status, m.progress, at
+		if _, err := tx.ExecContext(ctx, `UPDATE rocks SET status = ?, progress = ?, updated_at = ? WHERE id = ?`,
+			r.Status, r.Progress, micros(at), r.ID); err != nil {
+			return err
+		}
+		if err := addRockChange(ctx, tx, r, by, at, m.note); err != nil {
+			return err
+		}
+	}
+	if !revived {
+		return nil
+	}
+	var live int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM rocks WHERE engagement_id = ? AND status IN (?, ?)`,
+		engagementID, bot.RockOnTrack, bot.RockOffTrack).Scan(&live); err != nil {
+		return err
+	}
+	if live > bot.MaxRocks {
+		return bot.CheckRockCounts(true, live-1, 0)
+	}
+	return nil
+}
+
 // CreateRock implements bot.RockStore. Rocks are only ever deleted with
 // their engagement, so the next Position is one past the greatest. The
 // transaction takes SQLite's write lock from the start (_txlock=immediate),

@@ -52,6 +52,7 @@ var fionaWords = []string{
 	"fiona-rock-title", "fiona-done-when", "fiona-rock-note", "fiona-moved", "fiona-priority", "fiona-stuck",
 	"fiona-win", "fiona-weekly-stuck", "fiona-ask", "fiona-weekly-note", "fiona-session-notes",
 	"fiona-coached-session", "fiona-digest-channel", "fiona-address-data",
+	"fiona-review-win", "fiona-review-change", "fiona-review-learned",
 }
 
 func testErasure(t *testing.T, s bot.Store, dump Dump) {
@@ -87,6 +88,19 @@ func testErasure(t *testing.T, s bot.Store, dump Dump) {
 			},
 			Win: "fiona-win", Stuck: "fiona-weekly-stuck", Ask: "fiona-ask", Status: bot.AnswerComplete,
 			SubmittedAt: at(2 * time.Hour), UpdatedAt: at(2 * time.Hour)}, fiona.ID))
+		// Her review: applied in the live engagement only, so the ended
+		// one's lesson is in review_rocks alone.
+		applyBy := fiona.ID
+		if e == ended {
+			applyBy = 0
+		}
+		must(t, "save Fiona's review", s.SaveReview(ctx, &bot.Review{EngagementID: e.ID, Cycle: 1,
+			Rocks: []bot.RockReview{
+				{RockID: rock.ID, Decision: bot.DecisionDone, Learned: "fiona-review-learned"},
+				{RockID: byCoach.ID, Decision: bot.DecisionCarry},
+			},
+			Win: "fiona-review-win", Change: "fiona-review-change", Status: bot.AnswerComplete,
+			SubmittedAt: at(3 * time.Hour), UpdatedAt: at(3 * time.Hour)}, applyBy))
 		must(t, "log a session with Fiona", s.CreateSession(ctx, &bot.Session{EngagementID: e.ID, Day: day(i),
 			Notes: "fiona-session-notes", CreatedAt: at(0)}))
 		tag := strconv.Itoa(i)
@@ -130,7 +144,7 @@ func testErasure(t *testing.T, s bot.Store, dump Dump) {
 		t.Errorf("before the deletion, no column refers to Fiona's id %d: the dump finds no foreign keys to people", fiona.ID)
 	}
 	for _, name := range []string{"people", "engagements", "rocks", "rock_changes", "check_ins", "weekly_reports",
-		"weekly_rock_updates", "sessions", "deliveries", "schedules", "digests", "addresses"} {
+		"weekly_rock_updates", "reviews", "review_rocks", "sessions", "deliveries", "schedules", "digests", "addresses"} {
 		if !slices.ContainsFunc(before, func(tb Table) bool { return tb.Name == name }) {
 			t.Errorf("the dump lacks table %s", name)
 		}

@@ -73,6 +73,12 @@ func Run(t *testing.T, open func(t testing.TB) bot.Store) {
 		{"WeeklyReportAtomic", testWeeklyReportAtomic},
 		{"WeeklyReports", testWeeklyReports},
 
+		{"SaveReview", testSaveReview},
+		{"ReviewApply", testReviewApply},
+		{"ReviewInvalid", testReviewInvalid},
+		{"ReviewRockLimit", testReviewRockLimit},
+		{"DeletePersonReviews", testDeletePersonReviews},
+
 		{"Sessions", testSessions},
 
 		{"CreateDelivery", testCreateDelivery},
