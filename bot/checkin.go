@@ -102,7 +102,7 @@ func (b *Bot) cmdCheckin(ctx context.Context, r *request, value string) ([]Messa
 	if err := b.state.Set(ctx, convKey(r.me), target{DeliveryDaily, e.ID, day}.String(), b.convTT); err != nil {
 		return nil, fmt.Errorf("start check-in: %w", err)
 	}
-	return []Message{b.dailyPrompt(e, c, rocks, "")}, nil
+	return []Message{b.dailyPrompt(e, c, rocks, "", zoneOf(r.me))}, nil
 }
 
 // checkinDay is the day `checkin` (or a check-in's Answer button, whose
@@ -209,13 +209,13 @@ func (b *Bot) dayName(r *request, day Date) string {
 }
 
 // dailyPrompt is the check-in message: the day, the rocks, the next question.
-func (b *Bot) dailyPrompt(e *Engagement, c *CheckIn, rocks []*Rock, greeting string) Message {
+func (b *Bot) dailyPrompt(e *Engagement, c *CheckIn, rocks []*Rock, greeting string, loc *time.Location) Message {
 	var sb strings.Builder
 	fmt.Fprintf(&sb, "*%s* · %s %s\n", e.CycleOn(c.Day).Label(c.Day), c.Day.Weekday(), c.Day)
 	if greeting != "" {
 		sb.WriteString(greeting + "\n")
 	}
-	sb.WriteString("Your rocks:\n" + rockList(liveRocks(rocks)) + "\n\n")
+	sb.WriteString("Your rocks:\n" + rockList(promptRocks(rocks, e.CycleOn(c.Day), loc)) + "\n\n")
 	q := max(nextDaily(c), 0)
 	fmt.Fprintf(&sb, "Reply here, one message per question, or answer them all at once in the form.\n*%d/%d* %s", q+1, len(dailyQuestions), dailyQuestions[q])
 	v := target{DeliveryDaily, e.ID, c.Day}.String()
@@ -512,6 +512,13 @@ func hasRock(rocks []*Rock, id int64) bool {
 		}
 	}
 	return false
+}
+
+// promptRocks are the rocks a prompt lists: cycle c's (see cycleRocks)
+// but the dropped ones.
+func promptRocks(rocks []*Rock, c Cycle, loc *time.Location) []*Rock {
+	in, _ := cycleRocks(rocks, c, loc)
+	return liveRocks(in)
 }
 
 // liveRocks drops dropped rocks.

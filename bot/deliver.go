@@ -56,7 +56,7 @@ func (b *Bot) Deliver(ctx context.Context, d *Delivery) (ref string, needed bool
 		if d.Kind == DeliveryReminder {
 			greeting = "A gentle reminder: today's check-in is still open. Two minutes now keeps your streak alive."
 		}
-		m = b.dailyPrompt(e, c, rocks, greeting)
+		m = b.dailyPrompt(e, c, rocks, greeting, zoneOf(p))
 	case DeliveryWeekly:
 		if c, ok := e.reviewWeek(day); ok {
 			// The cycle's last week: the quarterly review instead.
@@ -78,7 +78,7 @@ func (b *Bot) Deliver(ctx context.Context, d *Delivery) (ref string, needed bool
 			return "", false, nil
 		}
 		t = target{DeliveryWeekly, e.ID, day}
-		m = b.weeklyPrompt(e, w, rocks)
+		m = b.weeklyPrompt(e, w, rocks, zoneOf(p))
 	default:
 		return "", false, fmt.Errorf("deliver: unknown kind %q", d.Kind)
 	}

@@ -385,7 +385,12 @@ func (b *Bot) cycleBanner(ctx context.Context, e *Engagement, day Date, rocks []
 	}
 	var sb strings.Builder
 	fmt.Fprintf(&sb, "*Cycle %d starts* — %s to %s. ", c.N, c.Start, c.End())
-	live := liveRocks(rocks)
+	var live []*Rock
+	for _, r := range rocks {
+		if r.Status.Live() {
+			live = append(live, r)
+		}
+	}
 	if len(live) > 0 {
 		var nums []string
 		for _, r := range live {

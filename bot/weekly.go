@@ -123,7 +123,7 @@ func (b *Bot) cmdWeekly(ctx context.Context, r *request, value string) ([]Messag
 	if err := b.state.Set(ctx, convKey(r.me), target{DeliveryWeekly, e.ID, w.Week}.String(), b.convTT); err != nil {
 		return nil, fmt.Errorf("start weekly report: %w", err)
 	}
-	return []Message{b.weeklyPrompt(e, w, rocks)}, nil
+	return []Message{b.weeklyPrompt(e, w, rocks, zoneOf(r.me))}, nil
 }
 
 // weeklyWeek is the week `weekly` (or a report's Answer or Edit button,
@@ -160,10 +160,10 @@ func (b *Bot) weeklyWeek(ctx context.Context, r *request, e *Engagement, value s
 }
 
 // weeklyPrompt is the weekly accountability message.
-func (b *Bot) weeklyPrompt(e *Engagement, w *WeeklyReport, rocks []*Rock) Message {
+func (b *Bot) weeklyPrompt(e *Engagement, w *WeeklyReport, rocks []*Rock, loc *time.Location) Message {
 	day := e.WeeklyDay(w.Week)
 	text := fmt.Sprintf("*Weekly accountability* · week of %s (%s)\nYour rocks:\n%s\n\nReply here, one message per question, or answer them all at once in the form.\n%s",
-		w.Week, e.CycleOn(day).Label(day), rockList(liveRocks(rocks)), weeklyQuestion(w, rocks))
+		w.Week, e.CycleOn(day).Label(day), rockList(promptRocks(rocks, e.CycleOn(day), loc)), weeklyQuestion(w, rocks))
 	return Message{
 		Text:    text,
 		Form:    weeklyForm(e, w, rocks),
