@@ -119,7 +119,7 @@ func (b *Bot) checkinDay(ctx context.Context, r *request, e *Engagement, value s
 		return b.namedDay(r, e, arg)
 	}
 	loc := zoneOf(r.me)
-	if r.local().Hour() >= eveningHour {
+	if now := r.local(); ClockTime(now.Hour()*60+now.Minute()) >= r.me.Evening() {
 		// The evening before: once today's check-in is done (or there is
 		// none), `checkin` answers the next workday's, whose prompt then
 		// finds it answered and is not sent.
@@ -152,9 +152,23 @@ func (b *Bot) checkinDay(ctx context.Context, r *request, e *Engagement, value s
 	return today, nil
 }
 
-// eveningHour is the local hour from which `checkin` answers the next
-// workday once today's is done: people plan tomorrow the evening before.
-const eveningHour = 17
+// The evening, from which `checkin` answers the next workday once today's
+// is done: people plan tomorrow the evening before. Each person may move
+// it (`settings evening 18:30`) or turn it off.
+const (
+	DefaultEveningTime ClockTime = 17 * 60
+	EveningOff         ClockTime = 24 * 60 // no day reaches 24:00: never
+)
+
+// Evening returns the local time from which `checkin` answers the next
+// workday: p.EveningTime, DefaultEveningTime when that is 0 (people stored
+// before the setting existed have 0), EveningOff for never.
+func (p *Person) Evening() ClockTime {
+	if p.EveningTime <= 0 {
+		return DefaultEveningTime
+	}
+	return p.EveningTime
+}
 
 // nextWorkday is the first day after today with a check-in due, within
 // the next four days (Friday evening: Monday).

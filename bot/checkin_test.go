@@ -506,3 +506,39 @@ func TestCheckinNamesADay(t *testing.T) {
 	has(t, b.Command(t, ana, "checkin 2026-11-01"), "You can answer or change a check-in of this week or last week, from 2026-11-22")
 	has(t, b.Command(t, ana, "checkin someday"), `I could not read "someday" as a day`)
 }
+
+// TestCheckinEveningPerPerson: the evening from which `checkin` answers
+// the next workday is each person's (`settings evening`).
+func TestCheckinEveningPerPerson(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		setting string // "" keeps the default
+		at      string // Monday, Paris
+		want    string
+	}{
+		{"", "16:59", "You already answered today's check-in"},
+		{"", "17:00", "· Tuesday 2026-11-24"},
+		{"evening 18:30", "17:30", "You already answered today's check-in"},
+		{"evening 18:30", "18:29", "You already answered today's check-in"},
+		{"evening 18:30", "18:30", "· Tuesday 2026-11-24"},
+		{"evening 18:30", "23:00", "· Tuesday 2026-11-24"},
+		{"evening 12:00", "12:00", "· Tuesday 2026-11-24"},
+		{"evening off", "17:30", "You already answered today's check-in"},
+		{"evening off", "23:59", "You already answered today's check-in"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.setting+" at "+tt.at, func(t *testing.T) {
+			t.Parallel()
+			b, _ := withRocks(t)
+			if tt.setting != "" {
+				has(t, b.Command(t, ana, "settings "+tt.setting), "Saved.")
+			}
+			mondayPrompt(t, b)
+			for _, a := range []string{"shipped", "1 copy", "no", "4"} {
+				b.Say(t, ana, a)
+			}
+			b.Clock.Set(bottest.Day("2026-11-23", tt.at, "Europe/Paris"))
+			has(t, b.Command(t, ana, "checkin"), tt.want)
+		})
+	}
+}

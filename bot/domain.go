@@ -54,8 +54,12 @@ type Person struct {
 	DigestChannel string
 	DigestWeekday time.Weekday // coach-local day of the digest (default Monday)
 	DigestTime    ClockTime    // coach-local time of the digest (default 07:00)
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
+	// EveningTime is the local time from which `checkin` answers the next
+	// workday: 0 means DefaultEveningTime (17:00), EveningOff (24:00, which
+	// no day reaches) means never; see Person.Evening.
+	EveningTime ClockTime
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
 }
 
 // EngagementStatus is where a coach–client relationship stands.

@@ -48,6 +48,15 @@ type insight struct {
 	rocks    []*Rock
 	history  []*RockChange
 	reports  []*WeeklyReport
+
+	// The record of which days were check-in days: for a day d with
+	// recordFrom <= d < recordTo, the daily deliveries say whether a
+	// check-in was expected (see expectedOn); later days (not planned
+	// yet) and earlier ones (not loaded) follow the current settings.
+	// recordTo is zero when the engagement has no daily delivery in the
+	// loaded range (the scheduler never ran for it).
+	recordFrom, recordTo Date
+	delivered            map[Date]*Delivery
 }
 
 func (b *Bot) loadInsight(ctx context.Context, e *Engagement, client *Person, from Date, asOf time.Time) (*insight, error) {
@@ -69,22 +78,114 @@ func (b *Bot) loadInsight(ctx context.Context, e *Engagement, client *Person, fr
 	if in.reports, err = b.store.WeeklyReports(ctx, e.ID, from.WeekStart(), to); err != nil {
 		return nil, fmt.Errorf("load weekly reports: %w", err)
 	}
+	if err := b.loadRecord(ctx, in, from.AddDays(-7*3)); err != nil {
+		return nil, err
+	}
 	return in, nil
 }
 
+// loadRecord loads which days from first on were check-in days when they
+// came: the engagement's daily deliveries. The scheduler creates one for
+// every day a check-in falls due, under the settings of that moment, so
+// past days keep the rules that held then: a change of workdays, zone or
+// check-in time applies from the moment it is made.
+//
+// The record reaches up to the day the scheduler plans next (the client's
+// daily schedule), or the day after the last delivery when that is later
+// (or the schedule is another engagement's): a day before it with no
+// delivery was not a check-in day, even if today's settings would make it
+// one (the time moved past it, the zone moved on).
+func (b *Bot) loadRecord(ctx context.Context, in *insight, first Date) error {
+	// A day's delivery is due within a day or so of that day in any zone.
+	ds, err := b.store.Deliveries(ctx, in.e.ID, first.AddDays(-2).UTC(), in.asOf.Add(time.Second))
+	if err != nil {
+		return fmt.Errorf("load deliveries: %w", err)
+	}
+	in.recordFrom, in.delivered = first, map[Date]*Delivery{}
+	var last Date
+	for _, d := range ds {
+		if d.Kind != DeliveryDaily || d.DueAt.After(in.asOf) {
+			continue
+		}
+		day, err := ParseDate(d.Period)
+		if err != nil {
+			continue
+		}
+		in.delivered[day] = d
+		if day.After(last) {
+			last = day
+		}
+	}
+	if last.IsZero() {
+		return nil // no record: the current settings decide
+	}
+	in.recordTo = last.AddDays(1)
+	scheds, err := b.store.Schedules(ctx, in.e.ClientID)
+	if err != nil {
+		return fmt.Errorf("load schedules: %w", err)
+	}
+	for _, sc := range scheds {
+		if sc.Kind != DeliveryDaily || sc.EngagementID != in.e.ID {
+			continue
+		}
+		next, err := ParseDate(sc.Period)
+		switch {
+		case sc.NextAt.IsZero():
+			// Nothing is planned (paused, ended, suspended): nothing falls due
+			// until a change marks the schedule.
+			next = DateOf(in.asOf.In(in.loc)).AddDays(1)
+		case err != nil:
+			// Marked by a change at NextAt: the scheduler plans the first
+			// check-in due from then on, under the settings now.
+			var ok bool
+			if next, _, ok = in.e.NextDaily(sc.NextAt.Add(-time.Nanosecond), in.loc); !ok {
+				next = DateOf(in.asOf.In(in.loc)).AddDays(1)
+			}
+		}
+		if next.After(in.recordTo) {
+			in.recordTo = next
+		}
+	}
+	return nil
+}
+
 // expectedOn reports whether a check-in was due on d (as of in.asOf).
+//
+// A day the record covers (see loadRecord) was a check-in day when the
+// person was asked: its daily delivery was sent (or is going out now). A
+// delivery the bot skipped (already answered, paused, the engagement no
+// longer active), one missed while smart90 was down, and one that failed
+// or is held did not ask anything: such a day counts only when the person
+// answered it all the same (a check-in other than "off" exists). A day
+// with no delivery was no check-in day. Other days follow the current
+// workdays, check-in time and zone. Either way a day in the planned pause
+// or answered "I'm off" is never expected.
 func (in *insight) expectedOn(d Date) bool {
 	e := in.e
-	if d.Before(e.Start) || !e.Workdays.Has(d.Weekday()) || e.PausedOn(d) {
+	if d.Before(e.Start) || e.PausedOn(d) {
+		return false
+	}
+	if c := in.checkins[d]; c != nil && c.Status == AnswerOff {
+		return false
+	}
+	if !d.Before(in.recordFrom) && d.Before(in.recordTo) {
+		dl := in.delivered[d]
+		switch {
+		case dl == nil:
+			return false
+		case dl.State == DeliverySent || dl.State == DeliveryPending:
+			return true
+		default:
+			return in.checkins[d] != nil
+		}
+	}
+	if !e.Workdays.Has(d.Weekday()) {
 		return false
 	}
 	if !e.EndedAt.IsZero() && !At(d, e.CheckinTime, in.loc).Before(e.EndedAt) {
 		return false // after the engagement ended
 	}
 	if !e.AcceptedAt.IsZero() && d.Before(DateOf(e.AcceptedAt.In(in.loc))) {
-		return false
-	}
-	if c := in.checkins[d]; c != nil && c.Status == AnswerOff {
 		return false
 	}
 	return !At(d, e.CheckinTime, in.loc).After(in.asOf)

@@ -17,10 +17,11 @@ type settingsChange struct {
 	reminder      *time.Duration
 	digestDay     *time.Weekday
 	digestTime    *ClockTime
+	evening       *ClockTime // the person's EveningTime; EveningOff for off
 	touchesClient bool
 }
 
-// parseSettings reads "time 08:30 days mon-thu weekly fri 15:00 tz Europe/Paris reminder off".
+// parseSettings reads "time 08:30 days mon-thu weekly fri 15:00 tz Europe/Paris reminder off evening 18:30".
 func parseSettings(args string) (settingsChange, error) {
 	var c settingsChange
 	w := strings.Fields(args)
@@ -89,6 +90,18 @@ func parseSettings(args string) (settingsChange, error) {
 				}
 			}
 			c.reminder, c.touchesClient, i = &d, true, i+1
+		case "evening":
+			if err := need(i, 1, key); err != nil {
+				return c, err
+			}
+			t := EveningOff
+			if v := strings.ToLower(w[i+1]); v != "off" {
+				var err error
+				if t, err = ParseClockTime(v); err != nil || t < 12*60 {
+					return c, Errorf(EINVALID, "The evening is `off` or a time from 12:00 to 23:59, e.g. `evening 18:30`: from then on `checkin` answers the next workday.")
+				}
+			}
+			c.evening, i = &t, i+1
 		default:
 			return c, usageError(fmt.Sprintf("I don't know the setting %q.", w[i]), "settings")
 		}
@@ -120,7 +133,7 @@ func (b *Bot) cmdSettings(ctx context.Context, r *request, rest string) ([]Messa
 // applySettings stores a validated change: the engagement first, then the
 // person, so a refusal stores nothing.
 func (b *Bot) applySettings(ctx context.Context, r *request, e *Engagement, c settingsChange) ([]Message, error) {
-	if c.touchesClient && e == nil {
+	if (c.touchesClient || c.evening != nil) && e == nil {
 		return nil, Errorf(EINVALID, "Check-in times are for clients; as a coach you can set `tz` and `digest <day> <HH:MM>`.")
 	}
 	if (c.digestDay != nil) && !r.me.IsCoach {
@@ -140,15 +153,25 @@ func (b *Bot) applySettings(ctx context.Context, r *request, e *Engagement, c se
 			return nil, fmt.Errorf("save settings: %w", err)
 		}
 	}
-	if c.tz != nil || c.digestDay != nil {
+	if c.evening != nil && *c.evening == r.me.Evening() {
+		c.evening = nil // the default stays the default (a form sends it back)
+	}
+	if c.tz != nil || c.digestDay != nil || c.evening != nil {
 		set(&r.me.TimeZone, c.tz)
 		set(&r.me.DigestWeekday, c.digestDay)
 		set(&r.me.DigestTime, c.digestTime)
+		set(&r.me.EveningTime, c.evening)
+		r.me.UpdatedAt = r.now // the schedules are planned anew from now, not from the last change
 		if err := b.store.UpdatePerson(ctx, r.me); err != nil {
 			return nil, fmt.Errorf("save settings: %w", err)
 		}
 	}
-	return reply("Saved.\n%s", settingsText(r.me, e, r.today())), nil
+	saved := "Saved."
+	if c.touchesClient || (c.tz != nil && e != nil) {
+		// The figures keep what was asked before (see expectedOn).
+		saved = "Saved. This applies from now on: days already past keep the schedule they had."
+	}
+	return reply("%s\n%s", saved, settingsText(r.me, e, r.today())), nil
 }
 
 // clientReminder: a coach sets a client's reminder (`settings @ana
@@ -162,7 +185,7 @@ func (b *Bot) clientReminder(ctx context.Context, r *request, who, rest string) 
 	if err != nil {
 		return nil, err
 	}
-	if c.reminder == nil || c.checkin != nil || c.days != nil || c.weeklyDay != nil || c.tz != nil || c.digestDay != nil {
+	if c.reminder == nil || c.checkin != nil || c.days != nil || c.weeklyDay != nil || c.tz != nil || c.digestDay != nil || c.evening != nil {
 		return nil, Errorf(EINVALID, "For a client you can set the reminder only, e.g. `settings @%s reminder off` or `reminder 2h`; the rest of their schedule is theirs to set.", client.DisplayName)
 	}
 	e.ReminderDelay, e.UpdatedAt = *c.reminder, r.now
@@ -193,6 +216,11 @@ func settingsText(p *Person, e *Engagement, today Date) string {
 		} else {
 			sb.WriteString("• Reminder: off\n")
 		}
+		if ev := p.Evening(); ev == EveningOff {
+			sb.WriteString("• Evening: off (`checkin` answers today's until midnight)\n")
+		} else {
+			fmt.Fprintf(&sb, "• Evening: from %s, with today's done, `checkin` answers the next workday's\n", ev)
+		}
 		c := e.CycleOn(today)
 		fmt.Fprintf(&sb, "• Cycle %d: %s to %s\n", c.N, c.Start, c.End())
 		if !e.PauseFrom.IsZero() {
@@ -206,7 +234,7 @@ func settingsText(p *Person, e *Engagement, today Date) string {
 		}
 		fmt.Fprintf(&sb, "• Digest: %s %s, to %s\n", weekdayName(p.DigestWeekday), p.DigestTime, where)
 	}
-	sb.WriteString("Change with e.g. `settings time 08:30 days mon-thu weekly fri 15:00 tz Europe/Paris reminder 2h`.")
+	sb.WriteString("Change with e.g. `settings time 08:30 days mon-thu weekly fri 15:00 tz Europe/Paris reminder 2h evening 18:30`.")
 	return sb.String()
 }
 
@@ -229,6 +257,14 @@ func shortDuration(d time.Duration) string {
 	return s
 }
 
+// eveningText is a person's evening as the settings form shows it.
+func eveningText(p *Person) string {
+	if ev := p.Evening(); ev != EveningOff {
+		return ev.String()
+	}
+	return "off"
+}
+
 func settingsForm(p *Person, e *Engagement) *Form {
 	f := &Form{FormID: FormSettings, Title: "Settings", SubmitLabel: "Save",
 		Fields: []Field{{ID: "tz", Label: "Time zone", Kind: FieldTimeZone, Initial: p.TimeZone}}}
@@ -242,6 +278,7 @@ func settingsForm(p *Person, e *Engagement) *Form {
 			Field{ID: "days", Label: "Workdays (e.g. mon-fri)", Kind: FieldText, Initial: e.Workdays.String()},
 			Field{ID: "weekly", Label: "Weekly report (day HH:MM)", Kind: FieldText, Initial: fmt.Sprintf("%s %s", dayNames[e.WeeklyWeekday], e.WeeklyTime)},
 			Field{ID: "reminder", Label: "Reminder (off, 1h, 2h…)", Kind: FieldText, Initial: reminder},
+			Field{ID: "evening", Label: "Evening: from then `checkin` answers the next workday (HH:MM or off)", Kind: FieldText, Initial: eveningText(p)},
 		)
 	}
 	return f
@@ -250,7 +287,7 @@ func settingsForm(p *Person, e *Engagement) *Form {
 // submitSettings handles the settings form by turning it into the typed form.
 func (b *Bot) submitSettings(ctx context.Context, r *request) ([]Message, error) {
 	var words []string
-	for _, k := range []string{"tz", "time", "days", "weekly", "reminder"} {
+	for _, k := range []string{"tz", "time", "days", "weekly", "reminder", "evening"} {
 		if v := strings.TrimSpace(r.ev.Values[k]); v != "" {
 			words = append(words, k, v)
 		}

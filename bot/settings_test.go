@@ -66,6 +66,11 @@ func TestSettingsRefused(t *testing.T) {
 		{"unknown setting", ana, "settings colour blue", `I don't know the setting "colour"`},
 		{"digest for a client", ana, "settings tz Asia/Tokyo digest mon 07:00", "The digest setting is for coaches"},
 		{"check-in time for a coach", coach, "settings tz Asia/Tokyo time 08:00", "Check-in times are for clients"},
+		{"evening in the morning", ana, "settings evening 09:00", "from 12:00 to 23:59"},
+		{"evening not a time", ana, "settings evening late", "from 12:00 to 23:59"},
+		{"evening without value", ana, "settings evening", "`evening` needs a value"},
+		{"evening for a coach", coach, "settings evening 18:00", "Check-in times are for clients"},
+		{"a client's evening", coach, "settings <@ana> evening off reminder off", "you can set the reminder only"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -167,7 +172,7 @@ func TestResumeBeforeAPlannedPause(t *testing.T) {
 // pre-filled: it must be accepted and change nothing.
 func TestSettingsFormRoundTrip(t *testing.T) {
 	t.Parallel()
-	for _, setup := range []string{"reminder 90m", "reminder off", "reminder 2h days mon,wed,fri", "days sat-mon weekly sun 18:05"} {
+	for _, setup := range []string{"reminder 90m", "reminder off", "reminder 2h days mon,wed,fri", "days sat-mon weekly sun 18:05", "evening 18:30", "evening off"} {
 		t.Run(setup, func(t *testing.T) {
 			t.Parallel()
 			b := bottest.Setup(t)
@@ -218,4 +223,34 @@ func TestCoachSetsClientReminder(t *testing.T) {
 	if e := b.Engagement(t, ana); e.ReminderDelay != 90*time.Minute || e.CheckinTime == 6*60 {
 		t.Errorf("engagement changed by a refused command: %+v", e)
 	}
+}
+
+// TestSettingsEvening: `settings evening` moves or turns off the evening
+// from which `checkin` answers the next workday; the default stays 17:00.
+func TestSettingsEvening(t *testing.T) {
+	t.Parallel()
+	b := bottest.Setup(t)
+	b.Engage(t, coach, ana)
+	has(t, b.Command(t, ana, "settings"), "Evening: from 17:00")
+	if p := b.Person(t, ana); p.EveningTime != 0 || p.Evening() != bot.DefaultEveningTime {
+		t.Errorf("a new person's evening = %s (%s), want 0 (17:00)", p.EveningTime, p.Evening())
+	}
+	out := b.Command(t, ana, "settings evening 18:30")
+	has(t, out, "Saved.", "Evening: from 18:30")
+	lacks(t, out, "days already past") // not a schedule change
+	if p := b.Person(t, ana); p.EveningTime != 18*60+30 {
+		t.Errorf("evening = %s, want 18:30", p.EveningTime)
+	}
+	has(t, b.Command(t, ana, "settings evening OFF"), "Evening: off")
+	if p := b.Person(t, ana); p.EveningTime != bot.EveningOff {
+		t.Errorf("evening = %d, want off", p.EveningTime)
+	}
+	form := b.Command(t, ana, "settings")[0].Form
+	for _, f := range form.Fields {
+		if f.ID == "evening" && f.Initial != "off" {
+			t.Errorf("the form's evening = %q, want off", f.Initial)
+		}
+	}
+	// Schedule changes say they apply from now on.
+	has(t, b.Command(t, ana, "settings days mon,wed,fri"), "This applies from now on: days already past keep the schedule they had.")
 }

@@ -90,19 +90,21 @@ func testEnsurePerson(t *testing.T, s bot.Store) {
 	}
 
 	p := &bot.Person{InstallationID: inst.ID, ExternalID: "U1", DisplayName: "Ada", TimeZone: "Europe/London", IsCoach: true,
-		DigestChannel: "C42", DigestWeekday: time.Saturday, DigestTime: 8*60 + 30, CreatedAt: at(0), UpdatedAt: at(time.Minute)}
+		DigestChannel: "C42", DigestWeekday: time.Saturday, DigestTime: 8*60 + 30, EveningTime: 18*60 + 30,
+		CreatedAt: at(0), UpdatedAt: at(time.Minute)}
 	must(t, "create person", s.EnsurePerson(ctx, p))
 	if p.ID == 0 {
 		t.Fatal("EnsurePerson did not fill ID")
 	}
 	want := &bot.Person{ID: p.ID, InstallationID: inst.ID, ExternalID: "U1", DisplayName: "Ada", TimeZone: "Europe/London", IsCoach: true,
-		DigestChannel: "C42", DigestWeekday: time.Saturday, DigestTime: 8*60 + 30, CreatedAt: at(0), UpdatedAt: at(time.Minute)}
+		DigestChannel: "C42", DigestWeekday: time.Saturday, DigestTime: 8*60 + 30, EveningTime: 18*60 + 30,
+		CreatedAt: at(0), UpdatedAt: at(time.Minute)}
 	same(t, "person filled on create", p, want)
 	get("created", want)
 
 	// Empty name and zone change nothing; nor do the other fields given.
 	q := &bot.Person{InstallationID: inst.ID, ExternalID: "U1", DigestChannel: "COTHER", DigestWeekday: time.Sunday,
-		DigestTime: 1, CreatedAt: at(time.Hour), UpdatedAt: at(time.Hour)}
+		DigestTime: 1, EveningTime: bot.EveningOff, CreatedAt: at(time.Hour), UpdatedAt: at(time.Hour)}
 	must(t, "ensure existing person", s.EnsurePerson(ctx, q))
 	same(t, "existing person filled by EnsurePerson", q, want)
 	get("ensured without a name", want)
@@ -152,9 +154,11 @@ func testUpdatePerson(t *testing.T, s bot.Store) {
 	p.InstallationID, p.ExternalID, p.CreatedAt = other.ID, "UCHANGED", at(48*time.Hour) // keys and CreatedAt stay
 	p.DisplayName, p.TimeZone, p.IsCoach = "Coach Carter", "America/Chicago", false
 	p.DigestChannel, p.DigestWeekday, p.DigestTime, p.UpdatedAt = "CDIGEST", time.Saturday, 23*60+59, at(3*time.Hour)
+	p.EveningTime = bot.EveningOff
 	must(t, "update person", s.UpdatePerson(ctx, &p))
 	want.DisplayName, want.TimeZone, want.IsCoach = "Coach Carter", "America/Chicago", false
 	want.DigestChannel, want.DigestWeekday, want.DigestTime, want.UpdatedAt = "CDIGEST", time.Saturday, 23*60+59, at(3*time.Hour)
+	want.EveningTime = bot.EveningOff
 	got, err := s.Person(ctx, f.Coach.ID)
 	must(t, "Person", err)
 	same(t, "Person after UpdatePerson", got, &want)
@@ -167,6 +171,7 @@ func testUpdatePerson(t *testing.T, s bot.Store) {
 	// Every field is stored, empty ones too.
 	p = want
 	p.TimeZone, p.DigestChannel, p.IsCoach, p.DigestWeekday, p.DigestTime, p.UpdatedAt = "", "", true, time.Sunday, 0, at(4*time.Hour)
+	p.EveningTime = 0
 	must(t, "update person to empty fields", s.UpdatePerson(ctx, &p))
 	got, err = s.Person(ctx, f.Coach.ID)
 	must(t, "Person", err)
