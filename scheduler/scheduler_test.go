@@ -281,28 +281,32 @@ func TestSettingsChangeMovesTheNextPrompt(t *testing.T) {
 	}
 }
 
-func TestCycleEndStopsPrompts(t *testing.T) {
+// TestCyclesFollowOneAnother: a cycle's last day is not the end of the
+// prompts; the next cycle starts the day after without anything having
+// to run at the rollover.
+func TestCyclesFollowOneAnother(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
-	b.eng.CycleDays, b.eng.ReminderDelay = 2, 0 // Monday and Tuesday
+	b.eng.CycleDays, b.eng.ReminderDelay = 2, 0 // cycles of two days: four of them in the week
 	must(t, b.store.UpdateEngagement(context.Background(), b.eng))
 	for day := 23; day <= 30; day++ {
 		b.tickAt(t, fmt.Sprintf("2026-11-%d 08:00", day))
 	}
 	var got []string
 	for _, k := range b.del.kinds() {
-		if !strings.HasPrefix(k, "digest") { // the coach's digest goes on
+		if strings.HasPrefix(k, "daily") {
 			got = append(got, k)
 		}
 	}
-	if want := []string{"daily 2026-11-23", "daily 2026-11-24"}; !equal(got, want) {
+	want := []string{"daily 2026-11-23", "daily 2026-11-24", "daily 2026-11-25", "daily 2026-11-26", "daily 2026-11-27", "daily 2026-11-30"}
+	if !equal(got, want) {
 		t.Fatalf("deliveries = %v, want %v", got, want)
 	}
 	ss, err := b.store.Schedules(context.Background(), b.ana.ID)
 	must(t, err)
 	for _, s := range ss {
-		if !s.NextAt.IsZero() {
-			t.Errorf("%s schedule still planned at %v after the cycle", s.Kind, s.NextAt)
+		if s.NextAt.IsZero() {
+			t.Errorf("%s schedule stopped after the first cycles", s.Kind)
 		}
 	}
 }
