@@ -95,7 +95,7 @@ func (b *Bot) cmdCheckin(ctx context.Context, r *request, value string) ([]Messa
 		}
 	}
 	if c.Status != AnswerOpen {
-		m := Message{Text: "You already answered " + b.dayName(r, day) + " check-in:\n" + checkInSummary(c, rocks) + checkInSummary(c, rocks) + "\nChange anything with the form.", Form: checkInForm(e, c, rocks), Ephemeral: true}
+		m := Message{Text: "You already answered " + b.dayName(r, day) + " check-in:\n" + checkInSummary(c, rocks) + "\nChange anything with the form.", Form: checkInForm(e, c, rocks), Ephemeral: true}
 		m.Buttons = []Button{{ActionID: ActionAnswerCheckin, Label: "Edit", Value: target{DeliveryDaily, e.ID, day}.String(), OpensForm: true}}
 		return []Message{m}, nil
 	}
@@ -247,7 +247,10 @@ func (b *Bot) dailyPrompt(e *Engagement, c *CheckIn, rocks []*Rock, greeting str
 // checkInForm is the whole check-in as one form, pre-filled for editing.
 func checkInForm(e *Engagement, c *CheckIn, rocks []*Rock) *Form {
 	opts := []Option{{"0", "None of my rocks"}}
-	for _, r := range liveRocks(rocks) {
+	for _, r := range rocks {
+		if !r.Status.Live() && r.ID != c.PriorityRockID {
+			continue // a finished rock is no one's priority today
+		}
 		opts = append(opts, Option{strconv.FormatInt(r.ID, 10), fmt.Sprintf("%d. %s", r.Position, r.Title)})
 	}
 	energy := ""

@@ -38,6 +38,7 @@ func (b *Bot) Deliver(ctx context.Context, d *Delivery) (ref string, needed bool
 		(d.Kind == DeliveryReminder && e.ReminderDelay <= 0) {
 		return "", false, nil
 	}
+	b.carryOver(ctx, e, e.CycleOn(day), rocks, p.ID, b.clock.Now().UTC())
 	var m Message
 	t := target{DeliveryDaily, e.ID, day}
 	switch d.Kind {

@@ -17,6 +17,8 @@ type clientDigest struct {
 	off    []string // rocks off track
 	quiet  bool     // nothing was due or said this week (not started yet, paused)
 	pause  string   // the client's pause in or after the week, in words; "" when none
+	// reviewed: the client finished a quarterly review in the week.
+	reviewed bool
 }
 
 // composeClient summarises one client's week starting at week (the client's
@@ -48,11 +50,12 @@ func (b *Bot) composeClient(ctx context.Context, e *Engagement, client *Person, 
 			fmt.Fprintf(&sb, "*For you*: %s\n", w.Ask)
 		}
 	}
-	quarter, replaced, err := b.reviewDigest(ctx, e, in, week)
+	quarter, replaced, reviewed, err := b.reviewDigest(ctx, e, in, week)
 	if err != nil {
 		return nil, err
 	}
 	sb.WriteString(quarter)
+	cd.reviewed = reviewed
 	if len(in.reportsBetween(week, week)) == 0 && !replaced {
 		sb.WriteString("_No weekly report this week._\n")
 	}
@@ -86,7 +89,7 @@ func (b *Bot) composeDigest(ctx context.Context, coach *Person, week Date) (Mess
 		return Message{}, nil, "", fmt.Errorf("load clients: %w", err)
 	}
 	asOf := minTime(week.AddDays(7).In(zoneOf(coach)), b.clock.Now()).UTC()
-	var reported, silent, quiet, risky, offTrack []string
+	var reported, silent, quiet, risky, offTrack, reviewed []string
 	var parts []Message
 	for _, e := range es {
 		client, err := b.store.Person(ctx, e.ClientID)
@@ -113,6 +116,9 @@ func (b *Bot) composeDigest(ctx context.Context, coach *Person, week Date) (Mess
 		if len(cd.risk) > 0 {
 			risky = append(risky, fmt.Sprintf("%s (%s)", client.DisplayName, strings.Join(cd.risk, "; ")))
 		}
+		if cd.reviewed {
+			reviewed = append(reviewed, client.DisplayName)
+		}
 		for _, t := range cd.off {
 			offTrack = append(offTrack, client.DisplayName+": "+t)
 		}
@@ -130,6 +136,9 @@ func (b *Bot) composeDigest(ctx context.Context, coach *Person, week Date) (Mess
 	}
 	if len(quiet) > 0 {
 		fmt.Fprintf(&sb, " · no prompts this week: %s", strings.Join(quiet, ", "))
+	}
+	if len(reviewed) > 0 {
+		fmt.Fprintf(&sb, " · quarterly review: %s", strings.Join(reviewed, ", "))
 	}
 	sb.WriteString("\n")
 	if len(offTrack) > 0 {
@@ -231,8 +240,8 @@ func (b *Bot) cmdClients(ctx context.Context, r *request, _ string) ([]Message, 
 			}
 		}
 		today := DateOf(r.now.In(in.loc))
-		line := fmt.Sprintf("*%s* — %s · this week %d/%d check-ins · streak %d · %d rocks (%d off track)",
-			client.DisplayName, e.CycleOn(today).Label(today), p.answered, p.expected, p.streak, countLive(in.rocks), off)
+		line := fmt.Sprintf("*%s* — %s · this week %d/%d check-ins · streak %d · %s (%d off track)",
+			client.DisplayName, e.CycleOn(today).Label(today), p.answered, p.expected, p.streak, plural(countLive(in.rocks), "rock"), off)
 		if risk := in.atRisk(week, b.silent); len(risk) > 0 {
 			line += "\n    ⚠️ at risk: " + strings.Join(risk, "; ")
 		}
@@ -266,6 +275,9 @@ func (b *Bot) cmdBrief(ctx context.Context, r *request, rest string) ([]Message,
 	loc := zoneOf(client)
 	from, since := e.Start, "since the cycle started"
 	sinceT := e.AcceptedAt
+	if c := e.CycleOn(DateOf(r.now.In(loc))); c.N > 1 {
+		from, since, sinceT = c.Start, fmt.Sprintf("since cycle %d started", c.N), c.Start.In(loc)
+	}
 	if n := len(sessions); n > 0 {
 		from = sessions[n-1].Day
 		since = fmt.Sprintf("since your session on %s", from)

@@ -396,7 +396,7 @@ func (b *Bot) cycleBanner(ctx context.Context, e *Engagement, day Date, rocks []
 		for _, r := range live {
 			nums = append(nums, strconv.Itoa(r.Position))
 		}
-		fmt.Fprintf(&sb, "Carried over from cycle %d: rocks %s (below). ", c.N-1, strings.Join(nums, ", "))
+		fmt.Fprintf(&sb, "Carried over from cycle %d: rocks %s (below), due by %s unless you move them. ", c.N-1, strings.Join(nums, ", "), c.End())
 	}
 	if len(live) < 3 {
 		fmt.Fprintf(&sb, "Set this quarter's rocks: `rocks add <title> | <done when>` (3 to %d in all).", MaxRocks)
@@ -427,11 +427,12 @@ func (b *Bot) reviewsFor(ctx context.Context, e *Engagement) ([]*Review, error) 
 // reviewDigest is what a client's digest thread says of the quarter in
 // the week starting at week: a review finished that week, one still owed,
 // and a new cycle that started. replaces is true when the week's prompt
-// was the review, so no weekly report was asked.
-func (b *Bot) reviewDigest(ctx context.Context, e *Engagement, in *insight, week Date) (text string, replaces bool, err error) {
+// was the review, so no weekly report was asked; reviewed when a review
+// was finished in the week.
+func (b *Bot) reviewDigest(ctx context.Context, e *Engagement, in *insight, week Date) (text string, replaces, reviewed bool, err error) {
 	reviews, err := b.reviewsFor(ctx, e)
 	if err != nil {
-		return "", false, err
+		return "", false, false, err
 	}
 	var sb strings.Builder
 	rc, replaces := e.reviewWeek(week)
@@ -439,6 +440,7 @@ func (b *Bot) reviewDigest(ctx context.Context, e *Engagement, in *insight, week
 	for _, rv := range reviews {
 		if sub := DateOf(rv.SubmittedAt.In(in.loc)); !sub.Before(week) && sub.Before(week.AddDays(7)) {
 			fmt.Fprintf(&sb, "*Quarterly review · cycle %d*\n%s\n", rv.Cycle, reviewSummary(rv, in.rocks))
+			reviewed = true
 		}
 		done = done || rv.Cycle == rc.N
 	}
@@ -449,7 +451,7 @@ func (b *Bot) reviewDigest(ctx context.Context, e *Engagement, in *insight, week
 	if c := e.CycleOn(week.AddDays(6)); c.N > 1 && !c.Start.Before(week) && !c.Start.After(asOf) {
 		fmt.Fprintf(&sb, "*Cycle %d started %s* with %s carried over.\n", c.N, c.Start, plural(countLive(in.rocks), "rock"))
 	}
-	return sb.String(), replaces, nil
+	return sb.String(), replaces, reviewed, nil
 }
 
 // reviewBrief is what a brief says of the quarterly reviews: those
@@ -468,4 +470,28 @@ func (b *Bot) reviewBrief(ctx context.Context, e *Engagement, rocks []*Rock, sin
 		}
 	}
 	return sb.String(), nil
+}
+
+// carryOver moves the due date of the rocks carried into cycle c from an
+// earlier one — still live, due before c started — to c's last day: a
+// rock carried over is a priority of this quarter, never overdue on its
+// first day. It runs wherever a client's rocks are shown in a new cycle,
+// so that nothing has to run at the rollover; a failed update is logged
+// and leaves the rock as it was, for the next time.
+func (b *Bot) carryOver(ctx context.Context, e *Engagement, c Cycle, rocks []*Rock, by int64, now time.Time) {
+	if c.N < 2 {
+		return
+	}
+	for _, r := range rocks {
+		if !r.Status.Live() || !r.Due.Before(c.Start) {
+			continue
+		}
+		moved := *r
+		moved.Due, moved.UpdatedAt = c.End(), now
+		if err := b.store.UpdateRock(ctx, &moved, by, fmt.Sprintf("carried over into cycle %d", c.N)); err != nil {
+			b.log.WarnContext(ctx, "carry a rock over", "engagement", e.ID, "rock", r.ID, "err", err)
+			continue
+		}
+		*r = moved
+	}
 }

@@ -79,7 +79,10 @@ func TestReviewByReplies(t *testing.T) {
 	b.Prompt(t, ana, bot.DeliveryDaily, cycle2Mon)
 	first := []bot.Message{lastTo(t, b, "ana")}
 	has(t, first, "*Cycle 2 · day 3 of 90* · Monday 2027-02-22", "*Cycle 2 starts* — 2027-02-20 to 2027-05-20",
-		"Carried over from cycle 1: rocks 3", "Set this quarter's rocks")
+		"Carried over from cycle 1: rocks 3 (below), due by 2027-05-20", "3. *Close 3 pilots* — on track · 0% · due 2027-05-20", "Set this quarter's rocks")
+	if r := rocksOf(t, b, e)[2]; r.Due != (bot.Date{Year: 2027, Month: 5, Day: 20}) {
+		t.Errorf("carried-over rock due %s, want cycle 2's end", r.Due)
+	}
 	lacks(t, first, "review of cycle 1 is still open", "Launch the pricing page")
 	// The next day's is an ordinary one.
 	b.Clock.Set(bottest.Day("2027-02-23", "09:00", "Europe/Paris"))
@@ -180,6 +183,11 @@ func TestReviewUnanswered(t *testing.T) {
 		t.Fatal(err)
 	}
 	has(t, parts, "*Quarterly review · cycle 1*", "To change: say no sooner")
+	if parent, _, err := b.Bot.ComposeDigest(context.Background(), b.Person(t, coach), cycle2Mon); err != nil {
+		t.Fatal(err)
+	} else {
+		has(t, []bot.Message{parent}, "· quarterly review: Ana")
+	}
 
 	// Mid-cycle there is no review to write.
 	b.Clock.Set(bottest.Day("2027-03-10", "10:00", "Europe/Paris"))

@@ -388,6 +388,7 @@ func (b *Bot) listRocks(ctx context.Context, r *request, owner *Person, e *Engag
 	}
 	today := DateOf(r.now.In(zoneOf(owner)))
 	c := e.CycleOn(today)
+	b.carryOver(ctx, e, c, rocks, owner.ID, r.now)
 	shown, earlier := cycleRocks(rocks, c, zoneOf(owner))
 	list := rockList(shown)
 	if len(shown) == 0 {
