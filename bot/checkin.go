@@ -87,6 +87,7 @@ func (b *Bot) cmdCheckin(ctx context.Context, r *request, value string) ([]Messa
 	if err != nil {
 		return nil, fmt.Errorf("load rocks: %w", err)
 	}
+	b.carryOver(ctx, e, e.CycleOn(r.today()), rocks, r.me.ID, r.now)
 	if c.Status == AnswerSkipped || c.Status == AnswerOff {
 		// Skipped or off, then changed their mind: reopen it.
 		c.Status, c.SubmittedAt, c.UpdatedAt = AnswerOpen, time.Time{}, r.now
