@@ -273,6 +273,21 @@ const (
 	DecisionDrop  RockDecision = "drop"  // it is dropped
 )
 
+// Apply returns the status and progress decision d gives rock r: done
+// makes it done at 100%, drop makes it dropped, carry makes a done or
+// dropped rock on track again and leaves a live one as it is.
+func (d RockDecision) Apply(r *Rock) (RockStatus, int) {
+	switch {
+	case d == DecisionDone:
+		return RockDone, 100
+	case d == DecisionDrop:
+		return RockDropped, r.Progress
+	case d == DecisionCarry && !r.Status.Live():
+		return RockOnTrack, r.Progress
+	}
+	return r.Status, r.Progress
+}
+
 // RockReview is one rock's line in a quarterly review.
 type RockReview struct {
 	RockID   int64

@@ -26,21 +26,10 @@ func scanReview(r row) (*bot.Review, error) {
 	return &rv, nil
 }
 
-// decide returns what decision d does to rock r: done makes it done at
-// 100%, drop makes it dropped, carry makes a done or dropped rock on track
-// and leaves a live one as it is.
+// decide returns what decision d does to rock r (see RockDecision.Apply).
 func decide(r *bot.Rock, d bot.RockDecision, learned string) rockMove {
-	m := rockMove{rock: r, status: r.Status, progress: r.Progress, note: learned}
-	switch d {
-	case bot.DecisionDone:
-		m.status, m.progress = bot.RockDone, 100
-	case bot.DecisionDrop:
-		m.status = bot.RockDropped
-	case bot.DecisionCarry:
-		if !r.Status.Live() {
-			m.status = bot.RockOnTrack
-		}
-	}
+	m := rockMove{rock: r, note: learned}
+	m.status, m.progress = d.Apply(r)
 	return m
 }
 
