@@ -34,6 +34,7 @@ type exportEngagement struct {
 	RockHistory []*RockChange    `json:"rock_history"`
 	CheckIns    []*CheckIn       `json:"check_ins"`
 	Weekly      []*WeeklyReport  `json:"weekly_reports"`
+	Reviews     []*Review        `json:"quarterly_reviews"`
 }
 
 type exportCycle struct {
@@ -83,6 +84,9 @@ func (b *Bot) cmdExport(ctx context.Context, r *request, _ string) ([]Message, e
 		}
 		if x.Weekly, err = b.store.WeeklyReports(ctx, e.ID, Date{1, 1, 1}, Date{9999, 12, 31}); err != nil {
 			return nil, fmt.Errorf("load weekly reports: %w", err)
+		}
+		if x.Reviews, err = b.store.Reviews(ctx, e.ID); err != nil {
+			return nil, fmt.Errorf("load reviews: %w", err)
 		}
 		for _, c := range x.CheckIns {
 			energy := ""

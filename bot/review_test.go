@@ -2,6 +2,7 @@ package bot_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/smart90/smart90/bot"
@@ -96,6 +97,19 @@ func TestReviewByReplies(t *testing.T) {
 	// Cycle 2's rocks may be due up to its end.
 	has(t, b.Command(t, ana, "rocks add Raise the seed round | term sheet signed | due 2027-05-20"), "Added rock 4")
 	has(t, b.Command(t, ana, "rocks add Too late | x | due 2027-05-21"), "after this cycle ends (2027-05-20)")
+
+	// The export holds the review, under its engagement.
+	var export []bot.File
+	for _, m := range b.Command(t, ana, "export") {
+		export = append(export, m.Files...)
+	}
+	found := false
+	for _, f := range export {
+		found = found || strings.Contains(string(f.Data), `"quarterly_reviews"`) && strings.Contains(string(f.Data), "pilots need a champion")
+	}
+	if !found {
+		t.Errorf("export lacks the quarterly review: %d files", len(export))
+	}
 
 	// Reopening the finished review shows it for editing.
 	has(t, b.Command(t, ana, "review"), "You already wrote your review of cycle 1", "Biggest win: the first pilot signed")
