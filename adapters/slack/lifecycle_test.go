@@ -13,6 +13,7 @@ import (
 
 	"github.com/smart90/smart90/bot"
 	"github.com/smart90/smart90/bot/bottest"
+	"github.com/smart90/smart90/scheduler"
 )
 
 // typedRefs is a line a person types into the review: Slack's broadcast,
@@ -26,7 +27,8 @@ const typedRefs = "<!channel> ask <@U123> and @everyone first"
 // check-in, answered on Monday by Friday's own Answer button, is filed
 // under Friday; cycle 2's first check-in says the quarter turned; the
 // coach's digest and brief show what Ana typed as text; and `end` with
-// its confirm button tells Ana and stops her prompts.
+// its confirm button tells Ana and stops her prompts, by the scheduler
+// too.
 func TestLoopCycleLifecycle(t *testing.T) {
 	t.Parallel()
 	h := setupHTTP(t)
@@ -311,6 +313,22 @@ func TestLoopCycleLifecycle(t *testing.T) {
 		if needed, calls := deliver("UANA", kind, monday.AddDays(1)); needed || len(calls) != 0 {
 			t.Errorf("%s after the end: needed %v, calls %v", kind, needed, callMethods(calls))
 		}
+	}
+	// Nor does the scheduler post anything, through to Friday's report
+	// (the coach's next digest is due on Monday).
+	sched, err := scheduler.New(scheduler.Config{Store: h.Store, Deliverer: core, Clock: h.Clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got = steps(func() {
+		for end := bottest.Day("2027-02-26", "16:00", "Europe/Paris"); h.Clock.Now().Before(end); h.Clock.Advance(time.Hour) {
+			if err := sched.Tick(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+	})
+	if posts := h.posted(len(h.slack.Calls()) - len(got)); len(posts) != 0 {
+		t.Errorf("posted after the end: %q", posts)
 	}
 }
 

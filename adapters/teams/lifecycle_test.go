@@ -11,6 +11,7 @@ import (
 	"github.com/smart90/smart90/adapters/teams/teamstest"
 	"github.com/smart90/smart90/bot"
 	"github.com/smart90/smart90/bot/bottest"
+	"github.com/smart90/smart90/scheduler"
 )
 
 // typedRefs is a line a person types into the review: Teams' mention
@@ -25,7 +26,7 @@ const typedRefs = "<at>Coach</at> ask <@29:coach>, <!channel> and @everyone firs
 // check-in, answered on Monday on Friday's card, is filed under Friday;
 // cycle 2's first check-in says the quarter turned; the coach's digest and
 // brief show what Ana typed as text; and Ana's `leave`, confirmed by its
-// button, tells the coach and stops her prompts.
+// button, tells the coach and stops her prompts, by the scheduler too.
 func TestLoopCycleLifecycle(t *testing.T) {
 	t.Parallel()
 	h := setup(t)
@@ -263,6 +264,23 @@ func TestLoopCycleLifecycle(t *testing.T) {
 	for _, kind := range []bot.DeliveryKind{bot.DeliveryDaily, bot.DeliveryReminder, bot.DeliveryWeekly} {
 		if needed, calls := deliver(anaID, kind, monday.AddDays(1)); needed || len(calls) != 0 {
 			t.Errorf("%s after leaving: needed %v, calls %v", kind, needed, calls)
+		}
+	}
+	// Nor does the scheduler send her anything, through to Friday's report.
+	sched, err := scheduler.New(scheduler.Config{Store: h.Store, Deliverer: core, Clock: h.Clock, Logger: h.log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	calls = step(func() {
+		for end := bottest.Day("2027-02-26", "16:00", "Europe/Paris"); h.Clock.Now().Before(end); h.Clock.Advance(time.Hour) {
+			if err := sched.Tick(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+	})
+	for _, c := range calls {
+		if c.Conversation == "a:chat-"+anaID {
+			t.Errorf("sent to Ana after she left: %q", c.Text())
 		}
 	}
 }
