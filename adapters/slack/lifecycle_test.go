@@ -17,7 +17,7 @@ import (
 )
 
 // typedRefs is a line a person types into the review: Slack's broadcast,
-// a user mention and Teams-style tokens, all of which must stay text.
+// a user mention and an @everyone, all of which must stay text.
 const typedRefs = "<!channel> ask <@U123> and @everyone first"
 
 // TestLoopCycleLifecycle lives across a cycle's end through the real
