@@ -232,8 +232,8 @@ func (b *Bot) cmdClients(ctx context.Context, r *request, _ string) ([]Message, 
 			}
 		}
 		today := DateOf(r.now.In(in.loc))
-		line := fmt.Sprintf("*%s* — %s · this week %d/%d check-ins · streak %d · %d rocks (%d off track)",
-			client.DisplayName, e.CycleOn(today).Label(today), p.answered, p.expected, p.streak, countLive(in.rocks), off)
+		line := fmt.Sprintf("*%s* — %s · this week %d/%d check-ins · streak %d · %s (%d off track)",
+			client.DisplayName, e.CycleOn(today).Label(today), p.answered, p.expected, p.streak, plural(countLive(in.rocks), "rock"), off)
 		if risk := in.atRisk(week, b.silent); len(risk) > 0 {
 			line += "\n    ⚠️ at risk: " + strings.Join(risk, "; ")
 		}
