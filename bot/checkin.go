@@ -310,7 +310,19 @@ func (b *Bot) answerDaily(ctx context.Context, r *request, e *Engagement, c *Che
 	if err := b.state.Delete(ctx, convKey(r.me)); err != nil {
 		b.log.WarnContext(ctx, "end conversation", "err", err)
 	}
-	return []Message{{Text: "Saved — thank you! Have a focused day.\n" + checkInSummary(c, rocks)}}, nil
+	return []Message{{Text: savedCheckIn(c.Day, r.today()) + "\n" + checkInSummary(c, rocks)}}, nil
+}
+
+// savedCheckIn thanks for a finished check-in, naming its day when that is
+// not today: a late answer (yesterday's) or an early one (tomorrow's).
+func savedCheckIn(day, today Date) string {
+	switch {
+	case day.Before(today):
+		return fmt.Sprintf("Saved for %s %s — thank you!", day.Weekday(), day)
+	case day.After(today):
+		return fmt.Sprintf("Saved for %s %s — thank you! That morning's check-in won't come.", day.Weekday(), day)
+	}
+	return "Saved — thank you! Have a focused day."
 }
 
 // splitPriority reads "2 send the proposal": a leading rock number links the
@@ -392,7 +404,7 @@ func (b *Bot) submitCheckIn(ctx context.Context, r *request) ([]Message, error) 
 		return nil, fmt.Errorf("save check-in: %w", err)
 	}
 	b.endConversation(ctx, r, t)
-	verb := "Saved — thank you! Have a focused day."
+	verb := savedCheckIn(c.Day, r.today())
 	if edit {
 		verb = "Updated your check-in."
 	}

@@ -130,7 +130,8 @@ func (b *Bot) composeDigest(ctx context.Context, coach *Person, week Date) (Mess
 		sb.WriteString("Nothing to report this week.")
 		return Message{Text: sb.String()}, nil, "", nil
 	}
-	fmt.Fprintf(&sb, "%s · %d reported", plural(len(parts), "client"), len(reported))
+	// A client on holiday is still the coach's client: counted, and named below.
+	fmt.Fprintf(&sb, "%s · %d reported", plural(len(parts)+len(quiet), "client"), len(reported))
 	if len(silent) > 0 {
 		fmt.Fprintf(&sb, " · silent: %s", strings.Join(silent, ", "))
 	}
@@ -153,7 +154,7 @@ func (b *Bot) composeDigest(ctx context.Context, coach *Person, week Date) (Mess
 	}
 	sb.WriteString("One reply per client in this thread.")
 	summary := fmt.Sprintf("%s · %d reported · %d silent · %d without prompts · %s off track · %d at risk",
-		plural(len(parts), "client"), len(reported), len(silent), len(quiet), plural(len(offTrack), "rock"), len(risky))
+		plural(len(parts)+len(quiet), "client"), len(reported), len(silent), len(quiet), plural(len(offTrack), "rock"), len(risky))
 	return Message{Text: sb.String()}, parts, summary, nil
 }
 

@@ -265,7 +265,7 @@ func TestDigestShowsPauses(t *testing.T) {
 	if len(sent) != 2 {
 		t.Fatalf("digest sent %d messages, want a parent and Ana's reply (Bob had no prompts)", len(sent))
 	}
-	has(t, []bot.Message{sent[0].Msg}, "no prompts this week: Bob (on holiday until 2026-12-11)")
+	has(t, []bot.Message{sent[0].Msg}, "2 clients · 1 reported · no prompts this week: Bob (on holiday until 2026-12-11)")
 	has(t, []bot.Message{sent[1].Msg}, "_Holiday planned 2026-12-07 to 2026-12-11._")
 	has(t, b.Command(t, coach, "brief <@bob>"), "(8 days; Cycle 1 · day 9 of 90)", "_On holiday 2026-11-23 to 2026-12-11._")
 }
