@@ -53,14 +53,21 @@ func (b *Bot) cmdInvite(ctx context.Context, r *request, rest string) ([]Message
 	if current != nil {
 		return b.inviteSwitch(ctx, r, client, current)
 	}
-	e := newEngagement(r.me.ID, client.ID, EngagementInvited, r.now)
+	e, err := b.newEngagementFor(ctx, r.me.ID, client.ID, EngagementInvited, r.now)
+	if err != nil {
+		return nil, err
+	}
 	if err := b.store.CreateEngagement(ctx, e); err != nil {
 		return nil, err
 	}
+	days := "workdays"
+	if e.Workdays != MonToFri {
+		days = e.Workdays.String()
+	}
 	invite := Message{
 		Text: fmt.Sprintf("*%s invited you to smart90.*\nsmart90 keeps your quarterly rocks (90-day priorities) alive between coaching sessions: "+
-			"a short check-in on workdays at 09:00 your time, a weekly report on Fridays at 15:00, and your coach sees the week at a glance. "+
-			"You can change times, pause for holidays, export or delete your data at any time.", r.me.DisplayName),
+			"a short check-in on %s at %s your time, a weekly report on %ss at %s, and your coach sees the week at a glance. "+
+			"You can change times, pause for holidays, export or delete your data at any time.", r.me.DisplayName, days, e.CheckinTime, weekdayName(e.WeeklyWeekday), e.WeeklyTime),
 		Buttons: []Button{
 			{ActionID: ActionAccept, Label: "Accept", Value: strconv.FormatInt(e.ID, 10), Style: StylePrimary},
 			{ActionID: ActionDecline, Label: "Decline", Value: strconv.FormatInt(e.ID, 10)},
@@ -87,6 +94,24 @@ func newEngagement(coachID, clientID int64, status EngagementStatus, now time.Ti
 		ReminderDelay: DefaultReminderDelay, CycleDays: DefaultCycleDays,
 		InvitedAt: now, UpdatedAt: now,
 	}
+}
+
+// newEngagementFor is a new engagement of client with coach: with the schedule
+// of the client's last accepted engagement, whoever it was with (their
+// check-in time and days are theirs, not a coach's), else the defaults.
+func (b *Bot) newEngagementFor(ctx context.Context, coachID, clientID int64, status EngagementStatus, now time.Time) (*Engagement, error) {
+	e := newEngagement(coachID, clientID, status, now)
+	past, err := b.store.EngagementsForClient(ctx, clientID)
+	if err != nil {
+		return nil, fmt.Errorf("load past engagements: %w", err)
+	}
+	for i := len(past) - 1; i >= 0; i-- {
+		if p := past[i]; !p.AcceptedAt.IsZero() {
+			e.CheckinTime, e.Workdays, e.WeeklyWeekday, e.WeeklyTime, e.ReminderDelay = p.CheckinTime, p.Workdays, p.WeeklyWeekday, p.WeeklyTime, p.ReminderDelay
+			break
+		}
+	}
+	return e, nil
 }
 
 // mayInvite refuses an invitation the actor may not send. It returns the

@@ -276,8 +276,12 @@ func (b *Bot) cmdBrief(ctx context.Context, r *request, rest string) ([]Message,
 	loc := zoneOf(client)
 	from, since := e.Start, "since the cycle started"
 	sinceT := e.AcceptedAt
-	if c := e.CycleOn(DateOf(r.now.In(loc))); c.N > 1 {
+	if today, c := DateOf(r.now.In(loc)), e.CycleOn(DateOf(r.now.In(loc))); c.N > 1 && today.Sub(c.Start) >= 28 {
 		from, since, sinceT = c.Start, fmt.Sprintf("since cycle %d started", c.N), c.Start.In(loc)
+	} else if c.N > 1 {
+		// Early in a cycle its own days say little: the last four weeks.
+		from, since = today.AddDays(-27), "the last 4 weeks"
+		sinceT = from.In(loc)
 	}
 	if n := len(sessions); n > 0 {
 		from = sessions[n-1].Day

@@ -346,7 +346,10 @@ func (b *Bot) acceptSwitch(ctx context.Context, r *request, value string) ([]Mes
 			b.notify(ctx, r.inst, prev, text)
 		}
 	}
-	e := newEngagement(coach.ID, r.me.ID, EngagementInvited, r.now)
+	e, err := b.newEngagementFor(ctx, coach.ID, r.me.ID, EngagementInvited, r.now)
+	if err != nil {
+		return nil, err
+	}
 	if err := b.store.CreateEngagement(ctx, e); err != nil {
 		return nil, err
 	}

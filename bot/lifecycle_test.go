@@ -269,3 +269,27 @@ func TestSwitchDeclined(t *testing.T) {
 	has(t, b.Command(t, coach2, "invite <@ana>"), "You can invite them again from 2026-12-22")
 	has(t, b.Click(t, ana, decline.ActionID, decline.Value), "no longer open")
 }
+
+// TestScheduleFollowsTheClient: a client's check-in time, days, weekly
+// report and reminder are theirs: a new engagement, with another coach
+// or the same one again, starts with them (and a new cycle 1).
+func TestScheduleFollowsTheClient(t *testing.T) {
+	t.Parallel()
+	b := bottest.Setup(t)
+	first := b.Engage(t, coach, ana)
+	b.Command(t, ana, "settings time 08:30 days mon-thu weekly thu 16:00 reminder off")
+	b.Command(t, ana, "leave")
+	b.Say(t, ana, "yes")
+
+	b.Clock.Advance(40 * 24 * time.Hour)
+	b.Command(t, coach2, "invite <@ana>")
+	has(t, []bot.Message{lastTo(t, b, "ana")}, "Dev invited you", "a short check-in on mon-thu at 08:30 your time, a weekly report on Thursdays at 16:00")
+	b.Command(t, ana, "accept")
+	e := b.Engagement(t, ana)
+	if e.ID == first.ID || e.CheckinTime != 8*60+30 || e.Workdays.String() != "mon-thu" || e.WeeklyWeekday != time.Thursday || e.WeeklyTime != 16*60 || e.ReminderDelay != 0 {
+		t.Errorf("new engagement's schedule %s on %s, weekly %s %s, reminder %s", e.CheckinTime, e.Workdays, e.WeeklyWeekday, e.WeeklyTime, e.ReminderDelay)
+	}
+	if c := e.CycleOn(e.Start); c.N != 1 || e.Start == first.Start {
+		t.Errorf("new engagement from %s in cycle %d", e.Start, c.N)
+	}
+}

@@ -202,7 +202,7 @@ func (b *Bot) openReview(ctx context.Context, r *request, e *Engagement, c Cycle
 func (b *Bot) reviewPrompt(e *Engagement, c Cycle, rv *Review, rocks []*Rock) Message {
 	t := target{kindReview, e.ID, c.Start}
 	text := fmt.Sprintf("*Quarterly review · cycle %d* (%s to %s)\n"+
-		"Ninety days in: time to look back before the next quarter starts on %s. "+
+		"The quarter is nearly done: time to look back before the next one starts on %s. "+
 		"For each rock, is it done, does it carry over, or do you drop it — and what did you learn? "+
 		"Then the quarter's biggest win, and what you'll change.\nYour rocks:\n%s\n\n"+
 		"Reply here, one message per question, or answer them all at once in the form.\n%s",

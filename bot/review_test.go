@@ -43,7 +43,7 @@ func TestReviewByReplies(t *testing.T) {
 	t.Parallel()
 	b, e := withRocks(t)
 	prompt := reviewPrompt(t, b)
-	has(t, []bot.Message{prompt}, "*Quarterly review · cycle 1* (2026-11-22 to 2027-02-19)", "next quarter starts on 2027-02-20",
+	has(t, []bot.Message{prompt}, "*Quarterly review · cycle 1* (2026-11-22 to 2027-02-19)", "before the next one starts on 2027-02-20",
 		"*1/5* Rock 1, *Launch the pricing page*")
 	lacks(t, []bot.Message{prompt}, "Weekly accountability")
 	if bt := button(t, prompt, bot.ActionAnswerReview); bt.Value != "review:"+bottest.ID(e.ID)+":2026-11-22" {

@@ -71,7 +71,9 @@ func runChat(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	if err != nil {
 		return err
 	}
-	sched, err = scheduler.New(scheduler.Config{Store: store, Deliverer: core, Clock: clock, Logger: log})
+	// One worker: prompts due at the same instant come out in the order
+	// the store claims them, the same on every run.
+	sched, err = scheduler.New(scheduler.Config{Store: store, Deliverer: core, Clock: clock, Logger: log, Workers: 1})
 	if err != nil {
 		return err
 	}

@@ -112,9 +112,9 @@ func TestChatTwoQuarters(t *testing.T) {
 		"*Weekly digest · week of 2027-03-29* for @coach",
 		"*Quarterly review · cycle 1*\n    • Rock 2, Hire a CTO: carried over",
 		"_Quarterly review of cycle 1 not answered yet (it stays open until 2027-04-18)._",
-		"· Mon 2027-04-05 09:00 JST:\n    *Cycle 2 · day 1 of 90* · Monday 2027-04-05\n    Good morning, kenji!\n    *Cycle 2 starts* — 2027-04-05 to 2027-07-03. Carried over from cycle 1: rocks 1, 2, 3 (below).",
+		"· Mon 2027-04-05 09:00 JST:\n    *Cycle 2 · day 1 of 90* · Monday 2027-04-05\n    Good morning, kenji!\n    *Cycle 2 starts* — 2027-04-05 to 2027-07-03. Carried over from cycle 1: rocks 1, 2, 3 (below), due by 2027-07-03 unless you move them.",
 		"Your review of cycle 1 is still open: type `review` for it (five minutes) — until 2027-04-18.",
-		"· Mon 2027-04-05 09:00 CEST:\n    *Cycle 2 · day 1 of 90* · Monday 2027-04-05\n    Good morning, ana!\n    *Cycle 2 starts* — 2027-04-05 to 2027-07-03. Carried over from cycle 1: rocks 2 (below). Set this quarter's rocks",
+		"· Mon 2027-04-05 09:00 CEST:\n    *Cycle 2 · day 1 of 90* · Monday 2027-04-05\n    Good morning, ana!\n    *Cycle 2 starts* — 2027-04-05 to 2027-07-03. Carried over from cycle 1: rocks 2 (below), due by 2027-07-03 unless you move them. Set this quarter's rocks",
 		"*ana* — Cycle 2 · day 1 of 90",
 		"*Your rocks* — Cycle 2 · day 1 of 90, cycle ends 2027-07-03",
 		"_2 rocks finished or dropped in earlier cycles: `history` and `export` show them._",
@@ -128,7 +128,8 @@ func TestChatTwoQuarters(t *testing.T) {
 		"coach ended your coaching on smart90, so your check-ins and weekly reports have stopped.",
 		"Ended your coaching with ben, and I've told them.",
 		"*cleo invited you to smart90.*",
-		"ben accepted your invitation. Cycle 1 starts today, 2027-05-04, and runs to 2027-08-01.")
+		"ben accepted your invitation. Cycle 1 starts today, 2027-05-04, and runs to 2027-08-01.",
+		"• Daily check-in: 08:30 on mon-fri", "• Reminder: off")
 	after := section(t, out, "cleo> :as ben", "\x00")
 	if m := regexp.MustCompile(`\*Cycle 2 · day \d+ of 90\* · [^\n]*\n    Good morning, ben!`).FindString(after); m != "" {
 		t.Errorf("ben got cycle 2's prompts after he left coach for cleo: %q", m)
@@ -147,12 +148,13 @@ func TestChatTwoQuarters(t *testing.T) {
 	want(section(t, out, "*Weekly digest · week of 2027-06-28* for @cleo", "smart90 → #coaching"), "1 client · 0 reported · silent: ben")
 	brief := section(t, out, "coach> /smart90 brief @ana", "coach> :as cleo")
 	want(brief,
-		"*Brief: ana*",
-		"_On holiday 2027-02-15 to 2027-02-26._",
-		"*Quarterly review · cycle 1*",
-		"• Biggest win: shipping the pricing page a month early",
+		// Two days into a cycle the brief looks back four weeks, with the
+		// review of the cycle just ended.
+		"*Brief: ana* — the last 4 weeks (27 days; Cycle 3 · day 2 of 90)",
 		"*Quarterly review · cycle 2*",
-		"• 4. Expand to Germany — on track · 0% (new)")
+		"• Biggest win: the first German customer",
+		"• 4. Expand to Germany — on track · 0%")
+	wantNot(brief, "*Quarterly review · cycle 1*")
 
 	// Prompts go on into cycle 3.
 	want(section(t, out, "ana> :at 2027-07-08 09:05", "\x00"), "*Cycle 3 · day 5 of 90* · Thursday 2027-07-08\n    Good morning, ana!")
