@@ -67,9 +67,9 @@ type posted struct {
 	metadata json.RawMessage // nil when posted without
 }
 
-// promptRE recognises the daily check-in prompt ("*Day 3 of 90* · …"), as
-// opposed to the replies to answers posted in the same DM.
-var promptRE = regexp.MustCompile(`Day \d+ of \d+`)
+// promptRE recognises the daily check-in prompt ("*Cycle 1 · day 3 of
+// 90* · …"), as opposed to the replies to answers posted in the same DM.
+var promptRE = regexp.MustCompile(`\*Cycle \d+ · day \d+ of \d+\*`)
 
 // NewSlackFake starts a fake Slack that knows the given users (id →
 // display name); Close stops it.
