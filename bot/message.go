@@ -24,6 +24,11 @@ type Message struct {
 	Form *Form
 	// Files are attachments (an export).
 	Files []File
+	// Images are pictures shown with the message (charts), not downloads:
+	// Slack uploads them into the message's conversation (its thread, for
+	// a digest reply), Teams shows them in the card, the console writes
+	// them to its files folder and prints the path.
+	Images []Image
 	// Ephemeral marks a reply only the acting person should see, where the
 	// platform can do that.
 	Ephemeral bool
@@ -104,6 +109,15 @@ type File struct {
 	Name        string
 	ContentType string
 	Data        []byte
+}
+
+// Image is a picture shown with a message: a chart.
+type Image struct {
+	Name string // a file name, "ana-checkins-2027-w14.png"
+	// Title says what it shows, in words: the image's title and its
+	// alternative text for people who cannot see it.
+	Title string
+	PNG   []byte // a PNG image
 }
 
 // Destination is where a message goes: a direct message to a person, or a
