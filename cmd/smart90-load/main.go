@@ -12,7 +12,10 @@
 //   - rss: resident memory of one `smart90 serve -dry-run` process that
 //     plans and sends for all 100,000 clients;
 //   - faults (only with -only faults): the fault suite (package faults)
-//     with 3,000 clients — RELIABILITY.md's table.
+//     with 3,000 clients — RELIABILITY.md's table;
+//   - digest (only with -only digest): every coach's digest and random
+//     briefs of a practice of 1,000 coaches × 25 clients a year into
+//     their coaching — time, store calls per coach, peak memory.
 //
 // It works in a fresh PostgreSQL schema and under a fresh Redis key prefix,
 // both removed at the end.
@@ -79,6 +82,11 @@ type config struct {
 	FaultsClients int
 	FaultsRate    float64
 	FaultsRun     string
+	// DigestCoaches, DigestClients and DigestBriefs size the digest
+	// scenario: coaches, clients per coach, briefs timed.
+	DigestCoaches int
+	DigestClients int
+	DigestBriefs  int
 }
 
 func main() {
@@ -97,10 +105,13 @@ func main() {
 	flag.IntVar(&c.SlackEvents, "slack-events", 5000, "signed check-in answers sent to /slack/events (slack)")
 	flag.IntVar(&c.SlackConc, "slack-concurrency", 32, "requests in flight at once (slack)")
 	flag.DurationVar(&c.PgbenchTime, "pgbench-time", 10*time.Second, "how long pgbench measures the insert ceiling (slack)")
-	flag.StringVar(&c.Only, "only", "", "comma-separated scenarios to run, and only them: rss, plan, limit, slack, faults (faults runs only when named)")
+	flag.StringVar(&c.Only, "only", "", "comma-separated scenarios to run, and only them: rss, plan, limit, slack, faults, digest (faults and digest run only when named)")
 	flag.IntVar(&c.FaultsClients, "faults-clients", 3000, "clients due at once in each fault scenario (faults)")
 	flag.Float64Var(&c.FaultsRate, "faults-rate", 100, "the workspace's sends per second across the replicas (faults)")
 	flag.StringVar(&c.FaultsRun, "faults-scenarios", "", "comma-separated fault scenarios to run (default all; see package faults)")
+	flag.IntVar(&c.DigestCoaches, "digest-coaches", 1000, "coaches of the practice (digest)")
+	flag.IntVar(&c.DigestClients, "digest-clients", 25, "clients per coach, each a year into coaching (digest)")
+	flag.IntVar(&c.DigestBriefs, "digest-briefs", 200, "briefs timed for the p99 (digest)")
 	flag.Parse()
 	if err := run(ctx, c, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "smart90-load:", err)
@@ -115,11 +126,11 @@ func run(ctx context.Context, c config, out io.Writer) error {
 	}
 	if c.Only != "" {
 		only := strings.Split(c.Only, ",")
-		for _, s := range []string{"rss", "plan", "limit", "slack", "faults"} {
+		for _, s := range []string{"rss", "plan", "limit", "slack", "faults", "digest"} {
 			skip[s] = skip[s] || !slices.Contains(only, s)
 		}
 	} else {
-		skip["faults"] = true
+		skip["faults"], skip["digest"] = true, true
 	}
 	fmt.Fprintf(out, "# smart90-load, %s\n\n", time.Now().UTC().Format("2006-01-02 15:04 MST"))
 	fmt.Fprintf(out, "Machine: %d CPUs (GOMAXPROCS %d), %s/%s, %s; PostgreSQL and Redis on loopback.\n\n",
@@ -166,6 +177,11 @@ func run(ctx context.Context, c config, out io.Writer) error {
 	if !skip["slack"] {
 		if err := measureSlack(ctx, c, log, out); err != nil {
 			return fmt.Errorf("slack: %w", err)
+		}
+	}
+	if !skip["digest"] {
+		if err := measureDigest(ctx, c, log, out); err != nil {
+			return fmt.Errorf("digest: %w", err)
 		}
 	}
 	if !skip["faults"] {
