@@ -80,6 +80,7 @@ func Run(t *testing.T, open func(t testing.TB) bot.Store) {
 		{"DeletePersonReviews", testDeletePersonReviews},
 
 		{"Sessions", testSessions},
+		{"Histories", testHistories},
 
 		{"CreateDelivery", testCreateDelivery},
 		{"CreateDeliveryConcurrent", testCreateDeliveryConcurrent},
