@@ -209,8 +209,8 @@ func testHistories(t *testing.T, s bot.Store) {
 	}
 	sameHistories(t, "Histories", got, want)
 
-	// The single-engagement methods agree with Histories; that they read
-	// what fillHistory stored, bounds included, is checked here.
+	// Histories agrees with the single-engagement methods; checked against
+	// what fillHistory stored, a bound both get wrong shows too.
 	h := got[f.Eng.ID]
 	if h == nil {
 		t.Fatalf("Histories: no history of engagement %d", f.Eng.ID)
