@@ -13,6 +13,29 @@ import (
 // reply and brief: the check-in calendar of the cycle holding that day,
 // energy and each rock's progress over it, so far.
 func (b *Bot) clientCharts(ctx context.Context, e *Engagement, client *Person, asOf time.Time) ([]Image, error) {
+	cs, err := b.chartData(ctx, e, client, asOf)
+	if err != nil {
+		return nil, err
+	}
+	imgs := make([]Image, 0, len(cs))
+	for _, c := range cs {
+		png, err := c.chart.PNG()
+		if err != nil {
+			return nil, fmt.Errorf("draw %s: %w", c.name, err)
+		}
+		imgs = append(imgs, Image{Name: c.name, Title: c.title, PNG: png})
+	}
+	return imgs, nil
+}
+
+// namedChart is a chart's data with its file name and title.
+type namedChart struct {
+	name, title string
+	chart       chart.Chart
+}
+
+// chartData is what clientCharts draws.
+func (b *Bot) chartData(ctx context.Context, e *Engagement, client *Person, asOf time.Time) ([]namedChart, error) {
 	loc := zoneOf(client)
 	today := DateOf(asOf.In(loc))
 	c := e.CycleOn(today)
@@ -53,19 +76,11 @@ func (b *Bot) clientCharts(ctx context.Context, e *Engagement, client *Person, a
 		}
 		progress.Rocks = append(progress.Rocks, rk)
 	}
-	var imgs []Image
-	for _, ch := range []struct {
-		kind  string
-		title string
-		chart chart.Chart
-	}{{"checkins", cal.Title, cal}, {"energy", energy.Title, energy}, {"rocks", progress.Title, progress}} {
-		png, err := ch.chart.PNG()
-		if err != nil {
-			return nil, fmt.Errorf("draw %s chart: %w", ch.kind, err)
-		}
-		imgs = append(imgs, Image{Name: name + "-" + ch.kind + ".png", Title: ch.title, PNG: png})
-	}
-	return imgs, nil
+	return []namedChart{
+		{name + "-checkins.png", cal.Title, cal},
+		{name + "-energy.png", energy.Title, energy},
+		{name + "-rocks.png", progress.Title, progress},
+	}, nil
 }
 
 // dayState is what day d of the calendar shows, as of today: an
