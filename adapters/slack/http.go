@@ -420,8 +420,8 @@ func (a *Adapter) onCommand(ctx context.Context, key string, sc slack.SlashComma
 		switch {
 		case m.Form != nil && sc.TriggerID != "" && m.Text == "":
 			a.openModal(ctx, ev, sc.TriggerID, m.Form)
-		case len(m.Files) > 0:
-			files = append(files, m) // a response carries no files: to the DM
+		case len(m.Files) > 0 || len(m.Images) > 0:
+			files = append(files, m) // a response carries no files or images: to the DM
 		default:
 			shown = append(shown, m)
 		}
