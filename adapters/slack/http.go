@@ -420,8 +420,13 @@ func (a *Adapter) onCommand(ctx context.Context, key string, sc slack.SlashComma
 		switch {
 		case m.Form != nil && sc.TriggerID != "" && m.Text == "":
 			a.openModal(ctx, ev, sc.TriggerID, m.Form)
-		case len(m.Files) > 0 || len(m.Images) > 0:
-			files = append(files, m) // a response carries no files or images: to the DM
+		case len(m.Files) > 0:
+			files = append(files, m) // a response carries no files: to the DM
+		case len(m.Images) > 0:
+			// Nor images: the text is answered here, the charts go to the DM.
+			files = append(files, bot.Message{Images: m.Images})
+			m.Images = nil
+			shown = append(shown, m)
 		default:
 			shown = append(shown, m)
 		}
