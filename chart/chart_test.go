@@ -63,9 +63,10 @@ func cases() []chart.Example {
 	)
 }
 
-func BenchmarkCalendar(b *testing.B) { benchmark(b, chart.Examples()[0].Chart) }
-func BenchmarkEnergy(b *testing.B)   { benchmark(b, chart.Examples()[1].Chart) }
-func BenchmarkProgress(b *testing.B) { benchmark(b, chart.Examples()[2].Chart) }
+func BenchmarkCalendar(b *testing.B)  { benchmark(b, chart.Examples()[0].Chart) }
+func BenchmarkEnergy(b *testing.B)    { benchmark(b, chart.Examples()[1].Chart) }
+func BenchmarkProgress(b *testing.B)  { benchmark(b, chart.Examples()[2].Chart) }
+func BenchmarkScorecard(b *testing.B) { benchmark(b, chart.Examples()[3].Chart) }
 
 func benchmark(b *testing.B, c chart.Chart) {
 	b.ReportAllocs()
