@@ -122,7 +122,11 @@ func (b *Bot) composeDigest(ctx context.Context, coach *Person, week Date) (Mess
 		for _, t := range cd.off {
 			offTrack = append(offTrack, client.DisplayName+": "+t)
 		}
-		parts = append(parts, Message{Text: cd.text})
+		imgs, err := b.clientCharts(ctx, e, client, asOf)
+		if err != nil {
+			return Message{}, nil, "", err
+		}
+		parts = append(parts, Message{Text: cd.text, Images: imgs})
 	}
 	var sb strings.Builder
 	fmt.Fprintf(&sb, "*Weekly digest · week of %s* for %s\n", week, MentionPerson(coach.ExternalID))
@@ -335,7 +339,11 @@ func (b *Bot) cmdBrief(ctx context.Context, r *request, rest string) ([]Message,
 	if risk := in.atRisk(today.WeekStart(), b.silent); len(risk) > 0 {
 		sb.WriteString("⚠️ *At risk*: " + strings.Join(risk, "; ") + "\n")
 	}
-	return []Message{{Text: strings.TrimRight(sb.String(), "\n"), Ephemeral: true}}, nil
+	imgs, err := b.clientCharts(ctx, e, client, r.now)
+	if err != nil {
+		return nil, err
+	}
+	return []Message{{Text: strings.TrimRight(sb.String(), "\n"), Images: imgs, Ephemeral: true}}, nil
 }
 
 // cmdHistory: a client's last weeks at a glance.

@@ -813,7 +813,7 @@ func (c *Console) Send(ctx context.Context, to bot.Destination, m bot.Message) (
 	return s.ref, nil
 }
 
-// showLocked prints s under header, writes its files, and remembers it for
+// showLocked prints s under header, writes its files and images, and remembers it for
 // :click and :form. c.mu is held.
 func (c *Console) showLocked(s shown, header string) {
 	var b strings.Builder
@@ -827,6 +827,17 @@ func (c *Console) showLocked(s shown, header string) {
 			continue
 		}
 		fmt.Fprintf(&b, "    file: %s (%s, %d bytes)\n", path, cmp.Or(f.ContentType, "unknown type"), len(f.Data))
+	}
+	// A terminal shows no pictures: each image is written beside the
+	// files, and its path printed with what it shows.
+	for _, img := range s.msg.Images {
+		path, err := c.writeFile(cmp.Or(s.to, "channel-"+s.channel), bot.File{Name: img.Name, Data: img.PNG})
+		if err != nil {
+			c.logger.Error("console: write image", "name", img.Name, "err", err)
+			fmt.Fprintf(&b, "    image %s: not written: %v\n", display(img.Name), err)
+			continue
+		}
+		fmt.Fprintf(&b, "    image: %s (%s)\n", path, display(cmp.Or(img.Title, img.Name)))
 	}
 	c.write(b.String())
 	c.rememberLocked(s)

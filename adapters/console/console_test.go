@@ -348,6 +348,29 @@ func TestSendFiles(t *testing.T) {
 	}
 }
 
+// TestSendImages: a terminal shows no pictures, so each image is written
+// under FilesDir, in the recipient's directory, and its path printed with
+// its title.
+func TestSendImages(t *testing.T) {
+	t.Parallel()
+	f := setup(t, "")
+	png := []byte("\x89PNG\r\n")
+	_, err := f.Console.Send(context.Background(), bot.Destination{Channel: "coaching"}, bot.Message{
+		Text:   "*Ana* · check-ins 5/5",
+		Images: []bot.Image{{Name: "ana-cycle1-checkins.png", Title: "Ana · check-ins, cycle 1", PNG: png}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(f.FilesDir, "channel-coaching", "ana-cycle1-checkins.png")
+	if data, err := os.ReadFile(path); err != nil || string(data) != string(png) {
+		t.Errorf("image %s = %q, %v", path, data, err)
+	}
+	if want := fmt.Sprintf("    image: %s (Ana · check-ins, cycle 1)\n", path); !strings.Contains(f.Out.String(), want) {
+		t.Errorf("output lacks %q:\n%s", want, f.Out.String())
+	}
+}
+
 func TestClock(t *testing.T) {
 	t.Parallel()
 	f := setup(t, `:tick

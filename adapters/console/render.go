@@ -15,7 +15,7 @@ import (
 )
 
 // renderMessage writes m's text, sections, buttons and form, indented under
-// its header line. Files are written by the caller.
+// its header line. Files and images are written by the caller.
 func renderMessage(b *strings.Builder, m bot.Message) {
 	empty := true
 	if m.Text != "" {
@@ -41,7 +41,7 @@ func renderMessage(b *strings.Builder, m bot.Message) {
 		renderForm(b, m.Form)
 		empty = false
 	}
-	if empty && len(m.Files) == 0 {
+	if empty && len(m.Files) == 0 && len(m.Images) == 0 {
 		b.WriteString("    (empty message)\n")
 	}
 }

@@ -2,6 +2,7 @@ package slack
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -78,5 +79,36 @@ func TestDigestThread(t *testing.T) {
 	}
 	if want := strings.TrimPrefix(d.ParentRef, "C0COACH:"); replies[0].Form["thread_ts"] != want || d.Channel != "C0COACH" {
 		t.Errorf("reply thread_ts %q, digest %+v", replies[0].Form["thread_ts"], d)
+	}
+
+	// The reply's charts are uploaded after it, into the same thread, as PNGs
+	// titled with what they show.
+	var charts []string
+	afterReply := false
+	for _, c := range h.slack.Calls() {
+		switch {
+		case c.Method == "chat.postMessage" && c.Form["thread_ts"] != "":
+			afterReply = true
+		case c.Method == "upload" && afterReply && !strings.HasPrefix(c.Form["content"], "\x89PNG"):
+			t.Errorf("uploaded %s is not a PNG", c.Form["filename"])
+		case c.Method == "files.completeUploadExternal" && c.Form["channel_id"] == "C0COACH":
+			if !afterReply || c.Form["thread_ts"] != replies[0].Form["thread_ts"] {
+				t.Errorf("chart shared in thread %q (after the reply: %v), want the reply's thread %q", c.Form["thread_ts"], afterReply, replies[0].Form["thread_ts"])
+			}
+			var files []struct{ Title string }
+			if err := json.Unmarshal([]byte(c.Form["files"]), &files); err != nil || len(files) != 1 {
+				t.Fatalf("files.completeUploadExternal files=%q", c.Form["files"])
+			}
+			charts = append(charts, files[0].Title)
+		}
+	}
+	want := []string{"uana · check-ins, cycle 1", "uana · energy, cycle 1", "uana · rocks, cycle 1"}
+	if len(charts) != len(want) {
+		t.Fatalf("charts shared in the coach's channel: %q, want %q", charts, want)
+	}
+	for i := range want {
+		if !strings.HasPrefix(charts[i], want[i]) {
+			t.Errorf("chart %d titled %q, want %q…", i, charts[i], want[i])
+		}
 	}
 }

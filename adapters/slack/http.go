@@ -422,6 +422,11 @@ func (a *Adapter) onCommand(ctx context.Context, key string, sc slack.SlashComma
 			a.openModal(ctx, ev, sc.TriggerID, m.Form)
 		case len(m.Files) > 0:
 			files = append(files, m) // a response carries no files: to the DM
+		case len(m.Images) > 0:
+			// Nor images: the text is answered here, the charts go to the DM.
+			files = append(files, bot.Message{Images: m.Images})
+			m.Images = nil
+			shown = append(shown, m)
 		default:
 			shown = append(shown, m)
 		}

@@ -123,8 +123,9 @@ func (m *Messenger) client(inst *bot.Installation) (webAPI, error) {
 }
 
 // Send implements bot.Messenger. Content over Slack's limits goes out as
-// several messages in order (the parts of Split), then each file as one
-// more part; the reference is the first posted message's. A failure after
+// several messages in order (the parts of Split), then each file and each
+// image as one more part, uploaded into the same conversation and thread;
+// the reference is the first posted message's. A failure after
 // some parts went out is a *bot.PartialSendError, and to.SkipParts leaves
 // out the parts an earlier call already posted, so a retry never posts a
 // part twice. An uploaded file has no message reference: when only files
@@ -137,12 +138,12 @@ func (m *Messenger) Send(ctx context.Context, to bot.Destination, msg bot.Messag
 	if err != nil {
 		return "", err
 	}
-	parts := Split(msg)
-	if len(parts) == 0 && len(msg.Files) == 0 {
+	parts, ups := Split(msg), uploads(msg)
+	if len(parts) == 0 && len(ups) == 0 {
 		return "", fmt.Errorf("slack send: an empty message")
 	}
 	skip := max(to.SkipParts, 0)
-	if skip >= len(parts)+len(msg.Files) {
+	if skip >= len(parts)+len(ups) {
 		return "", nil // all of it went out before
 	}
 	channel, thread := to.Channel, ""
@@ -189,8 +190,9 @@ func (m *Messenger) Send(ctx context.Context, to bot.Destination, msg bot.Messag
 		}
 		sent++
 	}
-	// Files (an export) follow the text, in the same conversation.
-	for _, f := range msg.Files[max(skip-len(parts), 0):] {
+	// Files (an export) and images (charts) follow the text, in the same
+	// conversation and thread.
+	for _, f := range ups[max(skip-len(parts), 0):] {
 		if err := upload(ctx, api, channel, thread, f); err != nil {
 			return failed(err)
 		}
@@ -266,8 +268,9 @@ func (m *Messenger) Sent(ctx context.Context, to bot.Destination, msg bot.Messag
 	if got.Parts > 0 {
 		got.Ref = channel + ":" + found[0]
 	}
-	// Files carry no metadata: a message with files is never whole here.
-	got.Whole = got.Parts > 0 && got.Parts >= len(Split(msg)) && len(msg.Files) == 0
+	// Uploads carry no metadata: a message with files or images is never
+	// whole here.
+	got.Whole = got.Parts > 0 && got.Parts >= len(Split(msg)) && len(uploads(msg)) == 0
 	return got, nil
 }
 
@@ -289,11 +292,31 @@ func slackTS(t time.Time) string {
 	return fmt.Sprintf("%d.%06d", t.Unix(), t.Nanosecond()/1000)
 }
 
+// attachment is a file to upload: an export, or an image titled with
+// what it shows.
+type attachment struct {
+	Name, Title string
+	Data        []byte
+}
+
+// uploads are a message's files, then its images, in the order Send
+// posts them after the text.
+func uploads(msg bot.Message) []attachment {
+	var out []attachment
+	for _, f := range msg.Files {
+		out = append(out, attachment{Name: f.Name, Title: f.Name, Data: f.Data})
+	}
+	for _, img := range msg.Images {
+		out = append(out, attachment{Name: img.Name, Title: cmp.Or(img.Title, img.Name), Data: img.PNG})
+	}
+	return out
+}
+
 // upload posts one file to a conversation (or thread), the way Slack wants
 // it since files.upload was retired: ask for an upload URL, send the bytes
 // there, then complete the upload into the conversation. A file left
 // uploaded but not completed is never shown, so trying again is safe.
-func upload(ctx context.Context, api webAPI, channel, thread string, f bot.File) error {
+func upload(ctx context.Context, api webAPI, channel, thread string, f attachment) error {
 	u, err := api.GetUploadURLExternalContext(ctx, slack.GetUploadURLExternalParameters{FileName: f.Name, FileSize: len(f.Data)})
 	if err != nil {
 		return classify("files.getUploadURLExternal", err)
@@ -302,7 +325,7 @@ func upload(ctx context.Context, api webAPI, channel, thread string, f bot.File)
 		return classify("upload", err) // the URL Slack handed out: no method
 	}
 	_, err = api.CompleteUploadExternalContext(ctx, slack.CompleteUploadExternalParameters{
-		Files: []slack.FileSummary{{ID: u.FileID, Title: f.Name}}, Channel: channel, ThreadTimestamp: thread})
+		Files: []slack.FileSummary{{ID: u.FileID, Title: f.Title}}, Channel: channel, ThreadTimestamp: thread})
 	if err != nil {
 		return classify("files.completeUploadExternal", err)
 	}

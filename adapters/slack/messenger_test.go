@@ -298,6 +298,56 @@ func TestSendPartialFiles(t *testing.T) {
 	}
 }
 
+// TestSendImagesAfterFiles: images are uploaded after the text and the
+// files, into the same thread, each counted as a part, so a retry after a
+// failed chart upload sends only what is left.
+func TestSendImagesAfterFiles(t *testing.T) {
+	t.Parallel()
+	f := newFakeSlack(t)
+	var completes atomic.Int32
+	f.Reply["files.completeUploadExternal"] = func(w http.ResponseWriter, r *http.Request) {
+		if completes.Add(1) == 2 { // the first image
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"ok":true,"files":[{"id":"F1","title":"x"}]}`)
+	}
+	m := NewMessenger(MessengerConfig{APIURL: f.URL})
+	msg := bot.Message{Text: "*Ana* · check-ins 5/5", Files: []bot.File{{Name: "notes.csv", Data: []byte("a\n")}},
+		Images: []bot.Image{{Name: "ana-checkins.png", Title: "Ana · check-ins", PNG: []byte("\x89PNG1")}, {Name: "ana-energy.png", Title: "Ana · energy", PNG: []byte("\x89PNG2")}}}
+	to := bot.Destination{Installation: team, ThreadRef: "C0COACH:1700000000.000001"}
+
+	_, err := m.Send(t.Context(), to, msg)
+	var partial *bot.PartialSendError
+	if !errors.As(err, &partial) || partial.Sent != 2 {
+		t.Fatalf("Send: %v; want a partial send of the text and the file", err)
+	}
+	to.SkipParts = partial.Sent
+	if _, err := m.Send(t.Context(), to, msg); err != nil {
+		t.Fatalf("resumed Send: %v", err)
+	}
+	var shared []string
+	for _, c := range f.Calls() {
+		switch c.Method {
+		case "chat.postMessage":
+			shared = append(shared, "text")
+		case "files.completeUploadExternal":
+			var files []struct{ Title string }
+			if err := json.Unmarshal([]byte(c.Form["files"]), &files); err != nil || len(files) != 1 {
+				t.Fatalf("files.completeUploadExternal files=%q", c.Form["files"])
+			}
+			if c.Form["channel_id"] != "C0COACH" || c.Form["thread_ts"] != "1700000000.000001" {
+				t.Errorf("%s shared in %q thread %q, want the thread", files[0].Title, c.Form["channel_id"], c.Form["thread_ts"])
+			}
+			shared = append(shared, files[0].Title)
+		}
+	}
+	if want := []string{"text", "notes.csv", "Ana · check-ins", "Ana · check-ins", "Ana · energy"}; !slices.Equal(shared, want) {
+		t.Errorf("posted and completed %v, want %v (the first chart failed once)", shared, want)
+	}
+}
+
 // TestSentFindsTheTaggedPrompt: every part of a delivery's message carries
 // its metadata; Sent finds the parts in the DM by that tag, not another
 // delivery's, not before since; it reads the DM, with the metadata, from

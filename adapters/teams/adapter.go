@@ -573,8 +573,8 @@ func (a *Adapter) invoke(ctx context.Context, inst *bot.Installation, in *inboun
 		return InvokeResponse(bot.Message{Text: "Done."}, nil), nil
 	}
 	first, rest := replies[0], replies[1:]
-	if len(first.Files) > 0 || (!in.personal() && first.Ephemeral) {
-		// Files need a message; a private reply must not replace a card
+	if len(first.Files) > 0 || len(first.Images) > 0 || (!in.personal() && first.Ephemeral) {
+		// Files and images need a message; a private reply must not replace a card
 		// everybody in the channel sees.
 		first, rest = bot.Message{Text: "Done."}, replies
 	}

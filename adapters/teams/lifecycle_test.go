@@ -41,11 +41,11 @@ func TestLoopCycleLifecycle(t *testing.T) {
 	lastCard := func(calls []teamstest.Call) teamstest.Call {
 		t.Helper()
 		for i := len(calls) - 1; i >= 0; i-- {
-			if calls[i].Op == "SendToConversation" {
+			if calls[i].Op == "SendToConversation" && !isImage(calls[i]) {
 				return calls[i]
 			}
 		}
-		t.Fatalf("nothing sent: %v", calls)
+		t.Fatalf("no card sent: %v", calls)
 		return teamstest.Call{}
 	}
 

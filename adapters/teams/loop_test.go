@@ -1,7 +1,10 @@
 package teams
 
 import (
+	"bytes"
 	"context"
+	"encoding/base64"
+	"image/png"
 	"net/http"
 	"slices"
 	"strconv"
@@ -9,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/smart90/smart90/adapters/teams/teamstest"
 	"github.com/smart90/smart90/bot"
 	"github.com/smart90/smart90/scheduler"
 )
@@ -184,9 +188,22 @@ func TestLoop(t *testing.T) {
 	// channel mentioning the coach, and one reply per client in its thread.
 	n := len(h.conn.Calls())
 	until("2026-11-30 09:05")
-	var digest []string
+	var digest, charts []string
 	var parent, reply string
 	for _, c := range h.conn.Calls()[n:] {
+		if strings.HasPrefix(c.Conversation, generalID) && isImage(c) {
+			// The reply's charts, each an inline image in the reply's thread.
+			a := c.Body["attachments"].([]any)[0].(map[string]any)
+			data, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(a["contentUrl"].(string), "data:image/png;base64,"))
+			if cfg, ierr := png.DecodeConfig(bytes.NewReader(data)); err != nil || ierr != nil || cfg.Width != 800 || cfg.Height != 400 {
+				t.Errorf("chart %v: not an 800×400 PNG as a data URI (%v, %v)", a["name"], err, ierr)
+			}
+			if c.Conversation != generalID+";messageid="+parent {
+				t.Errorf("chart %v posted to %q, want the digest's thread", a["name"], c.Conversation)
+			}
+			charts = append(charts, a["name"].(string))
+			continue
+		}
 		if strings.HasPrefix(c.Conversation, generalID) {
 			digest = append(digest, c.Conversation)
 			if c.Conversation == generalID {
@@ -208,6 +225,19 @@ func TestLoop(t *testing.T) {
 	if !strings.Contains(reply, "Ana") || !strings.Contains(reply, "signed the first pilot") {
 		t.Errorf("digest thread reply: %q", reply)
 	}
+	if len(charts) != 3 || !strings.HasPrefix(charts[0], "Ana · check-ins, cycle 1") || !strings.HasPrefix(charts[1], "Ana · energy") || !strings.HasPrefix(charts[2], "Ana · rocks") {
+		t.Errorf("the digest reply's charts: %q, want the check-ins, energy and rocks of Ana's cycle", charts)
+	}
+}
+
+// isImage reports whether an activity is an inline image (a chart), not a card.
+func isImage(c teamstest.Call) bool {
+	atts, _ := c.Body["attachments"].([]any)
+	if len(atts) != 1 {
+		return false
+	}
+	a, _ := atts[0].(map[string]any)
+	return a["contentType"] == "image/png"
 }
 
 // mentions reports whether an activity's card carries a mention entity of id.

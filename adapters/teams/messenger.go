@@ -3,6 +3,7 @@ package teams
 import (
 	"cmp"
 	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -75,7 +76,8 @@ var _ bot.Messenger = (*Messenger)(nil)
 
 // Send implements bot.Messenger. Content over Teams' size limit goes out
 // as several cards in order, then (in a 1:1 chat, with a file store) one
-// consent card per file; the reference is the first posted card's. A
+// consent card per file, then one message per image (see imageAttachment);
+// the reference is the first posted card's. A
 // failure after some cards went out is a *bot.PartialSendError, and
 // to.SkipParts leaves out the cards an earlier call already posted (a
 // skipped file is not offered again), so a retry never posts a card twice.
@@ -94,14 +96,19 @@ func (m *Messenger) Send(ctx context.Context, to bot.Destination, msg bot.Messag
 		files = nil
 	}
 	cards := Cards(msg, m.names(ctx, inst, msg))
-	if len(cards) == 0 && len(files) == 0 {
+	images := make([]schema.Attachment, len(msg.Images))
+	for i, img := range msg.Images {
+		images[i] = imageAttachment(img)
+	}
+	if len(cards) == 0 && len(files) == 0 && len(images) == 0 {
 		return "", errors.New("teams send: an empty message")
 	}
 	skip := max(to.SkipParts, 0)
-	if skip >= len(cards)+len(files) {
+	if skip >= len(cards)+len(files)+len(images) {
 		return "", nil // all of it went out before
 	}
-	files = files[max(skip-len(cards), 0):]
+	images = images[min(max(skip-len(cards)-len(files), 0), len(images)):]
+	files = files[min(max(skip-len(cards), 0), len(files)):]
 	cards = cards[min(skip, len(cards)):]
 	svc, ok, err := m.refs.get(ctx, inst.ID, keyService)
 	if err != nil {
@@ -150,6 +157,7 @@ func (m *Messenger) Send(ctx context.Context, to bot.Destination, msg bot.Messag
 		}
 		cards = append(cards, card)
 	}
+	cards = append(cards, images...)
 	first, sent := "", 0
 	for i, card := range cards {
 		id, err := m.api.Send(ctx, serviceURL, conv, &outActivity{Type: schema.Message, Summary: summary(msg.Text),
@@ -316,4 +324,21 @@ func summary(text string) string {
 		first = string(r[:119]) + "…"
 	}
 	return first
+}
+
+// imageAttachment is a picture as Teams shows one inline in the
+// conversation: an attachment with an image content type whose contentUrl
+// is the PNG itself, as a base64 data URI. Each goes in a message of its
+// own after the card, for three reasons: an Adaptive Card's Image with a
+// data URI is not shown by Teams desktop and web (it is by mobile), and
+// it would count against the card's ~28 KB; an inline image attachment
+// is shown by desktop, web and mobile, in personal chats, group chats and
+// channels alike, and base64 images are not counted in a bot message's
+// size limit; and the image then needs no public URL, no signed link and
+// no store shared between replicas. One message per image keeps each
+// message small and each image a part of its own, so a failed send is
+// resumed after the images that went out.
+func imageAttachment(img bot.Image) schema.Attachment {
+	return schema.Attachment{ContentType: "image/png", Name: cmp.Or(img.Title, img.Name),
+		ContentURL: "data:image/png;base64," + base64.StdEncoding.EncodeToString(img.PNG)}
 }

@@ -1,7 +1,9 @@
 package teams
 
 import (
+	"bytes"
 	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"regexp"
@@ -167,5 +169,60 @@ func TestSendPartialFiles(t *testing.T) {
 	h.conn.Reset()
 	if ref, err := h.messenger.Send(context.Background(), to, msg); err != nil || ref != "" || len(h.conn.Calls()) != 0 {
 		t.Errorf("Send with every part skipped = %q, %v, %d calls; want nothing sent", ref, err, len(h.conn.Calls()))
+	}
+}
+
+// TestSendImages: a message's images follow its card, each in a message
+// of its own as an inline image (image/png, the PNG as a data URI, named
+// with its title), each a part: a retry after a failed image posts only
+// the images that did not go out.
+func TestSendImages(t *testing.T) {
+	t.Parallel()
+	h := setup(t)
+	h.say(t, anaID, "Ana", "help")
+	inst, err := h.Store.InstallationByExternalID(context.Background(), bot.PlatformTeams, testTenant)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.conn.Reset()
+	failNth(h, 3, &teamstest.Failure{Status: 503, Code: "ServiceUnavailable"})
+	pngs := [][]byte{[]byte("\x89PNG calendar"), []byte("\x89PNG energy")}
+	msg := bot.Message{Text: "*Ana* · check-ins 5/5", Images: []bot.Image{
+		{Name: "ana-checkins.png", Title: "Ana · check-ins, cycle 1", PNG: pngs[0]},
+		{Name: "ana-energy.png", Title: "Ana · energy, cycle 1", PNG: pngs[1]}}}
+	to := bot.Destination{Installation: inst, UserID: anaID}
+
+	_, err = h.messenger.Send(context.Background(), to, msg)
+	var partial *bot.PartialSendError
+	if !errors.As(err, &partial) || partial.Sent != 2 {
+		t.Fatalf("Send: %v; want a partial send of the card and the first image", err)
+	}
+	to.SkipParts = partial.Sent
+	if _, err := h.messenger.Send(context.Background(), to, msg); err != nil {
+		t.Fatalf("resumed Send: %v", err)
+	}
+	var got []string
+	for _, c := range h.conn.Calls() {
+		if c.Op != "SendToConversation" || c.ID == "" {
+			continue
+		}
+		atts, _ := c.Body["attachments"].([]any)
+		if len(atts) != 1 {
+			t.Fatalf("a message with %d attachments, want 1", len(atts))
+		}
+		a := atts[0].(map[string]any)
+		if a["contentType"] != "image/png" {
+			got = append(got, c.Text())
+			continue
+		}
+		data, ok := strings.CutPrefix(a["contentUrl"].(string), "data:image/png;base64,")
+		b, err := base64.StdEncoding.DecodeString(data)
+		if !ok || err != nil || !slices.ContainsFunc(pngs, func(p []byte) bool { return bytes.Equal(p, b) }) {
+			t.Errorf("image %v: contentUrl is not one of the PNGs as a data URI (%v)", a["name"], err)
+		}
+		got = append(got, "image "+a["name"].(string))
+	}
+	if want := []string{"**Ana** · check-ins 5/5", "image Ana · check-ins, cycle 1", "image Ana · energy, cycle 1"}; !slices.Equal(got, want) {
+		t.Errorf("posted %q, want %q", got, want)
 	}
 }

@@ -33,6 +33,7 @@ Usage:
   smart90 chat [flags]      chat in the terminal as a coach and clients (embedded default)
   smart90 migrate [flags]   apply database migrations and exit
   smart90 teams-package     write the Teams app package (-o smart90-teams.zip)
+  smart90 chart-demo        write the sample charts README shows (-out docs)
   smart90 help              this text
 
 Run "smart90 <command> -h" for a command's flags. Configuration comes from
@@ -57,6 +58,8 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runMigrate(ctx, args[1:], stdout, stderr, getenv)
 	case "teams-package":
 		return runTeamsPackage(ctx, args[1:], stdout, stderr, getenv)
+	case "chart-demo":
+		return runChartDemo(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
