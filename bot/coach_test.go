@@ -104,20 +104,6 @@ func TestBriefOnlyForOwnClients(t *testing.T) {
 	has(t, b.Command(t, coach, "brief <@bob>"), "Bob has not accepted your invitation yet")
 }
 
-func TestHistory(t *testing.T) {
-	t.Parallel()
-	b, _ := twoDays(t)
-	out := b.Command(t, ana, "history")
-	has(t, out, "*Your last 4 weeks* (Cycle 1 · day 4 of 90)", "Week of 2026-11-23: check-ins 2/3 · energy 3.0", "*Rocks now*", "2. *Hire a CTO*")
-	// The cycle started on Sunday 2026-11-22, so that week is listed, with nothing due.
-	has(t, out, "Week of 2026-11-16: check-ins 0/0")
-	lacks(t, out, "Week of 2026-11-09")
-	for _, bad := range []string{"history 0", "history 53", "history lots"} {
-		has(t, b.Command(t, ana, bad), "Weeks is a number from 1 to 52")
-	}
-	has(t, b.Command(t, coach, "history"), "That is for clients")
-}
-
 func TestExport(t *testing.T) {
 	t.Parallel()
 	b, e := twoDays(t)
