@@ -191,8 +191,8 @@ func exportCycles(e *Engagement, last Date) []exportCycle {
 	return out
 }
 
-// optional is a pointer to v, or nil for the zero value: a JSON null.
-func optional[T comparable](v T) *T {
+// exportOptional is a pointer to v, or nil for the zero value: a JSON null.
+func exportOptional[T comparable](v T) *T {
 	var zero T
 	if v == zero {
 		return nil
@@ -210,7 +210,7 @@ func (b *Bot) cmdExport(ctx context.Context, r *request, _ string) ([]Message, e
 	data := exportData{Version: exportVersion, ExportedAt: exportInstant(r.now), Engagements: []exportEngagement{},
 		Person: exportPerson{Name: me.DisplayName, TimeZone: me.TimeZone, IsCoach: me.IsCoach}}
 	if ev := me.Evening(); ev != EveningOff {
-		data.Person.EveningTime = optional(ev.String())
+		data.Person.EveningTime = exportOptional(ev.String())
 	}
 	if me.IsCoach {
 		data.Person.Digest = &exportDigest{Channel: me.DigestChannel, Weekday: dayNames[me.DigestWeekday], Time: me.DigestTime.String()}
@@ -343,9 +343,9 @@ func (b *Bot) exportEngagement(ctx context.Context, r *request, e *Engagement) (
 		switch {
 		case h.ByPersonID == 0:
 		case h.ByPersonID == e.ClientID:
-			by = optional("client")
+			by = exportOptional("client")
 		case h.ByPersonID == e.CoachID:
-			by = optional("coach")
+			by = exportOptional("coach")
 		}
 		x.RockHistory = append(x.RockHistory, exportRockChange{Rock: number[h.RockID], At: exportInstant(h.At), By: by, Title: h.Title,
 			DoneWhen: h.DoneWhen, Due: h.Due, Status: h.Status, Progress: h.Progress, Note: h.Note})
@@ -356,7 +356,7 @@ func (b *Bot) exportEngagement(ctx context.Context, r *request, e *Engagement) (
 	}
 	for _, c := range checkins {
 		x.CheckIns = append(x.CheckIns, exportCheckIn{Day: c.Day, Status: c.Status, MovedForward: c.Moved, Priority: c.Priority,
-			PriorityRock: optional(number[c.PriorityRockID]), Stuck: c.Stuck, Energy: optional(c.Energy), SubmittedAt: exportInstant(c.SubmittedAt)})
+			PriorityRock: exportOptional(number[c.PriorityRockID]), Stuck: c.Stuck, Energy: exportOptional(c.Energy), SubmittedAt: exportInstant(c.SubmittedAt)})
 	}
 	reports, err := b.store.WeeklyReports(ctx, e.ID, Date{1, 1, 1}, Date{9999, 12, 31})
 	if err != nil {
