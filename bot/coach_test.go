@@ -104,20 +104,6 @@ func TestBriefOnlyForOwnClients(t *testing.T) {
 	has(t, b.Command(t, coach, "brief <@bob>"), "Bob has not accepted your invitation yet")
 }
 
-func TestHistory(t *testing.T) {
-	t.Parallel()
-	b, _ := twoDays(t)
-	out := b.Command(t, ana, "history")
-	has(t, out, "*Your last 4 weeks* (Cycle 1 · day 4 of 90)", "Week of 2026-11-23: check-ins 2/3 · energy 3.0", "*Rocks now*", "2. *Hire a CTO*")
-	// The cycle started on Sunday 2026-11-22, so that week is listed, with nothing due.
-	has(t, out, "Week of 2026-11-16: check-ins 0/0")
-	lacks(t, out, "Week of 2026-11-09")
-	for _, bad := range []string{"history 0", "history 53", "history lots"} {
-		has(t, b.Command(t, ana, bad), "Weeks is a number from 1 to 52")
-	}
-	has(t, b.Command(t, coach, "history"), "That is for clients")
-}
-
 func TestExport(t *testing.T) {
 	t.Parallel()
 	b, e := twoDays(t)
@@ -132,35 +118,80 @@ func TestExport(t *testing.T) {
 		t.Fatalf("files = %v", out[0].Files)
 	}
 	var data struct {
-		Person struct {
-			Name     string `json:"name"`
-			TimeZone string `json:"time_zone"`
+		Version    int    `json:"version"`
+		ExportedAt string `json:"exported_at"`
+		Person     struct {
+			Name        string  `json:"name"`
+			TimeZone    string  `json:"time_zone"`
+			IsCoach     bool    `json:"is_coach"`
+			EveningTime *string `json:"evening_time"`
 		} `json:"person"`
 		Engagements []struct {
-			Start  string `json:"start"`
-			Cycles []struct {
-				N          int
-				Start, End string
-			}
-			Rocks    []struct{ Title string }
-			History  []json.RawMessage `json:"rock_history"`
+			Coach      string  `json:"coach"`
+			Status     string  `json:"status"`
+			AcceptedAt string  `json:"accepted_at"`
+			EndedAt    *string `json:"ended_at"`
+			Start      string  `json:"start"`
+			Cycles     []struct {
+				N     int    `json:"n"`
+				Start string `json:"start"`
+				End   string `json:"end"`
+			} `json:"cycles"`
+			Schedule struct {
+				CheckinTime     string `json:"checkin_time"`
+				Workdays        string `json:"workdays"`
+				WeeklyDay       string `json:"weekly_day"`
+				ReminderMinutes int    `json:"reminder_minutes"`
+			} `json:"schedule"`
+			Rocks []struct {
+				Number int     `json:"number"`
+				Title  string  `json:"title"`
+				Due    *string `json:"due"`
+				Status string  `json:"status"`
+			} `json:"rocks"`
+			History []struct {
+				Rock int    `json:"rock"`
+				By   string `json:"by"`
+			} `json:"rock_history"`
 			CheckIns []struct {
-				Day    string
-				Moved  string
-				Energy int
+				Day          string `json:"day"`
+				MovedForward string `json:"moved_forward"`
+				PriorityRock *int   `json:"priority_rock"`
+				Energy       *int   `json:"energy"`
+				SubmittedAt  string `json:"submitted_at"`
 			} `json:"check_ins"`
+			Weekly   []json.RawMessage `json:"weekly_reports"`
+			Reviews  []json.RawMessage `json:"quarterly_reviews"`
+			Sessions []json.RawMessage `json:"sessions"`
 		} `json:"engagements"`
+		Coaching []json.RawMessage `json:"coaching"`
 	}
 	if err := json.Unmarshal(js.Data, &data); err != nil {
 		t.Fatalf("export JSON: %v\n%s", err, js.Data)
 	}
-	if data.Person.Name != "Ana" || data.Person.TimeZone != "Europe/Paris" || len(data.Engagements) != 1 {
+	if data.Version != 1 || data.ExportedAt != "2026-11-25T09:00:00Z" || data.Person.Name != "Ana" || data.Person.TimeZone != "Europe/Paris" ||
+		data.Person.IsCoach || data.Person.EveningTime == nil || *data.Person.EveningTime != "17:00" || len(data.Engagements) != 1 || data.Coaching != nil {
 		t.Fatalf("export = %+v", data)
 	}
 	x := data.Engagements[0]
-	if x.Start != "2026-11-22" || len(x.Cycles) != 1 || x.Cycles[0].N != 1 || x.Cycles[0].End != "2027-02-19" || len(x.Rocks) != 3 || len(x.History) != 3 || len(x.CheckIns) != 2 ||
-		x.CheckIns[0].Day != "2026-11-23" || x.CheckIns[0].Moved != "shipped the draft" || x.CheckIns[1].Energy != 2 {
+	if x.Coach != "Cora" || x.Status != "active" || x.AcceptedAt != "2026-11-22T18:00:00Z" || x.EndedAt != nil || x.Start != "2026-11-22" ||
+		len(x.Cycles) != 1 || x.Cycles[0].N != 1 || x.Cycles[0].Start != "2026-11-22" || x.Cycles[0].End != "2027-02-19" ||
+		x.Schedule.CheckinTime != "09:00" || x.Schedule.Workdays != "mon-fri" || x.Schedule.WeeklyDay != "fri" || x.Schedule.ReminderMinutes != 120 {
 		t.Errorf("exported engagement = %+v", x)
+	}
+	if len(x.Rocks) != 3 || x.Rocks[1].Number != 2 || x.Rocks[1].Title != "Hire a CTO" || x.Rocks[1].Due == nil || *x.Rocks[1].Due != "2027-01-31" ||
+		x.Rocks[1].Status != "on_track" {
+		t.Errorf("exported rocks = %+v", x.Rocks)
+	}
+	if len(x.History) != 3 || x.History[2].Rock != 3 || x.History[2].By != "client" {
+		t.Errorf("exported rock history = %+v", x.History)
+	}
+	if len(x.CheckIns) != 2 || x.CheckIns[0].Day != "2026-11-23" || x.CheckIns[0].MovedForward != "shipped the draft" || x.CheckIns[0].PriorityRock != nil ||
+		x.CheckIns[1].Energy == nil || *x.CheckIns[1].Energy != 2 || x.CheckIns[0].SubmittedAt != "2026-11-23T08:00:00Z" {
+		t.Errorf("exported check-ins = %+v", x.CheckIns)
+	}
+	if x.Weekly == nil || x.Reviews == nil || x.Sessions == nil || len(x.Weekly)+len(x.Reviews)+len(x.Sessions) != 0 {
+		t.Errorf("want empty lists, not null: weekly %v, reviews %v, sessions %v", x.Weekly, x.Reviews, x.Sessions)
 	}
 
 	rows := readCSV(t, files["smart90-checkins-2026-11-25.csv"])

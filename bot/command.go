@@ -39,7 +39,7 @@ func init() {
 		{"settings", "settings [time HH:MM] [days mon-fri] [weekly fri 15:00] [tz Area/City] [reminder off|2h] [evening 18:30|off] [digest mon 07:00] · settings @client reminder off|2h", "your schedule and time zone", false, (*Bot).cmdSettings},
 		{"pause", "pause YYYY-MM-DD YYYY-MM-DD", "no prompts between two days (holidays)", false, (*Bot).cmdPause},
 		{"resume", "resume", "end a pause now", false, (*Bot).cmdResume},
-		{"history", "history [weeks]", "your last weeks at a glance", false, (*Bot).cmdHistory},
+		{"history", "history [@client] [weeks]", "a week per line across cycles: check-ins, energy, rocks, win and stuck (default 8 weeks; a coach names the client)", false, (*Bot).cmdHistory},
 		{"export", "export", "your data as CSV and JSON", false, (*Bot).cmdExport},
 		{"forget-me", "forget-me", "delete your data (asks to confirm)", false, (*Bot).cmdForgetMe},
 	}

@@ -42,8 +42,8 @@ func TestExportFileConsent(t *testing.T) {
 			offers = append(offers, c)
 		}
 	}
-	if len(offers) != 3 {
-		t.Fatalf("%d file offers, want 3 (JSON and two CSVs): %v", len(offers), h.ops(0))
+	if len(offers) != 4 {
+		t.Fatalf("%d file offers, want 4 (JSON and three CSVs): %v", len(offers), h.ops(0))
 	}
 	consentAs := func(user string, offer teamstest.Call, action string) {
 		t.Helper()

@@ -49,8 +49,8 @@ func TestForgetMeLeavesNothing(t *testing.T) {
 			h.say(t, anaID, "Ana", "export")
 			h.say(t, anaID, "Ana", "export") // a second export: more offers waiting
 			ana := h.person(t, anaID)
-			if len(files.keys) != 6 {
-				t.Fatalf("%d files offered, want 6: %v", len(files.keys), files.keys)
+			if len(files.keys) != 8 {
+				t.Fatalf("%d files offered, want 8: %v", len(files.keys), files.keys)
 			}
 			if _, err := h.Store.Address(ctx, ana.InstallationID, personKey(anaID)); err != nil {
 				t.Fatalf("Ana's chat is not remembered before forget-me: %v", err)
