@@ -43,7 +43,7 @@ func TestSendDigest(t *testing.T) {
 	b.Clock.Set(bottest.Day("2026-11-24", "12:00", "Europe/Paris"))
 	b.Command(t, ana, "rocks set 2 off-track 10% | no candidates")
 	fridayPrompt(t, b)
-	for _, a := range []string{"on track 40", "off track 10", "on track 33", "first pilot signed", "the CTO search", "candidate sources"} {
+	for _, a := range []string{"on track 40", "off track 10 still no candidates", "on track 33", "first pilot signed", "the CTO search", "candidate sources"} {
 		b.Say(t, ana, a)
 	}
 
@@ -63,7 +63,7 @@ func TestSendDigest(t *testing.T) {
 		t.Errorf("parent %s to %+v, returned ref %s", parent.Ref, parent.To, ref)
 	}
 	has(t, []bot.Message{parent.Msg}, "*Weekly digest · week of 2026-11-23* for <@coach>", "2 clients · 1 reported · silent: Bob",
-		"Rocks off track: 1 (Ana: Hire a CTO)", "⚠️ At risk: Bob (silent for 5 workdays)", "One reply per client")
+		"Rocks off track: 1 (Ana: Hire a CTO)", "⚠️ At risk: Bob (silent for 5 check-ins in a row, Mon 23 Nov to Fri 27 Nov)", "One reply per client")
 	for _, s := range sent[1:] {
 		if s.To.Channel != "C42" || s.To.ThreadRef != ref {
 			t.Errorf("thread reply to %+v, want channel C42 in thread %s", s.To, ref)
@@ -71,10 +71,13 @@ func TestSendDigest(t *testing.T) {
 	}
 	anaPart, bobPart := []bot.Message{sent[1].Msg}, []bot.Message{sent[2].Msg}
 	has(t, anaPart, "*Ana* · check-ins 5/5 (100%) · streak 5 · energy 4.0",
-		"2. Hire a CTO — off track · 10% (was on track · 0%)", "*Win*: first pilot signed", "*Stuck*: the CTO search", "*For you*: candidate sources",
-		"*Blockers from check-ins*", "Mon: legal review")
+		"2. Hire a CTO — off track · 10% (was on track · 0%)\n    – Tue 24 Nov: no candidates\n    – Fri 27 Nov: still no candidates",
+		"*Win*: first pilot signed", "*For you*: candidate sources",
+		// The same blocker every day is said once, with its days.
+		"*Stuck*\n• legal review — 5 days since Mon 23 Nov (last Fri 27 Nov)\n• the CTO search — Fri 27 Nov",
+		"*What moved*\nNot linked to a rock\n• Mon 23 Nov: moved 2026-11-23", "*#1 priorities*\n• Mon 23 Nov: p")
 	lacks(t, anaPart, "At risk", "No weekly report")
-	has(t, bobPart, "*Bob* · check-ins 0/5 (0%) · streak 0", "_No weekly report this week._", "⚠️ *At risk*: silent for 5 workdays")
+	has(t, bobPart, "*Bob* · check-ins 0/5 (0%) · streak 0", "_No weekly report this week._", "⚠️ *At risk*: silent for 5 check-ins in a row, Mon 23 Nov to Fri 27 Nov")
 
 	d, err := b.Store.LatestDigest(context.Background(), me.ID)
 	if err != nil {
@@ -101,7 +104,7 @@ func TestDigestToDM(t *testing.T) {
 	if parent.Ref != d.MessageRef || reply.To.ThreadRef != parent.Ref || reply.To.UserID != "coach" {
 		t.Errorf("parent %s (delivery ref %s), reply in thread %q to %q", parent.Ref, d.MessageRef, reply.To.ThreadRef, reply.To.UserID)
 	}
-	has(t, []bot.Message{parent.Msg}, "1 client · 1 reported", "Rocks off track: none", "⚠️ At risk: Ana (silent for 3 workdays)")
+	has(t, []bot.Message{parent.Msg}, "1 client · 1 reported", "Rocks off track: none", "⚠️ At risk: Ana (silent for 3 check-ins in a row, Wed 25 Nov to Fri 27 Nov)")
 	has(t, []bot.Message{reply.Msg}, "check-ins 2/5 (40%) · streak 0")
 	if got, err := b.Store.LatestDigest(context.Background(), b.Person(t, coach).ID); err != nil || got.ParentRef != parent.Ref || got.Channel != "" {
 		t.Errorf("stored digest = %+v (%v)", got, err)
@@ -128,7 +131,7 @@ func TestAtRisk(t *testing.T) {
 		{
 			name:     "silent three workdays",
 			answered: []bot.Date{prev[0], prev[1], this[0], this[1]},
-			want:     []string{"silent for 3 workdays"},
+			want:     []string{"silent for 3 check-ins in a row, Wed 2 Dec to Fri 4 Dec"},
 		},
 		{
 			name:     "silent two workdays",
@@ -141,7 +144,7 @@ func TestAtRisk(t *testing.T) {
 		{
 			name:     "falling by 40 points",
 			answered: append(prev[:5:5], this[0], this[1], this[3]),
-			want:     []string{"check-ins falling: 60%, down from 100%"},
+			want:     []string{"check-ins falling: 3 of 5 answered this week, 5 of 5 the week before"},
 		},
 		{
 			name:     "falling by 20 points",
@@ -151,13 +154,13 @@ func TestAtRisk(t *testing.T) {
 			name:     "off track at both checkpoints",
 			answered: append(prev, this...),
 			rocks:    []rockSet{{at("2026-11-26", "12:00"), "rocks set 2 off-track 10%"}},
-			want:     []string{"rock 2 off track two weeks running"},
+			want:     []string{"rock 2 off track two weeks running, since Thu 26 Nov"},
 		},
 		{
 			name:     "off track since Sunday night",
 			answered: append(prev, this...),
 			rocks:    []rockSet{{at("2026-11-29", "22:00"), "rocks set 3 off-track"}},
-			want:     []string{"rock 3 off track two weeks running"},
+			want:     []string{"rock 3 off track two weeks running, since Sun 29 Nov"},
 		},
 		{
 			name:     "off track this week only",
@@ -185,7 +188,8 @@ func TestAtRisk(t *testing.T) {
 			name:     "every rule",
 			answered: prev,
 			rocks:    []rockSet{{at("2026-11-23", "12:00"), "rocks set 1 off-track"}},
-			want:     []string{"check-ins falling: 0%, down from 100%", "silent for 5 workdays", "rock 1 off track two weeks running"},
+			want: []string{"check-ins falling: 0 of 5 answered this week, 5 of 5 the week before",
+				"silent for 5 check-ins in a row, Mon 30 Nov to Fri 4 Dec", "rock 1 off track two weeks running, since Mon 23 Nov"},
 		},
 	}
 	reasons := []string{"check-ins falling", "silent for", "off track two weeks running"}
