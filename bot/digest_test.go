@@ -1,6 +1,7 @@
 package bot_test
 
 import (
+	"cmp"
 	"context"
 	"strings"
 	"testing"
@@ -112,7 +113,9 @@ func TestDigestToDM(t *testing.T) {
 }
 
 // TestAtRisk applies DESIGN's at-risk rules to the week of 2026-11-30, as
-// of the digest on Monday 2026-12-07 07:00 in London.
+// of the digest on Monday 2026-12-07 07:00 in London (unless a case says
+// another week or moment). A rule fires only on enough evidence; the
+// cases named "not:" are alarms a coach once got and should not have.
 func TestAtRisk(t *testing.T) {
 	t.Parallel()
 	prev, this := days(mon23, 5), days(mon30, 5)
@@ -123,9 +126,12 @@ func TestAtRisk(t *testing.T) {
 	}
 	tests := []struct {
 		name     string
+		pause    string // ana's `pause` arguments, set on 2026-11-22
 		answered []bot.Date
 		rocks    []rockSet
-		want     []string // reasons; none = not at risk
+		week     bot.Date  // the digest's week; mon30 when zero
+		now      time.Time // when it is composed; 2026-12-07 07:00 London when zero
+		want     []string  // reasons; none = not at risk
 	}{
 		{name: "steady", answered: append(prev, this...)},
 		{
@@ -185,6 +191,32 @@ func TestAtRisk(t *testing.T) {
 			},
 		},
 		{
+			// Back from holiday on Monday morning: one check-in due this
+			// week, two answered the week before the holiday.
+			name:     "not: falling after a holiday, on Monday morning",
+			pause:    "2026-12-02 2026-12-04",
+			answered: []bot.Date{this[0], this[1]},
+			week:     mon30.AddDays(7),
+			now:      at("2026-12-07", "10:00"),
+		},
+		{
+			name:     "not: falling two days into the week",
+			answered: prev,
+			now:      at("2026-12-02", "08:00"),
+		},
+		{
+			name:     "not: falling against a week mostly on holiday",
+			pause:    "2026-11-23 2026-11-26",
+			answered: []bot.Date{prev[4], this[0]},
+			want:     []string{"silent for 4 check-ins in a row, Tue 1 Dec to Fri 4 Dec"},
+		},
+		{
+			name:     "falling on three check-ins, a pause excluded",
+			pause:    "2026-12-03 2026-12-04",
+			answered: append(prev[:5:5], this[0]),
+			want:     []string{"check-ins falling: 1 of 3 answered this week, 5 of 5 the week before"},
+		},
+		{
 			name:     "every rule",
 			answered: prev,
 			rocks:    []rockSet{{at("2026-11-23", "12:00"), "rocks set 1 off-track"}},
@@ -197,13 +229,17 @@ func TestAtRisk(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			b, e := withRocks(t)
+			if tt.pause != "" {
+				b.Clock.Set(at("2026-11-22", "19:00"))
+				has(t, b.Command(t, ana, "pause "+tt.pause), "Paused from")
+			}
 			for _, r := range tt.rocks {
 				b.Clock.Set(r.at)
 				has(t, b.Command(t, ana, r.text), "Rock ")
 			}
 			seed(t, b, e, "no", tt.answered...)
-			b.Clock.Set(bottest.Day("2026-12-07", "07:00", "Europe/London"))
-			parent, parts, err := b.Bot.ComposeDigest(context.Background(), b.Person(t, coach), mon30)
+			b.Clock.Set(cmp.Or(tt.now, bottest.Day("2026-12-07", "07:00", "Europe/London")))
+			parent, parts, err := b.Bot.ComposeDigest(context.Background(), b.Person(t, coach), cmp.Or(tt.week, mon30))
 			if err != nil {
 				t.Fatal(err)
 			}
