@@ -309,3 +309,124 @@ func TestDigestShowsPauses(t *testing.T) {
 	has(t, []bot.Message{sent[1].Msg}, "_Holiday planned 2026-12-07 to 2026-12-11._")
 	has(t, b.Command(t, coach, "brief <@bob>"), "(8 days; Cycle 1 · day 9 of 90)", "_On holiday 2026-11-23 to 2026-12-11._")
 }
+
+// saveAnswer stores a complete check-in for day, answered at the given instant.
+func saveAnswer(t *testing.T, b *bottest.Bundle, e *bot.Engagement, day bot.Date, at time.Time, moved, priority string, rock int64, stuck string, energy int) {
+	t.Helper()
+	c := &bot.CheckIn{EngagementID: e.ID, Day: day, Moved: moved, Priority: priority, PriorityRockID: rock, Stuck: stuck, Energy: energy,
+		Status: bot.AnswerComplete, SubmittedAt: at, UpdatedAt: at}
+	if err := b.Store.SaveCheckIn(context.Background(), c); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestBrief: what a coach reads before a session — three lines first,
+// then what moved by rock, the client's own words, each blocker once —
+// and counts that never claim what did not happen.
+func TestBrief(t *testing.T) {
+	t.Parallel()
+	b, e := withRocks(t)
+	rocks := rocksOf(t, b, e)
+	paris := func(day, clock string) time.Time { return bottest.Day(day, clock, "Europe/Paris") }
+	b.Clock.Set(paris("2026-11-24", "12:00"))
+	b.Command(t, ana, "rocks set 2 off-track 10% | blocked by budget")
+	saveAnswer(t, b, e, mon23, paris("2026-11-23", "09:10"), "set up the rocks", "screen five CTO candidates", rocks[1].ID, "Budget approval", 3)
+	saveAnswer(t, b, e, tue24, paris("2026-11-24", "09:10"), "Sent two proposals", "call the lawyer", 0, "budget   approval!", 3)
+	saveAnswer(t, b, e, tue24.AddDays(1), paris("2026-11-25", "09:10"), "lawyer called back", "draft the pricing page", rocks[0].ID, "no", 4)
+	saveAnswer(t, b, e, tue24.AddDays(2), paris("2026-11-26", "09:10"), "pricing draft done", "close pilot two", rocks[2].ID, "budget approval", 4)
+	w := &bot.WeeklyReport{EngagementID: e.ID, Week: mon23, Win: "first pilot signed", Stuck: "no", Ask: "how to unblock the budget",
+		Rocks:  []bot.RockUpdate{{RockID: rocks[1].ID, Status: bot.RockOffTrack, Progress: 10, Note: "the budget owner is away"}},
+		Status: bot.AnswerComplete, SubmittedAt: paris("2026-11-27", "15:10"), UpdatedAt: paris("2026-11-27", "15:10")}
+	if err := b.Store.SaveWeeklyReport(context.Background(), w, 0); err != nil {
+		t.Fatal(err)
+	}
+
+	// Monday morning before the check-in is due: since the cycle started.
+	b.Clock.Set(paris("2026-11-30", "08:00"))
+	brief := b.Command(t, coach, "brief <@ana>")
+	has(t, brief,
+		"*Brief: Ana* — since the cycle started (8 days; Cycle 1 · day 9 of 90)\n"+
+			"*Momentum*: check-ins 3/4 (75%) · energy 3.7 · too early for a 4-week usual\n"+
+			"*Needs attention*: rock 2, Hire a CTO — off track for 6 days (since Tue 24 Nov), 10% done with 11% of its time gone\n"+
+			"*Open with*: their ask from the week of Mon 23 Nov — how to unblock the budget\n"+
+			"Check-ins 4/5 (80%) · streak 0 · energy 3.5",
+		"• 2. Hire a CTO — off track · 10% (new)\n    – Tue 24 Nov: blocked by budget\n    – Fri 27 Nov: the budget owner is away",
+		// Tuesday's answer reports on Monday's priority, which served rock 2.
+		"*What moved*\nRock 1, Launch the pricing page\n• Thu 26 Nov: pricing draft done\nRock 2, Hire a CTO\n• Tue 24 Nov: Sent two proposals\n"+
+			"Not linked to a rock\n• Mon 23 Nov: set up the rocks\n• Wed 25 Nov: lawyer called back",
+		"*Wins*\n• week of Mon 23 Nov: first pilot signed",
+		"*Stuck*\n• Budget approval — 3 days since Mon 23 Nov (last Thu 26 Nov)",
+		"*Asks for you*\n• week of Mon 23 Nov: how to unblock the budget",
+		"*#1 priorities*\n• Mon 23 Nov: screen five CTO candidates (rock 2)\n• Tue 24 Nov: call the lawyer\n")
+	lacks(t, brief, "Your notes")
+
+	// Right after a session: nothing is due yet, and nothing says 100%.
+	has(t, b.Command(t, coach, "session <@ana> ask about the budget owner; pilot two by Friday"), "Logged a session")
+	brief = b.Command(t, coach, "brief <@ana>")
+	has(t, brief, "*Brief: Ana* — since your session on 2026-11-30 (0 days;", "\nNo check-ins due · streak 0 · energy –\n",
+		"*Your notes from 2026-11-30*: ask about the budget owner; pilot two by Friday",
+		"*Open with*: what would move rock 2, Hire a CTO forward before your next session?")
+	lacks(t, brief, "0/0", "(100%)", "*What moved*", "*Stuck*")
+
+	// An early answer: Monday evening, Ana answers Tuesday's check-in.
+	saveAnswer(t, b, e, mon30, paris("2026-11-30", "09:10"), "proposal out", "budget call", rocks[1].ID, "no", 4)
+	saveAnswer(t, b, e, mon30.AddDays(1), paris("2026-11-30", "18:30"), "budget call booked", "call the owner", rocks[1].ID, "budget approval", 5)
+	b.Clock.Set(paris("2026-11-30", "18:40"))
+	brief = b.Command(t, coach, "brief <@ana>")
+	has(t, brief, "\nCheck-ins 1/1 (100%) · 1 early answer · streak 1 · energy 4.5\n",
+		"*Stuck*\n• budget approval — Tue 1 Dec", "*Open with*: what would unblock this? budget approval — Tue 1 Dec")
+	has(t, b.Command(t, coach, "clients"), "this week 1/1 check-ins")
+}
+
+// TestBriefMomentum: the brief's first line sets the last seven days
+// against the client's own four weeks before them.
+func TestBriefMomentum(t *testing.T) {
+	t.Parallel()
+	var base, cur []bot.Date // workdays of 2026-11-24..2026-12-21, and of 2026-12-22..28
+	for d := tue24; !d.After(bot.Date{Year: 2026, Month: 12, Day: 28}); d = d.AddDays(1) {
+		switch {
+		case d.Weekday() == time.Saturday || d.Weekday() == time.Sunday:
+		case d.Before(bot.Date{Year: 2026, Month: 12, Day: 22}):
+			base = append(base, d)
+		default:
+			cur = append(cur, d)
+		}
+	}
+	mwf := func(ds []bot.Date) []bot.Date {
+		var out []bot.Date
+		for _, d := range ds {
+			if wd := d.Weekday(); wd == time.Monday || wd == time.Wednesday || wd == time.Friday {
+				out = append(out, d)
+			}
+		}
+		return out
+	}
+	type answers struct {
+		days   []bot.Date
+		energy int
+	}
+	tests := []struct {
+		name      string
+		base, cur answers
+		want      string
+	}{
+		{"steady", answers{base, 4}, answers{cur, 4}, "check-ins 5/5 (100%, usual 100%) · energy 4.0 (usual 4.0) →"},
+		{"rising", answers{mwf(base), 3}, answers{cur, 4}, "check-ins 5/5 (100%, usual 60%) · energy 4.0 (usual 3.0) ↑"},
+		{"falling", answers{base, 4}, answers{cur[:2], 2}, "check-ins 2/5 (40%, usual 100%) · energy 2.0 (usual 4.0) ↓"},
+		{"more check-ins, less energy", answers{mwf(base), 4}, answers{cur, 3}, "check-ins 5/5 (100%, usual 60%) · energy 3.0 (usual 4.0) →"},
+		{"silent: nothing to compare energy with", answers{base, 4}, answers{nil, 0}, "check-ins 0/5 (0%, usual 100%) · energy – ↓"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			b, e := withRocks(t)
+			for _, a := range []answers{tt.base, tt.cur} {
+				for _, d := range a.days {
+					saveAnswer(t, b, e, d, bottest.Day(d.String(), "09:10", "Europe/Paris"), "m", "p", 0, "no", a.energy)
+				}
+			}
+			b.Clock.Set(bottest.Day("2026-12-28", "12:00", "Europe/Paris"))
+			has(t, b.Command(t, coach, "brief <@ana>"), "\n*Momentum*: "+tt.want+"\n")
+		})
+	}
+}
