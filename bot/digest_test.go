@@ -217,6 +217,15 @@ func TestAtRisk(t *testing.T) {
 			want:     []string{"check-ins falling: 1 of 3 answered this week, 5 of 5 the week before"},
 		},
 		{
+			// The digest looks back four weeks: it says so rather than
+			// count from the engagement's first day.
+			name:     "silent for longer than the digest looks back",
+			answered: prev,
+			week:     mon30.AddDays(28),
+			now:      bottest.Day("2027-01-04", "07:00", "Europe/London"),
+			want:     []string{"silent for all 25 check-ins due since Mon 30 Nov"},
+		},
+		{
 			name:     "every rule",
 			answered: prev,
 			rocks:    []rockSet{{at("2026-11-23", "12:00"), "rocks set 1 off-track"}},

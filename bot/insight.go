@@ -24,8 +24,10 @@ type period struct {
 	energy       []int
 	streak       int // answered expected days in a row, ending at the period's end
 	silent       int // expected days in a row without an answer, ending at the period's end
-	// silentFrom and silentTo are the first and last of those silent days.
+	// silentFrom and silentTo are the first and last of those silent days;
+	// silentBefore says the silence goes back further than the days loaded.
 	silentFrom, silentTo Date
+	silentBefore         bool
 }
 
 // rate is the share of expected check-ins answered, in percent (100 when none were due).
@@ -78,9 +80,12 @@ type insight struct {
 	loc      *time.Location
 	asOf     time.Time // UTC
 	checkins map[Date]*CheckIn
-	rocks    []*Rock
-	history  []*RockChange
-	reports  []*WeeklyReport
+	// checkinsFrom is the first day whose check-in was loaded: streaks
+	// and silences count back no further.
+	checkinsFrom Date
+	rocks        []*Rock
+	history      []*RockChange
+	reports      []*WeeklyReport
 
 	// The record of which days were check-in days: for a day d with
 	// recordFrom <= d < recordTo, the daily deliveries say whether a
@@ -93,11 +98,11 @@ type insight struct {
 }
 
 func (b *Bot) loadInsight(ctx context.Context, e *Engagement, client *Person, from Date, asOf time.Time) (*insight, error) {
-	in := &insight{e: e, client: client, loc: zoneOf(client), asOf: asOf, checkins: map[Date]*CheckIn{}}
+	in := &insight{e: e, client: client, loc: zoneOf(client), asOf: asOf, checkins: map[Date]*CheckIn{}, checkinsFrom: from.AddDays(-7 * 3)}
 	to := DateOf(asOf.In(in.loc))
 	// Up to four days ahead: an answer given the evening before (on
 	// Friday, Monday's) is an early answer, counted as such.
-	cs, err := b.store.CheckIns(ctx, e.ID, from.AddDays(-7*3), to.AddDays(4))
+	cs, err := b.store.CheckIns(ctx, e.ID, in.checkinsFrom, to.AddDays(4))
 	if err != nil {
 		return nil, fmt.Errorf("load check-ins: %w", err)
 	}
@@ -261,7 +266,12 @@ func (in *insight) period(from, to Date) period {
 	if last == today && !answered(in.checkins[today]) {
 		last = last.AddDays(-1)
 	}
-	for d, seen := last, 0; !d.Before(in.e.Start) && seen < 400; d, seen = d.AddDays(-1), seen+1 {
+	first := in.e.Start
+	if in.checkinsFrom.After(first) {
+		first = in.checkinsFrom
+	}
+	d := last
+	for ; !d.Before(first); d = d.AddDays(-1) {
 		if !in.expectedOn(d) {
 			continue
 		}
@@ -281,6 +291,7 @@ func (in *insight) period(from, to Date) period {
 			p.silentFrom = d
 		}
 	}
+	p.silentBefore = p.streak == 0 && p.silent > 0 && d.Before(first) && first != in.e.Start
 	return p
 }
 
@@ -383,7 +394,11 @@ func (in *insight) atRisk(week Date, silentDays int) []string {
 		why = append(why, fmt.Sprintf("check-ins falling: %d of %d answered this week, %d of %d the week before",
 			this.answered, this.expected, prev.answered, prev.expected))
 	}
-	if this.silent >= silentDays {
+	switch {
+	case this.silent < silentDays:
+	case this.silentBefore:
+		why = append(why, fmt.Sprintf("silent for all %d check-ins due since %s", this.silent, shortDay(this.silentFrom)))
+	default:
 		why = append(why, fmt.Sprintf("silent for %d check-ins in a row, %s to %s", this.silent, shortDay(this.silentFrom), shortDay(this.silentTo)))
 	}
 	// Two checkpoints a week apart: the end of the week (or now, mid-week)
