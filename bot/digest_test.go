@@ -376,6 +376,13 @@ func TestBrief(t *testing.T) {
 		"*Your notes from 2026-11-30*: ask about the budget owner; pilot two by Friday",
 		"*Open with*: what would move rock 2, Hire a CTO forward before your next session?")
 	lacks(t, brief, "0/0", "(100%)", "*What moved*", "*Stuck*")
+	// The coach's notes are for the coach's brief alone: never in the
+	// digest, which may go to a shared channel.
+	_, parts, err := b.Bot.ComposeDigest(context.Background(), b.Person(t, coach), mon30)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lacks(t, parts, "budget owner;", "pilot two by Friday")
 
 	// An early answer: Monday evening, Ana answers Tuesday's check-in.
 	saveAnswer(t, b, e, mon30, paris("2026-11-30", "09:10"), "proposal out", "budget call", rocks[1].ID, "no", 4)
