@@ -31,7 +31,7 @@ func (b *Bot) composeClient(ctx context.Context, e *Engagement, client *Person, 
 	cd := &clientDigest{client: client, period: p, risk: in.atRisk(week, b.silent)}
 	cd.quiet = p.expected == 0 && len(in.reportsBetween(week, week)) == 0 && len(p.energy) == 0
 	var sb strings.Builder
-	fmt.Fprintf(&sb, "*%s* · check-ins %d/%d (%d%%) · streak %d · energy %s\n", client.DisplayName, p.answered, p.expected, p.rate(), p.streak, p.energyAvg())
+	fmt.Fprintf(&sb, "*%s* · %s · streak %d · energy %s\n", client.DisplayName, p.counts(), p.streak, p.energyAvg())
 	if lines := in.rockChanges(week.In(in.loc)); len(lines) > 0 {
 		sb.WriteString("*Rocks*\n" + bullets(lines) + "\n")
 	}
@@ -40,11 +40,14 @@ func (b *Bot) composeClient(ctx context.Context, e *Engagement, client *Person, 
 			cd.off = append(cd.off, r.Title)
 		}
 	}
+	if moved := in.movedByRock(week, week.AddDays(6)); moved != "" {
+		sb.WriteString("*What moved*\n" + moved + "\n")
+	}
+	if prios := in.priorities(week, week.AddDays(6)); len(prios) > 0 {
+		sb.WriteString("*#1 priorities*\n" + bullets(prios) + "\n")
+	}
 	for _, w := range in.reportsBetween(week, week) {
 		fmt.Fprintf(&sb, "*Win*: %s\n", w.Win)
-		if !isNothing(w.Stuck) {
-			fmt.Fprintf(&sb, "*Stuck*: %s\n", w.Stuck)
-		}
 		if !isNothing(w.Ask) {
 			fmt.Fprintf(&sb, "*For you*: %s\n", w.Ask)
 		}
@@ -58,8 +61,8 @@ func (b *Bot) composeClient(ctx context.Context, e *Engagement, client *Person, 
 	if len(in.reportsBetween(week, week)) == 0 && !replaced {
 		sb.WriteString("_No weekly report this week._\n")
 	}
-	if len(p.blockers) > 0 {
-		sb.WriteString("*Blockers from check-ins*\n" + bullets(p.blockers) + "\n")
+	if stuck := in.blockers(week, week.AddDays(6)); len(stuck) > 0 {
+		sb.WriteString("*Stuck*\n" + bullets(blockerLines(stuck)) + "\n")
 	}
 	if len(cd.risk) > 0 {
 		sb.WriteString("⚠️ *At risk*: " + strings.Join(cd.risk, "; ") + "\n")
@@ -244,8 +247,12 @@ func (b *Bot) cmdClients(ctx context.Context, r *request, _ string) ([]Message, 
 			}
 		}
 		today := DateOf(r.now.In(in.loc))
-		line := fmt.Sprintf("*%s* — %s · this week %d/%d check-ins · streak %d · %s (%d off track)",
-			client.DisplayName, e.CycleOn(today).Label(today), p.answered, p.expected, p.streak, plural(countLive(in.rocks), "rock"), off)
+		count := fmt.Sprintf("this week %d/%d check-ins", p.answered, p.expected)
+		if p.expected == 0 {
+			count = "this week " + p.counts()
+		}
+		line := fmt.Sprintf("*%s* — %s · %s · streak %d · %s (%d off track)",
+			client.DisplayName, e.CycleOn(today).Label(today), count, p.streak, plural(countLive(in.rocks), "rock"), off)
 		if risk := in.atRisk(week, b.silent); len(risk) > 0 {
 			line += "\n    ⚠️ at risk: " + strings.Join(risk, "; ")
 		}
@@ -291,17 +298,36 @@ func (b *Bot) cmdBrief(ctx context.Context, r *request, rest string) ([]Message,
 		since = fmt.Sprintf("since your session on %s", from)
 		sinceT = from.In(loc)
 	}
-	in, err := b.loadInsight(ctx, e, client, from, r.now)
+	today := DateOf(r.now.In(loc))
+	// From far enough back for the four weeks of momentum's baseline.
+	in, err := b.loadInsight(ctx, e, client, minDate(from, today.AddDays(-34)), r.now)
 	if err != nil {
 		return nil, err
 	}
-	today := DateOf(r.now.In(loc))
-	p := in.period(from, today)
+	// Up to four days ahead: answers given early for the next workday.
+	ahead := today.AddDays(4)
+	p := in.period(from, ahead)
 	var sb strings.Builder
 	fmt.Fprintf(&sb, "*Brief: %s* — %s (%s; %s)\n", client.DisplayName, since, plural(today.Sub(from), "day"), e.CycleOn(today).Label(today))
-	fmt.Fprintf(&sb, "Check-ins %d/%d (%d%%) · streak %d · energy %s\n", p.answered, p.expected, p.rate(), p.streak, p.energyAvg())
+	// The three lines a coach reads first.
+	stuck := in.blockers(from, ahead)
+	rock, why := in.needsAttention(today)
+	fmt.Fprintf(&sb, "*Momentum*: %s\n", in.momentum(today))
+	if rock != nil {
+		fmt.Fprintf(&sb, "*Needs attention*: %s — %s\n", rockTitle(in.rocks, rock.ID), why)
+	} else {
+		sb.WriteString("*Needs attention*: no rock — none off track or behind its time\n")
+	}
+	fmt.Fprintf(&sb, "*Open with*: %s\n", in.openWith(from, today, stuck, rock))
+
+	fmt.Fprintf(&sb, "%s · streak %d · energy %s\n", capitalize(p.counts()), p.streak, p.energyAvg())
 	if note := e.pauseNote(from, today); note != "" {
 		sb.WriteString("_" + capitalize(note) + "._\n")
+	}
+	// The coach's own notes: the brief is for the coach alone (an
+	// ephemeral reply); nothing the client sees carries them.
+	if n := len(sessions); n > 0 && strings.TrimSpace(sessions[n-1].Notes) != "" {
+		fmt.Fprintf(&sb, "*Your notes from %s*: %s\n", sessions[n-1].Day, sessions[n-1].Notes)
 	}
 	sb.WriteString("*Rocks*\n" + bullets(in.rockChanges(sinceT)) + "\n")
 	quarter, err := b.reviewBrief(ctx, e, in.rocks, sinceT, today)
@@ -309,28 +335,20 @@ func (b *Bot) cmdBrief(ctx context.Context, r *request, rest string) ([]Message,
 		return nil, err
 	}
 	sb.WriteString(quarter)
-	var wins, stuck, asks, prios []string
-	for _, w := range in.reportsBetween(from.WeekStart(), today) {
-		wins = append(wins, fmt.Sprintf("week of %s: %s", w.Week, w.Win))
-		if !isNothing(w.Stuck) {
-			stuck = append(stuck, fmt.Sprintf("week of %s: %s", w.Week, w.Stuck))
-		}
-		if !isNothing(w.Ask) {
-			asks = append(asks, w.Ask)
-		}
+	if moved := in.movedByRock(from, ahead); moved != "" {
+		sb.WriteString("*What moved*\n" + moved + "\n")
 	}
-	for d := from; !d.After(today); d = d.AddDays(1) {
-		if c := in.checkins[d]; answered(c) {
-			prios = append(prios, fmt.Sprintf("%s: %s", d, c.Priority))
-			if !isNothing(c.Stuck) {
-				stuck = append(stuck, fmt.Sprintf("%s: %s", d, c.Stuck))
-			}
+	var wins, asks []string
+	for _, w := range in.reportsBetween(from.WeekStart(), today) {
+		wins = append(wins, fmt.Sprintf("week of %s: %s", shortDay(w.Week), w.Win))
+		if !isNothing(w.Ask) {
+			asks = append(asks, fmt.Sprintf("week of %s: %s", shortDay(w.Week), w.Ask))
 		}
 	}
 	for _, s := range []struct {
 		title string
 		items []string
-	}{{"Wins", wins}, {"Stuck", stuck}, {"Asks for you", asks}, {"Daily priorities", prios}} {
+	}{{"Wins", wins}, {"Stuck", blockerLines(stuck)}, {"Asks for you", asks}, {"#1 priorities", in.priorities(from, ahead)}} {
 		if len(s.items) > 0 {
 			fmt.Fprintf(&sb, "*%s*\n%s\n", s.title, bullets(s.items))
 		}
@@ -345,7 +363,15 @@ func (b *Bot) cmdBrief(ctx context.Context, r *request, rest string) ([]Message,
 	return []Message{{Text: strings.TrimRight(sb.String(), "\n"), Images: imgs, Ephemeral: true}}, nil
 }
 
-// plural is "1 client", "2 clients".
+// blockerLines is each blocker in words.
+func blockerLines(bs []*blocker) []string {
+	out := make([]string, len(bs))
+	for i, k := range bs {
+		out[i] = k.String()
+	}
+	return out
+}
+
 // pauseNote says, in words for a coach, how the client's planned pause
 // touches the days from..to: "on holiday until 2026-12-11" when it runs
 // through them, "on holiday 2026-12-21 to 2027-01-03" when it lies within
@@ -373,6 +399,7 @@ func capitalize(s string) string {
 	return strings.ToUpper(s[:1]) + s[1:]
 }
 
+// plural is "1 client", "2 clients".
 func plural(n int, noun string) string {
 	if n == 1 {
 		return "1 " + noun

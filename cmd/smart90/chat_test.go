@@ -136,24 +136,30 @@ func checkTranscript(t *testing.T, out string) {
 		"At risk: nobody",
 		"↳ thread m",
 		"*ana* · check-ins 2/4 (50%) · streak 0 · energy 3.5",
-		"• 2. Hire a CTO — off track · 10% (was on track · 0%)",
+		"• 2. Hire a CTO — off track · 10% (was on track · 0%)\n        – Fri 27 Nov: no strong candidates yet",
 		"• 3. Close 3 pilots — on track · 33% (was 0%)",
+		// Tuesday's answer reports on Monday's priority, for rock 1.
+		"*What moved*\n    Rock 1, Launch the pricing page\n    • Tue 24 Nov: design approved the copy\n    Not linked to a rock\n    • Mon 23 Nov: shipped the pricing draft",
+		"*#1 priorities*\n    • Mon 23 Nov: review the copy with design (rock 1)\n    • Tue 24 Nov: screen five CTO candidates (rock 2)",
 		"*Win*: signed the first pilot",
-		"*Stuck*: the CTO search",
 		"*For you*: how to find CTO candidates faster",
-		"• Mon: legal review is slow",
+		"*Stuck*\n    • legal review is slow — Mon 23 Nov\n    • the CTO search — Fri 27 Nov",
 	} {
 		want(digest, s)
 	}
+	want(section(t, out, "coach> /smart90 clients", "coach> /smart90 brief"), "this week no check-ins due")
 
 	brief := section(t, out, "coach> /smart90 brief @ana", "coach> /smart90 session")
 	for _, s := range []string{
 		"*Brief: ana* — since the cycle started",
+		"*Momentum*: check-ins 1/3 (33%) · energy 3.0 · too early for a 4-week usual",
+		"*Needs attention*: rock 2, Hire a CTO — off track for 3 days (since Fri 27 Nov), 10% done with 11% of its time gone",
+		"*Open with*: their ask from the week of Mon 23 Nov — how to find CTO candidates faster",
 		"Check-ins 2/4 (50%)",
-		"• week of 2026-11-23: signed the first pilot",
-		"• 2026-11-23: legal review is slow",
-		"• how to find CTO candidates faster",
-		"• 2026-11-24: screen five CTO candidates",
+		"• week of Mon 23 Nov: signed the first pilot",
+		"• legal review is slow — Mon 23 Nov",
+		"• week of Mon 23 Nov: how to find CTO candidates faster",
+		"• Tue 24 Nov: screen five CTO candidates (rock 2)",
 	} {
 		want(brief, s)
 	}
@@ -204,7 +210,7 @@ func checkStored(t *testing.T, s bot.Store) {
 	if mon.Status != bot.AnswerComplete || mon.Moved != "shipped the pricing draft" || mon.PriorityRockID != rocks[0].ID || mon.Stuck != "legal review is slow" || mon.Energy != 4 {
 		t.Errorf("Monday: %+v", mon)
 	}
-	if tue.Status != bot.AnswerComplete || tue.Moved != "briefed the recruiter" || tue.PriorityRockID != rocks[1].ID || tue.Energy != 3 {
+	if tue.Status != bot.AnswerComplete || tue.Moved != "design approved the copy" || tue.PriorityRockID != rocks[1].ID || tue.Energy != 3 {
 		t.Errorf("Tuesday: %+v", tue)
 	}
 	if wed.Status != bot.AnswerOff {
