@@ -17,6 +17,11 @@ func (b *Bot) clientCharts(ctx context.Context, e *Engagement, client *Person, a
 	if err != nil {
 		return nil, err
 	}
+	return drawCharts(cs)
+}
+
+// drawCharts draws charts as PNG images.
+func drawCharts(cs []namedChart) ([]Image, error) {
 	imgs := make([]Image, 0, len(cs))
 	for _, c := range cs {
 		png, err := c.chart.PNG()
@@ -36,16 +41,29 @@ type namedChart struct {
 
 // chartData is what clientCharts draws.
 func (b *Bot) chartData(ctx context.Context, e *Engagement, client *Person, asOf time.Time) ([]namedChart, error) {
+	c := e.CycleOn(DateOf(asOf.In(zoneOf(client))))
+	lo, hi, dueFrom, dueTo := insightWindow(e, client, c.Start, asOf)
+	hs, err := b.store.Histories(ctx, []int64{e.ID}, lo, hi, dueFrom, dueTo)
+	if err != nil {
+		return nil, fmt.Errorf("load history: %w", err)
+	}
+	h := hs[e.ID]
+	if h == nil {
+		return nil, Errorf(ENOTFOUND, "That engagement does not exist.")
+	}
+	return chartsOf(e, client, h, asOf), nil
+}
+
+// chartsOf is the charts of the cycle holding asOf's day, from a history
+// that covers the cycle (see insightWindow).
+func chartsOf(e *Engagement, client *Person, h *History, asOf time.Time) []namedChart {
 	loc := zoneOf(client)
 	today := DateOf(asOf.In(loc))
 	c := e.CycleOn(today)
 	if today.After(c.End()) {
 		today = c.End()
 	}
-	in, err := b.loadInsight(ctx, e, client, c.Start, asOf)
-	if err != nil {
-		return nil, err
-	}
+	in := newInsight(e, client, h, c.Start, asOf)
 	name := fmt.Sprintf("%s-cycle%d", slug(client.DisplayName), c.N)
 	who := client.DisplayName
 	cal := chart.Calendar{
@@ -80,7 +98,7 @@ func (b *Bot) chartData(ctx context.Context, e *Engagement, client *Person, asOf
 		{name + "-checkins.png", cal.Title, cal},
 		{name + "-energy.png", energy.Title, energy},
 		{name + "-rocks.png", progress.Title, progress},
-	}, nil
+	}
 }
 
 // dayState is what day d of the calendar shows, as of today: an

@@ -21,12 +21,9 @@ type clientDigest struct {
 }
 
 // composeClient summarises one client's week starting at week (the client's
-// local Monday), as of asOf.
-func (b *Bot) composeClient(ctx context.Context, e *Engagement, client *Person, week Date, asOf time.Time) (*clientDigest, error) {
-	in, err := b.loadInsight(ctx, e, client, week.AddDays(-7), asOf)
-	if err != nil {
-		return nil, err
-	}
+// local Monday), as of asOf, from their history h (see digestWindow).
+func (b *Bot) composeClient(ctx context.Context, e *Engagement, client *Person, h *History, week Date, asOf time.Time) (*clientDigest, error) {
+	in := newInsight(e, client, h, week.AddDays(-7), asOf)
 	p := in.period(week, week.AddDays(6))
 	cd := &clientDigest{client: client, period: p, risk: in.atRisk(week, b.silent)}
 	cd.quiet = p.expected == 0 && len(in.reportsBetween(week, week)) == 0 && len(p.energy) == 0
@@ -74,6 +71,23 @@ func (b *Bot) composeClient(ctx context.Context, e *Engagement, client *Person, 
 	return cd, nil
 }
 
+// digestWindow is what a digest of the week starting at week, as of
+// asOf, reads of the engagements es: the window of every client's insight
+// (see insightWindow) from the week before, and of their charts, from the
+// start of the cycle they are in. A day of slack on each side covers
+// every client's zone.
+func digestWindow(es []*Engagement, week Date, asOf time.Time) (lo, hi Date, dueFrom, dueTo time.Time) {
+	today := DateOf(asOf.UTC())
+	from := week.AddDays(-7)
+	for _, e := range es {
+		if s := e.CycleOn(today.AddDays(-1)).Start; s.Before(from) {
+			from = s
+		}
+	}
+	lo = from.AddDays(-7*3 - 1)
+	return lo, today.AddDays(4 + 1), lo.AddDays(-2).UTC(), asOf.Add(time.Second)
+}
+
 // ComposeDigest builds a coach's digest of the week starting at week: the
 // parent message (the week at a glance) and one message per client.
 func (b *Bot) ComposeDigest(ctx context.Context, coach *Person, week Date) (Message, []Message, error) {
@@ -91,14 +105,26 @@ func (b *Bot) composeDigest(ctx context.Context, coach *Person, week Date) (Mess
 		return Message{}, nil, "", fmt.Errorf("load clients: %w", err)
 	}
 	asOf := minTime(week.AddDays(7).In(zoneOf(coach)), b.clock.Now()).UTC()
+	// Every client's history in one read: the digest costs the same few
+	// round trips for 3 clients or 30.
+	ids := make([]int64, len(es))
+	for i, e := range es {
+		ids[i] = e.ID
+	}
+	lo, hi, dueFrom, dueTo := digestWindow(es, week, asOf)
+	hs, err := b.store.Histories(ctx, ids, lo, hi, dueFrom, dueTo)
+	if err != nil {
+		return Message{}, nil, "", fmt.Errorf("load clients' histories: %w", err)
+	}
 	var reported, silent, quiet, risky, offTrack, reviewed []string
 	var parts []Message
 	for _, e := range es {
-		client, err := b.store.Person(ctx, e.ClientID)
-		if err != nil {
-			return Message{}, nil, "", fmt.Errorf("load client: %w", err)
+		h := hs[e.ID]
+		if h == nil {
+			continue // gone since it was listed (the client deleted their data)
 		}
-		cd, err := b.composeClient(ctx, e, client, week, asOf)
+		client := h.Client
+		cd, err := b.composeClient(ctx, e, client, h, week, asOf)
 		if err != nil {
 			return Message{}, nil, "", err
 		}
@@ -124,7 +150,7 @@ func (b *Bot) composeDigest(ctx context.Context, coach *Person, week Date) (Mess
 		for _, t := range cd.off {
 			offTrack = append(offTrack, client.DisplayName+": "+t)
 		}
-		imgs, err := b.clientCharts(ctx, e, client, asOf)
+		imgs, err := drawCharts(chartsOf(e, client, h, asOf))
 		if err != nil {
 			return Message{}, nil, "", err
 		}

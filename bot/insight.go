@@ -95,56 +95,78 @@ type insight struct {
 	// loaded range (the scheduler never ran for it).
 	recordFrom, recordTo Date
 	delivered            map[Date]*Delivery
+	// Loaded with the history, for the digest and the brief: nil when
+	// the insight came without them (then they are read when needed).
+	reviews  []*Review
+	sessions []*Session
 }
 
+// loadInsight reads what the rules need about one engagement, from from
+// (less three weeks, for streaks and silences) up to asOf: one Histories
+// read (a single round trip in PostgreSQL).
 func (b *Bot) loadInsight(ctx context.Context, e *Engagement, client *Person, from Date, asOf time.Time) (*insight, error) {
-	in := &insight{e: e, client: client, loc: zoneOf(client), asOf: asOf, checkins: map[Date]*CheckIn{}, checkinsFrom: from.AddDays(-7 * 3)}
-	to := DateOf(asOf.In(in.loc))
-	// Up to four days ahead: an answer given the evening before (on
-	// Friday, Monday's) is an early answer, counted as such.
-	cs, err := b.store.CheckIns(ctx, e.ID, in.checkinsFrom, to.AddDays(4))
+	lo, hi, dueFrom, dueTo := insightWindow(e, client, from, asOf)
+	hs, err := b.store.Histories(ctx, []int64{e.ID}, lo, hi, dueFrom, dueTo)
 	if err != nil {
-		return nil, fmt.Errorf("load check-ins: %w", err)
+		return nil, fmt.Errorf("load history: %w", err)
 	}
-	for _, c := range cs {
-		in.checkins[c.Day] = c
+	h := hs[e.ID]
+	if h == nil {
+		return nil, Errorf(ENOTFOUND, "That engagement does not exist.")
 	}
-	if in.rocks, err = b.store.Rocks(ctx, e.ID); err != nil {
-		return nil, fmt.Errorf("load rocks: %w", err)
-	}
-	if in.history, err = b.store.RockHistory(ctx, e.ID, time.Time{}); err != nil {
-		return nil, fmt.Errorf("load rock history: %w", err)
-	}
-	if in.reports, err = b.store.WeeklyReports(ctx, e.ID, from.WeekStart(), to); err != nil {
-		return nil, fmt.Errorf("load weekly reports: %w", err)
-	}
-	if err := b.loadRecord(ctx, in, from.AddDays(-7*3)); err != nil {
-		return nil, err
-	}
-	return in, nil
+	return newInsight(e, client, h, from, asOf), nil
 }
 
-// loadRecord loads which days from first on were check-in days when they
-// came: the engagement's daily deliveries. The scheduler creates one for
-// every day a check-in falls due, under the settings of that moment, so
-// past days keep the rules that held then: a change of workdays, zone or
-// check-in time applies from the moment it is made.
+// insightWindow is what an insight from from up to asOf reads: check-ins
+// and reports from three weeks before from (streaks and silences count
+// back that far) to four days after asOf's day (an answer given the
+// evening before, on Friday Monday's, is an early answer), and the daily
+// deliveries due from two days before that (a day's delivery is due
+// within a day or so of it in any zone) up to asOf.
+func insightWindow(e *Engagement, client *Person, from Date, asOf time.Time) (lo, hi Date, dueFrom, dueTo time.Time) {
+	lo = from.AddDays(-7 * 3)
+	hi = DateOf(asOf.In(zoneOf(client))).AddDays(4)
+	return lo, hi, lo.AddDays(-2).UTC(), asOf.Add(time.Second)
+}
+
+// newInsight is the insight from from up to asOf of an engagement whose
+// history h covers insightWindow (a wider one is fine: what is outside
+// the window is left out).
+func newInsight(e *Engagement, client *Person, h *History, from Date, asOf time.Time) *insight {
+	in := &insight{e: e, client: client, loc: zoneOf(client), asOf: asOf, checkins: map[Date]*CheckIn{}, checkinsFrom: from.AddDays(-7 * 3),
+		rocks: h.Rocks, history: h.RockHistory, reviews: h.Reviews, sessions: h.Sessions}
+	to := DateOf(asOf.In(in.loc))
+	for _, c := range h.CheckIns {
+		if !c.Day.Before(in.checkinsFrom) && !c.Day.After(to.AddDays(4)) {
+			in.checkins[c.Day] = c
+		}
+	}
+	for _, w := range h.Reports {
+		if !w.Week.Before(from.WeekStart()) && !w.Week.After(to) {
+			in.reports = append(in.reports, w)
+		}
+	}
+	in.record(h.Deliveries, h.Daily, from.AddDays(-7*3))
+	return in
+}
+
+// record takes, from the engagement's daily deliveries and its client's
+// daily schedule, which days from first on were check-in days when they
+// came. The scheduler creates a delivery for every day a check-in falls
+// due, under the settings of that moment, so past days keep the rules
+// that held then: a change of workdays, zone or check-in time applies
+// from the moment it is made.
 //
 // The record reaches up to the day the scheduler plans next (the client's
 // daily schedule), or the day after the last delivery when that is later
 // (or the schedule is another engagement's): a day before it with no
 // delivery was not a check-in day, even if today's settings would make it
 // one (the time moved past it, the zone moved on).
-func (b *Bot) loadRecord(ctx context.Context, in *insight, first Date) error {
-	// A day's delivery is due within a day or so of that day in any zone.
-	ds, err := b.store.Deliveries(ctx, in.e.ID, first.AddDays(-2).UTC(), in.asOf.Add(time.Second))
-	if err != nil {
-		return fmt.Errorf("load deliveries: %w", err)
-	}
+func (in *insight) record(ds []*Delivery, daily *Schedule, first Date) {
 	in.recordFrom, in.delivered = first, map[Date]*Delivery{}
 	var last Date
 	for _, d := range ds {
-		if d.Kind != DeliveryDaily || d.DueAt.After(in.asOf) {
+		if d.Kind != DeliveryDaily || d.DueAt.After(in.asOf) || d.DueAt.Before(first.AddDays(-2).UTC()) {
 			continue
 		}
 		day, err := ParseDate(d.Period)
@@ -157,36 +179,29 @@ func (b *Bot) loadRecord(ctx context.Context, in *insight, first Date) error {
 		}
 	}
 	if last.IsZero() {
-		return nil // no record: the current settings decide
+		return // no record: the current settings decide
 	}
 	in.recordTo = last.AddDays(1)
-	scheds, err := b.store.Schedules(ctx, in.e.ClientID)
-	if err != nil {
-		return fmt.Errorf("load schedules: %w", err)
+	if daily == nil || daily.EngagementID != in.e.ID {
+		return
 	}
-	for _, sc := range scheds {
-		if sc.Kind != DeliveryDaily || sc.EngagementID != in.e.ID {
-			continue
-		}
-		next, err := ParseDate(sc.Period)
-		switch {
-		case sc.NextAt.IsZero():
-			// Nothing is planned (paused, ended, suspended): nothing falls due
-			// until a change marks the schedule.
+	next, err := ParseDate(daily.Period)
+	switch {
+	case daily.NextAt.IsZero():
+		// Nothing is planned (paused, ended, suspended): nothing falls due
+		// until a change marks the schedule.
+		next = DateOf(in.asOf.In(in.loc)).AddDays(1)
+	case err != nil:
+		// Marked by a change at NextAt: the scheduler plans the first
+		// check-in due from then on, under the settings now.
+		var ok bool
+		if next, _, ok = in.e.NextDaily(daily.NextAt.Add(-time.Nanosecond), in.loc); !ok {
 			next = DateOf(in.asOf.In(in.loc)).AddDays(1)
-		case err != nil:
-			// Marked by a change at NextAt: the scheduler plans the first
-			// check-in due from then on, under the settings now.
-			var ok bool
-			if next, _, ok = in.e.NextDaily(sc.NextAt.Add(-time.Nanosecond), in.loc); !ok {
-				next = DateOf(in.asOf.In(in.loc)).AddDays(1)
-			}
-		}
-		if next.After(in.recordTo) {
-			in.recordTo = next
 		}
 	}
-	return nil
+	if next.After(in.recordTo) {
+		in.recordTo = next
+	}
 }
 
 // expectedOn reports whether a check-in was due on d (as of in.asOf).

@@ -415,13 +415,18 @@ func (b *Bot) reviewsFor(ctx context.Context, e *Engagement) ([]*Review, error) 
 	if err != nil {
 		return nil, fmt.Errorf("load reviews: %w", err)
 	}
+	return finished(all), nil
+}
+
+// finished keeps the finished reviews.
+func finished(all []*Review) []*Review {
 	var out []*Review
 	for _, rv := range all {
 		if rv.Status == AnswerComplete {
 			out = append(out, rv)
 		}
 	}
-	return out, nil
+	return out
 }
 
 // reviewDigest is what a client's digest thread says of the quarter in
@@ -430,10 +435,7 @@ func (b *Bot) reviewsFor(ctx context.Context, e *Engagement) ([]*Review, error) 
 // was the review, so no weekly report was asked; reviewed when a review
 // was finished in the week.
 func (b *Bot) reviewDigest(ctx context.Context, e *Engagement, in *insight, week Date) (text string, replaces, reviewed bool, err error) {
-	reviews, err := b.reviewsFor(ctx, e)
-	if err != nil {
-		return "", false, false, err
-	}
+	reviews := finished(in.reviews)
 	var sb strings.Builder
 	rc, replaces := e.reviewWeek(week)
 	done := false

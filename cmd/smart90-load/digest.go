@@ -148,6 +148,11 @@ func (c *counting) Reviews(ctx context.Context, id int64) ([]*bot.Review, error)
 	return c.Store.Reviews(ctx, id)
 }
 
+func (c *counting) Histories(ctx context.Context, ids []int64, from, to bot.Date, dueFrom, dueTo time.Time) (map[int64]*bot.History, error) {
+	c.n.Add(1)
+	return c.Store.Histories(ctx, ids, from, to, dueFrom, dueTo)
+}
+
 func (c *counting) Sessions(ctx context.Context, id int64) ([]*bot.Session, error) {
 	c.n.Add(1)
 	return c.Store.Sessions(ctx, id)
