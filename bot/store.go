@@ -88,7 +88,8 @@ type PersonStore interface {
 	ListCoaches(ctx context.Context) ([]*Person, error)
 	// DeletePerson deletes a person and everything that is theirs, in one
 	// transaction: engagements where they are the client, with their rocks,
-	// history, check-ins, weekly reports, sessions and deliveries; their own
+	// history, check-ins, weekly reports, reviews, scorecards, sessions and
+	// deliveries; their own
 	// deliveries, schedules, digests and address ("person:<ExternalID>").
 	// Engagements where they are the coach are ended and keep the client's
 	// data, with CoachID 0, and their logged sessions are deleted. Rock
