@@ -195,12 +195,12 @@ const (
 	MaxMeasurablesKept = 100
 )
 
-// CheckNumber returns an EINVALID error naming what when v is not a
+// CheckScore returns an EINVALID error naming what when v is not a
 // number smart90 keeps: NaN, infinite, or beyond MaxMeasurableNumber.
-func CheckNumber(what string, v float64) error {
+func CheckScore(what string, v float64) error {
 	if math.IsNaN(v) || math.Abs(v) > MaxMeasurableNumber {
 		return Errorf(EINVALID, "The %s must be a number from -%s to %s. Nothing was saved.",
-			what, FormatNumber(MaxMeasurableNumber), FormatNumber(MaxMeasurableNumber))
+			what, FormatScore(MaxMeasurableNumber), FormatScore(MaxMeasurableNumber))
 	}
 	return nil
 }
@@ -217,13 +217,13 @@ func (m *Measurable) Validate() error {
 	return firstError(
 		CheckText("measurable's name", m.Name, MaxMeasurableNameLen),
 		CheckText("measurable's unit", m.Unit, MaxMeasurableUnitLen),
-		CheckNumber("goal", m.Goal),
+		CheckScore("goal", m.Goal),
 	)
 }
 
 // Validate checks the value against the limits (EINVALID).
 func (v *MeasurableValue) Validate() error {
-	return CheckNumber("value", v.Value)
+	return CheckScore("value", v.Value)
 }
 
 // CheckMeasurableCounts returns the ECONFLICT error a store gives for a

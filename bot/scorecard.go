@@ -72,9 +72,9 @@ type MeasurableValue struct {
 	UpdatedAt    time.Time
 }
 
-// FormatNumber shows a goal or a value without trailing zeros: 15, 2.5,
+// FormatScore shows a goal or a value without trailing zeros: 15, 2.5,
 // 12500.75.
-func FormatNumber(v float64) string {
+func FormatScore(v float64) string {
 	return strconv.FormatFloat(v, 'f', -1, 64)
 }
 
@@ -86,9 +86,9 @@ const scorecardUsage = "`scorecard` — this week's numbers against their goals\
 	"`scorecard remove <n>` — its numbers are kept\n" +
 	"A coach puts `@client` after `scorecard` to work on a client's scorecard."
 
-// goalText is a measurable's goal as shown: "≥ 15 / week", "≤ 2.5%".
-func goalText(m *Measurable) string {
-	g := m.Direction.Symbol() + " " + FormatNumber(m.Goal)
+// measurableGoal is a measurable's goal as shown: "≥ 15 / week", "≤ 2.5%".
+func measurableGoal(m *Measurable) string {
+	g := m.Direction.Symbol() + " " + FormatScore(m.Goal)
 	switch {
 	case m.Unit == "":
 		return g
@@ -98,8 +98,8 @@ func goalText(m *Measurable) string {
 	return g + " " + m.Unit
 }
 
-// mark is a value's green or red mark against the measurable's goal.
-func mark(m *Measurable, v float64) string {
+// goalMark is a value's green or red mark against the measurable's goal.
+func goalMark(m *Measurable, v float64) string {
 	if m.OnGoal(v) {
 		return "✅"
 	}
@@ -110,8 +110,8 @@ func mark(m *Measurable, v float64) string {
 // words "at least", "at most".
 var goalOp = regexp.MustCompile(`(?i)(>=|=>|≥|<=|=<|≤|\bat\s+least\b|\bat\s+most\b)`)
 
-// leadingNumber reads the number a goal or a value starts with.
-var leadingNumber = regexp.MustCompile(`^([+-]?(?:\d+(?:\.\d*)?|\.\d+))`)
+// scoreNumber reads the number a goal or a value starts with.
+var scoreNumber = regexp.MustCompile(`^([+-]?(?:\d+(?:\.\d*)?|\.\d+))`)
 
 // measurableSpec is what `scorecard add` or `edit` was told; for edit,
 // parts left out (no name, no goal, no unit) keep their value.
@@ -139,7 +139,7 @@ func parseMeasurableSpec(spec string) (measurableSpec, error) {
 		ms.direction = AtMost
 	}
 	rest := strings.TrimSpace(spec[loc[1]:])
-	num := leadingNumber.FindString(rest)
+	num := scoreNumber.FindString(rest)
 	if num == "" {
 		return measurableSpec{}, Errorf(EINVALID, "I could not read the goal in %q: put a number after %s, e.g. `%s 15`.", rest, spec[loc[0]:loc[1]], spec[loc[0]:loc[1]])
 	}
@@ -147,7 +147,7 @@ func parseMeasurableSpec(spec string) (measurableSpec, error) {
 	if len(rest) > 1 && rest[0] == ',' && rest[1] >= '0' && rest[1] <= '9' {
 		return measurableSpec{}, Errorf(EINVALID, "Write the goal without commas: 1500, or 2.5 with a dot.")
 	}
-	goal, err := parseNumber(num)
+	goal, err := parseScore(num)
 	if err != nil {
 		return measurableSpec{}, err
 	}
@@ -155,19 +155,19 @@ func parseMeasurableSpec(spec string) (measurableSpec, error) {
 	return ms, nil
 }
 
-// parseNumber reads a goal or a value as people type it: 17, -3, 2.5,
+// parseScore reads a goal or a value as people type it: 17, -3, 2.5,
 // 12%.
-func parseNumber(s string) (float64, error) {
+func parseScore(s string) (float64, error) {
 	s = strings.TrimSuffix(strings.TrimSpace(s), "%")
 	if strings.Contains(s, ",") {
 		return 0, Errorf(EINVALID, "Write %q without commas: 1500, or 2.5 with a dot.", s)
 	}
-	if leadingNumber.FindString(s) != s || s == "" {
+	if scoreNumber.FindString(s) != s || s == "" {
 		return 0, Errorf(EINVALID, "%q is not a number; write it like 17 or 2.5.", s)
 	}
 	v, err := strconv.ParseFloat(s, 64)
 	if err != nil || math.Abs(v) > MaxMeasurableNumber {
-		return 0, Errorf(EINVALID, "%s is too large; numbers go up to %s.", s, FormatNumber(MaxMeasurableNumber))
+		return 0, Errorf(EINVALID, "%s is too large; numbers go up to %s.", s, FormatScore(MaxMeasurableNumber))
 	}
 	return v, nil
 }
@@ -231,9 +231,9 @@ func (b *Bot) addMeasurable(ctx context.Context, r *request, owner *Person, e *E
 		return nil, fmt.Errorf("add measurable: %w", err)
 	}
 	if owner.ID != r.me.ID {
-		b.notify(ctx, r.inst, owner, fmt.Sprintf("Your coach %s added a number to your scorecard: *%s* %s. The weekly report asks for it.", r.me.DisplayName, m.Name, goalText(m)))
+		b.notify(ctx, r.inst, owner, fmt.Sprintf("Your coach %s added a number to your scorecard: *%s* %s. The weekly report asks for it.", r.me.DisplayName, m.Name, measurableGoal(m)))
 	}
-	return reply("Added number %d to the scorecard: *%s* %s. The weekly report asks for it; `scorecard set %d <value>` records it any time.", m.Position, m.Name, goalText(m), m.Position), nil
+	return reply("Added number %d to the scorecard: *%s* %s. The weekly report asks for it; `scorecard set %d <value>` records it any time.", m.Position, m.Name, measurableGoal(m), m.Position), nil
 }
 
 func (b *Bot) editMeasurable(ctx context.Context, r *request, owner *Person, e *Engagement, args string) ([]Message, error) {
@@ -266,9 +266,9 @@ func (b *Bot) editMeasurable(ctx context.Context, r *request, owner *Person, e *
 		return nil, fmt.Errorf("edit measurable: %w", err)
 	}
 	if owner.ID != r.me.ID {
-		b.notify(ctx, r.inst, owner, fmt.Sprintf("Your coach %s changed number %d of your scorecard: *%s* %s.", r.me.DisplayName, m.Position, m.Name, goalText(m)))
+		b.notify(ctx, r.inst, owner, fmt.Sprintf("Your coach %s changed number %d of your scorecard: *%s* %s.", r.me.DisplayName, m.Position, m.Name, measurableGoal(m)))
 	}
-	return reply("Number %d: *%s* %s.", m.Position, m.Name, goalText(m)), nil
+	return reply("Number %d: *%s* %s.", m.Position, m.Name, measurableGoal(m)), nil
 }
 
 func (b *Bot) removeMeasurable(ctx context.Context, r *request, owner *Person, e *Engagement, args string) ([]Message, error) {
@@ -296,7 +296,7 @@ func (b *Bot) setMeasurable(ctx context.Context, r *request, owner *Person, e *E
 	if err != nil {
 		return nil, err
 	}
-	v, err := parseNumber(words[1])
+	v, err := parseScore(words[1])
 	if err != nil {
 		return nil, err
 	}
@@ -324,7 +324,7 @@ func (b *Bot) setMeasurable(ctx context.Context, r *request, owner *Person, e *E
 	if err := b.saveValue(ctx, e, week, m.ID, v, r.now); err != nil {
 		return nil, err
 	}
-	text := fmt.Sprintf("*%s*, week of %s: %s %s (goal %s).", m.Name, week, FormatNumber(v), mark(m, v), goalText(m))
+	text := fmt.Sprintf("*%s*, week of %s: %s %s (goal %s).", m.Name, week, FormatScore(v), goalMark(m, v), measurableGoal(m))
 	if owner.ID != r.me.ID {
 		b.notify(ctx, r.inst, owner, fmt.Sprintf("Your coach %s recorded a number on your scorecard: %s", r.me.DisplayName, text))
 	}
@@ -375,8 +375,8 @@ func liveMeasurables(ms []*Measurable) int {
 	return n
 }
 
-// valueOf returns the measurable's value of week among vals.
-func valueOf(vals []MeasurableValue, id int64, week Date) (float64, bool) {
+// weekValue returns the measurable's value of week among vals.
+func weekValue(vals []MeasurableValue, id int64, week Date) (float64, bool) {
 	for _, v := range vals {
 		if v.MeasurableID == id && v.Week == week {
 			return v.Value, true
@@ -385,10 +385,10 @@ func valueOf(vals []MeasurableValue, id int64, week Date) (float64, bool) {
 	return 0, false
 }
 
-// shownValue is a week's value with its mark, or a dash.
-func shownValue(m *Measurable, vals []MeasurableValue, week Date) string {
-	if v, ok := valueOf(vals, m.ID, week); ok {
-		return FormatNumber(v) + " " + mark(m, v)
+// shownScore is a week's value with its mark, or a dash.
+func shownScore(m *Measurable, vals []MeasurableValue, week Date) string {
+	if v, ok := weekValue(vals, m.ID, week); ok {
+		return FormatScore(v) + " " + goalMark(m, v)
 	}
 	return "—"
 }
@@ -411,8 +411,8 @@ func (b *Bot) listScorecard(ctx context.Context, r *request, owner *Person, e *E
 	fmt.Fprintf(&sb, "*%s* — week of %s\n", whose, this)
 	for _, m := range ms {
 		if m.Live() {
-			fmt.Fprintf(&sb, "%d. *%s* %s — this week %s · last week %s\n", m.Position, m.Name, goalText(m),
-				shownValue(m, vals, this), shownValue(m, vals, this.AddDays(-7)))
+			fmt.Fprintf(&sb, "%d. *%s* %s — this week %s · last week %s\n", m.Position, m.Name, measurableGoal(m),
+				shownScore(m, vals, this), shownScore(m, vals, this.AddDays(-7)))
 		}
 	}
 	if liveMeasurables(ms) == 0 {
@@ -445,18 +445,18 @@ func (b *Bot) scorecardLines(ctx context.Context, e *Engagement, week Date) ([]s
 		if !m.Live() {
 			continue
 		}
-		line := fmt.Sprintf("%s %s: %s", m.Name, goalText(m), shownValue(m, vals, week))
+		line := fmt.Sprintf("%s %s: %s", m.Name, measurableGoal(m), shownScore(m, vals, week))
 		for _, n := range []int{4, 13} {
-			line += " · " + trailing(m, vals, week, n)
+			line += " · " + trailingAvg(m, vals, week, n)
 		}
 		lines = append(lines, line)
 	}
 	return lines, nil
 }
 
-// trailing is the average of m's values over the n weeks to week: "4 wk
+// trailingAvg is the average of m's values over the n weeks to week: "4 wk
 // avg 14.5", "13 wk avg 12.1 (9 of 13 wk)", "4 wk: no numbers".
-func trailing(m *Measurable, vals []MeasurableValue, week Date, n int) string {
+func trailingAvg(m *Measurable, vals []MeasurableValue, week Date, n int) string {
 	from := week.AddDays(-7 * (n - 1))
 	sum, count := 0.0, 0
 	for _, v := range vals {
@@ -468,7 +468,7 @@ func trailing(m *Measurable, vals []MeasurableValue, week Date, n int) string {
 	if count == 0 {
 		return fmt.Sprintf("%d wk: no numbers", n)
 	}
-	s := fmt.Sprintf("%d wk avg %s", n, FormatNumber(math.Round(sum/float64(count)*10)/10))
+	s := fmt.Sprintf("%d wk avg %s", n, FormatScore(math.Round(sum/float64(count)*10)/10))
 	if count < n {
 		s += fmt.Sprintf(" (%d of %d wk)", count, n)
 	}
@@ -486,8 +486,8 @@ type weekScores struct {
 	skipped []int64
 }
 
-// skipKey is the conversation-state key of a week's skipped measurables.
-func skipKey(e *Engagement, week Date) string {
+// scoreSkipKey is the conversation-state key of a week's skipped measurables.
+func scoreSkipKey(e *Engagement, week Date) string {
 	return fmt.Sprintf("scoreskip:%d:%s", e.ID, week)
 }
 
@@ -506,12 +506,12 @@ func (b *Bot) loadWeekScores(ctx context.Context, e *Engagement, week Date) (*we
 		return nil, fmt.Errorf("load scorecard values: %w", err)
 	}
 	for _, m := range ms {
-		if _, ok := valueOf(s.vals, m.ID, week); ok || m.Live() {
+		if _, ok := weekValue(s.vals, m.ID, week); ok || m.Live() {
 			s.asked = append(s.asked, m)
 		}
 	}
 	if len(s.asked) > 0 {
-		skipped, err := b.state.Get(ctx, skipKey(e, week))
+		skipped, err := b.state.Get(ctx, scoreSkipKey(e, week))
 		if err != nil {
 			b.log.WarnContext(ctx, "load skipped measurables; asking for them again", "engagement", e.ID, "err", err)
 		}
@@ -531,7 +531,7 @@ func (s *weekScores) next() *Measurable {
 		return nil
 	}
 	for _, m := range s.asked {
-		if _, ok := valueOf(s.vals, m.ID, s.week); !ok && !slices.Contains(s.skipped, m.ID) {
+		if _, ok := weekValue(s.vals, m.ID, s.week); !ok && !slices.Contains(s.skipped, m.ID) {
 			return m
 		}
 	}
@@ -553,7 +553,7 @@ func (s *weekScores) index(m *Measurable) int {
 
 // question asks for m's value.
 func (s *weekScores) question(m *Measurable) string {
-	return fmt.Sprintf("Scorecard: *%s* this week (goal %s)? Reply with the number, e.g. `17`, or `skip`.", m.Name, goalText(m))
+	return fmt.Sprintf("Scorecard: *%s* this week (goal %s)? Reply with the number, e.g. `17`, or `skip`.", m.Name, measurableGoal(m))
 }
 
 // summary shows the week's values, one bullet each, after a saved report.
@@ -563,12 +563,12 @@ func (s *weekScores) summary() string {
 	}
 	var sb strings.Builder
 	for _, m := range s.asked {
-		fmt.Fprintf(&sb, "\n• %s: %s (goal %s)", capitalize(m.Name), shownValue(m, s.vals, s.week), goalText(m))
+		fmt.Fprintf(&sb, "\n• %s: %s (goal %s)", capitalize(m.Name), shownScore(m, s.vals, s.week), measurableGoal(m))
 	}
 	return sb.String()
 }
 
-// fieldID is the weekly form's field of measurable m.
+// measurableField is the weekly form's field of measurable m.
 func measurableField(m *Measurable) string { return "measurable_" + strconv.FormatInt(m.ID, 10) }
 
 // fields are the weekly form's fields: one per measurable, pre-filled
@@ -577,10 +577,10 @@ func measurableField(m *Measurable) string { return "measurable_" + strconv.Form
 func (s *weekScores) fields() []Field {
 	var out []Field
 	for _, m := range s.asked {
-		f := Field{ID: measurableField(m), Label: fmt.Sprintf("%s (goal %s)", m.Name, goalText(m)), Kind: FieldText,
+		f := Field{ID: measurableField(m), Label: fmt.Sprintf("%s (goal %s)", m.Name, measurableGoal(m)), Kind: FieldText,
 			Hint: "A number, e.g. 17", Optional: true, MaxLen: 32}
-		if v, ok := valueOf(s.vals, m.ID, s.week); ok {
-			f.Initial = FormatNumber(v)
+		if v, ok := weekValue(s.vals, m.ID, s.week); ok {
+			f.Initial = FormatScore(v)
 		}
 		out = append(out, f)
 	}
@@ -597,7 +597,7 @@ func (s *weekScores) formValues(v map[string]string, now time.Time) ([]Measurabl
 		if text == "" {
 			continue
 		}
-		n, err := parseNumber(text)
+		n, err := parseScore(text)
 		if err != nil {
 			return nil, Errorf(EINVALID, "%s: %s Nothing was saved.", capitalize(m.Name), ErrorMessage(err))
 		}
@@ -606,24 +606,24 @@ func (s *weekScores) formValues(v map[string]string, now time.Time) ([]Measurabl
 	return out, nil
 }
 
-// skipWords pass over a measurable in a plain reply.
-var skipWords = map[string]bool{"skip": true, "-": true, "—": true, "n/a": true, "na": true, "pass": true}
+// scoreSkipWords pass over a measurable in a plain reply.
+var scoreSkipWords = map[string]bool{"skip": true, "-": true, "—": true, "n/a": true, "na": true, "pass": true}
 
 // answerMeasurable records a plain reply to the weekly report's question
 // on m: its value, or a skip.
 func (b *Bot) answerMeasurable(ctx context.Context, r *request, e *Engagement, s *weekScores, m *Measurable, text string) error {
-	if skipWords[strings.ToLower(strings.TrimSpace(text))] {
+	if scoreSkipWords[strings.ToLower(strings.TrimSpace(text))] {
 		s.skipped = append(s.skipped, m.ID)
 		ids := make([]string, len(s.skipped))
 		for i, id := range s.skipped {
 			ids[i] = strconv.FormatInt(id, 10)
 		}
-		if err := b.state.Set(ctx, skipKey(e, s.week), strings.Join(ids, ","), b.convTT); err != nil {
+		if err := b.state.Set(ctx, scoreSkipKey(e, s.week), strings.Join(ids, ","), b.convTT); err != nil {
 			return fmt.Errorf("skip measurable: %w", err)
 		}
 		return nil
 	}
-	v, err := parseNumber(text)
+	v, err := parseScore(text)
 	if err != nil {
 		return Errorf(EINVALID, "%s Reply with the number for *%s*, e.g. `17`, or `skip`.", ErrorMessage(err), m.Name)
 	}
