@@ -33,6 +33,7 @@ func init() {
 		{"decline", "decline", "decline your coach's invitation", false, (*Bot).cmdDecline},
 		{"leave", "leave", "stop working with your coach (asks to confirm)", false, (*Bot).cmdLeave},
 		{"rocks", "rocks [@client] [add <title> [| done when] [| due YYYY-MM-DD]]", "list and add rocks", false, (*Bot).cmdRocks},
+		{"scorecard", "scorecard [@client] [add <name> >= <goal> [/ week] | edit | set <n> <value> | remove <n>]", "your weekly numbers against their goals", false, (*Bot).cmdScorecard},
 		{"checkin", "checkin [mon|YYYY-MM-DD]", "answer today's check-in now (after 17:00, tomorrow's), or another day's of this week or last", false, (*Bot).cmdCheckin},
 		{"weekly", "weekly", "write this week's report now", false, (*Bot).cmdWeekly},
 		{"review", "review", "the quarterly review: in a cycle's last two weeks, or the first two of the next", false, (*Bot).cmdReview},

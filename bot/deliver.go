@@ -78,8 +78,12 @@ func (b *Bot) Deliver(ctx context.Context, d *Delivery) (ref string, needed bool
 		if w.Status != AnswerOpen {
 			return "", false, nil
 		}
+		sc, err := b.loadWeekScores(ctx, e, day)
+		if err != nil {
+			return "", false, err
+		}
 		t = target{DeliveryWeekly, e.ID, day}
-		m = b.weeklyPrompt(e, w, rocks, zoneOf(p))
+		m = b.weeklyPrompt(e, w, rocks, sc, zoneOf(p))
 	default:
 		return "", false, fmt.Errorf("deliver: unknown kind %q", d.Kind)
 	}

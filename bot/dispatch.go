@@ -11,7 +11,7 @@ import (
 // (what Teams' command menu sends) they run even while a prompt waits.
 // Other words, "resume" or "export" say, are answers then: a client may
 // well answer "Resume" to "what moved forward?".
-var lookCommands = map[string]bool{"help": true, "checkin": true, "weekly": true, "review": true, "rocks": true, "history": true, "settings": true, "clients": true}
+var lookCommands = map[string]bool{"help": true, "checkin": true, "weekly": true, "review": true, "rocks": true, "scorecard": true, "history": true, "settings": true, "clients": true}
 
 // plainMessage answers the next question of the prompt the person is on;
 // with no prompt waiting, a message that starts with a command word runs

@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"math"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -176,6 +177,66 @@ func (rv *Review) Validate() error {
 		err = CheckText("what you learned", rv.Rocks[i].Learned, MaxAnswerLen)
 	}
 	return err
+}
+
+// Limits of the scorecard (see Measurable).
+const (
+	// MaxMeasurableNameLen bounds a measurable's name.
+	MaxMeasurableNameLen = 120
+	// MaxMeasurableUnitLen bounds what follows its goal ("EUR / week").
+	MaxMeasurableUnitLen = 40
+	// MaxMeasurableNumber bounds a goal or a value, either sign: a
+	// trillion holds any weekly figure and keeps every value exact in a
+	// float64 to the cent.
+	MaxMeasurableNumber = 1e12
+	// MaxMeasurablesKept bounds an engagement's measurables, removed ones
+	// included, so that adding and removing cannot grow a scorecard
+	// without end.
+	MaxMeasurablesKept = 100
+)
+
+// CheckScore returns an EINVALID error naming what when v is not a
+// number smart90 keeps: NaN, infinite, or beyond MaxMeasurableNumber.
+func CheckScore(what string, v float64) error {
+	if math.IsNaN(v) || math.Abs(v) > MaxMeasurableNumber {
+		return Errorf(EINVALID, "The %s must be a number from -%s to %s. Nothing was saved.",
+			what, FormatScore(MaxMeasurableNumber), FormatScore(MaxMeasurableNumber))
+	}
+	return nil
+}
+
+// Validate checks the measurable against the limits (EINVALID): its
+// name (not empty) and unit, its goal and its direction.
+func (m *Measurable) Validate() error {
+	if strings.TrimSpace(m.Name) == "" {
+		return Errorf(EINVALID, "A measurable needs a name. Nothing was saved.")
+	}
+	if m.Direction != AtLeast && m.Direction != AtMost {
+		return Errorf(EINVALID, "A measurable's goal is at least or at most, not %q. Nothing was saved.", m.Direction)
+	}
+	return firstError(
+		CheckText("measurable's name", m.Name, MaxMeasurableNameLen),
+		CheckText("measurable's unit", m.Unit, MaxMeasurableUnitLen),
+		CheckScore("goal", m.Goal),
+	)
+}
+
+// Validate checks the value against the limits (EINVALID).
+func (v *MeasurableValue) Validate() error {
+	return CheckScore("value", v.Value)
+}
+
+// CheckMeasurableCounts returns the ECONFLICT error a store gives for a
+// new measurable (live or not) when the engagement already has live live
+// measurables and all in all; else nil.
+func CheckMeasurableCounts(newLive bool, live, all int) error {
+	if newLive && live >= MaxMeasurables {
+		return Errorf(ECONFLICT, "The scorecard already has %d numbers; more than %d hides the ones that matter. Remove one first (`scorecard remove <n>`).", live, MaxMeasurables)
+	}
+	if all >= MaxMeasurablesKept {
+		return Errorf(ECONFLICT, "This scorecard has had %d numbers, the most one keeps. Change the goal of one you have (`scorecard edit <n> …`) instead.", all)
+	}
+	return nil
 }
 
 // Validate checks the session's notes against the limits (EINVALID).

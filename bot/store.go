@@ -31,6 +31,7 @@ type Store interface {
 	AnswerStore
 	ReviewStore
 	HistoryStore
+	ScorecardStore
 	SessionStore
 	DeliveryStore
 	ScheduleStore
@@ -88,7 +89,8 @@ type PersonStore interface {
 	ListCoaches(ctx context.Context) ([]*Person, error)
 	// DeletePerson deletes a person and everything that is theirs, in one
 	// transaction: engagements where they are the client, with their rocks,
-	// history, check-ins, weekly reports, sessions and deliveries; their own
+	// history, check-ins, weekly reports, reviews, scorecards, sessions and
+	// deliveries; their own
 	// deliveries, schedules, digests and address ("person:<ExternalID>").
 	// Engagements where they are the coach are ended and keep the client's
 	// data, with CoachID 0, and their logged sessions are deleted. Rock
@@ -234,6 +236,42 @@ type HistoryStore interface {
 	// and the daily deliveries with dueFrom <= DueAt < dueTo. The number of
 	// round trips does not grow with len(ids). No ids is an empty map.
 	Histories(ctx context.Context, ids []int64, from, to Date, dueFrom, dueTo time.Time) (map[int64]*History, error)
+}
+
+// ScorecardStore keeps each engagement's weekly scorecard: the numbers
+// (measurables) a client holds against a goal, and their values by week.
+// DeletePerson deletes a client's with their engagements.
+type ScorecardStore interface {
+	// CreateMeasurable stores a new measurable at the next Position of its
+	// engagement (1 for the first; positions are never reused) and fills
+	// in ID, Position, CreatedAt and UpdatedAt.
+	//
+	// The limits hold however many callers create measurables at once, on
+	// any replicas (creations for one engagement are serialized):
+	// ECONFLICT when m is live and the engagement already has
+	// MaxMeasurables live measurables, or when it has MaxMeasurablesKept
+	// in all, removed ones included. EINVALID when m breaks a limit of
+	// Measurable.Validate; ENOTFOUND when the engagement does not exist.
+	CreateMeasurable(ctx context.Context, m *Measurable) error
+	// UpdateMeasurable stores m's Name, Goal, Direction, Unit and
+	// RemovedAt, and fills m with the stored row. ECONFLICT when it makes
+	// a removed measurable live again while the engagement has
+	// MaxMeasurables live ones; EINVALID as for CreateMeasurable;
+	// ENOTFOUND when the measurable does not exist.
+	UpdateMeasurable(ctx context.Context, m *Measurable) error
+	// Measurables returns an engagement's measurables, removed ones
+	// included, by Position.
+	Measurables(ctx context.Context, engagementID int64) ([]*Measurable, error)
+	// SaveMeasurableValues replaces the engagement's values of week, as a
+	// whole, with values (none deletes them): each value's Week is set to
+	// week and its UpdatedAt filled as for Update* methods. EINVALID when
+	// week is zero, a value breaks MeasurableValue.Validate, names a
+	// measurable of another engagement, or two name the same measurable;
+	// nothing is stored then.
+	SaveMeasurableValues(ctx context.Context, engagementID int64, week Date, values []MeasurableValue) error
+	// MeasurableValues returns the engagement's values with from <= Week
+	// <= to, by Week, then the measurable's Position.
+	MeasurableValues(ctx context.Context, engagementID int64, from, to Date) ([]MeasurableValue, error)
 }
 
 // SessionStore keeps logged coaching sessions.

@@ -8,7 +8,8 @@ import (
 	"time"
 )
 
-// The weekly report's closing questions, after one question per rock.
+// The weekly report's closing questions, after one question per rock and
+// one per measurable of the scorecard.
 var weeklyQuestions = []string{
 	"Biggest win this week?",
 	"What got stuck?",
@@ -36,36 +37,40 @@ func updateFor(w *WeeklyReport, rockID int64) *RockUpdate {
 	return nil
 }
 
-// nextWeekly returns the next question: a rock (non-nil), or the index of a
-// closing question; done is true when everything is answered.
-func nextWeekly(w *WeeklyReport, rocks []*Rock) (rock *Rock, q int, done bool) {
+// nextWeekly returns the next question: a rock (non-nil), a measurable
+// of the scorecard (non-nil), or the index of a closing question; done is
+// true when everything is answered.
+func nextWeekly(w *WeeklyReport, rocks []*Rock, sc *weekScores) (rock *Rock, m *Measurable, q int, done bool) {
 	if w.Status != AnswerOpen {
-		return nil, 0, true
+		return nil, nil, 0, true
 	}
 	for _, r := range weeklyRocks(rocks, w) {
 		if updateFor(w, r.ID) == nil {
-			return r, 0, false
+			return r, nil, 0, false
 		}
+	}
+	if m := sc.next(); m != nil {
+		return nil, m, 0, false
 	}
 	switch {
 	case w.Win == "":
-		return nil, 0, false
+		return nil, nil, 0, false
 	case w.Stuck == "":
-		return nil, 1, false
+		return nil, nil, 1, false
 	case w.Ask == "":
-		return nil, 2, false
+		return nil, nil, 2, false
 	}
-	return nil, 0, true
+	return nil, nil, 0, true
 }
 
 // weeklyQuestion renders the next question, numbered.
-func weeklyQuestion(w *WeeklyReport, rocks []*Rock) string {
-	rock, q, done := nextWeekly(w, rocks)
+func weeklyQuestion(w *WeeklyReport, rocks []*Rock, sc *weekScores) string {
+	rock, m, q, done := nextWeekly(w, rocks, sc)
 	if done {
 		return ""
 	}
 	asked := weeklyRocks(rocks, w)
-	total := len(asked) + len(weeklyQuestions)
+	total := len(asked) + sc.count() + len(weeklyQuestions)
 	if rock != nil {
 		n := 1
 		for i, r := range asked {
@@ -76,7 +81,10 @@ func weeklyQuestion(w *WeeklyReport, rocks []*Rock) string {
 		return fmt.Sprintf("*%d/%d* Rock %d, *%s* (now %s, %d%%): status, progress and one line — e.g. `on track 60 signed two pilots`.",
 			n, total, rock.Position, rock.Title, rock.Status.Label(), rock.Progress)
 	}
-	return fmt.Sprintf("*%d/%d* %s", len(asked)+q+1, total, weeklyQuestions[q])
+	if m != nil {
+		return fmt.Sprintf("*%d/%d* %s", len(asked)+sc.index(m)+1, total, sc.question(m))
+	}
+	return fmt.Sprintf("*%d/%d* %s", len(asked)+sc.count()+q+1, total, weeklyQuestions[q])
 }
 
 func (b *Bot) loadWeekly(ctx context.Context, e *Engagement, week Date) (*WeeklyReport, error) {
@@ -111,19 +119,23 @@ func (b *Bot) cmdWeekly(ctx context.Context, r *request, value string) ([]Messag
 	if err != nil {
 		return nil, fmt.Errorf("load rocks: %w", err)
 	}
+	sc, err := b.loadWeekScores(ctx, e, week)
+	if err != nil {
+		return nil, err
+	}
 	if w.Status != AnswerOpen {
 		which := "this week's"
 		if week != r.today().WeekStart() {
 			which = "the report for the week of " + week.String() + ","
 		}
-		m := Message{Text: "You already wrote " + which + " report:\n" + weeklySummary(w, rocks) + "\nChange anything with the form.", Form: weeklyForm(e, w, rocks), Ephemeral: true}
+		m := Message{Text: "You already wrote " + which + " report:\n" + weeklySummary(w, rocks) + sc.summary() + "\nChange anything with the form.", Form: weeklyForm(e, w, rocks, sc), Ephemeral: true}
 		m.Buttons = []Button{{ActionID: ActionAnswerWeekly, Label: "Edit", Value: target{DeliveryWeekly, e.ID, week}.String(), OpensForm: true}}
 		return []Message{m}, nil
 	}
 	if err := b.state.Set(ctx, convKey(r.me), target{DeliveryWeekly, e.ID, w.Week}.String(), b.convTT); err != nil {
 		return nil, fmt.Errorf("start weekly report: %w", err)
 	}
-	return []Message{b.weeklyPrompt(e, w, rocks, zoneOf(r.me))}, nil
+	return []Message{b.weeklyPrompt(e, w, rocks, sc, zoneOf(r.me))}, nil
 }
 
 // weeklyWeek is the week `weekly` (or a report's Answer or Edit button,
@@ -160,19 +172,19 @@ func (b *Bot) weeklyWeek(ctx context.Context, r *request, e *Engagement, value s
 }
 
 // weeklyPrompt is the weekly accountability message.
-func (b *Bot) weeklyPrompt(e *Engagement, w *WeeklyReport, rocks []*Rock, loc *time.Location) Message {
+func (b *Bot) weeklyPrompt(e *Engagement, w *WeeklyReport, rocks []*Rock, sc *weekScores, loc *time.Location) Message {
 	day := e.WeeklyDay(w.Week)
 	text := fmt.Sprintf("*Weekly accountability* · week of %s (%s)\nYour rocks:\n%s\n\nReply here, one message per question, or answer them all at once in the form.\n%s",
-		w.Week, e.CycleOn(day).Label(day), rockList(promptRocks(rocks, e.CycleOn(day), loc)), weeklyQuestion(w, rocks))
+		w.Week, e.CycleOn(day).Label(day), rockList(promptRocks(rocks, e.CycleOn(day), loc)), weeklyQuestion(w, rocks, sc))
 	return Message{
 		Text:    text,
-		Form:    weeklyForm(e, w, rocks),
+		Form:    weeklyForm(e, w, rocks, sc),
 		Buttons: []Button{{ActionID: ActionAnswerWeekly, Label: "Answer", Value: target{DeliveryWeekly, e.ID, w.Week}.String(), Style: StylePrimary, OpensForm: true}},
 	}
 }
 
 // weeklyForm is the whole report as one form, pre-filled for editing.
-func weeklyForm(e *Engagement, w *WeeklyReport, rocks []*Rock) *Form {
+func weeklyForm(e *Engagement, w *WeeklyReport, rocks []*Rock, sc *weekScores) *Form {
 	f := &Form{FormID: FormWeekly, Value: target{DeliveryWeekly, e.ID, w.Week}.String(), Title: "Weekly report", SubmitLabel: "Save"}
 	for _, r := range weeklyRocks(rocks, w) {
 		st, prog, note := r.Status, r.Progress, ""
@@ -184,6 +196,9 @@ func weeklyForm(e *Engagement, w *WeeklyReport, rocks []*Rock) *Form {
 		sf.ID, sf.Label = id+"_status", fmt.Sprintf("%d. %s — status", r.Position, r.Title)
 		pf.ID = id + "_progress"
 		f.Fields = append(f.Fields, sf, pf, Field{ID: id + "_note", Label: "One line on it", Kind: FieldText, Initial: note, Optional: true, MaxLen: 2000})
+	}
+	if sc != nil {
+		f.Fields = append(f.Fields, sc.fields()...)
 	}
 	f.Fields = append(f.Fields,
 		Field{ID: "win", Label: weeklyQuestions[0], Kind: FieldLongText, Initial: w.Win, MaxLen: 2000},
@@ -202,8 +217,23 @@ func (b *Bot) answerWeekly(ctx context.Context, r *request, e *Engagement, w *We
 	if err := b.checkLen("the weekly report", text); err != nil {
 		return nil, err
 	}
-	rock, q, _ := nextWeekly(w, rocks)
+	sc, err := b.loadWeekScores(ctx, e, w.Week)
+	if err != nil {
+		return nil, err
+	}
+	rock, m, q, _ := nextWeekly(w, rocks, sc)
+	if m != nil {
+		// A measurable's value is the scorecard's, not the report's: the
+		// report itself is stored with its next answer.
+		if err := b.answerMeasurable(ctx, r, e, sc, m, text); err != nil {
+			return nil, err
+		}
+		if _, _, _, done := nextWeekly(w, rocks, sc); !done {
+			return []Message{{Text: weeklyQuestion(w, rocks, sc)}}, nil
+		}
+	}
 	switch {
+	case m != nil:
 	case rock != nil:
 		u, err := parseRockUpdate(text, rock)
 		if err != nil {
@@ -218,7 +248,7 @@ func (b *Bot) answerWeekly(ctx context.Context, r *request, e *Engagement, w *We
 		w.Ask = text
 	}
 	w.UpdatedAt = r.now
-	if _, _, done := nextWeekly(w, rocks); done {
+	if _, _, _, done := nextWeekly(w, rocks, sc); done {
 		w.Status, w.SubmittedAt = AnswerComplete, r.now
 	}
 	if err := b.store.SaveWeeklyReport(ctx, w, r.me.ID); err != nil {
@@ -226,10 +256,10 @@ func (b *Bot) answerWeekly(ctx context.Context, r *request, e *Engagement, w *We
 	}
 	if w.Status == AnswerOpen {
 		rocks = b.rocksAfterSave(ctx, e, rocks)
-		return []Message{{Text: weeklyQuestion(w, rocks)}}, nil
+		return []Message{{Text: weeklyQuestion(w, rocks, sc)}}, nil
 	}
 	b.endConversation(ctx, r, target{DeliveryWeekly, e.ID, w.Week})
-	return []Message{{Text: "Report saved — your coach will see it in the digest. Have a good weekend!\n" + weeklySummary(w, rocks)}}, nil
+	return []Message{{Text: "Report saved — your coach will see it in the digest. Have a good weekend!\n" + weeklySummary(w, rocks) + sc.summary()}}, nil
 }
 
 // submitWeekly handles the weekly form.
@@ -248,6 +278,10 @@ func (b *Bot) submitWeekly(ctx context.Context, r *request) ([]Message, error) {
 	rocks, err := b.store.Rocks(ctx, e.ID)
 	if err != nil {
 		return nil, fmt.Errorf("load rocks: %w", err)
+	}
+	sc, err := b.loadWeekScores(ctx, e, t.day)
+	if err != nil {
+		return nil, err
 	}
 	v := r.ev.Values
 	var updates []RockUpdate
@@ -276,6 +310,17 @@ func (b *Bot) submitWeekly(ctx context.Context, r *request) ([]Message, error) {
 			return nil, err
 		}
 	}
+	scores, err := sc.formValues(v, r.now)
+	if err != nil {
+		return nil, err
+	}
+	if sc.count() > 0 {
+		// Checked whole above, so a refused form stores nothing.
+		if err := b.store.SaveMeasurableValues(ctx, e.ID, t.day, scores); err != nil {
+			return nil, fmt.Errorf("save scorecard values: %w", err)
+		}
+		sc.vals = scores
+	}
 	edit := w.Status == AnswerComplete
 	w.Rocks, w.Win, w.Stuck, w.Ask = updates, win, stuck, ask
 	w.Status, w.UpdatedAt = AnswerComplete, r.now
@@ -291,7 +336,7 @@ func (b *Bot) submitWeekly(ctx context.Context, r *request) ([]Message, error) {
 	if edit {
 		verb = "Updated your weekly report."
 	}
-	return []Message{{Text: verb + "\n" + weeklySummary(w, rocks), Ephemeral: true}}, nil
+	return []Message{{Text: verb + "\n" + weeklySummary(w, rocks) + sc.summary(), Ephemeral: true}}, nil
 }
 
 // rocksAfterSave reads the rocks again after a saved report applied its

@@ -181,6 +181,8 @@ func conflictMessage(constraint string) string {
 		return "That week's report already exists."
 	case "reviews_engagement_id_cycle_key":
 		return "That cycle's review already exists."
+	case "measurables_engagement_id_position_key":
+		return "Another measurable took that number at the same moment; please try again."
 	case "rocks_engagement_id_position_key":
 		return "Another rock took that number at the same moment; please try again."
 	}
@@ -194,6 +196,8 @@ func referenceError(constraint string) error {
 	switch constraint {
 	case "check_ins_priority_rock_fkey", "weekly_rock_updates_rock_fkey", "review_rocks_rock_fkey":
 		return bot.Errorf(bot.EINVALID, "That rock is not one of this engagement's rocks.")
+	case "measurable_values_measurable_fkey":
+		return bot.Errorf(bot.EINVALID, "That measurable is not one of this engagement's.")
 	case "people_installation_id_fkey":
 		return bot.Errorf(bot.ENOTFOUND, "That installation does not exist.")
 	case "engagements_coach_id_fkey", "engagements_client_id_fkey",
@@ -202,7 +206,7 @@ func referenceError(constraint string) error {
 		return bot.Errorf(bot.ENOTFOUND, "That person does not exist.")
 	case "rocks_engagement_id_fkey", "rock_changes_engagement_id_fkey", "check_ins_engagement_id_fkey",
 		"weekly_reports_engagement_id_fkey", "reviews_engagement_id_fkey", "sessions_engagement_id_fkey",
-		"deliveries_engagement_id_fkey", "schedules_engagement_id_fkey":
+		"deliveries_engagement_id_fkey", "schedules_engagement_id_fkey", "measurables_engagement_id_fkey":
 		return bot.Errorf(bot.ENOTFOUND, "That engagement does not exist.")
 	case "rock_changes_rock_id_fkey":
 		return bot.Errorf(bot.ENOTFOUND, "That rock does not exist.")

@@ -53,6 +53,7 @@ var fionaWords = []string{
 	"fiona-win", "fiona-weekly-stuck", "fiona-ask", "fiona-weekly-note", "fiona-session-notes",
 	"fiona-coached-session", "fiona-digest-channel", "fiona-address-data",
 	"fiona-review-win", "fiona-review-change", "fiona-review-learned",
+	"fiona-measurable-name", "fiona-measurable-unit",
 }
 
 func testErasure(t *testing.T, s bot.Store, dump Dump) {
@@ -101,6 +102,14 @@ func testErasure(t *testing.T, s bot.Store, dump Dump) {
 			},
 			Win: "fiona-review-win", Change: "fiona-review-change", Status: bot.AnswerComplete,
 			SubmittedAt: at(3 * time.Hour), UpdatedAt: at(3 * time.Hour)}, applyBy))
+		// Her scorecard: a live measurable with a value, and a removed one.
+		for j, removed := range []time.Time{{}, at(time.Hour)} {
+			m := &bot.Measurable{EngagementID: e.ID, Name: "fiona-measurable-name", Goal: 15, Direction: bot.AtLeast,
+				Unit: "fiona-measurable-unit", RemovedAt: removed, CreatedAt: at(time.Duration(j) * time.Minute)}
+			must(t, "create Fiona's measurable", s.CreateMeasurable(ctx, m))
+			must(t, "save Fiona's measurable values", s.SaveMeasurableValues(ctx, e.ID, week(-j),
+				[]bot.MeasurableValue{{MeasurableID: m.ID, Value: 17, UpdatedAt: at(0)}}))
+		}
 		must(t, "log a session with Fiona", s.CreateSession(ctx, &bot.Session{EngagementID: e.ID, Day: day(i),
 			Notes: "fiona-session-notes", CreatedAt: at(0)}))
 		tag := strconv.Itoa(i)
@@ -144,7 +153,7 @@ func testErasure(t *testing.T, s bot.Store, dump Dump) {
 		t.Errorf("before the deletion, no column refers to Fiona's id %d: the dump finds no foreign keys to people", fiona.ID)
 	}
 	for _, name := range []string{"people", "engagements", "rocks", "rock_changes", "check_ins", "weekly_reports",
-		"weekly_rock_updates", "reviews", "review_rocks", "sessions", "deliveries", "schedules", "digests", "addresses"} {
+		"weekly_rock_updates", "reviews", "review_rocks", "measurables", "measurable_values", "sessions", "deliveries", "schedules", "digests", "addresses"} {
 		if !slices.ContainsFunc(before, func(tb Table) bool { return tb.Name == name }) {
 			t.Errorf("the dump lacks table %s", name)
 		}

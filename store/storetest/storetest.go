@@ -79,6 +79,15 @@ func Run(t *testing.T, open func(t testing.TB) bot.Store) {
 		{"ReviewRockLimit", testReviewRockLimit},
 		{"DeletePersonReviews", testDeletePersonReviews},
 
+		{"CreateMeasurable", testCreateMeasurable},
+		{"UpdateMeasurable", testUpdateMeasurable},
+		{"MeasurableLimitConcurrent", testMeasurableLimitConcurrent},
+		{"MeasurableLimits", testMeasurableLimits},
+		{"MeasurableTextLimits", testMeasurableTextLimits},
+		{"SaveMeasurableValues", testSaveMeasurableValues},
+		{"SaveMeasurableValuesConcurrent", testSaveMeasurableValuesConcurrent},
+		{"DeletePersonScorecard", testDeletePersonScorecard},
+
 		{"Sessions", testSessions},
 		{"Histories", testHistories},
 
