@@ -32,6 +32,13 @@ func (b *Bot) composeClient(ctx context.Context, e *Engagement, client *Person, 
 	if lines := in.rockChanges(week.In(in.loc)); len(lines) > 0 {
 		sb.WriteString("*Rocks*\n" + bullets(lines) + "\n")
 	}
+	score, err := b.scorecardLines(ctx, e, week)
+	if err != nil {
+		return nil, err
+	}
+	if len(score) > 0 {
+		sb.WriteString("*Scorecard*\n" + bullets(score) + "\n")
+	}
 	for _, r := range in.rocks {
 		if r.Status == RockOffTrack {
 			cd.off = append(cd.off, r.Title)
@@ -356,6 +363,11 @@ func (b *Bot) cmdBrief(ctx context.Context, r *request, rest string) ([]Message,
 		fmt.Fprintf(&sb, "*Your notes from %s*: %s\n", sessions[n-1].Day, sessions[n-1].Notes)
 	}
 	sb.WriteString("*Rocks*\n" + bullets(in.rockChanges(sinceT)) + "\n")
+	if score, err := b.scorecardLines(ctx, e, today.WeekStart()); err != nil {
+		return nil, err
+	} else if len(score) > 0 {
+		sb.WriteString("*Scorecard* (this week)\n" + bullets(score) + "\n")
+	}
 	quarter, err := b.reviewBrief(ctx, e, in.rocks, sinceT, today)
 	if err != nil {
 		return nil, err

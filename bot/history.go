@@ -132,6 +132,13 @@ func (b *Bot) history(ctx context.Context, e *Engagement, client *Person, weeks 
 	} else {
 		sb.WriteString("_No rocks in these weeks._")
 	}
+	score, err := b.scorecardLines(ctx, e, today.WeekStart())
+	if err != nil {
+		return "", err
+	}
+	if len(score) > 0 {
+		sb.WriteString("\n*Scorecard* (this week, with its 4- and 13-week averages)\n" + bullets(score))
+	}
 	return sb.String(), nil
 }
 

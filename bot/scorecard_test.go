@@ -358,3 +358,22 @@ func TestScorecardLines(t *testing.T) {
 		t.Errorf("scorecardLines =\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+// TestScorecardInTheCoachsPicture: the digest's thread reply, the brief
+// and `history` show the scorecard against its goal.
+func TestScorecardInTheCoachsPicture(t *testing.T) {
+	t.Parallel()
+	b, _ := withRocks(t)
+	b.Clock.Set(bottest.Day("2026-11-25", "10:00", "Europe/Paris"))
+	b.Command(t, ana, "scorecard add Sales calls >= 15 / week")
+	b.Command(t, ana, "scorecard set 1 17")
+	line := "Sales calls ≥ 15 / week: 17 ✅"
+	has(t, b.Command(t, coach, "brief <@ana>"), "*Scorecard* (this week)", line)
+	has(t, b.Command(t, coach, "history <@ana>"), "*Scorecard*", line)
+	b.Clock.Set(bottest.Day("2026-11-30", "08:00", "Europe/London"))
+	_, parts, err := b.Bot.ComposeDigest(t.Context(), b.Person(t, coach), mon23)
+	if err != nil {
+		t.Fatal(err)
+	}
+	has(t, parts, "*Scorecard*", line)
+}
