@@ -39,6 +39,9 @@ type Config struct {
 	// ConversationTTL is how long a plain-reply conversation stays attached
 	// to a prompt (default 36h: a late answer counts until the next prompt).
 	ConversationTTL time.Duration
+	// NoCharts leaves the charts out of digests and briefs: drawing them
+	// is most of a digest's cost (SMART90_CHARTS=off).
+	NoCharts bool
 }
 
 // Bot is the platform-neutral core: it handles people's events and sends
@@ -52,6 +55,7 @@ type Bot struct {
 	maxLen int
 	silent int
 	convTT time.Duration
+	charts bool
 }
 
 // New returns a Bot, validating cfg and filling defaults.
@@ -68,6 +72,7 @@ func New(cfg Config) (*Bot, error) {
 		maxLen: min(cmp.Or(cfg.MaxAnswerLen, MaxAnswerLen), MaxAnswerLen),
 		silent: cmp.Or(cfg.SilentDays, 3),
 		convTT: cmp.Or(cfg.ConversationTTL, 36*time.Hour),
+		charts: !cfg.NoCharts,
 	}, nil
 }
 

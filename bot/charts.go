@@ -13,6 +13,9 @@ import (
 // reply and brief: the check-in calendar of the cycle holding that day,
 // energy and each rock's progress over it, so far.
 func (b *Bot) clientCharts(ctx context.Context, e *Engagement, client *Person, asOf time.Time) ([]Image, error) {
+	if !b.charts {
+		return nil, nil
+	}
 	cs, err := b.chartData(ctx, e, client, asOf)
 	if err != nil {
 		return nil, err

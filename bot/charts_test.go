@@ -128,3 +128,25 @@ func TestBriefCarriesCharts(t *testing.T) {
 	}
 	pictures(t, out[0].Images)
 }
+
+// TestNoCharts: with charts off, the digest and the brief carry none.
+func TestNoCharts(t *testing.T) {
+	t.Parallel()
+	b := bottest.SetupWith(t, bottest.Options{NoCharts: true})
+	b.Engage(t, coach, ana)
+	b.Clock.Set(bottest.Day("2026-11-30", "08:00", "Europe/London"))
+	_, parts, err := b.Bot.ComposeDigest(t.Context(), b.Person(t, coach), mon23)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range parts {
+		if len(p.Images) > 0 {
+			t.Errorf("digest reply with charts off carries %d images", len(p.Images))
+		}
+	}
+	for _, m := range b.Command(t, coach, "brief <@ana>") {
+		if len(m.Images) > 0 {
+			t.Errorf("brief with charts off carries %d images", len(m.Images))
+		}
+	}
+}

@@ -157,9 +157,11 @@ func (b *Bot) composeDigest(ctx context.Context, coach *Person, week Date) (Mess
 		for _, t := range cd.off {
 			offTrack = append(offTrack, client.DisplayName+": "+t)
 		}
-		imgs, err := drawCharts(chartsOf(e, client, h, asOf))
-		if err != nil {
-			return Message{}, nil, "", err
+		var imgs []Image
+		if b.charts {
+			if imgs, err = drawCharts(chartsOf(e, client, h, asOf)); err != nil {
+				return Message{}, nil, "", err
+			}
 		}
 		parts = append(parts, Message{Text: cd.text, Images: imgs})
 	}

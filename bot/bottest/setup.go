@@ -46,6 +46,8 @@ type Options struct {
 	State bot.ConversationState
 	// Clock replaces the new clock at Start, for a State that reads it.
 	Clock *Clock
+	// NoCharts leaves charts out of digests and briefs.
+	NoCharts bool
 }
 
 // SetupWith is Setup on what o gives.
@@ -71,7 +73,7 @@ func SetupWith(t testing.TB, o Options) *Bundle {
 		state = b.State
 	}
 	var err error
-	b.Bot, err = bot.New(bot.Config{Store: store, Messenger: b.Messenger, State: state, Clock: b.Clock, Logger: log})
+	b.Bot, err = bot.New(bot.Config{Store: store, Messenger: b.Messenger, State: state, Clock: b.Clock, Logger: log, NoCharts: o.NoCharts})
 	must(t, err, "new bot")
 	return b
 }

@@ -33,6 +33,7 @@ func runChat(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	tz := fs.String("tz", machineZone(getenv), "time zone of console users created without one, and of the default user \"you\"; default: the machine's")
 	files := fs.String("files", "", "directory for exported files (default: a temporary directory)")
 	level := fs.String("log-level", "warn", "log level: debug, info, warn, error")
+	charts := fs.Bool("charts", getenv("SMART90_CHARTS") != "off", "draw charts in digests and briefs (env SMART90_CHARTS=off turns them off)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -67,7 +68,7 @@ func runChat(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	if err != nil {
 		return err
 	}
-	core, err = bot.New(bot.Config{Store: store, Messenger: con, State: inproc.NewState(clock), Clock: clock, Logger: log})
+	core, err = bot.New(bot.Config{Store: store, Messenger: con, State: inproc.NewState(clock), Clock: clock, Logger: log, NoCharts: !*charts})
 	if err != nil {
 		return err
 	}

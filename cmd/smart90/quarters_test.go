@@ -19,7 +19,7 @@ import (
 func TestChatTwoQuarters(t *testing.T) {
 	t.Parallel()
 	out := runScript(t, "quarters.txt", "2027-01-05T07:00:00Z",
-		[]string{"-sqlite", filepath.Join(t.TempDir(), "smart90.db")}, env(nil))
+		[]string{"-sqlite", filepath.Join(t.TempDir(), "smart90.db"), "-charts=false"}, env(nil))
 	loop := runLoop(t, []string{"-sqlite", filepath.Join(t.TempDir(), "loop.db")}, env(nil))
 	checkReadme(t, loop, out)
 

@@ -36,6 +36,9 @@ import (
 type serveConfig struct {
 	store    storeConfig
 	RedisURL string // SMART90_REDIS_URL; "" = in-process coordination (one replica)
+	// Charts says whether digests and briefs carry charts (SMART90_CHARTS,
+	// on unless "off").
+	Charts bool
 	// RedisPrefix starts every key smart90 writes (SMART90_REDIS_PREFIX),
 	// so deployments can share a Redis.
 	RedisPrefix string
@@ -108,6 +111,7 @@ func (c *serveConfig) bind(fs *flag.FlagSet, getenv func(string) string) error {
 	fs.StringVar(&c.RedisURL, "redis-url", getenv("SMART90_REDIS_URL"), "Redis URL shared by replicas (env SMART90_REDIS_URL); empty = in-process, for a single replica")
 	fs.StringVar(&c.RedisPrefix, "redis-prefix", cmp.Or(getenv("SMART90_REDIS_PREFIX"), "smart90:"), "prefix of every Redis key (env SMART90_REDIS_PREFIX)")
 	fs.StringVar(&c.HTTPAddr, "http-addr", cmp.Or(getenv("SMART90_HTTP_ADDR"), ":8080"), "HTTP listen address (env SMART90_HTTP_ADDR)")
+	fs.BoolVar(&c.Charts, "charts", getenv("SMART90_CHARTS") != "off", "draw charts in digests and briefs (env SMART90_CHARTS=off turns them off)")
 	rate, err := envFloat(getenv, "SMART90_SEND_RATE", 20)
 	if err != nil {
 		return err
@@ -412,7 +416,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 	if err != nil {
 		return fmt.Errorf("-send-rate: %w", err)
 	}
-	core, err := bot.New(bot.Config{Store: store, Messenger: out, State: coord.State, Clock: clock, Logger: log})
+	core, err := bot.New(bot.Config{Store: store, Messenger: out, State: coord.State, Clock: clock, Logger: log, NoCharts: !cfg.Charts})
 	if err != nil {
 		return err
 	}
