@@ -65,7 +65,24 @@ type exportEngagement struct {
 	CheckIns    []exportCheckIn    `json:"check_ins"`
 	Weekly      []exportWeekly     `json:"weekly_reports"`
 	Reviews     []exportReview     `json:"quarterly_reviews"`
+	Scorecard   []exportMeasurable `json:"scorecard"`
 	Sessions    []exportSessionDay `json:"sessions"`
+}
+
+// exportMeasurable is one number of the weekly scorecard with its values.
+type exportMeasurable struct {
+	Number    int                 `json:"number"`
+	Name      string              `json:"name"`
+	Direction Direction           `json:"direction"`
+	Goal      float64             `json:"goal"`
+	Unit      string              `json:"unit"`
+	RemovedAt exportInstant       `json:"removed_at"`
+	Values    []exportMeasureWeek `json:"values"`
+}
+
+type exportMeasureWeek struct {
+	Week  Date    `json:"week"`
+	Value float64 `json:"value"`
 }
 
 type exportCycle struct {
@@ -314,7 +331,7 @@ func (b *Bot) exportEngagement(ctx context.Context, r *request, e *Engagement) (
 		Schedule: exportSchedule{CheckinTime: e.CheckinTime.String(), Workdays: e.Workdays.String(), WeeklyDay: dayNames[e.WeeklyWeekday],
 			WeeklyTime: e.WeeklyTime.String(), ReminderMinutes: int(e.ReminderDelay / time.Minute), PauseFrom: e.PauseFrom, PauseTo: e.PauseTo},
 		Rocks: []exportRock{}, RockHistory: []exportRockChange{}, CheckIns: []exportCheckIn{}, Weekly: []exportWeekly{},
-		Reviews: []exportReview{}, Sessions: []exportSessionDay{},
+		Reviews: []exportReview{}, Scorecard: []exportMeasurable{}, Sessions: []exportSessionDay{},
 	}}
 	if e.CoachID != 0 {
 		coach, err := b.store.Person(ctx, e.CoachID)
@@ -379,6 +396,24 @@ func (b *Bot) exportEngagement(ctx context.Context, r *request, e *Engagement) (
 			xr.Rocks = append(xr.Rocks, exportRockReview{Rock: number[l.RockID], Decision: l.Decision, Learned: l.Learned})
 		}
 		x.Reviews = append(x.Reviews, xr)
+	}
+	ms, err := b.store.Measurables(ctx, e.ID)
+	if err != nil {
+		return nil, fmt.Errorf("load scorecard: %w", err)
+	}
+	values, err := b.store.MeasurableValues(ctx, e.ID, Date{1, 1, 1}, Date{9999, 12, 31})
+	if err != nil {
+		return nil, fmt.Errorf("load scorecard values: %w", err)
+	}
+	for _, m := range ms {
+		xm := exportMeasurable{Number: m.Position, Name: m.Name, Direction: m.Direction, Goal: m.Goal, Unit: m.Unit,
+			RemovedAt: exportInstant(m.RemovedAt), Values: []exportMeasureWeek{}}
+		for _, v := range values {
+			if v.MeasurableID == m.ID {
+				xm.Values = append(xm.Values, exportMeasureWeek{Week: v.Week, Value: v.Value})
+			}
+		}
+		x.Scorecard = append(x.Scorecard, xm)
 	}
 	sessions, err := b.store.Sessions(ctx, e.ID)
 	if err != nil {

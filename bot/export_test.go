@@ -75,6 +75,8 @@ func TestExportSchema(t *testing.T) {
 	t.Parallel()
 	b := quarterAndAHalf(t)
 	has(t, b.Command(t, coach, "session <@ana> 2027-03-02 her confidence is low, push on pilots"), "Logged a session")
+	b.Command(t, ana, "scorecard add Sales calls >= 15 / week")
+	b.Command(t, ana, "scorecard set 1 17")
 
 	data, files := exportOf(t, b, ana)
 	walkExport(t, "ana", data)
@@ -91,6 +93,7 @@ func TestExportSchema(t *testing.T) {
 		`"win":"first pilot signed"`, `"stuck":"the CTO search"`, `"ask":"candidate sources"`, `"week":"2026-11-23"`,
 		`"pause_from":"2026-12-23","pause_to":"2027-01-03"`,
 		`"sessions":[{"day":"2027-03-02"}]`,
+		`"scorecard":[{"direction":"at_least","goal":15,"name":"Sales calls","number":1,"removed_at":null,"unit":"/ week","values":[{"value":17,"week":`,
 		`"note":"shipped it","progress":100,"rock":1,"status":"done"`,
 	} {
 		if !strings.Contains(string(js), want) {
