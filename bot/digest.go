@@ -32,11 +32,7 @@ func (b *Bot) composeClient(ctx context.Context, e *Engagement, client *Person, 
 	if lines := in.rockChanges(week.In(in.loc)); len(lines) > 0 {
 		sb.WriteString("*Rocks*\n" + bullets(lines) + "\n")
 	}
-	score, err := b.scorecardLines(ctx, e, week)
-	if err != nil {
-		return nil, err
-	}
-	if len(score) > 0 {
+	if score := scoreLines(h.Measurables, h.Values, week); len(score) > 0 {
 		sb.WriteString("*Scorecard*\n" + bullets(score) + "\n")
 	}
 	for _, r := range in.rocks {
@@ -90,6 +86,10 @@ func digestWindow(es []*Engagement, week Date, asOf time.Time) (lo, hi Date, due
 		if s := e.CycleOn(today.AddDays(-1)).Start; s.Before(from) {
 			from = s
 		}
+	}
+	// The scorecard's 13 weeks to the week.
+	if s := week.AddDays(-7 * 12); s.Before(from) {
+		from = s
 	}
 	lo = from.AddDays(-7*3 - 1)
 	return lo, today.AddDays(4 + 1), lo.AddDays(-2).UTC(), asOf.Add(time.Second)

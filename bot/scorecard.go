@@ -440,6 +440,13 @@ func (b *Bot) scorecardLines(ctx context.Context, e *Engagement, week Date) ([]s
 	if err != nil {
 		return nil, fmt.Errorf("load scorecard values: %w", err)
 	}
+	return scoreLines(ms, vals, week), nil
+}
+
+// scoreLines is scorecardLines from measurables and values already read
+// (values of the 13 weeks to week at least).
+func scoreLines(ms []*Measurable, vals []MeasurableValue, week Date) []string {
+	week = week.WeekStart()
 	var lines []string
 	for _, m := range ms {
 		if !m.Live() {
@@ -451,7 +458,7 @@ func (b *Bot) scorecardLines(ctx context.Context, e *Engagement, week Date) ([]s
 		}
 		lines = append(lines, line)
 	}
-	return lines, nil
+	return lines
 }
 
 // trailingAvg is the average of m's values over the n weeks to week: "4 wk

@@ -214,13 +214,15 @@ type ReviewStore interface {
 // History is what a digest or a brief reads about one engagement.
 type History struct {
 	Client      *Person
-	CheckIns    []*CheckIn      // by Day
-	Rocks       []*Rock         // by Position
-	RockHistory []*RockChange   // oldest first (ties by ID)
-	Reports     []*WeeklyReport // by Week
-	Reviews     []*Review       // by Cycle
-	Sessions    []*Session      // by Day, then ID
-	Deliveries  []*Delivery     // the daily check-ins' deliveries, by DueAt
+	CheckIns    []*CheckIn        // by Day
+	Rocks       []*Rock           // by Position
+	RockHistory []*RockChange     // oldest first (ties by ID)
+	Reports     []*WeeklyReport   // by Week
+	Reviews     []*Review         // by Cycle
+	Sessions    []*Session        // by Day, then ID
+	Deliveries  []*Delivery       // the daily check-ins' deliveries, by DueAt
+	Measurables []*Measurable     // the scorecard, removed ones included, by Position
+	Values      []MeasurableValue // by Week, then the measurable's Position
 	// Daily is the client's daily schedule as Schedules returns it, but
 	// without Person and Engagement; nil when the client has none.
 	Daily *Schedule
@@ -232,8 +234,9 @@ type HistoryStore interface {
 	// Histories returns the History of each engagement of ids that exists
 	// (missing ones are left out of the map, not an error): its client; the
 	// check-ins with from <= Day <= to; every rock and rock history entry;
-	// the weekly reports with from <= Week <= to; every review and session;
-	// and the daily deliveries with dueFrom <= DueAt < dueTo. The number of
+	// the weekly reports and scorecard values with from <= Week <= to; every
+	// review, session and measurable; and the daily deliveries with
+	// dueFrom <= DueAt < dueTo. The number of
 	// round trips does not grow with len(ids). No ids is an empty map.
 	Histories(ctx context.Context, ids []int64, from, to Date, dueFrom, dueTo time.Time) (map[int64]*History, error)
 }

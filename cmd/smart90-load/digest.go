@@ -153,6 +153,16 @@ func (c *counting) Histories(ctx context.Context, ids []int64, from, to bot.Date
 	return c.Store.Histories(ctx, ids, from, to, dueFrom, dueTo)
 }
 
+func (c *counting) Measurables(ctx context.Context, id int64) ([]*bot.Measurable, error) {
+	c.n.Add(1)
+	return c.Store.Measurables(ctx, id)
+}
+
+func (c *counting) MeasurableValues(ctx context.Context, id int64, from, to bot.Date) ([]bot.MeasurableValue, error) {
+	c.n.Add(1)
+	return c.Store.MeasurableValues(ctx, id, from, to)
+}
+
 func (c *counting) Sessions(ctx context.Context, id int64) ([]*bot.Session, error) {
 	c.n.Add(1)
 	return c.Store.Sessions(ctx, id)
@@ -162,7 +172,11 @@ func (c *counting) Sessions(ctx context.Context, id int64) ([]*bot.Session, erro
 // a year old, then briefs of random clients, and reports the time, the
 // store calls per coach and the peak memory.
 func measureDigest(ctx context.Context, c config, log *slog.Logger, out io.Writer) error {
-	fmt.Fprintf(out, "## Digest: %d coaches × %d clients, a year of history each (PostgreSQL)\n\n", c.DigestCoaches, c.DigestClients)
+	charts := "with charts"
+	if !c.DigestCharts {
+		charts = "without charts (SMART90_CHARTS=off)"
+	}
+	fmt.Fprintf(out, "## Digest: %d coaches × %d clients, a year of history each, %s (PostgreSQL)\n\n", c.DigestCoaches, c.DigestClients, charts)
 	db, _, drop, err := openFresh(ctx, c, log, "&pool_max_conns=8")
 	if err != nil {
 		return err
@@ -182,7 +196,7 @@ func measureDigest(ctx context.Context, c config, log *slog.Logger, out io.Write
 	fmt.Fprintf(out, "Seeded %d clients and %d rows of history in %.0fs (then VACUUM ANALYZE).\n\n", c.DigestCoaches*c.DigestClients, rows, time.Since(started).Seconds())
 
 	store := &counting{Store: db}
-	core, err := bot.New(bot.Config{Store: store, Messenger: &discard{}, State: nopState{}, Clock: newClock(now), Logger: log})
+	core, err := bot.New(bot.Config{Store: store, Messenger: &discard{}, State: nopState{}, Clock: newClock(now), Logger: log, NoCharts: !c.DigestCharts})
 	if err != nil {
 		return err
 	}

@@ -87,6 +87,7 @@ type config struct {
 	DigestCoaches int
 	DigestClients int
 	DigestBriefs  int
+	DigestCharts  bool
 }
 
 func main() {
@@ -112,6 +113,7 @@ func main() {
 	flag.IntVar(&c.DigestCoaches, "digest-coaches", 1000, "coaches of the practice (digest)")
 	flag.IntVar(&c.DigestClients, "digest-clients", 25, "clients per coach, each a year into coaching (digest)")
 	flag.IntVar(&c.DigestBriefs, "digest-briefs", 200, "briefs timed for the p99 (digest)")
+	flag.BoolVar(&c.DigestCharts, "digest-charts", true, "draw the charts (digest)")
 	flag.Parse()
 	if err := run(ctx, c, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "smart90-load:", err)

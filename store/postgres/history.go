@@ -110,6 +110,31 @@ func (db *DB) Histories(ctx context.Context, ids []int64, from, to bot.Date, due
 	}, scheduleSelect+`
 		WHERE s.kind = $2 AND s.person_id IN (SELECT client_id FROM engagements WHERE id = ANY ($1))`,
 		ids, bot.DeliveryDaily)
+	queueEach(&b, scanMeasurable, func(m *bot.Measurable) {
+		if h := out[m.EngagementID]; h != nil {
+			h.Measurables = append(h.Measurables, m)
+		}
+	}, `
+		SELECT `+measurableColumns+` FROM measurables
+		WHERE engagement_id = ANY ($1)
+		ORDER BY engagement_id, position`, ids)
+	b.Queue(`
+		SELECT v.engagement_id, v.measurable_id, v.week, v.value, v.updated_at
+		FROM measurable_values v JOIN measurables m ON m.id = v.measurable_id
+		WHERE v.engagement_id = ANY ($1) AND v.week BETWEEN $2 AND $3
+		ORDER BY v.engagement_id, v.week, m.position`, ids, dateArg(from), dateArg(to)).Query(func(rows pgx.Rows) error {
+		for rows.Next() {
+			var id int64
+			var v bot.MeasurableValue
+			if err := rows.Scan(&id, &v.MeasurableID, dateDest{&v.Week}, &v.Value, timeDest{&v.UpdatedAt}); err != nil {
+				return err
+			}
+			if h := out[id]; h != nil {
+				h.Values = append(h.Values, v)
+			}
+		}
+		return rows.Err()
+	})
 	b.Queue(`COMMIT`)
 
 	if err := db.pool.SendBatch(ctx, &b).Close(); err != nil {

@@ -68,6 +68,12 @@ func (db *DB) history(ctx context.Context, id int64, from, to bot.Date, dueFrom,
 			h.Deliveries = append(h.Deliveries, d)
 		}
 	}
+	if h.Measurables, err = db.Measurables(ctx, id); err != nil {
+		return nil, err
+	}
+	if h.Values, err = db.MeasurableValues(ctx, id, from, to); err != nil {
+		return nil, err
+	}
 	scheds, err := db.Schedules(ctx, e.ClientID)
 	if err != nil {
 		return nil, err

@@ -77,6 +77,23 @@ func fillHistory(t testing.TB, s bot.Store, e *bot.Engagement, tag string) {
 			Notes: fmt.Sprintf("%s session %d", tag, i), CreatedAt: at(time.Duration(i) * time.Minute)}))
 	}
 
+	// Two scorecard numbers, one removed, with values in the bounds and
+	// on both sides of them.
+	var ms []*bot.Measurable
+	for i, name := range []string{tag + " calls", tag + " demos"} {
+		m := &bot.Measurable{EngagementID: e.ID, Name: name, Goal: float64(10 + i), Direction: bot.AtLeast, CreatedAt: at(time.Duration(i) * time.Minute)}
+		must(t, "create measurable", s.CreateMeasurable(ctx, m))
+		ms = append(ms, m)
+	}
+	ms[1].RemovedAt, ms[1].UpdatedAt = at(time.Hour), at(time.Hour)
+	must(t, "remove measurable", s.UpdateMeasurable(ctx, ms[1]))
+	for i, wk := range []bot.Date{historyFrom.AddDays(-7), historyFrom, historyTo, historyTo.AddDays(7)} {
+		must(t, "save measurable values", s.SaveMeasurableValues(ctx, e.ID, wk, []bot.MeasurableValue{
+			{MeasurableID: ms[0].ID, Value: float64(i), UpdatedAt: at(time.Duration(i) * time.Hour)},
+			{MeasurableID: ms[1].ID, Value: float64(i) + 0.5, UpdatedAt: at(time.Duration(i) * time.Hour)},
+		}))
+	}
+
 	for _, d := range []struct {
 		kind  bot.DeliveryKind
 		due   time.Time
@@ -115,6 +132,10 @@ func wantHistory(t testing.TB, s bot.Store, e *bot.Engagement) *bot.History {
 	must(t, "Reviews", err)
 	h.Sessions, err = s.Sessions(ctx, e.ID)
 	must(t, "Sessions", err)
+	h.Measurables, err = s.Measurables(ctx, e.ID)
+	must(t, "Measurables", err)
+	h.Values, err = s.MeasurableValues(ctx, e.ID, historyFrom, historyTo)
+	must(t, "MeasurableValues", err)
 	ds, err := s.Deliveries(ctx, e.ID, historyDueFrom, historyDueTo)
 	must(t, "Deliveries", err)
 	for _, d := range ds {
