@@ -97,11 +97,28 @@ func chartsOf(e *Engagement, client *Person, h *History, asOf time.Time) []named
 		}
 		progress.Rocks = append(progress.Rocks, rk)
 	}
-	return []namedChart{
+	out := []namedChart{
 		{name + "-checkins.png", cal.Title, cal},
 		{name + "-energy.png", energy.Title, energy},
 		{name + "-rocks.png", progress.Title, progress},
 	}
+	// Each live scorecard number with values this cycle, against its goal.
+	for _, m := range h.Measurables {
+		if !m.Live() {
+			continue
+		}
+		sc := chart.Scorecard{Title: fmt.Sprintf("%s · %s %s, cycle %d", who, m.Name, measurableGoal(m), c.N),
+			Name: m.Name, Goal: m.Goal, AtLeast: m.Direction != AtMost}
+		for _, v := range h.Values {
+			if v.MeasurableID == m.ID && !v.Week.Before(c.Start.WeekStart()) && !v.Week.After(today) {
+				sc.Weeks = append(sc.Weeks, chart.Point{Day: v.Week.UTC(), Value: v.Value})
+			}
+		}
+		if len(sc.Weeks) > 0 {
+			out = append(out, namedChart{fmt.Sprintf("%s-score%d.png", name, m.Position), sc.Title, sc})
+		}
+	}
+	return out
 }
 
 // dayState is what day d of the calendar shows, as of today: an

@@ -3,6 +3,7 @@ package bot_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -376,4 +377,11 @@ func TestScorecardInTheCoachsPicture(t *testing.T) {
 		t.Fatal(err)
 	}
 	has(t, parts, "*Scorecard*", line)
+	var titles []string
+	for _, img := range parts[0].Images {
+		titles = append(titles, img.Name+": "+img.Title)
+	}
+	if !slices.Contains(titles, "ana-cycle1-score1.png: Ana · Sales calls ≥ 15 / week, cycle 1") {
+		t.Errorf("digest reply charts %q lack the scorecard's", titles)
+	}
 }
