@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -209,6 +210,16 @@ func measureDigest(ctx context.Context, c config, log *slog.Logger, out io.Write
 	var peak atomic.Uint64
 	stopSampling := sampleHeap(&peak)
 	var replies, images atomic.Int64
+	if c.DigestProfile != "" {
+		f, err := os.Create(c.DigestProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+	}
 	start := time.Now()
 	err = forEach(ctx, coaches, runtime.GOMAXPROCS(0), func(coach *bot.Person) error {
 		_, parts, err := core.ComposeDigest(ctx, coach, week)
@@ -219,6 +230,9 @@ func measureDigest(ctx context.Context, c config, log *slog.Logger, out io.Write
 		return err
 	})
 	took := time.Since(start)
+	if c.DigestProfile != "" {
+		pprof.StopCPUProfile()
+	}
 	stopSampling()
 	if err != nil {
 		return err

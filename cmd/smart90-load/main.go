@@ -88,6 +88,9 @@ type config struct {
 	DigestClients int
 	DigestBriefs  int
 	DigestCharts  bool
+	// DigestProfile, when set, is where the CPU profile of composing the
+	// digests is written (go tool pprof reads it).
+	DigestProfile string
 }
 
 func main() {
@@ -114,6 +117,7 @@ func main() {
 	flag.IntVar(&c.DigestClients, "digest-clients", 25, "clients per coach, each a year into coaching (digest)")
 	flag.IntVar(&c.DigestBriefs, "digest-briefs", 200, "briefs timed for the p99 (digest)")
 	flag.BoolVar(&c.DigestCharts, "digest-charts", true, "draw the charts (digest)")
+	flag.StringVar(&c.DigestProfile, "digest-cpuprofile", "", "write the CPU profile of composing the digests to this file (digest)")
 	flag.Parse()
 	if err := run(ctx, c, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "smart90-load:", err)
