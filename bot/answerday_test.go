@@ -1,6 +1,7 @@
 package bot_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/smart90/smart90/bot"
@@ -71,7 +72,7 @@ func TestWhichDayCheckinOpens(t *testing.T) {
 					}
 				}
 			}
-			date, clock, _ := cut(tt.at)
+			date, clock, _ := strings.Cut(tt.at, " ")
 			b.Clock.Set(bottest.Day(date, "06:00", "Europe/Paris"))
 			if tt.command != "" {
 				b.Command(t, ana, tt.command)
@@ -84,13 +85,4 @@ func TestWhichDayCheckinOpens(t *testing.T) {
 			has(t, b.Command(t, ana, "checkin"), tt.want...)
 		})
 	}
-}
-
-func cut(s string) (string, string, bool) {
-	for i := range s {
-		if s[i] == ' ' {
-			return s[:i], s[i+1:], true
-		}
-	}
-	return s, "", false
 }

@@ -1,7 +1,6 @@
 package bot
 
 import (
-	"context"
 	"fmt"
 	"strings"
 	"time"
@@ -9,18 +8,14 @@ import (
 	"github.com/smart90/smart90/chart"
 )
 
-// clientCharts draws a client's cycle as of asOf, for the coach's digest
-// reply and brief: the check-in calendar of the cycle holding that day,
-// energy and each rock's progress over it, so far.
-func (b *Bot) clientCharts(ctx context.Context, e *Engagement, client *Person, asOf time.Time) ([]Image, error) {
+// clientCharts draws a client's cycle as of asOf from their history h
+// (see chartsOf), for the coach's digest reply and brief; none when
+// charts are off.
+func (b *Bot) clientCharts(e *Engagement, client *Person, h *History, asOf time.Time) ([]Image, error) {
 	if !b.charts {
 		return nil, nil
 	}
-	cs, err := b.chartData(ctx, e, client, asOf)
-	if err != nil {
-		return nil, err
-	}
-	return drawCharts(cs)
+	return drawCharts(chartsOf(e, client, h, asOf))
 }
 
 // drawCharts draws charts as PNG images.
@@ -40,21 +35,6 @@ func drawCharts(cs []namedChart) ([]Image, error) {
 type namedChart struct {
 	name, title string
 	chart       chart.Chart
-}
-
-// chartData is what clientCharts draws.
-func (b *Bot) chartData(ctx context.Context, e *Engagement, client *Person, asOf time.Time) ([]namedChart, error) {
-	c := e.CycleOn(DateOf(asOf.In(zoneOf(client))))
-	lo, hi, dueFrom, dueTo := insightWindow(e, client, c.Start, asOf)
-	hs, err := b.store.Histories(ctx, []int64{e.ID}, lo, hi, dueFrom, dueTo)
-	if err != nil {
-		return nil, fmt.Errorf("load history: %w", err)
-	}
-	h := hs[e.ID]
-	if h == nil {
-		return nil, Errorf(ENOTFOUND, "That engagement does not exist.")
-	}
-	return chartsOf(e, client, h, asOf), nil
 }
 
 // chartsOf is the charts of the cycle holding asOf's day, from a history

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"fmt"
 	"time"
 )
 
@@ -17,4 +18,20 @@ func (b *Bot) ChartData(ctx context.Context, e *Engagement, client *Person, asOf
 		out[i] = c.chart
 	}
 	return out, nil
+}
+
+// chartData is what clientCharts draws for e's client as of asOf, read
+// from the store.
+func (b *Bot) chartData(ctx context.Context, e *Engagement, client *Person, asOf time.Time) ([]namedChart, error) {
+	c := e.CycleOn(DateOf(asOf.In(zoneOf(client))))
+	lo, hi, dueFrom, dueTo := insightWindow(e, client, c.Start, asOf)
+	hs, err := b.store.Histories(ctx, []int64{e.ID}, lo, hi, dueFrom, dueTo)
+	if err != nil {
+		return nil, fmt.Errorf("load history: %w", err)
+	}
+	h := hs[e.ID]
+	if h == nil {
+		return nil, Errorf(ENOTFOUND, "That engagement does not exist.")
+	}
+	return chartsOf(e, client, h, asOf), nil
 }

@@ -52,10 +52,7 @@ func (b *Bot) composeClient(ctx context.Context, e *Engagement, client *Person, 
 			fmt.Fprintf(&sb, "*For you*: %s\n", w.Ask)
 		}
 	}
-	quarter, replaced, reviewed, err := b.reviewDigest(ctx, e, in, week)
-	if err != nil {
-		return nil, err
-	}
+	quarter, replaced, reviewed := reviewDigest(e, in, week)
 	sb.WriteString(quarter)
 	cd.reviewed = reviewed
 	if len(in.reportsBetween(week, week)) == 0 && !replaced {
@@ -157,11 +154,9 @@ func (b *Bot) composeDigest(ctx context.Context, coach *Person, week Date) (Mess
 		for _, t := range cd.off {
 			offTrack = append(offTrack, client.DisplayName+": "+t)
 		}
-		var imgs []Image
-		if b.charts {
-			if imgs, err = drawCharts(chartsOf(e, client, h, asOf)); err != nil {
-				return Message{}, nil, "", err
-			}
+		imgs, err := b.clientCharts(e, client, h, asOf)
+		if err != nil {
+			return Message{}, nil, "", err
 		}
 		parts = append(parts, Message{Text: cd.text, Images: imgs})
 	}
@@ -334,11 +329,19 @@ func (b *Bot) cmdBrief(ctx context.Context, r *request, rest string) ([]Message,
 		sinceT = from.In(loc)
 	}
 	today := DateOf(r.now.In(loc))
-	// From far enough back for the four weeks of momentum's baseline.
-	in, err := b.loadInsight(ctx, e, client, minDate(from, today.AddDays(-34)), r.now)
+	// From far enough back for the four weeks of momentum's baseline;
+	// one read serves the charts too, from the cycle's start.
+	first := minDate(from, today.AddDays(-34))
+	lo, hi, dueFrom, dueTo := insightWindow(e, client, minDate(first, e.CycleOn(today).Start), r.now)
+	hs, err := b.store.Histories(ctx, []int64{e.ID}, lo, hi, dueFrom, dueTo)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("load history: %w", err)
 	}
+	h := hs[e.ID]
+	if h == nil {
+		return nil, Errorf(ENOTFOUND, "That engagement does not exist.")
+	}
+	in := newInsight(e, client, h, first, r.now)
 	// Up to four days ahead: answers given early for the next workday.
 	ahead := today.AddDays(4)
 	p := in.period(from, ahead)
@@ -370,11 +373,7 @@ func (b *Bot) cmdBrief(ctx context.Context, r *request, rest string) ([]Message,
 	} else if len(score) > 0 {
 		sb.WriteString("*Scorecard* (this week)\n" + bullets(score) + "\n")
 	}
-	quarter, err := b.reviewBrief(ctx, e, in.rocks, sinceT, today)
-	if err != nil {
-		return nil, err
-	}
-	sb.WriteString(quarter)
+	sb.WriteString(reviewBrief(in, sinceT, today))
 	if moved := in.movedByRock(from, ahead); moved != "" {
 		sb.WriteString("*What moved*\n" + moved + "\n")
 	}
@@ -396,7 +395,7 @@ func (b *Bot) cmdBrief(ctx context.Context, r *request, rest string) ([]Message,
 	if risk := in.atRisk(today.WeekStart(), b.silent); len(risk) > 0 {
 		sb.WriteString("⚠️ *At risk*: " + strings.Join(risk, "; ") + "\n")
 	}
-	imgs, err := b.clientCharts(ctx, e, client, r.now)
+	imgs, err := b.clientCharts(e, client, h, r.now)
 	if err != nil {
 		return nil, err
 	}

@@ -79,12 +79,8 @@ func (b *Bot) history(ctx context.Context, e *Engagement, client *Person, weeks 
 	if err != nil {
 		return "", err
 	}
-	reviews, err := b.reviewsFor(ctx, e)
-	if err != nil {
-		return "", err
-	}
 	byCycle := map[int]*Review{}
-	for _, rv := range reviews {
+	for _, rv := range finished(in.reviews) {
 		byCycle[rv.Cycle] = rv
 	}
 

@@ -409,15 +409,6 @@ func (b *Bot) cycleBanner(ctx context.Context, e *Engagement, day Date, rocks []
 	return sb.String()
 }
 
-// reviewsFor loads an engagement's finished reviews.
-func (b *Bot) reviewsFor(ctx context.Context, e *Engagement) ([]*Review, error) {
-	all, err := b.store.Reviews(ctx, e.ID)
-	if err != nil {
-		return nil, fmt.Errorf("load reviews: %w", err)
-	}
-	return finished(all), nil
-}
-
 // finished keeps the finished reviews.
 func finished(all []*Review) []*Review {
 	var out []*Review
@@ -434,7 +425,7 @@ func finished(all []*Review) []*Review {
 // and a new cycle that started. replaces is true when the week's prompt
 // was the review, so no weekly report was asked; reviewed when a review
 // was finished in the week.
-func (b *Bot) reviewDigest(ctx context.Context, e *Engagement, in *insight, week Date) (text string, replaces, reviewed bool, err error) {
+func reviewDigest(e *Engagement, in *insight, week Date) (text string, replaces, reviewed bool) {
 	reviews := finished(in.reviews)
 	var sb strings.Builder
 	rc, replaces := e.reviewWeek(week)
@@ -453,25 +444,22 @@ func (b *Bot) reviewDigest(ctx context.Context, e *Engagement, in *insight, week
 	if c := e.CycleOn(week.AddDays(6)); c.N > 1 && !c.Start.Before(week) && !c.Start.After(asOf) {
 		fmt.Fprintf(&sb, "*Cycle %d started %s* with %s carried over.\n", c.N, c.Start, plural(countLive(in.rocks), "rock"))
 	}
-	return sb.String(), replaces, reviewed, nil
+	return sb.String(), replaces, reviewed
 }
 
 // reviewBrief is what a brief says of the quarterly reviews: those
 // finished since the brief's start, or the last one early in a cycle.
-func (b *Bot) reviewBrief(ctx context.Context, e *Engagement, rocks []*Rock, since time.Time, today Date) (string, error) {
-	reviews, err := b.reviewsFor(ctx, e)
-	if err != nil {
-		return "", err
-	}
+func reviewBrief(in *insight, since time.Time, today Date) string {
+	reviews, e := finished(in.reviews), in.e
 	var sb strings.Builder
 	c := e.CycleOn(today)
 	for i, rv := range reviews {
 		last := i == len(reviews)-1
 		if !rv.SubmittedAt.Before(since) || last && rv.Cycle == c.N-1 && today.Sub(c.Start) < 21 {
-			fmt.Fprintf(&sb, "*Quarterly review · cycle %d*\n%s\n", rv.Cycle, reviewSummary(rv, rocks))
+			fmt.Fprintf(&sb, "*Quarterly review · cycle %d*\n%s\n", rv.Cycle, reviewSummary(rv, in.rocks))
 		}
 	}
-	return sb.String(), nil
+	return sb.String()
 }
 
 // carryOver moves the due date of the rocks carried into cycle c from an

@@ -181,11 +181,7 @@ func validRock(title, doneWhen string) error {
 // rock is a priority of this quarter. In a cycle's last week, when the
 // client sets the next quarter's rocks, the next cycle's days are fine too.
 func validDue(due, today Date, e *Engagement) error {
-	c := e.CycleOn(today)
-	end := c.End()
-	if today.After(end.AddDays(-7)) {
-		end = e.CycleN(c.N + 1).End()
-	}
+	c, end := e.CycleOn(today), defaultDue(e, today)
 	switch {
 	case due.Before(today):
 		return Errorf(EINVALID, "%s has already passed; pick a due date from %s to %s.", due, today, end)
@@ -195,9 +191,10 @@ func validDue(due, today Date, e *Engagement) error {
 	return nil
 }
 
-// defaultDue is a new rock's due date when none is given: the cycle's
-// last day, or the next cycle's in the last week of this one (the days
-// left are too few for a quarterly priority).
+// defaultDue is a new rock's due date when none is given, and the latest
+// one validDue takes: the cycle's last day, or the next cycle's in the
+// last week of this one (the days left are too few for a quarterly
+// priority).
 func defaultDue(e *Engagement, today Date) Date {
 	c := e.CycleOn(today)
 	if today.After(c.End().AddDays(-7)) {
