@@ -50,12 +50,12 @@ func (b *Bot) Deliver(ctx context.Context, d *Delivery) (ref string, needed bool
 		if c.Status != AnswerOpen {
 			return "", false, nil
 		}
-		greeting := "Good morning, " + p.DisplayName + "!"
-		if banner := b.cycleBanner(ctx, e, day, rocks); banner != "" {
-			greeting += "\n" + banner
-		}
-		if d.Kind == DeliveryReminder {
-			greeting = "A gentle reminder: today's check-in is still open. Two minutes now keeps your streak alive."
+		greeting := "A gentle reminder: today's check-in is still open. Two minutes now keeps your streak alive."
+		if d.Kind == DeliveryDaily {
+			greeting = "Good morning, " + p.DisplayName + "!"
+			if banner := b.cycleBanner(ctx, e, day, rocks); banner != "" {
+				greeting += "\n" + banner
+			}
 		}
 		m = b.dailyPrompt(e, c, rocks, greeting, zoneOf(p))
 	case DeliveryWeekly:
