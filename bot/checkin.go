@@ -480,9 +480,8 @@ func answerable(t target, e *Engagement, today Date, loc *time.Location) error {
 	case DeliveryWeekly:
 		first, last = e.Start.WeekStart(), today.WeekStart()
 	case kindReview:
-		// The cycle now, or the one before in the next one's first weeks.
-		c := e.CycleOn(today)
-		if t.day != c.Start && (c.N == 1 || t.day != e.CycleN(c.N-1).Start || today.Sub(c.Start) >= reviewWindow) {
+		// A cycle's first day, while its review is open.
+		if c := e.CycleOn(t.day); t.day.Before(e.Start) || t.day != c.Start || !c.reviewOpen(today) {
 			return Errorf(EINVALID, "That review is for a cycle that is not open for review; type `review` for yours.")
 		}
 		return nil

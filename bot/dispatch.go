@@ -139,7 +139,7 @@ func (b *Bot) isOpen(ctx context.Context, e *Engagement, t target, today Date) (
 		return err == nil && c.Status == AnswerOpen, err
 	case kindReview:
 		c := e.CycleOn(t.day)
-		if today.Sub(c.End()) > reviewWindow {
+		if !c.reviewOpen(today) {
 			return false, nil // a review left unanswered closes two weeks into the next cycle
 		}
 		rv, err := b.loadReview(ctx, e, c.N)

@@ -184,3 +184,24 @@ func TestNeedsAttention(t *testing.T) {
 		})
 	}
 }
+
+// TestReviewOpen: a cycle's review may be written in its last two weeks
+// and the next cycle's first two, and not a day outside them.
+func TestReviewOpen(t *testing.T) {
+	t.Parallel()
+	c := (&Engagement{Start: Date{2026, 11, 22}, CycleDays: 90}).CycleN(1) // ends Fri 2027-02-19
+	for d, want := range map[Date]bool{
+		{2027, 2, 5}:  false, // 15 days before the end
+		{2027, 2, 6}:  true,  // the last two weeks start
+		{2027, 2, 19}: true,  // day 90
+		{2027, 3, 5}:  true,  // the next cycle's 14th day
+		{2027, 3, 6}:  false,
+	} {
+		if got := c.reviewOpen(d); got != want {
+			t.Errorf("reviewOpen(%s) = %v, want %v", d, got, want)
+		}
+	}
+	if got := c.reviewUntil(); got != (Date{2027, 3, 5}) {
+		t.Errorf("reviewUntil = %s, want 2027-03-05", got)
+	}
+}

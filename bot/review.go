@@ -139,6 +139,15 @@ func (b *Bot) loadReview(ctx context.Context, e *Engagement, cycle int) (*Review
 // started early, and after it a late one may still be written.
 const reviewWindow = 14
 
+// reviewOpen reports whether the review of cycle c may be written on d:
+// in the cycle's last two weeks or the next one's first two.
+func (c Cycle) reviewOpen(d Date) bool {
+	return c.End().Sub(d) < reviewWindow && d.Sub(c.End()) <= reviewWindow
+}
+
+// reviewUntil is the last day the review of cycle c may be written.
+func (c Cycle) reviewUntil() Date { return c.End().AddDays(reviewWindow) }
+
 // reviewCycle is the cycle `review` (or a review's button, whose value
 // names its cycle) opens: the current one in its last two weeks, the
 // one just ended in the next cycle's first two weeks.
@@ -151,11 +160,11 @@ func (b *Bot) reviewCycle(r *request, e *Engagement, value string) (Cycle, error
 		}
 		return e.CycleOn(t.day), nil
 	}
-	switch {
-	case c.End().Sub(today) < reviewWindow:
+	switch prev := e.CycleN(c.N - 1); {
+	case c.reviewOpen(today):
 		return c, nil
-	case c.N > 1 && today.Sub(c.Start) < reviewWindow:
-		return e.CycleN(c.N - 1), nil
+	case c.N > 1 && prev.reviewOpen(today):
+		return prev, nil
 	}
 	return Cycle{}, Errorf(EINVALID, "Your review of cycle %d comes in its last week, on %s %s; the cycle ends %s. Until then, `weekly` is the week's report.",
 		c.N, c.ReviewDay(e.WeeklyWeekday).Weekday(), c.ReviewDay(e.WeeklyWeekday), c.End())
@@ -404,7 +413,7 @@ func (b *Bot) cycleBanner(ctx context.Context, e *Engagement, day Date, rocks []
 		sb.WriteString("Add or change this quarter's rocks with `rocks`.")
 	}
 	if rv, err := b.store.Review(ctx, e.ID, c.N-1); ErrorCode(err) == ENOTFOUND || err == nil && rv.Status == AnswerOpen {
-		fmt.Fprintf(&sb, "\nYour review of cycle %d is still open: type `review` for it (five minutes) — until %s.", c.N-1, c.Start.AddDays(reviewWindow-1))
+		fmt.Fprintf(&sb, "\nYour review of cycle %d is still open: type `review` for it (five minutes) — until %s.", c.N-1, e.CycleN(c.N-1).reviewUntil())
 	}
 	return sb.String()
 }
@@ -439,7 +448,7 @@ func reviewDigest(e *Engagement, in *insight, week Date) (text string, replaces,
 	}
 	asOf := DateOf(in.asOf.In(in.loc))
 	if replaces && !done && !asOf.Before(rc.ReviewDay(e.WeeklyWeekday)) {
-		fmt.Fprintf(&sb, "_Quarterly review of cycle %d not answered yet (it stays open until %s)._\n", rc.N, rc.End().AddDays(reviewWindow))
+		fmt.Fprintf(&sb, "_Quarterly review of cycle %d not answered yet (it stays open until %s)._\n", rc.N, rc.reviewUntil())
 	}
 	if c := e.CycleOn(week.AddDays(6)); c.N > 1 && !c.Start.Before(week) && !c.Start.After(asOf) {
 		fmt.Fprintf(&sb, "*Cycle %d started %s* with %s carried over.\n", c.N, c.Start, plural(countLive(in.rocks), "rock"))
