@@ -24,8 +24,7 @@ func (b *Bot) ChartData(ctx context.Context, e *Engagement, client *Person, asOf
 // from the store.
 func (b *Bot) chartData(ctx context.Context, e *Engagement, client *Person, asOf time.Time) ([]namedChart, error) {
 	c := e.CycleOn(DateOf(asOf.In(zoneOf(client))))
-	lo, hi, dueFrom, dueTo := insightWindow(e, client, c.Start, asOf)
-	hs, err := b.store.Histories(ctx, []int64{e.ID}, lo, hi, dueFrom, dueTo)
+	hs, err := b.store.Histories(ctx, []int64{e.ID}, insightWindow(client, c.Start, asOf))
 	if err != nil {
 		return nil, fmt.Errorf("load history: %w", err)
 	}

@@ -73,23 +73,25 @@ func (b *Bot) composeClient(ctx context.Context, e *Engagement, client *Person, 
 
 // digestWindow is what a digest of the week starting at week, as of
 // asOf, reads of the engagements es: the window of every client's insight
-// (see insightWindow) from the week before, and of their charts, from the
-// start of the cycle they are in. A day of slack on each side covers
-// every client's zone.
-func digestWindow(es []*Engagement, week Date, asOf time.Time) (lo, hi Date, dueFrom, dueTo time.Time) {
+// (see insightWindow) from the week before, the scorecard's 13 weeks to
+// the week and, with charts, everything from the start of the cycle each
+// client is in. A day of slack on each side covers every client's zone.
+func digestWindow(es []*Engagement, week Date, asOf time.Time, charts bool) HistoryWindow {
 	today := DateOf(asOf.UTC())
 	from := week.AddDays(-7)
-	for _, e := range es {
-		if s := e.CycleOn(today.AddDays(-1)).Start; s.Before(from) {
-			from = s
+	scores := week.AddDays(-7 * 12)
+	if charts {
+		for _, e := range es {
+			if s := e.CycleOn(today.AddDays(-1)).Start; s.Before(from) {
+				from = s
+			}
 		}
+		scores = minDate(scores, from.AddDays(-1))
 	}
-	// The scorecard's 13 weeks to the week.
-	if s := week.AddDays(-7 * 12); s.Before(from) {
-		from = s
-	}
-	lo = from.AddDays(-7*3 - 1)
-	return lo, today.AddDays(4 + 1), lo.AddDays(-2).UTC(), asOf.Add(time.Second)
+	lo := from.AddDays(-7*3 - 1)
+	since := lo.AddDays(-2).UTC()
+	return HistoryWindow{From: lo, To: today.AddDays(4 + 1), ScoresFrom: scores,
+		RocksSince: since, DueFrom: since, DueTo: asOf.Add(time.Second)}
 }
 
 // ComposeDigest builds a coach's digest of the week starting at week: the
@@ -115,8 +117,7 @@ func (b *Bot) composeDigest(ctx context.Context, coach *Person, week Date) (Mess
 	for i, e := range es {
 		ids[i] = e.ID
 	}
-	lo, hi, dueFrom, dueTo := digestWindow(es, week, asOf)
-	hs, err := b.store.Histories(ctx, ids, lo, hi, dueFrom, dueTo)
+	hs, err := b.store.Histories(ctx, ids, digestWindow(es, week, asOf, b.charts))
 	if err != nil {
 		return Message{}, nil, "", fmt.Errorf("load clients' histories: %w", err)
 	}
@@ -332,8 +333,11 @@ func (b *Bot) cmdBrief(ctx context.Context, r *request, rest string) ([]Message,
 	// From far enough back for the four weeks of momentum's baseline;
 	// one read serves the charts too, from the cycle's start.
 	first := minDate(from, today.AddDays(-34))
-	lo, hi, dueFrom, dueTo := insightWindow(e, client, minDate(first, e.CycleOn(today).Start), r.now)
-	hs, err := b.store.Histories(ctx, []int64{e.ID}, lo, hi, dueFrom, dueTo)
+	read := first
+	if b.charts {
+		read = minDate(read, e.CycleOn(today).Start)
+	}
+	hs, err := b.store.Histories(ctx, []int64{e.ID}, insightWindow(client, read, r.now))
 	if err != nil {
 		return nil, fmt.Errorf("load history: %w", err)
 	}

@@ -226,6 +226,20 @@ func TestAtRisk(t *testing.T) {
 			want:     []string{"silent for all 25 check-ins due since Mon 30 Nov"},
 		},
 		{
+			// Off track for longer than the digest reads back: the
+			// history read from its window still knows since when.
+			name:     "off track for five weeks",
+			answered: append(days(mon30.AddDays(21), 5), days(mon30.AddDays(28), 5)...),
+			rocks: []rockSet{
+				{at("2026-11-23", "12:00"), "rocks set 1 off-track 10%"},
+				{at("2026-11-25", "12:00"), "rocks set 1 off-track 15%"},
+				{at("2026-12-29", "12:00"), "rocks set 1 off-track 20%"},
+			},
+			week: mon30.AddDays(28),
+			now:  bottest.Day("2027-01-04", "07:00", "Europe/London"),
+			want: []string{"rock 1 off track two weeks running, since Mon 23 Nov"},
+		},
+		{
 			name:     "every rule",
 			answered: prev,
 			rocks:    []rockSet{{at("2026-11-23", "12:00"), "rocks set 1 off-track"}},
@@ -237,7 +251,9 @@ func TestAtRisk(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			b, e := withRocks(t)
+			// Without charts the digest reads less history: the
+			// rules must not notice.
+			b, e := withRocksOn(t, bottest.Options{NoCharts: true})
 			if tt.pause != "" {
 				b.Clock.Set(at("2026-11-22", "19:00"))
 				has(t, b.Command(t, ana, "pause "+tt.pause), "Paused from")

@@ -51,7 +51,13 @@ func lacks(t testing.TB, msgs []bot.Message, phrases ...string) {
 // withRocks engages ana with coach and gives her three rocks.
 func withRocks(t testing.TB) (*bottest.Bundle, *bot.Engagement) {
 	t.Helper()
-	b := bottest.Setup(t)
+	return withRocksOn(t, bottest.Options{})
+}
+
+// withRocksOn is withRocks on what o gives.
+func withRocksOn(t testing.TB, o bottest.Options) (*bottest.Bundle, *bot.Engagement) {
+	t.Helper()
+	b := bottest.SetupWith(t, o)
 	e := b.Engage(t, coach, ana)
 	b.Clock.Advance(time.Minute) // rocks come after accepting
 	b.Command(t, ana, "rocks add Launch the pricing page | live and announced")

@@ -105,8 +105,7 @@ type insight struct {
 // (less three weeks, for streaks and silences) up to asOf: one Histories
 // read (a single round trip in PostgreSQL).
 func (b *Bot) loadInsight(ctx context.Context, e *Engagement, client *Person, from Date, asOf time.Time) (*insight, error) {
-	lo, hi, dueFrom, dueTo := insightWindow(e, client, from, asOf)
-	hs, err := b.store.Histories(ctx, []int64{e.ID}, lo, hi, dueFrom, dueTo)
+	hs, err := b.store.Histories(ctx, []int64{e.ID}, insightWindow(client, from, asOf))
 	if err != nil {
 		return nil, fmt.Errorf("load history: %w", err)
 	}
@@ -117,16 +116,17 @@ func (b *Bot) loadInsight(ctx context.Context, e *Engagement, client *Person, fr
 	return newInsight(e, client, h, from, asOf), nil
 }
 
-// insightWindow is what an insight from from up to asOf reads: check-ins
-// and reports from three weeks before from (streaks and silences count
-// back that far) to four days after asOf's day (an answer given the
-// evening before, on Friday Monday's, is an early answer), and the daily
-// deliveries due from two days before that (a day's delivery is due
-// within a day or so of it in any zone) up to asOf.
-func insightWindow(e *Engagement, client *Person, from Date, asOf time.Time) (lo, hi Date, dueFrom, dueTo time.Time) {
-	lo = from.AddDays(-7 * 3)
-	hi = DateOf(asOf.In(zoneOf(client))).AddDays(4)
-	return lo, hi, lo.AddDays(-2).UTC(), asOf.Add(time.Second)
+// insightWindow is what an insight from from up to asOf reads: check-ins,
+// reports and scorecard values from three weeks before from (streaks and
+// silences count back that far) to four days after asOf's day (an answer
+// given the evening before, on Friday Monday's, is an early answer), and
+// the rock history and daily deliveries due from two days before that (a
+// day's delivery is due within a day or so of it in any zone) up to asOf.
+func insightWindow(client *Person, from Date, asOf time.Time) HistoryWindow {
+	lo := from.AddDays(-7 * 3)
+	since := lo.AddDays(-2).UTC()
+	return HistoryWindow{From: lo, To: DateOf(asOf.In(zoneOf(client))).AddDays(4), ScoresFrom: lo,
+		RocksSince: since, DueFrom: since, DueTo: asOf.Add(time.Second)}
 }
 
 // newInsight is the insight from from up to asOf of an engagement whose

@@ -228,17 +228,65 @@ type History struct {
 	Daily *Schedule
 }
 
+// A HistoryWindow bounds what Histories reads of each engagement.
+type HistoryWindow struct {
+	// From and To bound the check-ins (by Day) and weekly reports (by
+	// Week), both included.
+	From, To Date
+	// ScoresFrom is the first week of scorecard values read, up to To.
+	ScoresFrom Date
+	// RocksSince is where the rock history read starts: its entries at or
+	// after it, and before it only what gives each rock's state from then
+	// on (see RockHistorySince). Zero reads it all.
+	RocksSince time.Time
+	// DueFrom and DueTo bound the daily deliveries read by DueAt:
+	// DueFrom <= DueAt < DueTo.
+	DueFrom, DueTo time.Time
+}
+
 // HistoryStore reads many engagements' histories at once: a coach's digest
 // costs the same few round trips whether the coach has 3 clients or 30.
 type HistoryStore interface {
 	// Histories returns the History of each engagement of ids that exists
-	// (missing ones are left out of the map, not an error): its client; the
-	// check-ins with from <= Day <= to; every rock and rock history entry;
-	// the weekly reports and scorecard values with from <= Week <= to; every
-	// review, session and measurable; and the daily deliveries with
-	// dueFrom <= DueAt < dueTo. The number of
-	// round trips does not grow with len(ids). No ids is an empty map.
-	Histories(ctx context.Context, ids []int64, from, to Date, dueFrom, dueTo time.Time) (map[int64]*History, error)
+	// (missing ones are left out of the map, not an error) within w: its
+	// client; its check-ins, weekly reports, scorecard values, rock
+	// history and daily deliveries within w's bounds; and every rock,
+	// review, session and measurable. The number of round trips does not
+	// grow with len(ids). No ids is an empty map.
+	Histories(ctx context.Context, ids []int64, w HistoryWindow) (map[int64]*History, error)
+}
+
+// RockHistorySince is the part of an engagement's rock history hist
+// (oldest first, ties by ID) that a History read from since holds: every
+// entry at or after since and, of each rock's entries before it, the last
+// one (the rock's state at since) and the first of the run of entries
+// with the last one's status that ends there (when that status began, for
+// "off track since 3 Mar"). Nothing is left out when since is zero.
+func RockHistorySince(hist []*RockChange, since time.Time) []*RockChange {
+	if since.IsZero() {
+		return hist
+	}
+	// Before since, per rock: the index of its last entry and of the
+	// first of the run that ends with it.
+	last := map[int64]int{}
+	runStart := map[int64]int{}
+	for i, c := range hist {
+		if !c.At.Before(since) {
+			continue
+		}
+		if j, ok := last[c.RockID]; !ok || hist[j].Status != c.Status {
+			runStart[c.RockID] = i
+		}
+		last[c.RockID] = i
+	}
+	out := make([]*RockChange, 0, len(hist))
+	for i, c := range hist {
+		l, ok := last[c.RockID]
+		if !c.At.Before(since) || ok && (l == i || runStart[c.RockID] == i) {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // ScorecardStore keeps each engagement's weekly scorecard: the numbers

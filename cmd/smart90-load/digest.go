@@ -87,6 +87,41 @@ func seedPractice(ctx context.Context, db *postgres.DB, coaches, perCoach, days 
 			SELECT wr.id, row_number() OVER (PARTITION BY wr.id ORDER BY k.position), k.engagement_id, k.id, 'on_track', 50, 'one line on it'
 			FROM weekly_reports wr JOIN rocks k ON k.engagement_id = wr.engagement_id
 				AND wr.week >= k.created_at::date AND wr.week < k.created_at::date + 90`, nil},
+		// The daily check-ins' deliveries, sent at 09:00 in the client's
+		// zone on each workday, and the schedule that planned them.
+		{"deliveries", `INSERT INTO deliveries (person_id, engagement_id, kind, period, due_at, state, attempts, sent_at, created_at, updated_at)
+			SELECT e.client_id, e.id, 'daily', to_char(d, 'YYYY-MM-DD'), (d::date + time '09:00') AT TIME ZONE p.time_zone, 'sent', 1,
+				(d::date + time '09:00') AT TIME ZONE p.time_zone, (d::date + time '09:00') AT TIME ZONE p.time_zone,
+				(d::date + time '09:00') AT TIME ZONE p.time_zone
+			FROM engagements e JOIN people p ON p.id = e.client_id, generate_series($1::date, $2::date - 1, interval '1 day') d
+			WHERE extract(isodow FROM d) < 6`, []any{start.String(), today.String()}},
+		{"schedules", `INSERT INTO schedules (person_id, kind, engagement_id, next_at, period, updated_at)
+			SELECT e.client_id, 'daily', e.id, ($1::date + time '09:00') AT TIME ZONE p.time_zone, $1, $2
+			FROM engagements e JOIN people p ON p.id = e.client_id`, []any{today.String(), now}},
+		// A session every other week, with the coach's notes.
+		{"sessions", `INSERT INTO sessions (engagement_id, day, notes, created_at)
+			SELECT e.id, d::date, 'talked about delegation; next: hire an assistant', d + interval '11 hours'
+			FROM engagements e, generate_series($1::date + 3, $2::date - 1, interval '14 days') d`, []any{start.String(), today.String()}},
+		// The quarterly review of each cycle that ended, and its lines.
+		{"reviews", `INSERT INTO reviews (engagement_id, cycle, win, change, status, submitted_at, updated_at)
+			SELECT e.id, c, 'closed the seed round', 'fewer rocks', 'complete',
+				$1::timestamptz + (c * 90 - 3) * interval '1 day', $1::timestamptz + (c * 90 - 3) * interval '1 day'
+			FROM engagements e, generate_series(1, 4) c
+			WHERE $2::date + c * 90 <= $3::date`, []any{start.UTC(), start.String(), today.String()}},
+		{"review lines", `INSERT INTO review_rocks (review_id, position, engagement_id, rock_id, decision, learned)
+			SELECT v.id, k.position - (v.cycle - 1) * 4, k.engagement_id, k.id,
+				CASE WHEN k.status = 'dropped' THEN 'drop' ELSE 'done' END, 'start earlier'
+			FROM reviews v JOIN rocks k ON k.engagement_id = v.engagement_id
+				AND k.position BETWEEN (v.cycle - 1) * 4 + 1 AND v.cycle * 4`, nil},
+		// A scorecard of three numbers, each with a value every week.
+		{"measurables", `INSERT INTO measurables (engagement_id, position, name, goal, direction, unit, created_at, updated_at)
+			SELECT e.id, m, (ARRAY['Sales calls', 'Demos', 'Churned accounts'])[m], (ARRAY[15, 3, 1])[m],
+				(ARRAY['at_least', 'at_least', 'at_most'])[m], (ARRAY['/ week', '', ''])[m], $1, $1
+			FROM engagements e, generate_series(1, 3) m`, []any{start.UTC()}},
+		{"scorecard values", `INSERT INTO measurable_values (engagement_id, measurable_id, week, value, updated_at)
+			SELECT m.engagement_id, m.id, w::date, m.goal + (abs(hashint8(m.id * 1000 + (w::date - $1::date))) % 7) - 3, w + interval '4 days 15 hours'
+			FROM measurables m, generate_series(date_trunc('week', $1::date) + interval '7 days', $2::date - 7, interval '7 days') w`,
+			[]any{start.String(), today.String()}},
 	}
 	for _, s := range steps {
 		if _, err := db.Pool().Exec(ctx, s.sql, s.args...); err != nil {
@@ -101,7 +136,8 @@ func seedPractice(ctx context.Context, db *postgres.DB, coaches, perCoach, days 
 // costs a bounded number of them per coach.
 type counting struct {
 	bot.Store
-	n atomic.Int64
+	n       atomic.Int64
+	reading atomic.Int64 // nanoseconds in Histories, summed over callers
 }
 
 func (c *counting) Person(ctx context.Context, id int64) (*bot.Person, error) {
@@ -149,9 +185,10 @@ func (c *counting) Reviews(ctx context.Context, id int64) ([]*bot.Review, error)
 	return c.Store.Reviews(ctx, id)
 }
 
-func (c *counting) Histories(ctx context.Context, ids []int64, from, to bot.Date, dueFrom, dueTo time.Time) (map[int64]*bot.History, error) {
+func (c *counting) Histories(ctx context.Context, ids []int64, w bot.HistoryWindow) (map[int64]*bot.History, error) {
 	c.n.Add(1)
-	return c.Store.Histories(ctx, ids, from, to, dueFrom, dueTo)
+	defer func(t0 time.Time) { c.reading.Add(int64(time.Since(t0))) }(time.Now())
+	return c.Store.Histories(ctx, ids, w)
 }
 
 func (c *counting) Measurables(ctx context.Context, id int64) ([]*bot.Measurable, error) {
@@ -191,7 +228,9 @@ func measureDigest(ctx context.Context, c config, log *slog.Logger, out io.Write
 	}
 	var rows int64
 	if err := db.Pool().QueryRow(ctx, `SELECT (SELECT count(*) FROM check_ins) + (SELECT count(*) FROM rock_changes)
-		+ (SELECT count(*) FROM weekly_reports) + (SELECT count(*) FROM weekly_rock_updates)`).Scan(&rows); err != nil {
+		+ (SELECT count(*) FROM weekly_reports) + (SELECT count(*) FROM weekly_rock_updates)
+		+ (SELECT count(*) FROM deliveries) + (SELECT count(*) FROM sessions) + (SELECT count(*) FROM reviews)
+		+ (SELECT count(*) FROM review_rocks) + (SELECT count(*) FROM measurable_values)`).Scan(&rows); err != nil {
 		return err
 	}
 	fmt.Fprintf(out, "Seeded %d clients and %d rows of history in %.0fs (then VACUUM ANALYZE).\n\n", c.DigestCoaches*c.DigestClients, rows, time.Since(started).Seconds())
@@ -221,7 +260,7 @@ func measureDigest(ctx context.Context, c config, log *slog.Logger, out io.Write
 		}
 	}
 	start := time.Now()
-	err = forEach(ctx, coaches, runtime.GOMAXPROCS(0), func(coach *bot.Person) error {
+	err = forEach(ctx, coaches, max(1, c.DigestWorkers), func(coach *bot.Person) error {
 		_, parts, err := core.ComposeDigest(ctx, coach, week)
 		replies.Add(int64(len(parts)))
 		for _, p := range parts {
@@ -240,9 +279,11 @@ func measureDigest(ctx context.Context, c config, log *slog.Logger, out io.Write
 	calls := store.n.Load()
 	fmt.Fprintln(out, "| measure | value |")
 	fmt.Fprintln(out, "| --- | ---: |")
-	fmt.Fprintf(out, "| every coach's digest composed (%d coaches, %d thread replies, %d charts) | %.1f s |\n", len(coaches), replies.Load(), images.Load(), took.Seconds())
+	fmt.Fprintf(out, "| every coach's digest composed (%d coaches, %d thread replies, %d charts; %d at a time) | %.1f s |\n",
+		len(coaches), replies.Load(), images.Load(), max(1, c.DigestWorkers), took.Seconds())
 	fmt.Fprintf(out, "| per coach | %.1f ms |\n", float64(took.Milliseconds())/float64(len(coaches)))
 	fmt.Fprintf(out, "| store calls per coach | %.1f |\n", float64(calls)/float64(len(coaches)))
+	fmt.Fprintf(out, "| reading the histories (`Histories`, per coach) | %.1f ms |\n", float64(store.reading.Load())/1e6/float64(len(coaches)))
 	fmt.Fprintf(out, "| peak Go heap in use while composing | %d MB |\n", peak.Load()>>20)
 	fmt.Fprintf(out, "| peak resident memory of the process | %d MB |\n", statusKB(os.Getpid(), "VmHWM")>>10)
 

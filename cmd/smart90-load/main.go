@@ -91,6 +91,9 @@ type config struct {
 	// DigestProfile, when set, is where the CPU profile of composing the
 	// digests is written (go tool pprof reads it).
 	DigestProfile string
+	// DigestWorkers is how many digests are composed at once (one per
+	// core by default; serve's senders are 8, which measured slower here).
+	DigestWorkers int
 }
 
 func main() {
@@ -117,6 +120,7 @@ func main() {
 	flag.IntVar(&c.DigestClients, "digest-clients", 25, "clients per coach, each a year into coaching (digest)")
 	flag.IntVar(&c.DigestBriefs, "digest-briefs", 200, "briefs timed for the p99 (digest)")
 	flag.BoolVar(&c.DigestCharts, "digest-charts", true, "draw the charts (digest)")
+	flag.IntVar(&c.DigestWorkers, "digest-workers", runtime.GOMAXPROCS(0), "digests composed at once (digest)")
 	flag.StringVar(&c.DigestProfile, "digest-cpuprofile", "", "write the CPU profile of composing the digests to this file (digest)")
 	flag.Parse()
 	if err := run(ctx, c, os.Stdout); err != nil {

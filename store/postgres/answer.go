@@ -73,11 +73,25 @@ func (db *DB) CheckIns(ctx context.Context, engagementID int64, from, to bot.Dat
 
 // weeklyReportColumns reads a report with its rock updates in one
 // statement, so a list never mixes a report with another version's lines.
-const weeklyReportColumns = `r.id, r.engagement_id, r.week, r.win, r.stuck, r.ask, r.status, r.submitted_at,
-	r.updated_at,
+// weeklyReportOnlyColumns are a report's columns without its rock lines.
+const weeklyReportOnlyColumns = `r.id, r.engagement_id, r.week, r.win, r.stuck, r.ask, r.status, r.submitted_at,
+	r.updated_at`
+
+const weeklyReportColumns = weeklyReportOnlyColumns + `,
 	(SELECT jsonb_agg(jsonb_build_object('RockID', u.rock_id, 'Status', u.status,
 			'Progress', u.progress, 'Note', u.note) ORDER BY u.position)
 		FROM weekly_rock_updates u WHERE u.report_id = r.id)`
+
+// scanWeeklyReportOnly scans weeklyReportOnlyColumns.
+func scanWeeklyReportOnly(r row) (*bot.WeeklyReport, error) {
+	var w bot.WeeklyReport
+	err := r.Scan(&w.ID, &w.EngagementID, dateDest{&w.Week}, &w.Win, &w.Stuck, &w.Ask, &w.Status,
+		timeDest{&w.SubmittedAt}, timeDest{&w.UpdatedAt})
+	if err != nil {
+		return nil, err
+	}
+	return &w, nil
+}
 
 func scanWeeklyReport(r row) (*bot.WeeklyReport, error) {
 	var w bot.WeeklyReport

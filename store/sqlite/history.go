@@ -12,13 +12,13 @@ import (
 // round trip. The reads are separate, as the calls would be: a write
 // committed meanwhile may show in some and not in others, and an
 // engagement found missing by its first reads is left out.
-func (db *DB) Histories(ctx context.Context, ids []int64, from, to bot.Date, dueFrom, dueTo time.Time) (map[int64]*bot.History, error) {
+func (db *DB) Histories(ctx context.Context, ids []int64, w bot.HistoryWindow) (map[int64]*bot.History, error) {
 	out := make(map[int64]*bot.History, len(ids))
 	for _, id := range ids {
 		if _, ok := out[id]; ok {
 			continue
 		}
-		h, err := db.history(ctx, id, from, to, dueFrom, dueTo)
+		h, err := db.history(ctx, id, w)
 		if bot.ErrorCode(err) == bot.ENOTFOUND {
 			continue
 		}
@@ -32,7 +32,7 @@ func (db *DB) Histories(ctx context.Context, ids []int64, from, to bot.Date, due
 
 // history reads one engagement's History; ENOTFOUND when the engagement
 // or its client is missing.
-func (db *DB) history(ctx context.Context, id int64, from, to bot.Date, dueFrom, dueTo time.Time) (*bot.History, error) {
+func (db *DB) history(ctx context.Context, id int64, w bot.HistoryWindow) (*bot.History, error) {
 	e, err := db.Engagement(ctx, id)
 	if err != nil {
 		return nil, err
@@ -41,16 +41,18 @@ func (db *DB) history(ctx context.Context, id int64, from, to bot.Date, dueFrom,
 	if h.Client, err = db.Person(ctx, e.ClientID); err != nil {
 		return nil, err
 	}
-	if h.CheckIns, err = db.CheckIns(ctx, id, from, to); err != nil {
+	if h.CheckIns, err = db.CheckIns(ctx, id, w.From, w.To); err != nil {
 		return nil, err
 	}
 	if h.Rocks, err = db.Rocks(ctx, id); err != nil {
 		return nil, err
 	}
-	if h.RockHistory, err = db.RockHistory(ctx, id, time.Time{}); err != nil {
+	all, err := db.RockHistory(ctx, id, time.Time{})
+	if err != nil {
 		return nil, err
 	}
-	if h.Reports, err = db.WeeklyReports(ctx, id, from, to); err != nil {
+	h.RockHistory = bot.RockHistorySince(all, w.RocksSince)
+	if h.Reports, err = db.WeeklyReports(ctx, id, w.From, w.To); err != nil {
 		return nil, err
 	}
 	if h.Reviews, err = db.Reviews(ctx, id); err != nil {
@@ -59,7 +61,7 @@ func (db *DB) history(ctx context.Context, id int64, from, to bot.Date, dueFrom,
 	if h.Sessions, err = db.Sessions(ctx, id); err != nil {
 		return nil, err
 	}
-	ds, err := db.Deliveries(ctx, id, dueFrom, dueTo)
+	ds, err := db.Deliveries(ctx, id, w.DueFrom, w.DueTo)
 	if err != nil {
 		return nil, err
 	}
@@ -71,7 +73,7 @@ func (db *DB) history(ctx context.Context, id int64, from, to bot.Date, dueFrom,
 	if h.Measurables, err = db.Measurables(ctx, id); err != nil {
 		return nil, err
 	}
-	if h.Values, err = db.MeasurableValues(ctx, id, from, to); err != nil {
+	if h.Values, err = db.MeasurableValues(ctx, id, w.ScoresFrom, w.To); err != nil {
 		return nil, err
 	}
 	scheds, err := db.Schedules(ctx, e.ClientID)

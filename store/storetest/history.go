@@ -11,14 +11,16 @@ import (
 	"github.com/smart90/smart90/bot"
 )
 
-// The bounds testHistories reads with: the check-ins and reports of
-// historyFrom..historyTo, both included, and the daily deliveries due in
-// [historyDueFrom, historyDueTo).
+// The bounds testHistories reads with: the check-ins, reports and
+// scorecard values of historyFrom..historyTo, both included, all the rock
+// history, and the daily deliveries due in [historyDueFrom, historyDueTo).
 var (
 	historyFrom    = week(0) // day(-2)
 	historyTo      = week(1) // day(5)
 	historyDueFrom = at(0)
 	historyDueTo   = at(72 * time.Hour)
+	historyWindow  = bot.HistoryWindow{From: historyFrom, To: historyTo, ScoresFrom: historyFrom,
+		DueFrom: historyDueFrom, DueTo: historyDueTo}
 )
 
 // fillHistory stores some of everything a History holds under e, with rows
@@ -134,7 +136,7 @@ func wantHistory(t testing.TB, s bot.Store, e *bot.Engagement) *bot.History {
 	must(t, "Sessions", err)
 	h.Measurables, err = s.Measurables(ctx, e.ID)
 	must(t, "Measurables", err)
-	h.Values, err = s.MeasurableValues(ctx, e.ID, historyFrom, historyTo)
+	h.Values, err = s.MeasurableValues(ctx, e.ID, historyWindow.ScoresFrom, historyTo)
 	must(t, "MeasurableValues", err)
 	ds, err := s.Deliveries(ctx, e.ID, historyDueFrom, historyDueTo)
 	must(t, "Deliveries", err)
@@ -221,8 +223,7 @@ func testHistories(t *testing.T, s bot.Store) {
 	}
 	must(t, "delete client", s.DeletePerson(ctx, gone.ID))
 
-	got, err := s.Histories(ctx, []int64{other.ID, missingID, f.Eng.ID, goneEng.ID, bare.ID, old.ID},
-		historyFrom, historyTo, historyDueFrom, historyDueTo)
+	got, err := s.Histories(ctx, []int64{other.ID, missingID, f.Eng.ID, goneEng.ID, bare.ID, old.ID}, historyWindow)
 	must(t, "Histories", err)
 	want := map[int64]*bot.History{}
 	for _, e := range []*bot.Engagement{f.Eng, old, other, bare} {
@@ -279,21 +280,102 @@ func testHistories(t *testing.T, s bot.Store) {
 	}
 
 	// Other bounds move the boundary rows out.
-	got, err = s.Histories(ctx, []int64{f.Eng.ID}, historyFrom.AddDays(1), historyTo.AddDays(-1),
-		historyDueFrom.Add(time.Microsecond), historyDueTo.Add(-time.Microsecond))
+	got, err = s.Histories(ctx, []int64{f.Eng.ID}, bot.HistoryWindow{From: historyFrom.AddDays(1), To: historyTo.AddDays(-1),
+		ScoresFrom: historyTo, DueFrom: historyDueFrom.Add(time.Microsecond), DueTo: historyDueTo.Add(-time.Microsecond)})
 	must(t, "Histories within narrower bounds", err)
 	if h := got[f.Eng.ID]; h == nil {
 		t.Errorf("Histories within narrower bounds: no history of engagement %d", f.Eng.ID)
-	} else if len(h.CheckIns) != 1 || len(h.Reports) != 0 || len(h.Deliveries) != 1 {
-		t.Errorf("Histories within narrower bounds: %d check-ins, %d reports, %d deliveries; want 1, 0, 1",
-			len(h.CheckIns), len(h.Reports), len(h.Deliveries))
+	} else if len(h.CheckIns) != 1 || len(h.Reports) != 0 || len(h.Deliveries) != 1 || len(h.Values) != 0 {
+		t.Errorf("Histories within narrower bounds: %d check-ins, %d reports, %d deliveries, %d scorecard values; want 1, 0, 1, 0",
+			len(h.CheckIns), len(h.Reports), len(h.Deliveries), len(h.Values))
+	}
+	// Scorecard values have their own first week.
+	got, err = s.Histories(ctx, []int64{f.Eng.ID}, bot.HistoryWindow{From: historyTo, To: historyTo,
+		ScoresFrom: historyFrom.AddDays(-7), DueFrom: historyDueFrom, DueTo: historyDueTo})
+	must(t, "Histories with earlier scorecard weeks", err)
+	if h := got[f.Eng.ID]; h == nil || len(h.Values) != 6 || len(h.Reports) != 1 {
+		t.Errorf("Histories with earlier scorecard weeks: %s; want 6 scorecard values (3 weeks × 2) and 1 report", show(h))
 	}
 
 	for _, ids := range [][]int64{nil, {}, {missingID, goneEng.ID}} {
-		got, err := s.Histories(ctx, ids, historyFrom, historyTo, historyDueFrom, historyDueTo)
+		got, err := s.Histories(ctx, ids, historyWindow)
 		must(t, fmt.Sprintf("Histories of %v", ids), err)
 		if got == nil || len(got) != 0 {
 			t.Errorf("Histories of %v: %v, want an empty map", ids, got)
 		}
 	}
+}
+
+// testHistoriesRocksSince: from RocksSince, a History holds the rock
+// history entries since then and, of the ones before, each rock's last
+// and the first of the run of its last status: what the rules need to say
+// a rock's state at any instant from then, and since when it has been
+// off track.
+func testHistoriesRocksSince(t *testing.T, s bot.Store) {
+	ctx := t.Context()
+	f := seed(t, s)
+	since := at(10 * time.Hour)
+	type step struct {
+		after  time.Duration
+		status bot.RockStatus
+		keep   bool // in the History read from since
+	}
+	steps := map[string][]step{
+		// Off track since its second entry, then back on track after since.
+		"late": {{0, bot.RockOnTrack, false}, {1, bot.RockOffTrack, true}, {2, bot.RockOffTrack, false},
+			{3, bot.RockOffTrack, true}, {11, bot.RockOnTrack, true}},
+		// On track all along; nothing since.
+		"steady": {{0, bot.RockOnTrack, true}, {4, bot.RockOnTrack, false}, {5, bot.RockOnTrack, true}},
+		// Off track, on, then off again: the run starts at the last change.
+		"wobbly": {{0, bot.RockOffTrack, false}, {1, bot.RockOnTrack, false}, {6, bot.RockOffTrack, true},
+			{7, bot.RockOffTrack, false}, {7, bot.RockOffTrack, true}},
+		// Created at since: all of it.
+		"new": {{10, bot.RockOnTrack, true}, {12, bot.RockOffTrack, true}},
+	}
+	var want []string
+	for _, title := range []string{"late", "steady", "wobbly", "new"} {
+		var r *bot.Rock
+		for i, st := range steps[title] {
+			when := at(st.after * time.Hour)
+			if i == 0 {
+				r = newRock(t, s, f.Eng.ID, f.Client.ID, title, when)
+				if r.Status != st.status {
+					r.Status, r.UpdatedAt = st.status, when
+					must(t, "update rock", s.UpdateRock(ctx, r, f.Client.ID, ""))
+				}
+			} else {
+				r.Status, r.Progress, r.UpdatedAt = st.status, r.Progress+1, when
+				must(t, "update rock", s.UpdateRock(ctx, r, f.Client.ID, fmt.Sprintf("%s %d", title, i)))
+			}
+			if st.keep {
+				want = append(want, fmt.Sprintf("%s %s %d%%", title, st.status, r.Progress))
+			}
+		}
+	}
+	all, err := s.RockHistory(ctx, f.Eng.ID, time.Time{})
+	must(t, "RockHistory", err)
+	got, err := s.Histories(ctx, []int64{f.Eng.ID}, bot.HistoryWindow{From: historyFrom, To: historyTo, ScoresFrom: historyFrom,
+		RocksSince: since, DueFrom: historyDueFrom, DueTo: historyDueTo})
+	must(t, "Histories", err)
+	h := got[f.Eng.ID]
+	if h == nil {
+		t.Fatalf("Histories: no history of engagement %d", f.Eng.ID)
+	}
+	// The same entries as bot.RockHistorySince gives (which the SQLite
+	// store uses, and the rules were written against)...
+	same(t, "rock history since", h.RockHistory, bot.RockHistorySince(all, since))
+	// ...and the ones this test means, oldest first.
+	byRock := map[int64]string{}
+	rocks, err := s.Rocks(ctx, f.Eng.ID)
+	must(t, "Rocks", err)
+	for _, r := range rocks {
+		byRock[r.ID] = r.Title
+	}
+	var kept []string
+	for _, c := range h.RockHistory {
+		kept = append(kept, fmt.Sprintf("%s %s %d%%", byRock[c.RockID], c.Status, c.Progress))
+	}
+	slices.Sort(kept)
+	slices.Sort(want)
+	same(t, "rock history entries kept", kept, want)
 }

@@ -90,6 +90,7 @@ func Run(t *testing.T, open func(t testing.TB) bot.Store) {
 
 		{"Sessions", testSessions},
 		{"Histories", testHistories},
+		{"HistoriesRocksSince", testHistoriesRocksSince},
 
 		{"CreateDelivery", testCreateDelivery},
 		{"CreateDeliveryConcurrent", testCreateDeliveryConcurrent},
