@@ -31,7 +31,7 @@ func (b *Bot) plainMessage(ctx context.Context, r *request) ([]Message, error) {
 	if first, rest, _ := strings.Cut(strings.ToLower(text), " "); strings.HasPrefix(first, "/smart90") || rest == "" && lookCommands[first] {
 		return b.command(ctx, r, text)
 	}
-	t, ok, err := b.openTarget(ctx, r)
+	p, ok, err := b.openTarget(ctx, r)
 	if err != nil {
 		return nil, err
 	}
@@ -41,29 +41,13 @@ func (b *Bot) plainMessage(ctx context.Context, r *request) ([]Message, error) {
 		}
 		return reply("Nothing is waiting for an answer right now. Type `checkin` to answer today's check-in now, `weekly` for this week's report, or `help` for everything else."), nil
 	}
-	e, err := b.store.Engagement(ctx, t.eng)
-	if err != nil {
-		return nil, fmt.Errorf("load engagement: %w", err)
+	switch {
+	case p.checkIn != nil:
+		return b.answerDaily(ctx, r, p.e, p.checkIn, text)
+	case p.review != nil:
+		return b.answerReview(ctx, r, p.e, p.review, text)
 	}
-	if t.kind == DeliveryDaily {
-		c, err := b.loadCheckIn(ctx, e, t.day)
-		if err != nil {
-			return nil, err
-		}
-		return b.answerDaily(ctx, r, e, c, text)
-	}
-	if t.kind == kindReview {
-		rv, err := b.loadReview(ctx, e, e.CycleOn(t.day).N)
-		if err != nil {
-			return nil, err
-		}
-		return b.answerReview(ctx, r, e, rv, text)
-	}
-	w, err := b.loadWeekly(ctx, e, t.day)
-	if err != nil {
-		return nil, err
-	}
-	return b.answerWeekly(ctx, r, e, w, text)
+	return b.answerWeekly(ctx, r, p.e, p.weekly, text)
 }
 
 // isCommand reports whether word is a command's name.
@@ -76,16 +60,27 @@ func isCommand(word string) bool {
 	return false
 }
 
+// openPrompt is the open prompt a plain reply answers, with what finding
+// it loaded: its engagement and exactly one of its answers, so that
+// answering reads neither again.
+type openPrompt struct {
+	target
+	e       *Engagement
+	checkIn *CheckIn
+	weekly  *WeeklyReport
+	review  *Review
+}
+
 // openTarget finds the prompt a plain reply answers: the one the
 // conversation state points at, if still open, else the newest received
 // prompt (daily or weekly) that is not yet fully answered. A prompt that a
 // newer one of its kind replaced is closed.
-func (b *Bot) openTarget(ctx context.Context, r *request) (target, bool, error) {
+func (b *Bot) openTarget(ctx context.Context, r *request) (openPrompt, bool, error) {
 	e, err := b.store.LiveEngagementForClient(ctx, r.me.ID)
 	if ErrorCode(err) == ENOTFOUND || err == nil && e.Status == EngagementInvited {
-		return target{}, false, nil
+		return openPrompt{}, false, nil
 	} else if err != nil {
-		return target{}, false, fmt.Errorf("load engagement: %w", err)
+		return openPrompt{}, false, fmt.Errorf("load engagement: %w", err)
 	}
 	var cands []target
 	if s, err := b.state.Get(ctx, convKey(r.me)); err != nil {
@@ -100,7 +95,7 @@ func (b *Bot) openTarget(ctx context.Context, r *request) (target, bool, error) 
 		if ErrorCode(err) == ENOTFOUND || err == nil && d.EngagementID != e.ID {
 			continue
 		} else if err != nil {
-			return target{}, false, fmt.Errorf("load latest prompt: %w", err)
+			return openPrompt{}, false, fmt.Errorf("load latest prompt: %w", err)
 		}
 		latest[kind] = periodDate(d.Period)
 		sent = append(sent, d)
@@ -120,33 +115,36 @@ func (b *Bot) openTarget(ctx context.Context, r *request) (target, bool, error) 
 		if latest[t.kind].After(t.day) {
 			continue
 		}
-		open, err := b.isOpen(ctx, e, t, r.today())
+		p, open, err := b.isOpen(ctx, e, t, r.today())
 		if err != nil {
-			return target{}, false, err
+			return openPrompt{}, false, err
 		}
 		if open {
-			return t, true, nil
+			return p, true, nil
 		}
 	}
-	return target{}, false, nil
+	return openPrompt{}, false, nil
 }
 
-// isOpen reports whether t still has unanswered questions.
-func (b *Bot) isOpen(ctx context.Context, e *Engagement, t target, today Date) (bool, error) {
+// isOpen reports whether t still has unanswered questions, with the
+// answer it loaded to tell.
+func (b *Bot) isOpen(ctx context.Context, e *Engagement, t target, today Date) (openPrompt, bool, error) {
+	p := openPrompt{target: t, e: e}
+	var err error
 	switch t.kind {
 	case DeliveryDaily:
-		c, err := b.loadCheckIn(ctx, e, t.day)
-		return err == nil && c.Status == AnswerOpen, err
+		p.checkIn, err = b.loadCheckIn(ctx, e, t.day)
+		return p, err == nil && p.checkIn.Status == AnswerOpen, err
 	case kindReview:
 		c := e.CycleOn(t.day)
 		if !c.reviewOpen(today) {
-			return false, nil // a review left unanswered closes two weeks into the next cycle
+			return p, false, nil // a review left unanswered closes two weeks into the next cycle
 		}
-		rv, err := b.loadReview(ctx, e, c.N)
-		return err == nil && rv.Status == AnswerOpen, err
+		p.review, err = b.loadReview(ctx, e, c.N)
+		return p, err == nil && p.review.Status == AnswerOpen, err
 	}
-	w, err := b.loadWeekly(ctx, e, t.day)
-	return err == nil && w.Status == AnswerOpen, err
+	p.weekly, err = b.loadWeekly(ctx, e, t.day)
+	return p, err == nil && p.weekly.Status == AnswerOpen, err
 }
 
 // action handles a button press.

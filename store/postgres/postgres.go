@@ -35,14 +35,30 @@ type DB struct {
 
 var _ bot.Store = (*DB)(nil)
 
+// An Option changes how Open connects.
+type Option func(*pgxpool.Config)
+
+// WithTracer has every statement the store sends traced by t (tests count
+// them); t may also be a pgx.BatchTracer, which sees a batch's statements.
+func WithTracer(t pgx.QueryTracer) Option {
+	return func(c *pgxpool.Config) { c.ConnConfig.Tracer = t }
+}
+
 // Open connects to the database at url (a postgres:// URL or a keyword/value
 // connection string, as pgxpool accepts) and checks it answers. It does not
 // migrate; call Migrate for that. A nil logger discards logs.
-func Open(ctx context.Context, url string, logger *slog.Logger) (*DB, error) {
+func Open(ctx context.Context, url string, logger *slog.Logger, opts ...Option) (*DB, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	pool, err := pgxpool.New(ctx, url)
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("open postgres pool: %w", err)
+	}
+	for _, o := range opts {
+		o(cfg)
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("open postgres pool: %w", err)
 	}

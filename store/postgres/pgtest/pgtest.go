@@ -35,14 +35,14 @@ const DefaultURL = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
 const maxConns = "4"
 
 // New returns a DB on a fresh, migrated schema that t.Cleanup closes and
-// drops.
-func New(t testing.TB) *postgres.DB {
+// drops; opts change how it connects (postgres.WithTracer, say).
+func New(t testing.TB, opts ...postgres.Option) *postgres.DB {
 	t.Helper()
 	u := withParam(URL(t), "pool_max_conns", maxConns)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	logger := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
-	db, err := postgres.Open(ctx, u, logger)
+	db, err := postgres.Open(ctx, u, logger, opts...)
 	if err != nil {
 		t.Fatalf("pgtest: %v", err)
 	}
