@@ -11,7 +11,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/infracloudio/msbotbuilder-go/core/activity"
 	"github.com/infracloudio/msbotbuilder-go/schema"
 
 	"github.com/smart90/smart90/bot"
@@ -52,8 +51,39 @@ type Adapter struct {
 	log   *slog.Logger
 	clock bot.Clock
 	refs  references
+	msgr  sender         // cfg.Messenger, through the calls the adapter makes
 	wg    sync.WaitGroup // work after the acknowledgement
 }
+
+// sender is what the Adapter asks of its Messenger besides bot.Messenger's
+// Send: the adapter never reaches into the Messenger's fields (its
+// connector, Graph client or file store). *Messenger implements it; every
+// method is safe for concurrent use.
+type sender interface {
+	bot.Messenger
+	// names looks up the display names of the people and channels msg
+	// refers to, for its cards.
+	names(ctx context.Context, inst *bot.Installation, msg bot.Message) Names
+	// installsApps reports whether the app can be installed for a person
+	// through Graph, which needs their Entra object id: only then is the
+	// id of the people a command mentions worth learning.
+	installsApps() bool
+	// memberObjectID asks the roster of a team or chat for a member's
+	// Entra object id.
+	memberObjectID(ctx context.Context, serviceURL, conversationID, userID string) (string, error)
+	// fileAnswered uploads an accepted file or forgets a declined one.
+	fileAnswered(ctx context.Context, inst *bot.Installation, serviceURL, conversation, userID string, fc fileConsent) error
+	// forgetFiles deletes every file still offered to the person.
+	forgetFiles(ctx context.Context, userID string) error
+	// openChat starts a 1:1 chat between the bot and a person and returns
+	// its conversation id, remembering nothing of it.
+	openChat(ctx context.Context, inst *bot.Installation, serviceURL string, botAccount schema.ChannelAccount, userID string) (string, error)
+	// sendUnremembered posts msg's cards to a conversation, stopping at
+	// the first failure, and keeps no reference of it.
+	sendUnremembered(ctx context.Context, inst *bot.Installation, serviceURL, conversationID string, msg bot.Message) error
+}
+
+var _ sender = (*Messenger)(nil)
 
 // New returns an Adapter.
 func New(cfg Config) (*Adapter, error) {
@@ -61,7 +91,7 @@ func New(cfg Config) (*Adapter, error) {
 		return nil, errors.New("teams: Handler, Store, Messenger, Auth and ServiceURLs are required")
 	}
 	clock := cmp.Or[bot.Clock](cfg.Clock, bot.SystemClock{})
-	return &Adapter{cfg: cfg, log: cmp.Or(cfg.Logger, slog.Default()), clock: clock, refs: references{cfg.Store, clock}}, nil
+	return &Adapter{cfg: cfg, log: cmp.Or(cfg.Logger, slog.Default()), clock: clock, refs: references{cfg.Store, clock}, msgr: cfg.Messenger}, nil
 }
 
 // Routes registers POST /api/messages.
@@ -162,22 +192,16 @@ func (a *Adapter) serveActivity(w http.ResponseWriter, r *http.Request) {
 	}
 	var response any
 	result := handled
-	_, err = activity.PrepareActivityContext(activity.HandlerFuncs{
-		OnMessageFunc: func(*activity.TurnContext) (schema.Activity, error) {
-			result = a.onMessage(ctx, key, inst, in)
-			return schema.Activity{}, nil
-		},
-		OnInvokeFunc: func(*activity.TurnContext) (schema.Activity, error) {
-			response, result = a.onInvoke(ctx, key, inst, in)
-			return schema.Activity{}, nil
-		},
-		OnConversationUpdateFunc: func(*activity.TurnContext) (schema.Activity, error) {
-			result = a.conversationUpdate(ctx, key, inst, in)
-			return schema.Activity{}, nil
-		},
-	}, &activity.TurnContext{Activity: in.Activity})
-	if err != nil {
-		a.log.DebugContext(ctx, "teams: activity ignored", "type", in.Type, "err", err)
+	switch in.Type {
+	case schema.Message:
+		result = a.onMessage(ctx, key, inst, in)
+	case schema.Invoke:
+		response, result = a.onInvoke(ctx, key, inst, in)
+	case schema.ConversationUpdate:
+		result = a.conversationUpdate(ctx, key, inst, in)
+	default:
+		// Typing, reactions, message edits and the like: nothing to do.
+		a.log.DebugContext(ctx, "teams: activity ignored", "type", in.Type)
 		a.settle(ctx, key, nil)
 	}
 	switch {

@@ -27,7 +27,7 @@ func (a *Adapter) invoke(ctx context.Context, inst *bot.Installation, in *inboun
 	if in.Name == "fileConsent/invoke" {
 		if fc, ok := parseFileConsent(in.Value); ok {
 			a.after(func(ctx context.Context) {
-				if err := a.cfg.Messenger.fileAnswered(ctx, inst, in.ServiceURL, in.Conversation.ID, in.From.ID, fc); err != nil {
+				if err := a.msgr.fileAnswered(ctx, inst, in.ServiceURL, in.Conversation.ID, in.From.ID, fc); err != nil {
 					a.log.WarnContext(ctx, "teams: answer a file consent", "err", err)
 				}
 			})
@@ -56,7 +56,7 @@ func (a *Adapter) invoke(ctx context.Context, inst *bot.Installation, in *inboun
 		first, rest = bot.Message{Text: "Done."}, replies
 	}
 	a.after(func(ctx context.Context) { a.reply(ctx, inst, in, rest) })
-	return InvokeResponse(first, a.cfg.Messenger.names(ctx, inst, first)), nil
+	return InvokeResponse(first, a.msgr.names(ctx, inst, first)), nil
 }
 
 // duplicate is the answer to a redelivered activity: an invoke still

@@ -114,7 +114,7 @@ func (a *Adapter) conversationUpdate(ctx context.Context, key string, inst *bot.
 		case in.channel != "":
 			a.after(func(ctx context.Context) {
 				to := bot.Destination{Installation: inst, Channel: in.channel}
-				if _, err := a.cfg.Messenger.Send(ctx, to, bot.Message{Text: teamHello}); err != nil {
+				if _, err := a.msgr.Send(ctx, to, bot.Message{Text: teamHello}); err != nil {
 					a.log.WarnContext(ctx, "teams: say hello to a team", "err", err)
 				}
 			})

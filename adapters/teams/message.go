@@ -87,7 +87,7 @@ func (a *Adapter) onMessage(ctx context.Context, key string, inst *bot.Installat
 // team mentions, when the app may install itself for them through Graph
 // (it needs that id): from the mention, or asked of the team's roster.
 func (a *Adapter) learnMentioned(ctx context.Context, inst *bot.Installation, in *inbound) {
-	if a.cfg.Messenger.graph == nil || in.personal() {
+	if !a.msgr.installsApps() || in.personal() {
 		return
 	}
 	for _, m := range in.mentions {
@@ -101,12 +101,11 @@ func (a *Adapter) learnMentioned(ctx context.Context, inst *bot.Installation, in
 		}
 		aad := m.Mentioned.AadObjectID
 		if aad == "" {
-			member, err := a.cfg.Messenger.api.Member(ctx, in.ServiceURL, cmp.Or(in.team, in.channel), id)
-			if err != nil {
+			var err error
+			if aad, err = a.msgr.memberObjectID(ctx, in.ServiceURL, cmp.Or(in.team, in.channel), id); err != nil {
 				a.log.WarnContext(ctx, "teams: look up a mentioned person", "err", err)
 				continue
 			}
-			aad = member.AadObjectID
 		}
 		if !ok {
 			ref = &reference{ServiceURL: in.ServiceURL, TenantID: in.tenant, BotID: in.Recipient.ID, BotName: in.Recipient.Name, UserID: id}

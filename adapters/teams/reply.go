@@ -33,17 +33,17 @@ func (a *Adapter) reply(ctx context.Context, inst *bot.Installation, in *inbound
 		if m.Ephemeral {
 			to = private
 		}
-		_, err := a.cfg.Messenger.Send(ctx, to, m)
+		_, err := a.msgr.Send(ctx, to, m)
 		if err != nil {
 			a.log.WarnContext(ctx, "teams reply", "tenant", inst.ExternalID, "err", err)
 			if to == private && to != thread {
-				a.cfg.Messenger.Send(ctx, thread, bot.Message{Text: "I could not answer you privately: " + bot.ErrorMessage(err)})
+				a.msgr.Send(ctx, thread, bot.Message{Text: "I could not answer you privately: " + bot.ErrorMessage(err)})
 			}
 			continue
 		}
 		if to == private && to != thread && !pointed {
 			pointed = true
-			a.cfg.Messenger.Send(ctx, thread, bot.Message{Text: "I answered you in our 1:1 chat."})
+			a.msgr.Send(ctx, thread, bot.Message{Text: "I answered you in our 1:1 chat."})
 		}
 	}
 }
@@ -63,7 +63,7 @@ func (a *Adapter) forgotten(ctx context.Context, inst *bot.Installation, in *inb
 // a private reply to a command in a channel, to a 1:1 chat started for it
 // and not remembered. The files still offered to them are deleted.
 func (a *Adapter) replyForgotten(ctx context.Context, inst *bot.Installation, in *inbound, replies []bot.Message) {
-	m := a.cfg.Messenger
+	m := a.msgr
 	if err := m.forgetFiles(ctx, in.From.ID); err != nil {
 		a.log.WarnContext(ctx, "teams: forget the files offered to a person", "err", err)
 	}
@@ -74,9 +74,7 @@ func (a *Adapter) replyForgotten(ctx context.Context, inst *bot.Installation, in
 		if msg.Ephemeral && !in.personal() {
 			if private == "" {
 				var err error
-				private, err = m.api.CreateConversation(ctx, in.ServiceURL, &conversationParams{
-					Bot: schema.ChannelAccount{ID: in.Recipient.ID, Name: in.Recipient.Name}, Members: []schema.ChannelAccount{{ID: in.From.ID}},
-					TenantID: inst.ExternalID, ChannelData: map[string]any{"tenant": map[string]any{"id": inst.ExternalID}}})
+				private, err = m.openChat(ctx, inst, in.ServiceURL, schema.ChannelAccount{ID: in.Recipient.ID, Name: in.Recipient.Name}, in.From.ID)
 				if err != nil {
 					a.log.WarnContext(ctx, "teams reply", "tenant", inst.ExternalID, "err", err)
 					continue
@@ -84,12 +82,8 @@ func (a *Adapter) replyForgotten(ctx context.Context, inst *bot.Installation, in
 			}
 			conv = private
 		}
-		for _, card := range Cards(msg, m.names(ctx, inst, msg)) {
-			if _, err := m.api.Send(ctx, in.ServiceURL, conv, &outActivity{Type: schema.Message, Summary: summary(msg.Text),
-				Attachments: []schema.Attachment{card}}); err != nil {
-				a.log.WarnContext(ctx, "teams reply", "tenant", inst.ExternalID, "err", err)
-				break
-			}
+		if err := m.sendUnremembered(ctx, inst, in.ServiceURL, conv, msg); err != nil {
+			a.log.WarnContext(ctx, "teams reply", "tenant", inst.ExternalID, "err", err)
 		}
 	}
 }
