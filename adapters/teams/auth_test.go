@@ -466,6 +466,35 @@ func TestAuthenticateKeyWithoutEndorsements(t *testing.T) {
 	}
 }
 
+// TestAuthenticateKeyForAnotherAlg serves a key whose "alg" is RS512: a
+// token signed with it in RS256 is refused (keyfunc's check), though the
+// signature is good.
+func TestAuthenticateKeyForAnotherAlg(t *testing.T) {
+	t.Parallel()
+	idp := teamstest.NewIdentityProvider(t)
+	key := teamstest.NewKey(t)
+	mux := http.NewServeMux()
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	mux.HandleFunc("/meta", func(w http.ResponseWriter, _ *http.Request) {
+		_ = json.NewEncoder(w).Encode(map[string]any{"jwks_uri": srv.URL + "/keys"})
+	})
+	mux.HandleFunc("/keys", func(w http.ResponseWriter, _ *http.Request) {
+		_ = json.NewEncoder(w).Encode(map[string]any{"keys": []any{map[string]any{
+			"kty": "RSA", "use": "sig", "kid": "rs512", "alg": "RS512",
+			"n": base64.RawURLEncoding.EncodeToString(key.N.Bytes()),
+			"e": base64.RawURLEncoding.EncodeToString(big.NewInt(int64(key.E)).Bytes()),
+		}}})
+	})
+	a, clock := newTestAuthenticator(t, srv.URL+"/meta")
+	tok := "Bearer " + idp.SignWith(t, key, "rs512", claimsAt(clock.Now()))
+	_, err := a.Authenticate(t.Context(), tok, authServiceURL, "msteams")
+	var ae *AuthError
+	if !errors.As(err, &ae) || !strings.Contains(ae.Reason, "bad signature or algorithm") {
+		t.Fatalf("RS256 token under an RS512 key: err = %v, want a refusal for the algorithm", err)
+	}
+}
+
 func TestParseKey(t *testing.T) {
 	t.Parallel()
 	key := teamstest.NewKey(t)
