@@ -3,21 +3,14 @@ package teams
 import (
 	"cmp"
 	"context"
-	"crypto/rsa"
-	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
-	"math/big"
 	"net"
 	"net/http"
 	"net/url"
 	"slices"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -172,20 +165,20 @@ func (a *Authenticator) Authenticate(ctx context.Context, authorization, service
 	if err != nil {
 		return nil, err
 	}
-	var key *signingKey
+	var set *keySet
+	var kid string
 	var keyErr error
 	var claims tokenClaims
 	_, err = a.parser.ParseWithClaims(raw, &claims, func(t *jwt.Token) (any, error) {
-		kid, _ := t.Header["kid"].(string)
-		if kid == "" {
+		if kid, _ = t.Header["kid"].(string); kid == "" {
 			keyErr = errNoKid
 		} else {
-			key, keyErr = a.keys.key(ctx, kid)
+			set, keyErr = a.keys.key(ctx, kid)
 		}
 		if keyErr != nil {
 			return nil, keyErr
 		}
-		return key.pub, nil
+		return set.keys.KeyfuncCtx(ctx)(t)
 	})
 	switch {
 	case keyErr != nil && errors.Is(keyErr, ErrKeysUnavailable):
@@ -208,8 +201,8 @@ func (a *Authenticator) Authenticate(ctx context.Context, authorization, service
 	}
 	// A nil list means the key carries no endorsements; an empty list
 	// endorses nothing.
-	if key.endorsements != nil && !slices.Contains(key.endorsements, channelID) {
-		return nil, authErr(nil, "signing key %q does not endorse channel %q", key.kid, channelID)
+	if e := set.endorsements[kid]; e != nil && !slices.Contains(e, channelID) {
+		return nil, authErr(nil, "signing key %q does not endorse channel %q", kid, channelID)
 	}
 	c := &Claims{
 		AppID:      cmp.Or(claims.AppID, claims.AZP),
@@ -221,10 +214,6 @@ func (a *Authenticator) Authenticate(ctx context.Context, authorization, service
 	}
 	return c, nil
 }
-
-// keysFetchTimeout bounds one refresh of the signing keys (metadata and
-// key set together), so the requests waiting on it still answer in time.
-const keysFetchTimeout = 5 * time.Second
 
 var (
 	errNoKid      = errors.New("token header has no kid")
@@ -272,190 +261,6 @@ func tokenError(err error) *AuthError {
 }
 
 func trimSlash(s string) string { return strings.TrimSuffix(s, "/") }
-
-// keyCache holds the signing keys of one OpenID metadata document.
-type keyCache struct {
-	metadataURL string
-	client      *http.Client
-	now         func() time.Time
-	log         *slog.Logger
-
-	set atomic.Pointer[keySet] // read without locking on every request
-
-	mu          sync.Mutex // serialises fetches and guards the fields below
-	lastAttempt time.Time
-	lastErr     error
-}
-
-type keySet struct {
-	keys      map[string]*signingKey
-	fetchedAt time.Time
-}
-
-type signingKey struct {
-	kid          string
-	pub          *rsa.PublicKey
-	endorsements []string // nil when the key has none
-}
-
-// key returns the key with that kid, fetching the key set when it is
-// missing, stale or lacks that kid, within the rate limits above.
-func (c *keyCache) key(ctx context.Context, kid string) (*signingKey, error) {
-	if k, ok := c.fresh(kid); ok {
-		return k, nil
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	// Another request may have fetched while this one waited.
-	if k, ok := c.fresh(kid); ok {
-		return k, nil
-	}
-	set := c.set.Load()
-	now := c.now()
-	wait := keysRefreshEvery
-	if set == nil {
-		wait = keysRetryEvery
-	}
-	if c.lastAttempt.IsZero() || now.Sub(c.lastAttempt) >= wait {
-		c.lastAttempt = now
-		c.lastErr = nil
-		// Bounded: requests wait on this fetch, and Teams on them.
-		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), keysFetchTimeout)
-		fetched, err := c.fetch(fctx)
-		cancel()
-		if err != nil {
-			c.lastErr = err
-			c.log.Warn("teams auth: fetch signing keys", "metadata_url", c.metadataURL, "err", err)
-		} else {
-			c.set.Store(fetched)
-			set = fetched
-		}
-	}
-	if set != nil {
-		// A stale key is still better than none when a refresh failed.
-		if k, ok := set.keys[kid]; ok {
-			return k, nil
-		}
-	}
-	if c.lastErr != nil {
-		return nil, fmt.Errorf("%w: %w", ErrKeysUnavailable, c.lastErr)
-	}
-	return nil, fmt.Errorf("%w %q", errUnknownKid, kid)
-}
-
-func (c *keyCache) fresh(kid string) (*signingKey, bool) {
-	set := c.set.Load()
-	if set == nil || c.now().Sub(set.fetchedAt) >= keysMaxAge {
-		return nil, false
-	}
-	k, ok := set.keys[kid]
-	return k, ok
-}
-
-// fetch reads the metadata document, then the key set it points to.
-func (c *keyCache) fetch(ctx context.Context) (*keySet, error) {
-	var meta struct {
-		JWKSURI string `json:"jwks_uri"`
-	}
-	if err := c.getJSON(ctx, c.metadataURL, &meta); err != nil {
-		return nil, fmt.Errorf("get OpenID metadata: %w", err)
-	}
-	if meta.JWKSURI == "" {
-		return nil, errors.New("OpenID metadata has no jwks_uri")
-	}
-	if err := checkFetchURL(meta.JWKSURI); err != nil {
-		return nil, fmt.Errorf("OpenID metadata jwks_uri: %w", err)
-	}
-	var jwks struct {
-		Keys []jsonWebKey `json:"keys"`
-	}
-	if err := c.getJSON(ctx, meta.JWKSURI, &jwks); err != nil {
-		return nil, fmt.Errorf("get signing keys: %w", err)
-	}
-	set := &keySet{keys: make(map[string]*signingKey), fetchedAt: c.now()}
-	for _, jk := range jwks.Keys {
-		k, err := jk.signingKey()
-		if err != nil {
-			c.log.Warn("teams auth: skip signing key", "kid", jk.Kid, "err", err)
-			continue
-		}
-		if k != nil {
-			set.keys[k.kid] = k
-		}
-	}
-	if len(set.keys) == 0 {
-		return nil, errors.New("the key set has no usable RSA signing key")
-	}
-	return set, nil
-}
-
-func (c *keyCache) getJSON(ctx context.Context, u string, v any) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Accept", "application/json")
-	resp, err := c.client.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("GET %s: %s", u, resp.Status)
-	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, keysMaxBody+1))
-	if err != nil {
-		return fmt.Errorf("GET %s: %w", u, err)
-	}
-	if len(body) > keysMaxBody {
-		return fmt.Errorf("GET %s: body over %d bytes", u, keysMaxBody)
-	}
-	if err := json.Unmarshal(body, v); err != nil {
-		return fmt.Errorf("GET %s: decode: %w", u, err)
-	}
-	return nil
-}
-
-// jsonWebKey is one key of the Bot Framework's JWKS: RFC 7517 plus
-// "endorsements", the channel ids the key may sign for.
-type jsonWebKey struct {
-	Kty          string   `json:"kty"`
-	Use          string   `json:"use"`
-	Kid          string   `json:"kid"`
-	N            string   `json:"n"`
-	E            string   `json:"e"`
-	Endorsements []string `json:"endorsements"` // nil when absent; [] when empty
-}
-
-// signingKey returns nil, nil for a key that is not an RSA signing key.
-func (jk jsonWebKey) signingKey() (*signingKey, error) {
-	if jk.Kty != "RSA" || jk.Use != "" && jk.Use != "sig" {
-		return nil, nil
-	}
-	if jk.Kid == "" {
-		return nil, errors.New("no kid")
-	}
-	n, err := b64(jk.N)
-	if err != nil {
-		return nil, fmt.Errorf("modulus: %w", err)
-	}
-	e, err := b64(jk.E)
-	if err != nil {
-		return nil, fmt.Errorf("exponent: %w", err)
-	}
-	pub := &rsa.PublicKey{N: new(big.Int).SetBytes(n), E: int(new(big.Int).SetBytes(e).Int64())}
-	if pub.N.BitLen() < 2048 {
-		return nil, fmt.Errorf("modulus of %d bits, want at least 2048", pub.N.BitLen())
-	}
-	if len(e) > 4 || pub.E < 3 || pub.E%2 == 0 {
-		return nil, errors.New("bad exponent")
-	}
-	return &signingKey{kid: jk.Kid, pub: pub, endorsements: jk.Endorsements}, nil
-}
-
-func b64(s string) ([]byte, error) {
-	return base64.RawURLEncoding.DecodeString(strings.TrimRight(s, "="))
-}
 
 // checkFetchURL accepts an absolute https URL, or http on a loopback host.
 func checkFetchURL(s string) error {

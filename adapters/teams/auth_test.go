@@ -2,6 +2,7 @@ package teams
 
 import (
 	"context"
+	"crypto/rsa"
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
@@ -212,18 +213,18 @@ func publishedKey(t *testing.T, idp *teamstest.IdentityProvider, kid string) any
 	}
 	defer resp.Body.Close()
 	var jwks struct {
-		Keys []jsonWebKey `json:"keys"`
+		Keys []json.RawMessage `json:"keys"`
 	}
 	if err := json.NewDecoder(resp.Body).Decode(&jwks); err != nil {
 		t.Fatal(err)
 	}
-	for _, jk := range jwks.Keys {
-		if jk.Kid == kid {
-			k, err := jk.signingKey()
-			if err != nil {
-				t.Fatal(err)
-			}
-			return k.pub
+	for _, raw := range jwks.Keys {
+		k, err := parseKey(raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if k.kid == kid && k.jwk != nil {
+			return k.jwk.Key()
 		}
 	}
 	t.Fatalf("no key %q in the JWKS", kid)
@@ -465,7 +466,36 @@ func TestAuthenticateKeyWithoutEndorsements(t *testing.T) {
 	}
 }
 
-func TestJSONWebKey(t *testing.T) {
+// TestAuthenticateKeyForAnotherAlg serves a key whose "alg" is RS512: a
+// token signed with it in RS256 is refused (keyfunc's check), though the
+// signature is good.
+func TestAuthenticateKeyForAnotherAlg(t *testing.T) {
+	t.Parallel()
+	idp := teamstest.NewIdentityProvider(t)
+	key := teamstest.NewKey(t)
+	mux := http.NewServeMux()
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	mux.HandleFunc("/meta", func(w http.ResponseWriter, _ *http.Request) {
+		_ = json.NewEncoder(w).Encode(map[string]any{"jwks_uri": srv.URL + "/keys"})
+	})
+	mux.HandleFunc("/keys", func(w http.ResponseWriter, _ *http.Request) {
+		_ = json.NewEncoder(w).Encode(map[string]any{"keys": []any{map[string]any{
+			"kty": "RSA", "use": "sig", "kid": "rs512", "alg": "RS512",
+			"n": base64.RawURLEncoding.EncodeToString(key.N.Bytes()),
+			"e": base64.RawURLEncoding.EncodeToString(big.NewInt(int64(key.E)).Bytes()),
+		}}})
+	})
+	a, clock := newTestAuthenticator(t, srv.URL+"/meta")
+	tok := "Bearer " + idp.SignWith(t, key, "rs512", claimsAt(clock.Now()))
+	_, err := a.Authenticate(t.Context(), tok, authServiceURL, "msteams")
+	var ae *AuthError
+	if !errors.As(err, &ae) || !strings.Contains(ae.Reason, "bad signature or algorithm") {
+		t.Fatalf("RS256 token under an RS512 key: err = %v, want a refusal for the algorithm", err)
+	}
+}
+
+func TestParseKey(t *testing.T) {
 	t.Parallel()
 	key := teamstest.NewKey(t)
 	n := base64.RawURLEncoding.EncodeToString(key.N.Bytes())
@@ -481,14 +511,15 @@ func TestJSONWebKey(t *testing.T) {
 		{name: "EC key", json: `{"kty":"EC","kid":"k","crv":"P-256"}`, wantNil: true},
 		{name: "no kid", json: `{"kty":"RSA","n":"` + n + `","e":"AQAB"}`, wantErr: true},
 		{name: "1024-bit", json: `{"kty":"RSA","kid":"k","n":"` + n[:171] + `","e":"AQAB"}`, wantErr: true},
+		{name: "exponent over 4 bytes", json: `{"kty":"RSA","kid":"k","n":"` + n + `","e":"AQAAAAE"}`, wantErr: true},
 		{name: "even exponent", json: `{"kty":"RSA","kid":"k","n":"` + n + `","e":"AQAA"}`, wantErr: true},
 		{name: "bad base64", json: `{"kty":"RSA","kid":"k","n":"***","e":"AQAB"}`, wantErr: true},
 	} {
-		var jk jsonWebKey
-		if err := json.Unmarshal([]byte(tt.json), &jk); err != nil {
-			t.Fatalf("%s: %v", tt.name, err)
+		k, err := parseKey(json.RawMessage(tt.json))
+		var pub *rsa.PublicKey
+		if k.jwk != nil {
+			pub, _ = k.jwk.Key().(*rsa.PublicKey)
 		}
-		k, err := jk.signingKey()
 		switch {
 		case tt.wantErr:
 			if err == nil {
@@ -497,12 +528,12 @@ func TestJSONWebKey(t *testing.T) {
 		case err != nil:
 			t.Errorf("%s: %v", tt.name, err)
 		case tt.wantNil:
-			if k != nil {
+			if k.jwk != nil {
 				t.Errorf("%s: got a signing key, want none", tt.name)
 			}
-		case k == nil:
-			t.Errorf("%s: no signing key", tt.name)
-		case k.pub.N.Cmp(key.N) != 0 || k.pub.E != 65537:
+		case pub == nil:
+			t.Errorf("%s: no RSA signing key", tt.name)
+		case pub.N.Cmp(key.N) != 0 || pub.E != 65537:
 			t.Errorf("%s: wrong public key", tt.name)
 		case (k.endorsements == nil) != (tt.wantEndorsements == nil) || strings.Join(k.endorsements, ",") != strings.Join(tt.wantEndorsements, ","):
 			t.Errorf("%s: endorsements = %#v, want %#v", tt.name, k.endorsements, tt.wantEndorsements)

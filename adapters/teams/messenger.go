@@ -304,6 +304,43 @@ func (m *Messenger) names(ctx context.Context, inst *bot.Installation, msg bot.M
 	return names
 }
 
+// installsApps reports whether the app can be installed for a person
+// through Graph (MessengerConfig.Graph), which needs their Entra object id.
+func (m *Messenger) installsApps() bool { return m.graph != nil }
+
+// memberObjectID asks the roster of a team or chat for a member's Entra
+// object id.
+func (m *Messenger) memberObjectID(ctx context.Context, serviceURL, conversationID, userID string) (string, error) {
+	member, err := m.api.Member(ctx, serviceURL, conversationID, userID)
+	if err != nil {
+		return "", err
+	}
+	return member.AadObjectID, nil
+}
+
+// openChat starts a 1:1 chat between the bot and a person and returns its
+// conversation id. Unlike personConversation it remembers nothing: it
+// serves a person who just deleted their data.
+func (m *Messenger) openChat(ctx context.Context, inst *bot.Installation, serviceURL string, botAccount schema.ChannelAccount, userID string) (string, error) {
+	return m.api.CreateConversation(ctx, serviceURL, &conversationParams{
+		Bot: botAccount, Members: []schema.ChannelAccount{{ID: userID}},
+		TenantID: inst.ExternalID, ChannelData: map[string]any{"tenant": map[string]any{"id": inst.ExternalID}}})
+}
+
+// sendUnremembered posts msg's cards straight to a conversation, in order,
+// stopping at the first failure. Unlike Send it neither looks up nor
+// keeps a conversation reference, and offers no file for upload: it serves a person
+// who just deleted their data.
+func (m *Messenger) sendUnremembered(ctx context.Context, inst *bot.Installation, serviceURL, conversationID string, msg bot.Message) error {
+	for _, card := range Cards(msg, m.names(ctx, inst, msg)) {
+		if _, err := m.api.Send(ctx, serviceURL, conversationID, &outActivity{Type: schema.Message, Summary: summary(msg.Text),
+			Attachments: []schema.Attachment{card}}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // parseRef splits a message reference "<conversation>|<activity id>".
 func parseRef(ref string) (conv, id string, err error) {
 	conv, id, ok := strings.Cut(ref, "|")
