@@ -42,10 +42,10 @@ func setupHTTP(t *testing.T, wrap ...func(bot.Store) bot.Store) *httpBundle {
 		store = w(store)
 	}
 	f := newFakeSlack(t)
-	f.Reply["views.open"] = func(w http.ResponseWriter, r *http.Request) {
+	f.Handle("views.open", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		io.WriteString(w, `{"ok":true,"view":{"id":"V1"}}`)
-	}
+	})
 	m := NewMessenger(MessengerConfig{APIURL: f.URL, BotToken: "xoxb-single"})
 	// The core sends through the same fake Slack as the adapter.
 	core, err := bot.New(bot.Config{Store: store, Messenger: m, State: b.State, Clock: b.Clock})
@@ -251,14 +251,14 @@ func (h *httpBundle) person(t *testing.T, id string) *bot.Person {
 func TestProfilesFromUsersInfo(t *testing.T) {
 	t.Parallel()
 	h := setupHTTP(t)
-	h.slack.Reply["users.info"] = func(w http.ResponseWriter, r *http.Request) {
+	h.slack.Handle("users.info", func(w http.ResponseWriter, r *http.Request) {
 		r.ParseForm()
 		if r.PostForm.Get("user") == "UGONE" {
 			fixture(t, w, "slack_api_users_info_error_user_not_found.json")
 			return
 		}
 		fixture(t, w, "slack_api_users_info_success.json") // Egon, America/Los_Angeles
-	}
+	})
 	if code, body := h.command(t, "UCOACH", "invite <@W012A3CDE>"); code != 200 || !strings.Contains(body, "spengler") {
 		t.Fatalf("invite: %d %s", code, body)
 	}

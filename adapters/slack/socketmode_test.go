@@ -227,10 +227,10 @@ func socketSlack(t *testing.T, h *httpBundle, script func(conn *websocket.Conn))
 		<-r.Context().Done()
 	}))
 	t.Cleanup(ws.Close)
-	h.slack.Reply["apps.connections.open"] = func(w http.ResponseWriter, r *http.Request) {
+	h.slack.Handle("apps.connections.open", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		io.WriteString(w, `{"ok":true,"url":"ws`+strings.TrimPrefix(ws.URL, "http")+`/link"}`)
-	}
+	})
 }
 
 // runSocket runs an adapter on core over h's Socket Mode until the
