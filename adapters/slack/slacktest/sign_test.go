@@ -44,8 +44,12 @@ func TestSignerPassesSlackGo(t *testing.T) {
 	s := slacktest.Signer{Secret: secret}
 	ctx := t.Context()
 	reqs := map[string]func() (*http.Request, error){
-		"event":       func() (*http.Request, error) { return s.Event(ctx, "http://app.test/slack/events", []byte(`{"type":"event_callback"}`)) },
-		"interaction": func() (*http.Request, error) { return s.Interaction(ctx, "http://app.test/slack/events", map[string]any{"type": "block_actions"}) },
+		"event": func() (*http.Request, error) {
+			return s.Event(ctx, "http://app.test/slack/events", []byte(`{"type":"event_callback"}`))
+		},
+		"interaction": func() (*http.Request, error) {
+			return s.Interaction(ctx, "http://app.test/slack/events", map[string]any{"type": "block_actions"})
+		},
 		"command": func() (*http.Request, error) {
 			return s.Command(ctx, "http://app.test/slack/events", url.Values{"command": {"/smart90"}, "text": {"help"}})
 		},
