@@ -3,7 +3,8 @@
 // requests to the app exactly as Slack does (events, interactions, slash
 // commands), and Server is a fake Slack Web API on loopback that the real
 // slack-go client talks to (slack.OptionAPIURL, or SLACK_API_URL for
-// `smart90 serve`), recording every call.
+// `smart90 serve`), recording every call, and serving Socket Mode's
+// WebSocket when asked to.
 //
 // slack-go's own slacktest package was not used: it answers a fixed set of
 // canned payloads built for the retired RTM API, with users and channels it

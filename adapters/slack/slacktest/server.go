@@ -83,7 +83,8 @@ type Post struct {
 // conversations.history (which shows those posts, newest first, a page at
 // a time), files.getUploadURLExternal, the upload URL it hands out,
 // files.completeUploadExternal, views.open, views.update and
-// views.publish. Handle replaces a method's answer (a failure, a 429, a
+// views.publish, and, once SocketMode is called, apps.connections.open.
+// Handle replaces a method's answer (a failure, a 429, a
 // payload the test needs). Any other method is answered unknown_method,
 // and fails the test when the server was started with Start. It is safe
 // for concurrent use.
@@ -102,6 +103,7 @@ type Server struct {
 	handlers map[string]http.HandlerFunc
 	posts    map[string][]Post // by channel, oldest first
 	nposts   int
+	sockets  []*httptest.Server // SocketMode's WebSocket servers
 }
 
 // NewServer starts a fake Slack Web API; Close stops it.
@@ -135,6 +137,13 @@ func Start(tb testing.TB, opts Options) *Server {
 func (s *Server) Close() {
 	s.srv.CloseClientConnections()
 	s.srv.Close()
+	s.mu.Lock()
+	sockets := s.sockets
+	s.mu.Unlock()
+	for _, ws := range sockets {
+		ws.CloseClientConnections()
+		ws.Close()
+	}
 }
 
 // Client returns slack-go's client for token, pointed at the server.
