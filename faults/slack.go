@@ -1,23 +1,21 @@
 package faults
 
 import (
-	"bytes"
+	"cmp"
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"regexp"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/smart90/smart90/adapters/slack/slacktest"
 )
 
 // SlackFault is how the fake Slack answers chat.postMessage.
@@ -39,32 +37,22 @@ const (
 // Team is the workspace the fake Slack's bot token belongs to.
 const Team = "T1"
 
-// SlackFake is a Slack Web API on loopback for smart90 serve: auth.test,
-// users.info, conversations.open (the DM with user U is channel DU),
-// chat.postMessage, which it records per channel with each message's
-// metadata, and conversations.history, which shows them. Its fault is switched at
-// run time (SetFault). It is safe for concurrent use.
+// SlackFake is a Slack Web API on loopback for smart90 serve
+// (slacktest.Server): auth.test, users.info, conversations.open (the DM
+// with user U is channel DU), chat.postMessage, which it records per
+// channel with each message's metadata, and conversations.history, which
+// shows them. It counts the daily prompts each channel got, and its fault
+// is switched at run time (SetFault). It is safe for concurrent use.
 type SlackFake struct {
-	srv   *httptest.Server
+	api   *slacktest.Server
 	fault atomic.Int32
 	calls atomic.Int64 // chat.postMessage calls while faulty, to pick every second one
-	ts    atomic.Int64
 
 	mu      sync.Mutex
-	names   map[string]string   // user → display name, for users.info
-	posted  map[string][]string // channel → texts, in order
-	history map[string][]posted // channel → messages, oldest first, for conversations.history
-	prompts map[string]int      // channel → daily prompts posted
-	first   time.Time           // first prompt posted
-	last    time.Time           // last channel's first prompt posted
-	changed chan struct{}       // closed and replaced on every prompt
-}
-
-// posted is a message the fake accepted, as conversations.history shows it.
-type posted struct {
-	ts       string
-	text     string
-	metadata json.RawMessage // nil when posted without
+	prompts map[string]int // channel → daily prompts posted
+	first   time.Time      // first prompt posted
+	last    time.Time      // last channel's first prompt posted
+	changed chan struct{}  // closed and replaced on every prompt
 }
 
 // promptRE recognises the daily check-in prompt ("*Cycle 1 · day 3 of
@@ -74,19 +62,29 @@ var promptRE = regexp.MustCompile(`\*Cycle \d+ · day \d+ of \d+\*`)
 // NewSlackFake starts a fake Slack that knows the given users (id →
 // display name); Close stops it.
 func NewSlackFake(users map[string]string) *SlackFake {
-	f := &SlackFake{names: users, posted: map[string][]string{}, history: map[string][]posted{}, prompts: map[string]int{}, changed: make(chan struct{})}
-	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
+	f := &SlackFake{prompts: map[string]int{}, changed: make(chan struct{})}
+	f.api = slacktest.NewServer(slacktest.Options{
+		TeamID: Team, TeamName: "Faults",
+		// The name and zone smart90 stored, so an answer is not also a
+		// rename.
+		User: func(id string) (slacktest.User, bool) {
+			name, ok := users[id]
+			return slacktest.User{ID: id, Name: id, DisplayName: name, TZ: "UTC"}, ok
+		},
+		// A real time stamp, so that conversations.history's oldest works.
+		Now:    time.Now,
+		OnPost: f.posted,
+		Forget: true, // a run makes hundreds of thousands of calls
+	})
+	f.api.Handle("chat.postMessage", f.postMessage)
 	return f
 }
 
 // URL is the Web API base, for SLACK_API_URL.
-func (f *SlackFake) URL() string { return f.srv.URL + "/" }
+func (f *SlackFake) URL() string { return f.api.URL }
 
 // Close stops the server; calls still hanging are cut.
-func (f *SlackFake) Close() {
-	f.srv.CloseClientConnections()
-	f.srv.Close()
-}
+func (f *SlackFake) Close() { f.api.Close() }
 
 // SetFault switches how chat.postMessage is answered from now on.
 func (f *SlackFake) SetFault(s SlackFault) { f.fault.Store(int32(s)) }
@@ -111,39 +109,7 @@ func (f *SlackFake) Progress() (channels int, first, last time.Time, next <-chan
 	return len(f.prompts), f.first, f.last, f.changed
 }
 
-func (f *SlackFake) serve(w http.ResponseWriter, r *http.Request) {
-	if err := r.ParseForm(); err != nil {
-		http.Error(w, "bad form", http.StatusBadRequest)
-		return
-	}
-	w.Header().Set("Content-Type", "application/json")
-	switch r.URL.Path {
-	case "/auth.test":
-		fmt.Fprintf(w, `{"ok":true,"team":"Faults","team_id":%q,"user_id":"UBOT"}`, Team)
-	case "/users.info":
-		u := r.PostForm.Get("user")
-		f.mu.Lock()
-		name, ok := f.names[u]
-		f.mu.Unlock()
-		if !ok {
-			io.WriteString(w, `{"ok":false,"error":"user_not_found"}`)
-			return
-		}
-		// The name and zone smart90 stored, so an answer is not also a
-		// rename.
-		json.NewEncoder(w).Encode(map[string]any{"ok": true, "user": map[string]any{
-			"id": u, "name": u, "tz": "UTC", "profile": map[string]any{"display_name": name}}})
-	case "/conversations.open":
-		fmt.Fprintf(w, `{"ok":true,"channel":{"id":"D%s"}}`, r.PostForm.Get("users"))
-	case "/chat.postMessage":
-		f.postMessage(w, r)
-	case "/conversations.history":
-		f.conversationHistory(w, r)
-	default:
-		io.WriteString(w, `{"ok":false,"error":"unknown_method"}`)
-	}
-}
-
+// postMessage answers chat.postMessage with the fault, or posts.
 func (f *SlackFake) postMessage(w http.ResponseWriter, r *http.Request) {
 	switch SlackFault(f.fault.Load()) {
 	case Slack429Half:
@@ -161,73 +127,26 @@ func (f *SlackFake) postMessage(w http.ResponseWriter, r *http.Request) {
 		<-r.Context().Done()
 		return
 	}
-	channel := r.PostForm.Get("channel")
-	text := r.PostForm.Get("text")
-	if text == "" {
-		text = r.PostForm.Get("blocks")
-	}
-	// A real time stamp, so that conversations.history's oldest works;
-	// the sequence keeps every ts unique and in order.
-	now := time.Now()
-	ts := fmt.Sprintf("%d.%06d", now.Unix(), f.ts.Add(1)%1000000)
-	p := posted{ts: ts, text: text}
-	if md := r.PostForm.Get("metadata"); md != "" {
-		p.metadata = json.RawMessage(md)
-	}
-	f.mu.Lock()
-	f.posted[channel] = append(f.posted[channel], text)
-	f.history[channel] = append(f.history[channel], p)
-	if promptRE.MatchString(text) {
-		now := time.Now()
-		if f.first.IsZero() {
-			f.first = now
-		}
-		if f.prompts[channel] == 0 {
-			f.last = now
-		}
-		f.prompts[channel]++
-		close(f.changed)
-		f.changed = make(chan struct{})
-	}
-	f.mu.Unlock()
-	fmt.Fprintf(w, `{"ok":true,"channel":%q,"ts":%q}`, channel, ts)
+	f.api.Default(w, r)
 }
 
-// conversationHistory answers as Slack does: the channel's messages newest
-// first, from oldest on (inclusive when asked), limit at a time with a
-// cursor to the next page, metadata only when include_all_metadata is set.
-func (f *SlackFake) conversationHistory(w http.ResponseWriter, r *http.Request) {
-	q := r.PostForm
-	oldest, _ := strconv.ParseFloat(q.Get("oldest"), 64)
+// posted counts a message the fake accepted when it is a daily prompt.
+func (f *SlackFake) posted(p slacktest.Post) {
+	if !promptRE.MatchString(cmp.Or(p.Text, p.Blocks)) {
+		return
+	}
 	f.mu.Lock()
-	all := f.history[q.Get("channel")]
-	var msgs []map[string]any
-	for i := len(all) - 1; i >= 0; i-- {
-		p := all[i]
-		ts, _ := strconv.ParseFloat(p.ts, 64)
-		if ts < oldest || ts == oldest && q.Get("inclusive") != "1" {
-			continue
-		}
-		m := map[string]any{"type": "message", "user": "UBOT", "text": p.text, "ts": p.ts}
-		if p.metadata != nil && q.Get("include_all_metadata") == "1" {
-			m["metadata"] = p.metadata
-		}
-		msgs = append(msgs, m)
+	defer f.mu.Unlock()
+	now := time.Now()
+	if f.first.IsZero() {
+		f.first = now
 	}
-	f.mu.Unlock()
-	from, _ := strconv.Atoi(q.Get("cursor"))
-	limit, _ := strconv.Atoi(q.Get("limit"))
-	if limit <= 0 {
-		limit = 100
+	if f.prompts[p.Channel] == 0 {
+		f.last = now
 	}
-	from = min(max(from, 0), len(msgs))
-	to := min(from+limit, len(msgs))
-	next := ""
-	if to < len(msgs) {
-		next = strconv.Itoa(to)
-	}
-	json.NewEncoder(w).Encode(map[string]any{"ok": true, "messages": msgs[from:to], "has_more": next != "",
-		"response_metadata": map[string]any{"next_cursor": next}})
+	f.prompts[p.Channel]++
+	close(f.changed)
+	f.changed = make(chan struct{})
 }
 
 // eventSender delivers Events API callbacks to smart90 as Slack does:
@@ -323,17 +242,10 @@ func (s *eventSender) post(ctx context.Context, body []byte, retry int, reason s
 		return 0, errors.New("no replica")
 	}
 	url := targets[int(s.next.Add(1))%len(targets)]
-	ts := strconv.FormatInt(time.Now().Unix(), 10)
-	mac := hmac.New(sha256.New, []byte(s.secret))
-	io.WriteString(mac, "v0:"+ts+":")
-	mac.Write(body)
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
+	req, err := slacktest.Signer{Secret: s.secret}.Event(ctx, url, body)
 	if err != nil {
 		return 0, err
 	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("X-Slack-Request-Timestamp", ts)
-	req.Header.Set("X-Slack-Signature", "v0="+hex.EncodeToString(mac.Sum(nil)))
 	if retry > 0 {
 		req.Header.Set("X-Slack-Retry-Num", strconv.Itoa(retry))
 		req.Header.Set("X-Slack-Retry-Reason", reason)

@@ -22,11 +22,11 @@ func TestDigestThread(t *testing.T) {
 	t.Parallel()
 	h := setupHTTP(t)
 	var ts atomic.Int64
-	h.slack.Reply["chat.postMessage"] = func(w http.ResponseWriter, r *http.Request) {
+	h.slack.Handle("chat.postMessage", func(w http.ResponseWriter, r *http.Request) {
 		r.ParseForm()
 		w.Header().Set("Content-Type", "application/json")
 		fmt.Fprintf(w, `{"ok":true,"channel":%q,"ts":"1700000000.%06d"}`, r.PostForm.Get("channel"), ts.Add(1))
-	}
+	})
 	ctx := context.Background()
 	h.command(t, "UCOACH", "invite <@UANA|ana>")
 	h.command(t, "UCOACH", "digest <#C0COACH|coaching>")

@@ -2,9 +2,6 @@ package slack
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -18,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/smart90/smart90/adapters/slack/slacktest"
 	"github.com/smart90/smart90/bot"
 	"github.com/smart90/smart90/bot/bottest"
 	"github.com/smart90/smart90/store/inproc"
@@ -42,10 +40,6 @@ func setupHTTP(t *testing.T, wrap ...func(bot.Store) bot.Store) *httpBundle {
 		store = w(store)
 	}
 	f := newFakeSlack(t)
-	f.Reply["views.open"] = func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		io.WriteString(w, `{"ok":true,"view":{"id":"V1"}}`)
-	}
 	m := NewMessenger(MessengerConfig{APIURL: f.URL, BotToken: "xoxb-single"})
 	// The core sends through the same fake Slack as the adapter.
 	core, err := bot.New(bot.Config{Store: store, Messenger: m, State: b.State, Clock: b.Clock})
@@ -68,16 +62,10 @@ func setupHTTP(t *testing.T, wrap ...func(bot.Store) bot.Store) *httpBundle {
 // the ack, and returns the status and body.
 func (h *httpBundle) post(t *testing.T, contentType, body string, headers ...string) (int, string) {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodPost, h.srv.URL+"/slack/events", strings.NewReader(body))
+	req, err := h.signer().Request(t.Context(), h.srv.URL+"/slack/events", contentType, []byte(body))
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts := strconv.FormatInt(h.Clock.Now().Unix(), 10)
-	mac := hmac.New(sha256.New, []byte(testSecret))
-	fmt.Fprintf(mac, "v0:%s:%s", ts, body)
-	req.Header.Set("Content-Type", contentType)
-	req.Header.Set("X-Slack-Request-Timestamp", ts)
-	req.Header.Set("X-Slack-Signature", "v0="+hex.EncodeToString(mac.Sum(nil)))
 	for i := 0; i+1 < len(headers); i += 2 {
 		req.Header.Set(headers[i], headers[i+1])
 	}
@@ -251,14 +239,14 @@ func (h *httpBundle) person(t *testing.T, id string) *bot.Person {
 func TestProfilesFromUsersInfo(t *testing.T) {
 	t.Parallel()
 	h := setupHTTP(t)
-	h.slack.Reply["users.info"] = func(w http.ResponseWriter, r *http.Request) {
+	h.slack.Handle("users.info", func(w http.ResponseWriter, r *http.Request) {
 		r.ParseForm()
 		if r.PostForm.Get("user") == "UGONE" {
 			fixture(t, w, "slack_api_users_info_error_user_not_found.json")
 			return
 		}
 		fixture(t, w, "slack_api_users_info_success.json") // Egon, America/Los_Angeles
-	}
+	})
 	if code, body := h.command(t, "UCOACH", "invite <@W012A3CDE>"); code != 200 || !strings.Contains(body, "spengler") {
 		t.Fatalf("invite: %d %s", code, body)
 	}
@@ -657,15 +645,11 @@ func TestEventDeliveredThreeTimes(t *testing.T) {
 // status; it is safe in any goroutine and does not wait for the work
 // after the ack.
 func (h *httpBundle) send(t *testing.T, url, contentType, body string, headers ...string) int {
-	req, err := http.NewRequest(http.MethodPost, url, strings.NewReader(body))
+	req, err := h.signer().Request(context.Background(), url, contentType, []byte(body))
 	if err != nil {
 		t.Error(err)
 		return 0
 	}
-	ts := strconv.FormatInt(h.Clock.Now().Unix(), 10)
-	req.Header.Set("Content-Type", contentType)
-	req.Header.Set("X-Slack-Request-Timestamp", ts)
-	req.Header.Set("X-Slack-Signature", sign(ts, body))
 	for i := 0; i+1 < len(headers); i += 2 {
 		req.Header.Set(headers[i], headers[i+1])
 	}
@@ -678,11 +662,9 @@ func (h *httpBundle) send(t *testing.T, url, contentType, body string, headers .
 	return resp.StatusCode
 }
 
-// sign is Slack's v0 signature of body at ts.
-func sign(ts, body string) string {
-	mac := hmac.New(sha256.New, []byte(testSecret))
-	fmt.Fprintf(mac, "v0:%s:%s", ts, body)
-	return "v0=" + hex.EncodeToString(mac.Sum(nil))
+// signer signs requests as Slack does, at the test clock's time.
+func (h *httpBundle) signer() slacktest.Signer {
+	return slacktest.Signer{Secret: testSecret, Now: h.Clock.Now}
 }
 
 // TestSignedReplay: a signed slash command or modal submission replayed
@@ -701,7 +683,7 @@ func TestSignedReplay(t *testing.T) {
 		t.Fatalf("session: %d %s", code, body)
 	}
 	ts := strconv.FormatInt(h.Clock.Now().Unix(), 10)
-	upper := "v0=" + strings.ToUpper(strings.TrimPrefix(sign(ts, form), "v0="))
+	upper := "v0=" + strings.ToUpper(strings.TrimPrefix(slacktest.Sign(testSecret, ts, []byte(form)), "v0="))
 	for i, headers := range [][]string{nil, nil, {"X-Slack-Signature", upper}} {
 		if code, body := h.post(t, "application/x-www-form-urlencoded", form, headers...); code != http.StatusOK || body != "" {
 			t.Errorf("replay %d: %d %q, want an empty 200", i+1, code, body)

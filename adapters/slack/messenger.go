@@ -17,20 +17,6 @@ import (
 	"github.com/smart90/smart90/bot"
 )
 
-// webAPI is the part of slack-go's client the messenger calls, so tests can
-// see exactly which Web API methods are used.
-type webAPI interface {
-	PostMessageContext(ctx context.Context, channelID string, options ...slack.MsgOption) (string, string, error)
-	OpenConversationContext(ctx context.Context, params *slack.OpenConversationParameters) (*slack.Channel, bool, bool, error)
-	// Only to look for a retried prompt in a DM (Messenger.Sent).
-	GetConversationHistoryContext(ctx context.Context, params *slack.GetConversationHistoryParameters) (*slack.GetConversationHistoryResponse, error)
-	// A file goes out in three calls, made one by one (not through
-	// UploadFileContext) so that a 429 names the method Slack throttled.
-	GetUploadURLExternalContext(ctx context.Context, params slack.GetUploadURLExternalParameters) (*slack.GetUploadURLExternalResponse, error)
-	UploadToURL(ctx context.Context, params slack.UploadToURLParameters) error
-	CompleteUploadExternalContext(ctx context.Context, params slack.CompleteUploadExternalParameters) (*slack.CompleteUploadExternalResponse, error)
-}
-
 // MessengerConfig configures a Messenger.
 type MessengerConfig struct {
 	// APIURL is the Web API base (SLACK_API_URL); "" is slack-go's default.

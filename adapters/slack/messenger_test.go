@@ -88,7 +88,7 @@ func TestSendErrors(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			f := newFakeSlack(t)
-			f.Reply["chat.postMessage"] = func(w http.ResponseWriter, r *http.Request) {
+			f.Handle("chat.postMessage", func(w http.ResponseWriter, r *http.Request) {
 				for k, v := range tt.header {
 					w.Header().Set(k, v)
 				}
@@ -97,7 +97,7 @@ func TestSendErrors(t *testing.T) {
 					return
 				}
 				w.WriteHeader(tt.status)
-			}
+			})
 			m := NewMessenger(MessengerConfig{APIURL: f.URL})
 			ref, err := m.Send(t.Context(), bot.Destination{Installation: team, Channel: "C1"}, bot.Message{Text: "hi"})
 			if err == nil {
@@ -168,12 +168,12 @@ var lineNo = regexp.MustCompile(`line (\d+)\b`)
 func TestSendPartialResume(t *testing.T) {
 	t.Parallel()
 	f := newFakeSlack(t)
-	f.Reply["chat.postMessage"] = postOK(t, func(n int) (int, string) {
+	f.Handle("chat.postMessage", postOK(t, func(n int) (int, string) {
 		if n == 2 {
 			return http.StatusTooManyRequests, "2"
 		}
 		return 0, ""
-	})
+	}))
 	m := NewMessenger(MessengerConfig{APIURL: f.URL})
 	msg := bot.Message{Text: "*Weekly digest*"}
 	for i := range 120 {
@@ -245,14 +245,14 @@ func TestSendPartialFiles(t *testing.T) {
 	t.Parallel()
 	f := newFakeSlack(t)
 	var completes atomic.Int32
-	f.Reply["files.completeUploadExternal"] = func(w http.ResponseWriter, r *http.Request) {
+	f.Handle("files.completeUploadExternal", func(w http.ResponseWriter, r *http.Request) {
 		if completes.Add(1) == 1 {
 			w.WriteHeader(http.StatusServiceUnavailable)
 			return
 		}
 		w.Header().Set("Content-Type", "application/json")
 		io.WriteString(w, `{"ok":true,"files":[{"id":"F1","title":"export"}]}`)
-	}
+	})
 	m := NewMessenger(MessengerConfig{APIURL: f.URL})
 	msg := bot.Message{Text: "Your data, as JSON and CSV.", Files: []bot.File{
 		{Name: "smart90.json", Data: []byte(`{"rocks":[]}`)}, {Name: "checkins.csv", Data: []byte("day,moved\n")}}}
@@ -305,14 +305,14 @@ func TestSendImagesAfterFiles(t *testing.T) {
 	t.Parallel()
 	f := newFakeSlack(t)
 	var completes atomic.Int32
-	f.Reply["files.completeUploadExternal"] = func(w http.ResponseWriter, r *http.Request) {
+	f.Handle("files.completeUploadExternal", func(w http.ResponseWriter, r *http.Request) {
 		if completes.Add(1) == 2 { // the first image
 			w.WriteHeader(http.StatusServiceUnavailable)
 			return
 		}
 		w.Header().Set("Content-Type", "application/json")
 		io.WriteString(w, `{"ok":true,"files":[{"id":"F1","title":"x"}]}`)
-	}
+	})
 	m := NewMessenger(MessengerConfig{APIURL: f.URL})
 	msg := bot.Message{Text: "*Ana* · check-ins 5/5", Files: []bot.File{{Name: "notes.csv", Data: []byte("a\n")}},
 		Images: []bot.Image{{Name: "ana-checkins.png", Title: "Ana · check-ins", PNG: []byte("\x89PNG1")}, {Name: "ana-energy.png", Title: "Ana · energy", PNG: []byte("\x89PNG2")}}}
@@ -413,14 +413,13 @@ func TestSentFindsTheTaggedPrompt(t *testing.T) {
 	f2 := newFakeSlack(t)
 	m2 := NewMessenger(MessengerConfig{APIURL: f2.URL})
 	var posts atomic.Int32
-	f2.Reply["chat.postMessage"] = func(w http.ResponseWriter, r *http.Request) {
+	f2.Handle("chat.postMessage", func(w http.ResponseWriter, r *http.Request) {
 		if posts.Add(1) > 1 {
 			w.WriteHeader(http.StatusServiceUnavailable)
 			return
 		}
-		r.ParseForm()
-		f2.post(w, map[string]string{"channel": r.PostForm.Get("channel"), "metadata": r.PostForm.Get("metadata")})
-	}
+		f2.Default(w, r)
+	})
 	if _, err := m2.Send(t.Context(), to, long); !errors.As(err, new(*bot.PartialSendError)) {
 		t.Fatalf("Send with the second part failing: %v; want a partial send", err)
 	}
@@ -457,10 +456,10 @@ func TestSentPages(t *testing.T) {
 	if err != nil || got.Ref != ref || !got.Whole {
 		t.Errorf("Sent under %d newer messages = %+v, %v; want %q", historyPage+5, got, err, ref)
 	}
-	f.Reply["conversations.history"] = func(w http.ResponseWriter, r *http.Request) {
+	f.Handle("conversations.history", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		io.WriteString(w, `{"ok":false,"error":"internal_error"}`)
-	}
+	})
 	if got, err := m.Sent(t.Context(), to, prompt, fakeStart); err == nil || errors.Is(err, bot.ErrCannotCheck) {
 		t.Errorf("Sent when Slack fails = %+v, %v; want the error", got, err)
 	}

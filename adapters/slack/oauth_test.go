@@ -48,7 +48,7 @@ func (s *countingState) count() int {
 func setupOAuth(t *testing.T) *oauthBundle {
 	t.Helper()
 	o := &oauthBundle{httpBundle: setupHTTP(t)}
-	o.slack.Reply["oauth.v2.access"] = func(w http.ResponseWriter, r *http.Request) {
+	o.slack.Handle("oauth.v2.access", func(w http.ResponseWriter, r *http.Request) {
 		o.exchanges.Add(1)
 		r.ParseForm()
 		if r.PostForm.Get("code") == "bad-code" {
@@ -56,7 +56,7 @@ func setupOAuth(t *testing.T) *oauthBundle {
 			return
 		}
 		fixture(t, w, "slack_api_oauth_v2_access_success.json")
-	}
+	})
 	o.states = &countingState{ConversationState: o.State}
 	o.mux = http.NewServeMux()
 	err := o.adapter.InstallRoutes(o.mux, OAuthConfig{ClientID: "123.456", ClientSecret: "shh", RedirectURL: "https://smart90.test/slack/oauth_redirect",

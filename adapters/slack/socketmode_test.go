@@ -3,10 +3,7 @@ package slack
 import (
 	"context"
 	"encoding/json"
-	"io"
 	"maps"
-	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -26,7 +23,7 @@ func TestSocketMode(t *testing.T) {
 	t.Parallel()
 	h := setupHTTP(t) // the core, store and fake Web API of the HTTP tests
 	acks := make(chan map[string]any, 4)
-	socketSlack(t, h, func(conn *websocket.Conn) {
+	h.slack.SocketMode(func(conn *websocket.Conn) {
 		read := func() map[string]any {
 			conn.SetReadDeadline(time.Now().Add(20 * time.Second))
 			for {
@@ -100,7 +97,7 @@ func TestSocketModeAckAfterStored(t *testing.T) {
 	acks := make(chan string, 8)
 	answer := `"payload":{"type":"event_callback","team_id":"T1","event_id":"EvS","event":{"type":"message","channel":"D069C7QFK","user":"UANA","text":"briefed the recruiter","ts":"3.3","channel_type":"im"}}`
 	command := `{"envelope_id":"env-cmd","type":"slash_commands","accepts_response_payload":true,"payload":{"team_id":"T1","user_id":"UANA","user_name":"ana","command":"/smart90","text":"rocks add Hire a CTO","channel_id":"DANA","trigger_id":"t9"}}`
-	socketSlack(t, h, func(conn *websocket.Conn) {
+	h.slack.SocketMode(func(conn *websocket.Conn) {
 		go func() {
 			for {
 				_, b, err := conn.ReadMessage()
@@ -173,7 +170,7 @@ func TestSocketModeSlowRequestDoesNotBlockOthers(t *testing.T) {
 	t.Parallel()
 	h := setupHTTP(t)
 	acks := make(chan string, 4)
-	socketSlack(t, h, func(conn *websocket.Conn) {
+	h.slack.SocketMode(func(conn *websocket.Conn) {
 		for i, text := range []string{"slow", "help"} {
 			conn.WriteMessage(websocket.TextMessage, []byte(`{"envelope_id":"env-`+text+`","type":"slash_commands","accepts_response_payload":true,"payload":{"team_id":"T1","user_id":"U`+string(rune('A'+i))+`","command":"/smart90","text":"`+text+`"}}`))
 		}
@@ -208,29 +205,6 @@ func TestSocketModeSlowRequestDoesNotBlockOthers(t *testing.T) {
 		t.Fatal("the slow request was never acknowledged")
 	}
 	stop()
-}
-
-// socketSlack serves Socket Mode on loopback for h's fake Web API:
-// apps.connections.open hands out a WebSocket that says hello and then
-// runs script on the connection.
-func socketSlack(t *testing.T, h *httpBundle, script func(conn *websocket.Conn)) {
-	t.Helper()
-	ws := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		conn, err := (&websocket.Upgrader{CheckOrigin: func(*http.Request) bool { return true }}).Upgrade(w, r, nil)
-		if err != nil {
-			t.Errorf("upgrade: %v", err)
-			return
-		}
-		defer conn.Close()
-		conn.WriteMessage(websocket.TextMessage, []byte(`{"type":"hello","connection_info":{"app_id":"A1234"},"num_connections":1}`))
-		script(conn)
-		<-r.Context().Done()
-	}))
-	t.Cleanup(ws.Close)
-	h.slack.Reply["apps.connections.open"] = func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		io.WriteString(w, `{"ok":true,"url":"ws`+strings.TrimPrefix(ws.URL, "http")+`/link"}`)
-	}
 }
 
 // runSocket runs an adapter on core over h's Socket Mode until the

@@ -23,7 +23,7 @@ func Test429Storm(t *testing.T) {
 	b := bottest.Setup(t)
 	f := newFakeSlack(t)
 	var limited atomic.Int64
-	f.Reply["chat.postMessage"] = func(w http.ResponseWriter, r *http.Request) {
+	f.Handle("chat.postMessage", func(w http.ResponseWriter, r *http.Request) {
 		if limited.Add(1) <= 6 {
 			w.Header().Set("Retry-After", "120")
 			w.WriteHeader(http.StatusTooManyRequests)
@@ -32,12 +32,12 @@ func Test429Storm(t *testing.T) {
 		r.ParseForm()
 		w.Header().Set("Content-Type", "application/json")
 		fmt.Fprintf(w, `{"ok":true,"channel":%q,"ts":"1700000000.%06d"}`, r.PostForm.Get("channel"), limited.Load())
-	}
-	f.Reply["conversations.open"] = func(w http.ResponseWriter, r *http.Request) {
+	})
+	f.Handle("conversations.open", func(w http.ResponseWriter, r *http.Request) {
 		r.ParseForm()
 		w.Header().Set("Content-Type", "application/json")
 		io.WriteString(w, `{"ok":true,"channel":{"id":"D`+r.PostForm.Get("users")+`"}}`)
-	}
+	})
 	ctx := context.Background()
 	inst := &bot.Installation{Platform: bot.PlatformSlack, ExternalID: "T1", Status: bot.InstallationActive}
 	if err := b.Store.UpsertInstallation(ctx, inst); err != nil {

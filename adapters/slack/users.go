@@ -10,11 +10,6 @@ import (
 	"github.com/smart90/smart90/bot"
 )
 
-// userAPI is the part of slack-go's client that reads profiles.
-type userAPI interface {
-	GetUserInfoContext(ctx context.Context, user string, options ...slack.GetUserInfoOption) (*slack.User, error)
-}
-
 // profiles remembers users.info answers for a while: a person's name and
 // time zone rarely change, and Slack rate-limits the method.
 type profiles struct {
@@ -53,21 +48,17 @@ func (a *Adapter) enrich(ctx context.Context, ev *bot.Event) {
 	if err != nil {
 		return
 	}
-	users, ok := api.(userAPI)
-	if !ok {
-		return
-	}
-	ev.User = a.profile(ctx, users, ev.Installation, ev.User)
+	ev.User = a.profile(ctx, api, ev.Installation, ev.User)
 	n := 0
 	for id, u := range ev.Mentions {
 		if n++; n > maxProfiles {
 			break
 		}
-		ev.Mentions[id] = a.profile(ctx, users, ev.Installation, u)
+		ev.Mentions[id] = a.profile(ctx, api, ev.Installation, u)
 	}
 }
 
-func (a *Adapter) profile(ctx context.Context, users userAPI, team string, u bot.UserRef) bot.UserRef {
+func (a *Adapter) profile(ctx context.Context, users webAPI, team string, u bot.UserRef) bot.UserRef {
 	key := team + "/" + u.ExternalID
 	now := a.clock.Now()
 	a.profiles.mu.Lock()

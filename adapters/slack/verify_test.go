@@ -1,10 +1,10 @@
 package slack
 
 import (
+	"github.com/smart90/smart90/adapters/slack/slacktest"
+
 	"bytes"
-	"crypto/hmac"
 	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -55,14 +55,6 @@ func loadVerifyExample(tb testing.TB) verifyExample {
 	return ex
 }
 
-// verifySign signs body the way Slack does.
-func verifySign(secret, ts string, body []byte) string {
-	mac := hmac.New(sha256.New, []byte(secret))
-	mac.Write([]byte("v0:" + ts + ":"))
-	mac.Write(body)
-	return "v0=" + hex.EncodeToString(mac.Sum(nil))
-}
-
 // verifyCase is one request to the middleware; an empty ts or sig leaves that
 // header out.
 type verifyCase struct {
@@ -86,26 +78,26 @@ func verifyCases(ex verifyExample) []verifyCase {
 
 	return []verifyCase{
 		{name: "Slack's worked example", ts: ts, sig: sig, body: ex.body, wantStatus: http.StatusOK},
-		{name: "timestamp exactly 5 min old", ts: edge, sig: verifySign(ex.Secret, edge, ex.body), body: ex.body, wantStatus: http.StatusOK},
+		{name: "timestamp exactly 5 min old", ts: edge, sig: slacktest.Sign(ex.Secret, edge, ex.body), body: ex.body, wantStatus: http.StatusOK},
 		{name: "clock 5 min behind the timestamp", ts: ts, sig: sig, body: ex.body, skew: -5 * time.Minute, wantStatus: http.StatusOK},
-		{name: "body of exactly 1 MiB", ts: ts, sig: verifySign(ex.Secret, ts, full), body: full, wantStatus: http.StatusOK},
-		{name: "empty body", ts: ts, sig: verifySign(ex.Secret, ts, nil), wantStatus: http.StatusOK},
+		{name: "body of exactly 1 MiB", ts: ts, sig: slacktest.Sign(ex.Secret, ts, full), body: full, wantStatus: http.StatusOK},
+		{name: "empty body", ts: ts, sig: slacktest.Sign(ex.Secret, ts, nil), wantStatus: http.StatusOK},
 
-		{name: "wrong secret", ts: ts, sig: verifySign("not-"+ex.Secret, ts, ex.body), body: ex.body, wantStatus: http.StatusUnauthorized},
-		{name: "signed timestamp over 5 min old", ts: old, sig: verifySign(ex.Secret, old, ex.body), body: ex.body, wantStatus: http.StatusUnauthorized},
-		{name: "signed timestamp over 5 min ahead", ts: ahead, sig: verifySign(ex.Secret, ahead, ex.body), body: ex.body, wantStatus: http.StatusUnauthorized},
+		{name: "wrong secret", ts: ts, sig: slacktest.Sign("not-"+ex.Secret, ts, ex.body), body: ex.body, wantStatus: http.StatusUnauthorized},
+		{name: "signed timestamp over 5 min old", ts: old, sig: slacktest.Sign(ex.Secret, old, ex.body), body: ex.body, wantStatus: http.StatusUnauthorized},
+		{name: "signed timestamp over 5 min ahead", ts: ahead, sig: slacktest.Sign(ex.Secret, ahead, ex.body), body: ex.body, wantStatus: http.StatusUnauthorized},
 		{name: "example replayed 5 min 1 s later", ts: ts, sig: sig, body: ex.body, skew: 5*time.Minute + time.Second, wantStatus: http.StatusUnauthorized},
 		{name: "example 5 min 1 s early", ts: ts, sig: sig, body: ex.body, skew: -5*time.Minute - time.Second, wantStatus: http.StatusUnauthorized},
 		{name: "tampered body", ts: ts, sig: sig, body: tampered, wantStatus: http.StatusUnauthorized},
 		{name: "missing signature", ts: ts, body: ex.body, wantStatus: http.StatusUnauthorized},
 		{name: "missing timestamp", sig: sig, body: ex.body, wantStatus: http.StatusUnauthorized},
-		{name: "non-numeric timestamp", ts: "yesterday", sig: verifySign(ex.Secret, "yesterday", ex.body), body: ex.body, wantStatus: http.StatusUnauthorized},
-		{name: "timestamp with a sign", ts: "+" + ts, sig: verifySign(ex.Secret, "+"+ts, ex.body), body: ex.body, wantStatus: http.StatusUnauthorized},
+		{name: "non-numeric timestamp", ts: "yesterday", sig: slacktest.Sign(ex.Secret, "yesterday", ex.body), body: ex.body, wantStatus: http.StatusUnauthorized},
+		{name: "timestamp with a sign", ts: "+" + ts, sig: slacktest.Sign(ex.Secret, "+"+ts, ex.body), body: ex.body, wantStatus: http.StatusUnauthorized},
 		{name: "signature without v0=", ts: ts, sig: strings.TrimPrefix(sig, "v0="), body: ex.body, wantStatus: http.StatusUnauthorized},
 		{name: "signature with v1=", ts: ts, sig: "v1=" + strings.TrimPrefix(sig, "v0="), body: ex.body, wantStatus: http.StatusUnauthorized},
 		{name: "signature not hex", ts: ts, sig: "v0=" + strings.Repeat("zz", sha256.Size), body: ex.body, wantStatus: http.StatusUnauthorized},
 		{name: "signature truncated", ts: ts, sig: sig[:len(sig)-2], body: ex.body, wantStatus: http.StatusUnauthorized},
-		{name: "body over 1 MiB", ts: ts, sig: verifySign(ex.Secret, ts, over), body: over, wantStatus: http.StatusRequestEntityTooLarge},
+		{name: "body over 1 MiB", ts: ts, sig: slacktest.Sign(ex.Secret, ts, over), body: over, wantStatus: http.StatusRequestEntityTooLarge},
 	}
 }
 

@@ -2,17 +2,12 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"os"
 	"os/exec"
@@ -27,6 +22,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/smart90/smart90/adapters/slack/slacktest"
 	"github.com/smart90/smart90/bot"
 )
 
@@ -56,7 +52,7 @@ func measureSlack(ctx context.Context, c config, log *slog.Logger, out io.Writer
 		user, value string
 	}
 	var clients []client
-	profiles := map[string][]byte{}
+	profiles := map[string]slacktest.User{}
 	now := time.Now()
 	rows, _ := db.Pool().Query(ctx, `SELECT p.external_id, p.display_name, e.id, p.time_zone FROM engagements e JOIN people p ON p.id = e.client_id`)
 	for rows.Next() {
@@ -67,8 +63,7 @@ func measureSlack(ctx context.Context, c config, log *slog.Logger, out io.Writer
 		}
 		day := bot.DateOf(now.In(bot.Zone(zone)))
 		clients = append(clients, client{user, fmt.Sprintf("daily:%d:%s", id, day)})
-		profiles[user], _ = json.Marshal(map[string]any{"ok": true, "user": map[string]any{
-			"id": user, "name": user, "tz": zone, "profile": map[string]any{"display_name": name}}})
+		profiles[user] = slacktest.User{ID: user, Name: user, TZ: zone, DisplayName: name}
 	}
 	if err := rows.Err(); err != nil {
 		return err
@@ -81,27 +76,8 @@ func measureSlack(ctx context.Context, c config, log *slog.Logger, out io.Writer
 		bodies[i] = []byte(submission(cl.user, cl.value, i))
 	}
 
-	var replies atomic.Int64
-	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		r.ParseForm()
-		w.Header().Set("Content-Type", "application/json")
-		switch r.URL.Path {
-		case "/auth.test":
-			io.WriteString(w, `{"ok":true,"team":"Load","team_id":"T1","user_id":"UBOT"}`)
-		case "/users.info":
-			if p, ok := profiles[r.PostForm.Get("user")]; ok {
-				w.Write(p)
-			} else {
-				io.WriteString(w, `{"ok":false,"error":"user_not_found"}`)
-			}
-		case "/conversations.open":
-			fmt.Fprintf(w, `{"ok":true,"channel":{"id":"D%s"}}`, r.PostForm.Get("users"))
-		case "/chat.postMessage":
-			fmt.Fprintf(w, `{"ok":true,"channel":%q,"ts":"1700000000.%06d"}`, r.PostForm.Get("channel"), replies.Add(1))
-		default:
-			io.WriteString(w, `{"ok":true}`)
-		}
-	}))
+	api := slacktest.NewServer(slacktest.Options{TeamName: "Load", Forget: true,
+		User: func(id string) (slacktest.User, bool) { u, ok := profiles[id]; return u, ok }})
 	defer api.Close()
 
 	bin, cleanup, err := serveBinary(ctx, c)
@@ -112,7 +88,7 @@ func measureSlack(ctx context.Context, c config, log *slog.Logger, out io.Writer
 	const secret = "load-signing-secret"
 	cmd := exec.CommandContext(ctx, bin, "serve", "-http-addr", "127.0.0.1:0", "-log-level", "error")
 	cmd.Env = append(os.Environ(), "SMART90_DATABASE_URL="+dbURL+"&pool_max_conns=16", "SMART90_REDIS_URL=",
-		"SLACK_BOT_TOKEN=xoxb-load", "SLACK_SIGNING_SECRET="+secret, "SLACK_API_URL="+api.URL+"/", "SLACK_APP_TOKEN=")
+		"SLACK_BOT_TOKEN=xoxb-load", "SLACK_SIGNING_SECRET="+secret, "SLACK_API_URL="+api.URL, "SLACK_APP_TOKEN=")
 	cmd.Stderr = os.Stderr
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
@@ -143,20 +119,10 @@ func measureSlack(ctx context.Context, c config, log *slog.Logger, out io.Writer
 	for range c.SlackConc {
 		wg.Go(func() {
 			// Signed when sent, as Slack does (a signature is good for
-			// five minutes); one HMAC per worker, reset for each request.
-			mac := hmac.New(sha256.New, []byte(secret))
-			var sum []byte
+			// five minutes).
+			signer := slacktest.Signer{Secret: secret}
 			for i := int(next.Add(1)) - 1; i < len(clients); i = int(next.Add(1)) - 1 {
-				body := bodies[i]
-				ts := strconv.FormatInt(time.Now().Unix(), 10)
-				mac.Reset()
-				io.WriteString(mac, "v0:"+ts+":")
-				mac.Write(body)
-				sum = mac.Sum(sum[:0])
-				req, _ := http.NewRequestWithContext(ctx, http.MethodPost, events, bytes.NewReader(body))
-				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-				req.Header.Set("X-Slack-Request-Timestamp", ts)
-				req.Header.Set("X-Slack-Signature", "v0="+hex.EncodeToString(sum))
+				req, _ := signer.Request(ctx, events, "application/x-www-form-urlencoded", bodies[i])
 				t0 := time.Now()
 				resp, err := hc.Do(req)
 				lat[i] = time.Since(t0)
@@ -176,7 +142,7 @@ func measureSlack(ctx context.Context, c config, log *slog.Logger, out io.Writer
 	took := time.Since(start)
 	// Replies go out after the acks; give them a moment, then stop.
 	deadline := time.Now().Add(30 * time.Second)
-	for replies.Load() < int64(len(clients)) && time.Now().Before(deadline) {
+	for api.Count("chat.postMessage") < len(clients) && time.Now().Before(deadline) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	cmd.Process.Signal(syscall.SIGTERM)
@@ -196,7 +162,7 @@ func measureSlack(ctx context.Context, c config, log *slog.Logger, out io.Writer
 	fmt.Fprintf(out, "| rate | %.0f events/s (%.2fs) |\n", rate, took.Seconds())
 	fmt.Fprintf(out, "| ack latency p50 / p99 / max | %.1f / %.1f / %.1f ms |\n", ms(pct(0.50)), ms(pct(0.99)), ms(lat[len(lat)-1]))
 	fmt.Fprintf(out, "| answers stored | %d of %d |\n", stored, len(clients))
-	fmt.Fprintf(out, "| confirmations sent after the ack | %d |\n", replies.Load())
+	fmt.Fprintf(out, "| confirmations sent after the ack | %d |\n", api.Count("chat.postMessage"))
 	if err != nil {
 		fmt.Fprintf(out, "| pgbench single-row insert ceiling | not measured: %v |\n\n", err)
 	} else {

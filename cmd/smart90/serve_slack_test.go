@@ -1,23 +1,17 @@
 package main
 
 import (
+	"github.com/smart90/smart90/adapters/slack/slacktest"
+
 	"bufio"
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
-	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"path/filepath"
 	"regexp"
-	"strconv"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 )
 
 // TestServeSlack runs `smart90 serve` as a Slack app in HTTP mode on the
@@ -26,46 +20,34 @@ import (
 // through chat.postMessage with the configured token.
 func TestServeSlack(t *testing.T) {
 	t.Parallel()
-	var mu sync.Mutex
-	var calls []string
-	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		r.ParseForm()
-		mu.Lock()
-		calls = append(calls, strings.TrimPrefix(r.URL.Path, "/")+" token="+r.PostForm.Get("token")+" channel="+r.PostForm.Get("channel")+" users="+r.PostForm.Get("users")+r.PostForm.Get("user"))
-		mu.Unlock()
-		w.Header().Set("Content-Type", "application/json")
-		switch r.URL.Path {
-		case "/conversations.open":
-			io.WriteString(w, `{"ok":true,"channel":{"id":"DANA"}}`)
-		case "/auth.test":
-			io.WriteString(w, `{"ok":true,"team":"Test Team","team_id":"T1","user_id":"UBOT"}`)
-		case "/users.info":
-			fmt.Fprintf(w, `{"ok":true,"user":{"id":%q,"name":"x","tz":"Europe/Paris","profile":{"display_name":%q}}}`, r.PostForm.Get("user"), strings.ToLower(strings.TrimPrefix(r.PostForm.Get("user"), "U")))
-		case "/chat.postMessage":
-			io.WriteString(w, `{"ok":true,"channel":"DANA","ts":"1700000000.000100"}`)
-		default:
-			io.WriteString(w, `{"ok":false,"error":"unknown_method"}`)
+	api := slacktest.Start(t, slacktest.Options{
+		DM: func(string) string { return "DANA" },
+		User: func(id string) (slacktest.User, bool) {
+			return slacktest.User{ID: id, Name: "x", TZ: "Europe/Paris", DisplayName: strings.ToLower(strings.TrimPrefix(id, "U"))}, true
+		},
+	})
+	calls := func() []string {
+		var out []string
+		for _, c := range api.Calls() {
+			out = append(out, c.Method+" token="+c.Token+" channel="+c.Form["channel"]+" users="+c.Form["users"]+c.Form["user"])
 		}
-	}))
-	defer api.Close()
+		return out
+	}
 
 	const secret = "test-signing-secret"
-	env := map[string]string{"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": secret, "SLACK_API_URL": api.URL + "/",
+	env := map[string]string{"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": secret, "SLACK_API_URL": api.URL,
 		"SMART90_ENCRYPTION_KEY": "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="}
 	addr, stop, done := startServe(t, env, t.Output(), "-log-level", "warn")
 	defer stop()
 	events := "http://" + addr + "/slack/events"
 
-	send := func(sign string) (int, string) {
-		body := url.Values{"team_id": {"T1"}, "user_id": {"UCOACH"}, "user_name": {"cora"}, "command": {"/smart90"},
-			"text": {"invite <@UANA|ana>"}, "channel_id": {"DCOACH"}}.Encode()
-		ts := strconv.FormatInt(time.Now().Unix(), 10)
-		mac := hmac.New(sha256.New, []byte(sign))
-		fmt.Fprintf(mac, "v0:%s:%s", ts, body)
-		req, _ := http.NewRequest(http.MethodPost, events, strings.NewReader(body))
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		req.Header.Set("X-Slack-Request-Timestamp", ts)
-		req.Header.Set("X-Slack-Signature", "v0="+hex.EncodeToString(mac.Sum(nil)))
+	send := func(secret string) (int, string) {
+		form := url.Values{"team_id": {"T1"}, "user_id": {"UCOACH"}, "user_name": {"cora"}, "command": {"/smart90"},
+			"text": {"invite <@UANA|ana>"}, "channel_id": {"DCOACH"}}
+		req, err := slacktest.Signer{Secret: secret}.Command(t.Context(), events, form)
+		if err != nil {
+			t.Fatal(err)
+		}
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)
@@ -74,17 +56,12 @@ func TestServeSlack(t *testing.T) {
 		b, _ := io.ReadAll(resp.Body)
 		return resp.StatusCode, string(b)
 	}
-	mu.Lock()
-	atStart := len(calls) // auth.test
-	mu.Unlock()
+	atStart := len(api.Calls()) // auth.test
 	if code, _ := send("not-the-secret"); code != http.StatusUnauthorized {
 		t.Errorf("forged request: %d, want 401", code)
 	}
-	mu.Lock()
-	forged := len(calls) - atStart
-	mu.Unlock()
-	if forged != 0 {
-		t.Errorf("a forged request made Web API calls: %v", calls)
+	if forged := len(api.Calls()) - atStart; forged != 0 {
+		t.Errorf("a forged request made Web API calls: %v", calls())
 	}
 	code, body := send(secret)
 	if code != 200 || !strings.Contains(body, `"response_type":"ephemeral"`) || !strings.Contains(body, "ana") {
@@ -94,12 +71,10 @@ func TestServeSlack(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Fatalf("serve: %v", err)
 	}
-	mu.Lock()
-	defer mu.Unlock()
 	want := []string{"auth.test token=xoxb-test channel= users=", "users.info token=xoxb-test channel= users=UCOACH", "users.info token=xoxb-test channel= users=UANA",
 		"conversations.open token=xoxb-test channel= users=UANA", "chat.postMessage token=xoxb-test channel=DANA users="}
-	if strings.Join(calls, "\n") != strings.Join(want, "\n") {
-		t.Errorf("Web API calls:\n%s\nwant:\n%s", strings.Join(calls, "\n"), strings.Join(want, "\n"))
+	if got := calls(); strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("Web API calls:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
 
