@@ -133,19 +133,32 @@ func (c *serveConfig) bind(fs *flag.FlagSet, getenv func(string) string) error {
 	fs.StringVar(&c.LogLevel, "log-level", cmp.Or(getenv("SMART90_LOG_LEVEL"), "info"), "log level: debug, info, warn, error (env SMART90_LOG_LEVEL)")
 	fs.BoolVar(&c.LogText, "log-text", false, "log text instead of JSON")
 	c.EncryptionKey = getenv("SMART90_ENCRYPTION_KEY")
-	c.Slack = slackConfig{BotToken: getenv("SLACK_BOT_TOKEN"), AppToken: getenv("SLACK_APP_TOKEN"), SigningSecret: getenv("SLACK_SIGNING_SECRET"), APIURL: getenv("SLACK_API_URL"),
+	c.Slack = slackFromEnv(getenv)
+	c.Teams, err = teamsFromEnv(getenv)
+	return err
+}
+
+// slackFromEnv reads the Slack app's configuration from the environment.
+func slackFromEnv(getenv func(string) string) slackConfig {
+	return slackConfig{BotToken: getenv("SLACK_BOT_TOKEN"), AppToken: getenv("SLACK_APP_TOKEN"), SigningSecret: getenv("SLACK_SIGNING_SECRET"), APIURL: getenv("SLACK_API_URL"),
 		ClientID: getenv("SLACK_CLIENT_ID"), ClientSecret: getenv("SLACK_CLIENT_SECRET"), PublicURL: getenv("SMART90_PUBLIC_URL")}
-	c.Teams = teamsConfig{AppID: getenv("MICROSOFT_APP_ID"), AppPassword: getenv("MICROSOFT_APP_PASSWORD"), TenantID: getenv("MICROSOFT_APP_TENANT_ID"),
+}
+
+// teamsFromEnv reads the Teams bot's configuration from the environment.
+// It fails when SMART90_TEAMS_GRAPH_INSTALL is set to something other than
+// true or false.
+func teamsFromEnv(getenv func(string) string) (teamsConfig, error) {
+	c := teamsConfig{AppID: getenv("MICROSOFT_APP_ID"), AppPassword: getenv("MICROSOFT_APP_PASSWORD"), TenantID: getenv("MICROSOFT_APP_TENANT_ID"),
 		OpenIDMetadataURL: getenv("SMART90_TEAMS_OPENID_METADATA_URL"), TokenURL: getenv("SMART90_TEAMS_TOKEN_URL"), ServiceURLs: getenv("SMART90_TEAMS_SERVICE_URLS"),
 		GraphURL: getenv("SMART90_TEAMS_GRAPH_URL")}
 	if v := getenv("SMART90_TEAMS_GRAPH_INSTALL"); v != "" {
 		b, err := strconv.ParseBool(v)
 		if err != nil {
-			return fmt.Errorf("SMART90_TEAMS_GRAPH_INSTALL: %q is not true or false", v)
+			return c, fmt.Errorf("SMART90_TEAMS_GRAPH_INSTALL: %q is not true or false", v)
 		}
-		c.Teams.GraphInstall = b
+		c.GraphInstall = b
 	}
-	return nil
+	return c, nil
 }
 
 // envFloat reads the number in the environment variable name, or def
