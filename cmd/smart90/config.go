@@ -56,9 +56,9 @@ func openStore(ctx context.Context, c storeConfig, log *slog.Logger) (bot.Store,
 
 // newLogger logs text to w at the given level ("debug", "info", "warn", "error").
 func newLogger(w io.Writer, level string, json bool) (*slog.Logger, error) {
-	var l slog.Level
-	if err := l.UnmarshalText([]byte(level)); err != nil {
-		return nil, fmt.Errorf("log level %q: %w", level, err)
+	l, err := parseLevel(level)
+	if err != nil {
+		return nil, err
 	}
 	if json {
 		return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l})), nil
@@ -66,6 +66,16 @@ func newLogger(w io.Writer, level string, json bool) (*slog.Logger, error) {
 	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l})), nil
 }
 
+// parseLevel reads a log level: "debug", "info", "warn" or "error".
+func parseLevel(level string) (slog.Level, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(level)); err != nil {
+		return l, fmt.Errorf("log level %q: %w", level, err)
+	}
+	return l, nil
+}
+
+// runMigrate applies the configured store's migrations and exits.
 func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
 	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
 	fs.SetOutput(stderr)

@@ -379,3 +379,30 @@ func count(t *testing.T, db *postgres.DB, query string) int {
 	}
 	return n
 }
+
+// TestServeValidateReportsEveryProblem: one failed start names all there
+// is to fix, not only the first problem found.
+func TestServeValidateReportsEveryProblem(t *testing.T) {
+	t.Parallel()
+	cfg := serveConfig{Grace: 0, Workers: 1, Shutdown: time.Second, Poll: time.Second, Lease: -time.Second, LogLevel: "loud",
+		Slack: slackConfig{AppToken: "xapp-1", ClientID: "1.2"},
+		Teams: teamsConfig{AppID: "app", GraphInstall: true}}
+	err := cfg.validate()
+	if err == nil {
+		t.Fatal("validate accepted a configuration with many problems")
+	}
+	for _, want := range []string{"must be positive", "must not be negative", `log level "loud"`,
+		"SLACK_CLIENT_SECRET and SMART90_PUBLIC_URL", "SMART90_ENCRYPTION_KEY", "MICROSOFT_APP_PASSWORD", "MICROSOFT_APP_TENANT_ID"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("validate: %v\nwant it to mention %q", err, want)
+		}
+	}
+	if strings.Contains(err.Error(), "no chat platform") {
+		t.Errorf("validate says no chat platform while Slack and Teams are configured: %v", err)
+	}
+
+	ok := serveConfig{Grace: time.Hour, Workers: 1, Shutdown: time.Second, Poll: time.Second, LogLevel: "info", DryRun: true}
+	if err := ok.validate(); err != nil {
+		t.Errorf("validate rejected a dry run's configuration: %v", err)
+	}
+}

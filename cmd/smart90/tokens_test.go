@@ -15,7 +15,9 @@ import (
 // (an OAuth install's) with no SMART90_ENCRYPTION_KEY set stops serve at
 // start-up, naming the variable, instead of sending the ciphertext to
 // Slack as the bot token. With the key, or with plaintext tokens only,
-// start-up goes on (to the next check: no platform is configured).
+// start-up goes on, to the next step that fails: listening on an address
+// whose port is not a port. (serve validates its configuration before it
+// opens the store, so the configuration here is a valid dry run.)
 func TestServeRefusesSealedTokensWithoutKey(t *testing.T) {
 	t.Parallel()
 	const key = "0000000000000000000000000000000000000000000000000000000000000001"
@@ -34,8 +36,8 @@ func TestServeRefusesSealedTokensWithoutKey(t *testing.T) {
 		want   string
 	}{
 		{"sealed, no key", true, nil, "SMART90_ENCRYPTION_KEY is not set"},
-		{"sealed, with the key", true, map[string]string{"SMART90_ENCRYPTION_KEY": key}, "no chat platform"},
-		{"plaintext, no key", false, nil, "no chat platform"},
+		{"sealed, with the key", true, map[string]string{"SMART90_ENCRYPTION_KEY": key}, "listen"},
+		{"plaintext, no key", false, nil, "listen"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
@@ -63,7 +65,7 @@ func TestServeRefusesSealedTokensWithoutKey(t *testing.T) {
 			db.Close()
 
 			var stderr strings.Builder
-			err = Run(t.Context(), []string{"serve", "-sqlite", path, "-http-addr", "127.0.0.1:0"},
+			err = Run(t.Context(), []string{"serve", "-dry-run", "-sqlite", path, "-http-addr", "127.0.0.1:no-such-port"},
 				strings.NewReader(""), io.Discard, &stderr, func(k string) string { return tt.env[k] })
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("serve: %v, want an error mentioning %q", err, tt.want)
