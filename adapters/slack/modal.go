@@ -10,6 +10,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/smart90/smart90/adapters/zones"
 	"github.com/smart90/smart90/bot"
 )
 
@@ -73,10 +74,14 @@ func input(fd bot.Field, blockID string) *slack.InputBlock {
 		el = d
 	case bot.FieldTimeZone:
 		s := slack.NewOptionsSelectBlockElement(slack.OptTypeExternal,
-			cmp.Or(placeholder, plain("Type a city, e.g. Paris")), id)
+			cmp.Or(placeholder, plain("Type a city or country, e.g. Paris")), id)
 		s.MinQueryLength = new(1)
 		if z := strings.TrimSpace(fd.Initial); z != "" {
-			s.InitialOption = option(z, z)
+			label := z
+			if known, ok := zones.Lookup(z); ok {
+				label = known.Label()
+			}
+			s.InitialOption = option(z, label)
 		}
 		el = s
 	default: // FieldText, and a kind this adapter does not know yet
@@ -179,53 +184,14 @@ func actionValue(a slack.BlockAction) string {
 }
 
 // TimeZoneOptions answers a time-zone field's type-ahead (a
-// block_suggestion): at most limit IANA zones (and never over Slack's 100)
-// whose name contains query, ignoring case, with spaces read as "_" ("new
-// york" finds America/New_York). Best first: the city is the query
-// ("paris" → Europe/Paris), then starts with it, then a word of the name
-// does ("york"), then the rest; alphabetical within each.
+// block_suggestion): at most limit zones (and never over Slack's 100)
+// that zones.Search finds for query, by city, country or name, best first
+// ("paris", "new york", "france" → Europe/Paris). Each shows its country:
+// "Europe/Paris (France)".
 func TimeZoneOptions(query string, limit int) []*slack.OptionBlockObject {
-	limit = min(limit, maxOptions)
-	if limit <= 0 {
-		return nil
-	}
-	q := strings.ToLower(strings.Join(strings.Fields(query), "_"))
-	var ranked [4][]string
-	for name := range strings.FieldsSeq(timeZoneNames) {
-		if r, ok := zoneRank(strings.ToLower(name), q); ok {
-			ranked[r] = append(ranked[r], name)
-		}
-	}
 	var opts []*slack.OptionBlockObject
-	for _, names := range ranked {
-		for _, name := range names {
-			if len(opts) == limit {
-				return opts
-			}
-			opts = append(opts, option(name, name))
-		}
+	for _, z := range zones.Search(query, min(limit, maxOptions)) {
+		opts = append(opts, option(z.Name, z.Label()))
 	}
 	return opts
 }
-
-// zoneRank reports whether the lower-case zone name matches the lower-case
-// query q, and how well: 0 best, 3 worst.
-func zoneRank(name, q string) (rank int, ok bool) {
-	city := name[strings.LastIndexByte(name, '/')+1:]
-	switch {
-	case city == q || name == q:
-		return 0, true
-	case strings.HasPrefix(city, q):
-		return 1, true
-	case strings.HasPrefix(name, q) || slices.ContainsFunc(strings.FieldsFunc(name, isZoneSep), func(w string) bool {
-		return strings.HasPrefix(w, q)
-	}):
-		return 2, true
-	case strings.Contains(name, q):
-		return 3, true
-	}
-	return 0, false
-}
-
-// isZoneSep reports whether r separates the words of a zone name.
-func isZoneSep(r rune) bool { return r == '/' || r == '_' || r == '-' }
