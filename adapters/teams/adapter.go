@@ -156,6 +156,12 @@ func (a *Adapter) serveActivity(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "the activity names no tenant, sender or conversation", http.StatusBadRequest)
 		return
 	}
+	if in.Type == schema.Invoke && in.Name == "application/search" {
+		// A typeahead's query, asked as the person types: an answer
+		// from the zone list, nothing stored.
+		writeJSON(w, searchZones(in.Value))
+		return
+	}
 	inst, err := a.installation(ctx, in.tenant)
 	if err != nil {
 		a.log.ErrorContext(ctx, "teams: load installation", "tenant", in.tenant, "err", err)

@@ -583,3 +583,30 @@ func TestActivityStoreDown(t *testing.T) {
 		t.Errorf("after the redelivery: priority %q, stuck %q", c.Priority, c.Stuck)
 	}
 }
+
+// A time-zone field's typeahead asks as the person types: the adapter
+// answers from the zone list, before anything is read or stored.
+func TestZoneSearchInvoke(t *testing.T) {
+	t.Parallel()
+	h := setup(t)
+	a := h.personal("29:ana", "Ana", "invoke")
+	a["name"] = "application/search"
+	a["value"] = map[string]any{"queryText": "france", "dataset": zoneDataset, "queryOptions": map[string]any{"skip": 0, "top": 15}}
+	code, body := h.post(t, a)
+	if code != http.StatusOK {
+		t.Fatalf("search: %d %s", code, body)
+	}
+	var got any
+	if err := json.Unmarshal([]byte(body), &got); err != nil {
+		t.Fatalf("search response %q: %v", body, err)
+	}
+	sameJSON(t, "search response", got, `{"type":"application/vnd.microsoft.search.searchResponse",
+		"value":{"results":[{"title":"Europe/Paris (France)","value":"Europe/Paris"}]}}`)
+	if _, err := h.Store.PersonByExternalID(context.Background(), 1, "29:ana"); bot.ErrorCode(err) != bot.ENOTFOUND {
+		t.Errorf("a search stored the person who typed: %v", err)
+	}
+	// Unsigned, it is refused like any activity.
+	if code, _ := h.postAs(t, a, ""); code != http.StatusUnauthorized {
+		t.Errorf("unsigned search: %d, want 401", code)
+	}
+}

@@ -93,6 +93,13 @@ type (
 		Max          *int         `json:"max,omitempty"`
 		Style        string       `json:"style,omitempty"`
 		Choices      []cardChoice `json:"choices,omitempty"`
+		// ChoicesData has Teams ask the bot for choices as the person
+		// types (dynamic typeahead: an application/search invoke).
+		ChoicesData *cardDataQuery `json:"choices.data,omitempty"`
+	}
+	cardDataQuery struct {
+		Type    string `json:"type"` // "Data.Query"
+		Dataset string `json:"dataset"`
 	}
 	cardChoice struct {
 		Title string `json:"title"`

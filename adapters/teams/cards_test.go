@@ -10,7 +10,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 	_ "time/tzdata" // the zones offered load anywhere
 	"unicode"
 
@@ -305,10 +304,6 @@ func TestCardsForm(t *testing.T) {
 			inputs = append(inputs, el)
 		}
 	}
-	// The time-zone list is checked apart.
-	tz := inputs[8]
-	zones := tz["choices"].([]any)
-	delete(tz, "choices")
 	sameJSON(t, "inputs", inputs, `[
 		{"type":"Input.Text","id":"moved","label":"What moved forward yesterday?","isRequired":true,"errorMessage":"Please answer this.","value":"shipped the draft","isMultiline":true,"maxLength":2000},
 		{"type":"Input.Text","id":"priority","label":"Today's #1 priority","isRequired":true,"errorMessage":"Please answer this.","placeholder":"e.g. send the proposal","value":"a priority longer than twenty","maxLength":29},
@@ -319,18 +314,11 @@ func TestCardsForm(t *testing.T) {
 		{"type":"Input.Number","id":"streak","label":"Streak"},
 		{"type":"Input.Date","id":"due","label":"Due","isRequired":true,"errorMessage":"Please pick a date.","value":"2027-02-19"},
 		{"type":"Input.Date","id":"since","label":"Since"},
-		{"type":"Input.ChoiceSet","id":"tz","label":"Time zone","isRequired":true,"errorMessage":"Please choose a time zone.","placeholder":"Type a city, e.g. Paris","value":"Europe/Paris","style":"filtered"},
+		{"type":"Input.ChoiceSet","id":"tz","label":"Time zone","isRequired":true,"errorMessage":"Please choose a time zone.","placeholder":"Type a city or country, e.g. Paris","value":"Europe/Paris","style":"filtered",
+		 "choices":[{"title":"Europe/Paris (France)","value":"Europe/Paris"},{"title":"UTC","value":"UTC"}],
+		 "choices.data":{"type":"Data.Query","dataset":"smart90.zones"}},
 		{"type":"Input.Text","id":"mood","label":"Mood","isRequired":true,"errorMessage":"Please answer this.","value":"fine"}
 	]`)
-	if n := len(strings.Fields(timeZones)); len(zones) != n {
-		t.Errorf("%d zones offered, want %d", len(zones), n)
-	}
-	if !slices.ContainsFunc(zones, func(z any) bool {
-		return reflect.DeepEqual(z, map[string]any{"title": "America/New York", "value": "America/New_York"})
-	}) {
-		t.Errorf("America/New_York is not offered as \"America/New York\"")
-	}
-
 	// The form's submit, then the buttons but Answer (the form is here).
 	sameJSON(t, "actions", cardActions(c), `[
 		{"type":"Action.Execute","title":"Save","verb":"checkin.submit","style":"positive",
@@ -348,7 +336,8 @@ func TestCardsForm(t *testing.T) {
 func TestCardsFormDetails(t *testing.T) {
 	t.Parallel()
 	// Without text, the form's title heads the card; the submit label
-	// defaults to Submit; a zone that is not listed is offered first.
+	// defaults to Submit; the person's zone is offered first, with its
+	// country (the rest come from searchZones as they type).
 	m := bot.Message{Form: &bot.Form{FormID: "settings.tz", Value: "7", Title: core("Time zone of <@29:ana>"), Fields: []bot.Field{
 		{ID: "tz", Label: "Time zone", Kind: bot.FieldTimeZone, Initial: "America/Indiana/Knox", Hint: "Your city"},
 		{ID: "n", Label: "N", Kind: bot.FieldNumber, Min: 5, Max: 1, Initial: "9"},
@@ -362,7 +351,7 @@ func TestCardsFormDetails(t *testing.T) {
 	if tz["placeholder"] != "Your city" || tz["value"] != "America/Indiana/Knox" {
 		t.Errorf("tz input %v", tz)
 	}
-	if first := tz["choices"].([]any)[0]; !reflect.DeepEqual(first, map[string]any{"title": "America/Indiana/Knox", "value": "America/Indiana/Knox"}) {
+	if first := tz["choices"].([]any)[0]; !reflect.DeepEqual(first, map[string]any{"title": "America/Indiana/Knox (United States)", "value": "America/Indiana/Knox"}) {
 		t.Errorf("first zone %v", first)
 	}
 	// Min > Max: no bounds, and the value is kept.
@@ -653,36 +642,39 @@ func TestInvokeResponse(t *testing.T) {
 		`{"statusCode":200,"type":"application/vnd.microsoft.activity.message","value":""}`)
 }
 
-func TestTimeZones(t *testing.T) {
+func TestSearchZones(t *testing.T) {
 	t.Parallel()
-	zones := strings.Fields(timeZones)
-	if !slices.IsSorted(zones) || len(slices.Compact(slices.Clone(zones))) != len(zones) {
-		t.Errorf("the zones are not sorted and unique")
-	}
-	offsets := map[int]bool{}
-	for _, z := range zones {
-		loc, err := time.LoadLocation(z)
-		if err != nil {
-			t.Errorf("%s: %v", z, err)
-			continue
+	titles := func(b searchBody) []string {
+		var out []string
+		for _, c := range b.Value.Results {
+			out = append(out, c.Title+"="+c.Value)
 		}
-		_, off := time.Date(2026, 1, 15, 12, 0, 0, 0, loc).Zone()
-		offsets[off] = true
+		return out
 	}
-	// Every standard offset from -11:00 to +14:00 (and the odd ones in
-	// between) has a zone to pick.
-	for h := -11; h <= 14; h++ {
-		if !offsets[h*3600] {
-			t.Errorf("no zone at UTC%+d in January", h)
+	query := func(text string, skip, top int) map[string]any {
+		return map[string]any{"queryText": text, "dataset": zoneDataset, "queryOptions": map[string]any{"skip": skip, "top": top}}
+	}
+	for _, tt := range []struct {
+		value map[string]any
+		want  []string
+	}{
+		{query("paris", 0, 15), []string{"Europe/Paris (France)=Europe/Paris"}},
+		{query("new york", 0, 1), []string{"America/New York (United States)=America/New_York"}},
+		{query("japan", 0, 15), []string{"Asia/Tokyo (Japan)=Asia/Tokyo"}},
+		{query("lon", 1, 1), []string{"Europe/London (Britain (UK))=Europe/London"}},
+		{query("lon", 500, 15), nil},
+		{map[string]any{"queryText": "paris", "dataset": "other"}, nil},
+		{map[string]any{"queryText": 42}, nil},
+	} {
+		got := searchZones(tt.value)
+		if got.Type != "application/vnd.microsoft.search.searchResponse" || got.Value.Results == nil {
+			t.Errorf("%v: %+v is not a search response", tt.value, got)
+		}
+		if g := titles(got); !slices.Equal(g, tt.want) && !(len(tt.want) > 0 && len(g) > 0 && g[0] == tt.want[0] && tt.value["queryOptions"].(map[string]any)["top"] == 15) {
+			t.Errorf("%v: %v, want %v", tt.value, g, tt.want)
 		}
 	}
-	// The whole list fits in a card with room to spare.
-	if n := jsonSize(cardInput{Type: "Input.ChoiceSet", Choices: func() (cs []cardChoice) {
-		for _, z := range zones {
-			cs = append(cs, zoneChoice(z))
-		}
-		return cs
-	}()}); n > maxCardJSON/2 {
-		t.Errorf("the zone list takes %d bytes", n)
+	if n := len(searchZones(query("america", 0, 0)).Value.Results); n != maxSearchResults {
+		t.Errorf("%d results for a broad query, want Teams' %d", n, maxSearchResults)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/smart90/smart90/adapters/zones"
 	"github.com/smart90/smart90/bot"
 )
 
@@ -58,22 +59,17 @@ func (r *cardRenderer) input(fd bot.Field) cardInput {
 		}
 		required = "Please pick a date."
 	case bot.FieldTimeZone:
-		// Type-ahead over a list in the card: Teams filters it as the
-		// person types.
+		// Teams asks for the zones matching what the person types
+		// (searchZones); the card itself offers only their current zone
+		// and UTC.
 		in.Type, in.Style = "Input.ChoiceSet", "filtered"
-		in.Placeholder = cmp.Or(in.Placeholder, "Type a city, e.g. Paris")
-		initial := strings.TrimSpace(fd.Initial)
-		listed := false
-		for name := range strings.FieldsSeq(timeZones) {
-			in.Choices = append(in.Choices, zoneChoice(name))
-			listed = listed || name == initial
-		}
-		if initial != "" {
-			if !listed {
-				in.Choices = append([]cardChoice{zoneChoice(initial)}, in.Choices...)
-			}
+		in.Placeholder = cmp.Or(in.Placeholder, "Type a city or country, e.g. Paris")
+		in.ChoicesData = &cardDataQuery{Type: "Data.Query", Dataset: zoneDataset}
+		if initial := strings.TrimSpace(fd.Initial); initial != "" && initial != "UTC" {
+			in.Choices = append(in.Choices, zoneChoice(initial))
 			in.Value = initial
 		}
+		in.Choices = append(in.Choices, zoneChoice("UTC"))
 		required = "Please choose a time zone."
 	default: // FieldText, and a kind this adapter does not know yet
 		textValue(&in, fd)
@@ -96,8 +92,12 @@ func textValue(in *cardInput, fd bot.Field) {
 	}
 }
 
-// zoneChoice offers an IANA zone, titled with spaces for underscores so
-// that typing "new york" finds America/New_York.
+// zoneChoice offers an IANA zone with its country, titled with spaces
+// for underscores so that typing "new york" finds America/New_York.
 func zoneChoice(name string) cardChoice {
-	return cardChoice{Title: strings.ReplaceAll(name, "_", " "), Value: name}
+	title := strings.ReplaceAll(name, "_", " ")
+	if z, ok := zones.Lookup(name); ok {
+		title = z.Label()
+	}
+	return cardChoice{Title: title, Value: name}
 }

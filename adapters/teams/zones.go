@@ -1,163 +1,53 @@
 package teams
 
-// timeZones are the IANA zones a time-zone field offers, one a line,
-// sorted. Go cannot list the zones of its embedded tzdata, and the full
-// zone.tab list (the one adapters/slack offers through an options URL)
-// would take 20 KB of every card that asks for a zone, so this is a
-// curated list instead: the largest cities of each UTC offset, including
-// the half- and quarter-hour ones, and at least one zone per populous
-// country. A person's current zone is offered too when it is not listed,
-// and the core accepts any zone typed in `settings tz Area/City`. Every
-// name loads with time.LoadLocation from the embedded tzdata (tested).
-const timeZones = `Africa/Abidjan
-Africa/Accra
-Africa/Addis_Ababa
-Africa/Algiers
-Africa/Cairo
-Africa/Casablanca
-Africa/Dakar
-Africa/Dar_es_Salaam
-Africa/Johannesburg
-Africa/Kampala
-Africa/Khartoum
-Africa/Kinshasa
-Africa/Lagos
-Africa/Luanda
-Africa/Maputo
-Africa/Nairobi
-Africa/Tripoli
-Africa/Tunis
-Africa/Windhoek
-America/Anchorage
-America/Argentina/Buenos_Aires
-America/Asuncion
-America/Bogota
-America/Caracas
-America/Chicago
-America/Costa_Rica
-America/Denver
-America/Edmonton
-America/Guatemala
-America/Guayaquil
-America/Halifax
-America/Havana
-America/La_Paz
-America/Lima
-America/Los_Angeles
-America/Manaus
-America/Mexico_City
-America/Monterrey
-America/Montevideo
-America/New_York
-America/Noronha
-America/Nuuk
-America/Panama
-America/Phoenix
-America/Puerto_Rico
-America/Regina
-America/Santiago
-America/Santo_Domingo
-America/Sao_Paulo
-America/St_Johns
-America/Tijuana
-America/Toronto
-America/Vancouver
-America/Winnipeg
-Asia/Almaty
-Asia/Amman
-Asia/Baghdad
-Asia/Baku
-Asia/Bangkok
-Asia/Beirut
-Asia/Colombo
-Asia/Dhaka
-Asia/Dubai
-Asia/Ho_Chi_Minh
-Asia/Hong_Kong
-Asia/Jakarta
-Asia/Jayapura
-Asia/Jerusalem
-Asia/Kabul
-Asia/Karachi
-Asia/Kathmandu
-Asia/Kolkata
-Asia/Kuala_Lumpur
-Asia/Kuwait
-Asia/Makassar
-Asia/Manila
-Asia/Novosibirsk
-Asia/Qatar
-Asia/Riyadh
-Asia/Seoul
-Asia/Shanghai
-Asia/Singapore
-Asia/Taipei
-Asia/Tashkent
-Asia/Tbilisi
-Asia/Tehran
-Asia/Tokyo
-Asia/Ulaanbaatar
-Asia/Vladivostok
-Asia/Yangon
-Asia/Yekaterinburg
-Asia/Yerevan
-Atlantic/Azores
-Atlantic/Canary
-Atlantic/Cape_Verde
-Atlantic/Reykjavik
-Australia/Adelaide
-Australia/Brisbane
-Australia/Darwin
-Australia/Eucla
-Australia/Hobart
-Australia/Lord_Howe
-Australia/Melbourne
-Australia/Perth
-Australia/Sydney
-Europe/Amsterdam
-Europe/Athens
-Europe/Belgrade
-Europe/Berlin
-Europe/Brussels
-Europe/Bucharest
-Europe/Budapest
-Europe/Copenhagen
-Europe/Dublin
-Europe/Helsinki
-Europe/Istanbul
-Europe/Kyiv
-Europe/Lisbon
-Europe/London
-Europe/Luxembourg
-Europe/Madrid
-Europe/Minsk
-Europe/Moscow
-Europe/Oslo
-Europe/Paris
-Europe/Prague
-Europe/Riga
-Europe/Rome
-Europe/Samara
-Europe/Sofia
-Europe/Stockholm
-Europe/Tallinn
-Europe/Vienna
-Europe/Vilnius
-Europe/Warsaw
-Europe/Zurich
-Indian/Maldives
-Indian/Mauritius
-Pacific/Apia
-Pacific/Auckland
-Pacific/Chatham
-Pacific/Fiji
-Pacific/Guam
-Pacific/Honolulu
-Pacific/Kiritimati
-Pacific/Marquesas
-Pacific/Noumea
-Pacific/Pago_Pago
-Pacific/Port_Moresby
-Pacific/Tahiti
-Pacific/Tongatapu
-UTC`
+import (
+	"encoding/json"
+
+	"github.com/smart90/smart90/adapters/zones"
+)
+
+// zoneDataset names the time zones in a card's Data.Query: Teams sends it
+// back in the application/search invoke it makes as the person types.
+const zoneDataset = "smart90.zones"
+
+// maxSearchResults is what Teams shows of a dynamic typeahead's answer.
+const maxSearchResults = 15
+
+// searchBody is the body of the answer to an application/search invoke.
+type searchBody struct {
+	Type  string `json:"type"` // "application/vnd.microsoft.search.searchResponse"
+	Value struct {
+		Results []cardChoice `json:"results"`
+	} `json:"value"`
+}
+
+// searchZones answers an application/search invoke (a time-zone field's
+// dynamic typeahead, see bot.FieldTimeZone in inputs.go) with the zones
+// zones.Search finds for the typed text: by city, country or name. Any
+// other dataset, or a value that does not parse, finds nothing.
+func searchZones(value map[string]any) searchBody {
+	var q struct {
+		QueryText    string `json:"queryText"`
+		Dataset      string `json:"dataset"`
+		QueryOptions struct {
+			Skip int `json:"skip"`
+			Top  int `json:"top"`
+		} `json:"queryOptions"`
+	}
+	body := searchBody{Type: "application/vnd.microsoft.search.searchResponse"}
+	body.Value.Results = []cardChoice{}
+	raw, err := json.Marshal(value)
+	if err != nil || json.Unmarshal(raw, &q) != nil || q.Dataset != zoneDataset {
+		return body
+	}
+	top := maxSearchResults
+	if q.QueryOptions.Top > 0 {
+		top = min(top, q.QueryOptions.Top)
+	}
+	skip := max(q.QueryOptions.Skip, 0)
+	found := zones.Search(q.QueryText, skip+top)
+	for _, z := range found[min(skip, len(found)):] {
+		body.Value.Results = append(body.Value.Results, zoneChoice(z.Name))
+	}
+	return body
+}
