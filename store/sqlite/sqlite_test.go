@@ -7,16 +7,16 @@ import (
 	"testing"
 
 	"github.com/smart90/smart90/bot"
+	"github.com/smart90/smart90/store/sqlite/sqlitetest"
 	"github.com/smart90/smart90/store/storetest"
 )
 
 func TestStore(t *testing.T) {
 	storetest.Run(t, func(t testing.TB) bot.Store {
-		db, _ := open(t)
-		return db
+		return sqlitetest.New(t)
 	})
 	storetest.RunErasure(t, func(t testing.TB) (bot.Store, storetest.Dump) {
-		db, path := open(t)
+		db, path := sqlitetest.NewFile(t)
 		// A second connection to the file reads what the store committed.
 		raw, err := sql.Open("sqlite", path)
 		if err != nil {
