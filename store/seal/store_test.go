@@ -201,12 +201,26 @@ func TestStoreConformance(t *testing.T) {
 		storetest.Run(t, func(t testing.TB) bot.Store {
 			db := sqlitetest.New(t)
 			return seal.Store(db, sl)
-		})
+		}, storetest.Capabilities{Replicas: func(t testing.TB, n int) []bot.Store {
+			return sealed(sqlitetest.Replicas(t, n), sl)
+		}})
 	})
 	t.Run("PostgreSQL", func(t *testing.T) {
 		t.Parallel()
-		storetest.Run(t, func(t testing.TB) bot.Store { return seal.Store(pgtest.New(t), sl) })
+		storetest.Run(t, func(t testing.TB) bot.Store { return seal.Store(pgtest.New(t), sl) },
+			storetest.Capabilities{Replicas: func(t testing.TB, n int) []bot.Store {
+				return sealed(pgtest.Replicas(t, n), sl)
+			}})
 	})
+}
+
+// sealed decorates each store with sl, as each replica would.
+func sealed[S bot.Store](dbs []S, sl *seal.Sealer) []bot.Store {
+	stores := make([]bot.Store, len(dbs))
+	for i, db := range dbs {
+		stores[i] = seal.Store(db, sl)
+	}
+	return stores
 }
 
 // fakeStore is a bot.Store whose UpsertInstallation is UpsertInstallationFunc;

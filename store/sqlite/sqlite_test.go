@@ -14,7 +14,7 @@ import (
 func TestStore(t *testing.T) {
 	storetest.Run(t, func(t testing.TB) bot.Store {
 		return sqlitetest.New(t)
-	})
+	}, capabilities)
 	storetest.RunErasure(t, func(t testing.TB) (bot.Store, storetest.Dump) {
 		db, path := sqlitetest.NewFile(t)
 		// A second connection to the file reads what the store committed.
@@ -25,6 +25,18 @@ func TestStore(t *testing.T) {
 		t.Cleanup(func() { raw.Close() })
 		return db, func(ctx context.Context) ([]storetest.Table, error) { return dump(ctx, raw) }
 	})
+}
+
+// capabilities is what SQLite guarantees beyond the bot.Store contract:
+// handles of their own on one file act as replicas sharing a database.
+var capabilities = storetest.Capabilities{
+	Replicas: func(t testing.TB, n int) []bot.Store {
+		var stores []bot.Store
+		for _, db := range sqlitetest.Replicas(t, n) {
+			stores = append(stores, db)
+		}
+		return stores
+	},
 }
 
 // dump lists every table of the database, from sqlite_master.

@@ -3,10 +3,12 @@
 // keep exactly the contract written on bot.Store and can replace each other.
 //
 // A store's own test calls Run with a function that opens a fresh, empty,
-// migrated store and registers its cleanup:
+// migrated store and registers its cleanup, and with the Capabilities the
+// store declares beyond the contract:
 //
 //	func TestStore(t *testing.T) {
-//		storetest.Run(t, func(t testing.TB) bot.Store { return openTestDB(t) })
+//		storetest.Run(t, func(t testing.TB) bot.Store { return openTestDB(t) },
+//			storetest.Capabilities{Replicas: openTestReplicas})
 //	}
 //
 // Every subtest runs in parallel on its own store. Instants are fixed
@@ -32,8 +34,9 @@ import (
 )
 
 // Run runs the conformance suite. open returns a fresh, empty, migrated store for one subtest
-// and registers its own cleanup with t.Cleanup.
-func Run(t *testing.T, open func(t testing.TB) bot.Store) {
+// and registers its own cleanup with t.Cleanup. caps says what else the
+// store guarantees; the suite checks each guarantee declared.
+func Run(t *testing.T, open func(t testing.TB) bot.Store, caps Capabilities) {
 	tests := []struct {
 		name string
 		test func(t *testing.T, s bot.Store)
@@ -136,6 +139,7 @@ func Run(t *testing.T, open func(t testing.TB) bot.Store) {
 			tt.test(t, open(t))
 		})
 	}
+	runCapabilities(t, caps)
 }
 
 // at returns the suite's reference instant moved by d. The reference has

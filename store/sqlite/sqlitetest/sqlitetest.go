@@ -42,3 +42,22 @@ func NewFile(t testing.TB) (*sqlite.DB, string) {
 	}
 	return db, path
 }
+
+// Replicas returns n DBs, each with connections of its own, on one fresh,
+// migrated file, as n processes sharing the file would have them; t.Cleanup
+// closes them.
+func Replicas(t testing.TB, n int) []*sqlite.DB {
+	t.Helper()
+	first, path := NewFile(t)
+	dbs := []*sqlite.DB{first}
+	logger := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
+	for i := 1; i < n; i++ {
+		db, err := sqlite.Open(t.Context(), path, logger)
+		if err != nil {
+			t.Fatalf("sqlitetest: replica %d: %v", i, err)
+		}
+		t.Cleanup(func() { db.Close() })
+		dbs = append(dbs, db)
+	}
+	return dbs
+}
