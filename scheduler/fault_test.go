@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -15,7 +14,7 @@ import (
 	"github.com/smart90/smart90/bot"
 	"github.com/smart90/smart90/bot/bottest"
 	"github.com/smart90/smart90/scheduler"
-	"github.com/smart90/smart90/store/sqlite"
+	"github.com/smart90/smart90/store/sqlite/sqlitetest"
 )
 
 // faultStore is a bot.Store whose delivery writes and claims can be made
@@ -95,10 +94,7 @@ const faultLease = 2 * time.Minute
 func faultSetup(t *testing.T, n int) *fault {
 	t.Helper()
 	ctx := context.Background()
-	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "s.db"), slog.New(slog.DiscardHandler))
-	must(t, err)
-	t.Cleanup(func() { db.Close() })
-	must(t, db.Migrate(ctx))
+	db := sqlitetest.New(t)
 	start := time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC)
 	inst := &bot.Installation{Platform: bot.PlatformConsole, ExternalID: "T1", Status: bot.InstallationActive}
 	must(t, db.UpsertInstallation(ctx, inst))
@@ -113,6 +109,7 @@ func faultSetup(t *testing.T, n int) *fault {
 		must(t, err)
 		f.ds = append(f.ds, d)
 	}
+	var err error
 	f.sched, err = scheduler.New(scheduler.Config{Store: f.store, Deliverer: f.del, Clock: f.clock, Metrics: f.metrics,
 		Lease: faultLease, SendTimeout: 30 * time.Second, Batch: 10, Workers: 3,
 		Logger: slog.New(slog.NewTextHandler(f.logs, nil)),

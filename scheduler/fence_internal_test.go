@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"path/filepath"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -14,7 +13,7 @@ import (
 
 	"github.com/smart90/smart90/bot"
 	"github.com/smart90/smart90/bot/bottest"
-	"github.com/smart90/smart90/store/sqlite"
+	"github.com/smart90/smart90/store/sqlite/sqlitetest"
 )
 
 type counting struct{ n atomic.Int64 }
@@ -28,14 +27,7 @@ func (c *counting) Deliver(context.Context, *bot.Delivery) (string, bool, error)
 func fenceSetup(t *testing.T, n int) (bot.Store, []*bot.Delivery, *Scheduler, *bottest.Clock, *Scheduler, *bottest.Clock, *counting) {
 	t.Helper()
 	ctx := context.Background()
-	s, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "s.db"), slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	if err := s.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	s := sqlitetest.New(t)
 	start := time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC)
 	inst := &bot.Installation{Platform: bot.PlatformConsole, ExternalID: "T1", Status: bot.InstallationActive}
 	if err := s.UpsertInstallation(ctx, inst); err != nil {

@@ -4,14 +4,13 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"path/filepath"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/smart90/smart90/bot"
 	"github.com/smart90/smart90/scheduler"
-	"github.com/smart90/smart90/store/sqlite"
+	"github.com/smart90/smart90/store/sqlite/sqlitetest"
 )
 
 // blockingDeliverer holds every send until released, telling started about
@@ -35,10 +34,7 @@ func (b *blockingDeliverer) Deliver(ctx context.Context, d *bot.Delivery) (strin
 func TestRunStopsGracefully(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	s, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "s.db"), slog.New(slog.DiscardHandler))
-	must(t, err)
-	t.Cleanup(func() { s.Close() })
-	must(t, s.Migrate(ctx))
+	s := sqlitetest.New(t)
 	// People without engagements: nothing but these deliveries is due.
 	inst := &bot.Installation{Platform: bot.PlatformConsole, ExternalID: "T1", Status: bot.InstallationActive}
 	must(t, s.UpsertInstallation(ctx, inst))

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -16,7 +15,7 @@ import (
 	"github.com/smart90/smart90/bot"
 	"github.com/smart90/smart90/bot/bottest"
 	"github.com/smart90/smart90/scheduler"
-	"github.com/smart90/smart90/store/sqlite"
+	"github.com/smart90/smart90/store/sqlite/sqlitetest"
 )
 
 // deliverer records deliveries; DeliverFunc, when set, decides the outcome.
@@ -65,14 +64,7 @@ type bundle struct {
 func setup(t *testing.T) *bundle {
 	t.Helper()
 	ctx := context.Background()
-	s, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "s.db"), slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	if err := s.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	s := sqlitetest.New(t)
 	start := time.Date(2026, 11, 22, 18, 0, 0, 0, time.UTC)
 	inst := &bot.Installation{Platform: bot.PlatformConsole, ExternalID: "local", Status: bot.InstallationActive}
 	must(t, s.UpsertInstallation(ctx, inst))

@@ -3,7 +3,6 @@ package bottest
 import (
 	"context"
 	"log/slog"
-	"path/filepath"
 	"strconv"
 	"sync"
 	"testing"
@@ -11,7 +10,7 @@ import (
 
 	"github.com/smart90/smart90/bot"
 	"github.com/smart90/smart90/store/inproc"
-	"github.com/smart90/smart90/store/sqlite"
+	"github.com/smart90/smart90/store/sqlite/sqlitetest"
 )
 
 // Workspace is the installation every Bundle event comes from.
@@ -56,11 +55,7 @@ func SetupWith(t testing.TB, o Options) *Bundle {
 	log := slog.New(slog.NewTextHandler(tlog{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	store := o.Store
 	if store == nil {
-		db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "smart90.db"), log)
-		must(t, err, "open store")
-		t.Cleanup(func() { db.Close() })
-		must(t, db.Migrate(context.Background()), "migrate store")
-		store = db
+		store = sqlitetest.New(t)
 	}
 	clock := o.Clock
 	if clock == nil {

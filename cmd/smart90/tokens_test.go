@@ -2,13 +2,12 @@ package main
 
 import (
 	"io"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/smart90/smart90/bot"
 	"github.com/smart90/smart90/store/seal"
-	"github.com/smart90/smart90/store/sqlite"
+	"github.com/smart90/smart90/store/sqlite/sqlitetest"
 )
 
 // TestServeRefusesSealedTokensWithoutKey: a store holding sealed tokens
@@ -41,14 +40,7 @@ func TestServeRefusesSealedTokensWithoutKey(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			path := filepath.Join(t.TempDir(), "s.db")
-			db, err := sqlite.Open(t.Context(), path, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := db.Migrate(t.Context()); err != nil {
-				t.Fatal(err)
-			}
+			db, path := sqlitetest.NewFile(t)
 			var store bot.Store = db
 			if tt.sealed {
 				store = seal.Store(db, sl)

@@ -26,7 +26,7 @@ func (db *DB) PutAddress(ctx context.Context, a *bot.Address) error {
 		ON CONFLICT (installation_id, key) DO UPDATE
 		SET data = excluded.data, updated_at = excluded.updated_at
 		RETURNING updated_at`,
-		a.InstallationID, a.Key, data, orNow(a.UpdatedAt)).Scan(timeDest{&a.UpdatedAt})
+		a.InstallationID, a.Key, data, db.orNow(a.UpdatedAt)).Scan(timeDest{&a.UpdatedAt})
 	if err != nil {
 		return notFound(err, "That installation does not exist.",
 			fmt.Sprintf("put address %q of installation %d", a.Key, a.InstallationID))

@@ -38,7 +38,7 @@ func (db *DB) SaveCheckIn(ctx context.Context, c *bot.CheckIn) error {
 			submitted_at = EXCLUDED.submitted_at, updated_at = EXCLUDED.updated_at
 		RETURNING `+checkInColumns,
 		c.EngagementID, dateArg(c.Day), c.Moved, c.Priority, idArg(c.PriorityRockID), c.Stuck, c.Energy,
-		c.Status, timeArg(c.SubmittedAt), orNow(c.UpdatedAt)))
+		c.Status, timeArg(c.SubmittedAt), db.orNow(c.UpdatedAt)))
 	if err != nil {
 		return wrap(err, fmt.Sprintf("save check-in of engagement %d for %s", c.EngagementID, c.Day))
 	}
@@ -110,7 +110,7 @@ func (db *DB) SaveWeeklyReport(ctx context.Context, w *bot.WeeklyReport, applyBy
 	if err := w.Validate(); err != nil {
 		return err
 	}
-	updated := orNow(w.UpdatedAt)
+	updated := db.orNow(w.UpdatedAt)
 	return db.tx(ctx, func(tx pgx.Tx) error {
 		// Applied updates may take up dropped or done rocks again, which
 		// counts like creating them: the engagement's row lock is taken

@@ -1,16 +1,14 @@
 package postgres_test
 
 // These tests cover what only PostgreSQL has: migrations, schemas, and
-// several replicas (pools) sharing one database. The behaviour every store
-// shares is checked by store/storetest, run in postgres_test.go.
+// row locks between replicas (pools) sharing one database. The behaviour
+// every store shares, replicas' included, is checked by store/storetest,
+// run in postgres_test.go.
 
 import (
 	"errors"
-	"fmt"
-	"log/slog"
 	"os"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
@@ -64,131 +62,6 @@ func TestCleanupDropsSchema(t *testing.T) {
 	}
 	if exists {
 		t.Errorf("schema %s still exists after its test ended", schema)
-	}
-}
-
-// replicas opens n DBs on one fresh schema, migrating them all at once as
-// replicas starting together would.
-func replicas(t *testing.T, n int) []*postgres.DB {
-	t.Helper()
-	url := pgtest.URL(t)
-	logger := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
-	dbs := make([]*postgres.DB, n)
-	for i := range dbs {
-		db, err := postgres.Open(t.Context(), url, logger)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { db.Close() })
-		dbs[i] = db
-	}
-	var wg sync.WaitGroup
-	errs := make([]error, n)
-	for i, db := range dbs {
-		wg.Go(func() { errs[i] = db.Migrate(t.Context()) })
-	}
-	wg.Wait()
-	for i, err := range errs {
-		if err != nil {
-			t.Fatalf("replica %d: Migrate: %v", i, err)
-		}
-	}
-	return dbs
-}
-
-func TestReplicasCreateEachDeliveryOnce(t *testing.T) {
-	t.Parallel()
-	ctx := t.Context()
-	dbs := replicas(t, 3)
-	client := seedClient(t, dbs[0])
-
-	const periods = 20
-	var mu sync.Mutex
-	created := map[string]int{}
-	ids := map[string]map[int64]bool{}
-	var wg sync.WaitGroup
-	for _, db := range dbs {
-		for range 2 {
-			wg.Go(func() {
-				for p := range periods {
-					d := &bot.Delivery{PersonID: client.ID, Kind: bot.DeliveryDaily, Period: fmt.Sprintf("p%02d", p),
-						DueAt: time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC), State: bot.DeliveryPending}
-					ok, err := db.CreateDelivery(ctx, d)
-					if err != nil {
-						t.Error(err)
-						return
-					}
-					mu.Lock()
-					if ok {
-						created[d.Period]++
-					}
-					if ids[d.Period] == nil {
-						ids[d.Period] = map[int64]bool{}
-					}
-					ids[d.Period][d.ID] = true
-					mu.Unlock()
-				}
-			})
-		}
-	}
-	wg.Wait()
-	for p := range periods {
-		period := fmt.Sprintf("p%02d", p)
-		if created[period] != 1 || len(ids[period]) != 1 {
-			t.Errorf("period %s: created %d times, %d distinct IDs; want 1 and 1", period, created[period], len(ids[period]))
-		}
-	}
-}
-
-func TestReplicasNeverClaimTheSameDelivery(t *testing.T) {
-	t.Parallel()
-	ctx := t.Context()
-	dbs := replicas(t, 3)
-	client := seedClient(t, dbs[0])
-
-	due := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
-	const total = 60
-	for i := range total {
-		d := &bot.Delivery{PersonID: client.ID, Kind: bot.DeliveryDaily, Period: fmt.Sprintf("p%02d", i),
-			DueAt: due.Add(time.Duration(i) * time.Second), State: bot.DeliveryPending}
-		if _, err := dbs[0].CreateDelivery(ctx, d); err != nil {
-			t.Fatal(err)
-		}
-	}
-
-	now := due.Add(time.Hour)
-	var mu sync.Mutex
-	claims := map[int64]int{}
-	var wg sync.WaitGroup
-	for _, db := range dbs {
-		for range 3 {
-			wg.Go(func() {
-				for {
-					ds, err := db.ClaimDeliveries(ctx, now, time.Minute, 4)
-					if err != nil {
-						t.Error(err)
-						return
-					}
-					if len(ds) == 0 {
-						return
-					}
-					mu.Lock()
-					for _, d := range ds {
-						claims[d.ID]++
-					}
-					mu.Unlock()
-				}
-			})
-		}
-	}
-	wg.Wait()
-	if len(claims) != total {
-		t.Errorf("claimed %d deliveries, want %d", len(claims), total)
-	}
-	for id, n := range claims {
-		if n != 1 {
-			t.Errorf("delivery %d claimed %d times while its lease held", id, n)
-		}
 	}
 }
 
@@ -302,7 +175,7 @@ func TestMigrationSeedsSchedules(t *testing.T) {
 func TestPlanSchedulesHoldsThePerson(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
-	dbs := replicas(t, 2)
+	dbs := pgtest.Replicas(t, 2)
 	client := seedClient(t, dbs[0])
 	e := &bot.Engagement{ClientID: client.ID, Status: bot.EngagementActive, CheckinTime: bot.DefaultCheckinTime,
 		Workdays: bot.MonToFri, WeeklyWeekday: time.Friday, WeeklyTime: bot.DefaultWeeklyTime, CycleDays: 90,
@@ -336,5 +209,32 @@ func TestPlanSchedulesHoldsThePerson(t *testing.T) {
 	}
 	if got, err := dbs[0].Schedules(ctx, client.ID); err != nil || len(got) != 0 {
 		t.Errorf("Schedules of the deleted person: %d, %v; want none", len(got), err)
+	}
+}
+
+// TestWithClock: an instant a caller leaves zero comes from the clock the
+// DB was opened with, not from the wall clock.
+func TestWithClock(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	when := time.Date(2031, 2, 3, 4, 5, 6, 7000, time.UTC)
+	db, err := postgres.Open(ctx, pgtest.URL(t), nil, postgres.WithClock(func() time.Time { return when }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	inst := &bot.Installation{Platform: bot.PlatformConsole, ExternalID: "local", Status: bot.InstallationActive}
+	if err := db.UpsertInstallation(ctx, inst); err != nil {
+		t.Fatal(err)
+	}
+	got, err := db.Installation(ctx, inst.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !got.CreatedAt.Equal(when) || !got.UpdatedAt.Equal(when) {
+		t.Errorf("installation stored at %s and %s, want the clock's %s", got.CreatedAt, got.UpdatedAt, when)
 	}
 }

@@ -36,7 +36,7 @@ func collectDeliveries(rows pgx.Rows) ([]*bot.Delivery, error) {
 // and read the winner's row. An empty State is stored as pending; a zero
 // UpdatedAt becomes CreatedAt.
 func (db *DB) CreateDelivery(ctx context.Context, d *bot.Delivery) (created bool, err error) {
-	createdAt := orNow(d.CreatedAt)
+	createdAt := db.orNow(d.CreatedAt)
 	updatedAt := d.UpdatedAt
 	if updatedAt.IsZero() {
 		updatedAt = createdAt
@@ -148,7 +148,7 @@ func (db *DB) UpdateDelivery(ctx context.Context, d *bot.Delivery) error {
 		WHERE id = $1
 		RETURNING `+deliveryColumns,
 		d.ID, d.State, d.Attempts, d.LastError, timeArg(d.LeaseUntil), d.MessageRef, timeArg(d.SentAt),
-		timeArg(d.DueAt), orNow(d.UpdatedAt), d.PartsSent))
+		timeArg(d.DueAt), db.orNow(d.UpdatedAt), d.PartsSent))
 	if err != nil {
 		return notFound(err, "That delivery does not exist.", fmt.Sprintf("update delivery %d", d.ID))
 	}
@@ -173,7 +173,7 @@ func (db *DB) UpdateDeliveries(ctx context.Context, ds []*bot.Delivery, claimed 
 	for i, d := range ds {
 		ids[i], attempts[i], states[i], lastErrors[i], refs[i] = d.ID, int32(d.Attempts), string(d.State), d.LastError, d.MessageRef
 		parts[i] = int32(d.PartsSent)
-		leases[i], sents[i], dues[i], updated[i] = timeArg(d.LeaseUntil), timeArg(d.SentAt), timeArg(d.DueAt), orNow(d.UpdatedAt)
+		leases[i], sents[i], dues[i], updated[i] = timeArg(d.LeaseUntil), timeArg(d.SentAt), timeArg(d.DueAt), db.orNow(d.UpdatedAt)
 		fences[i] = timeArg(claimed[i])
 	}
 	rows, _ := db.pool.Query(ctx, `

@@ -28,7 +28,7 @@ func (db *DB) CreateDigest(ctx context.Context, d *bot.Digest) error {
 		INSERT INTO digests (coach_id, week, channel, parent_ref, summary, posted_at)
 		VALUES ($1, $2, $3, $4, $5, $6)
 		RETURNING `+digestColumns,
-		d.CoachID, dateArg(d.Week), d.Channel, d.ParentRef, d.Summary, orNow(d.PostedAt)))
+		d.CoachID, dateArg(d.Week), d.Channel, d.ParentRef, d.Summary, db.orNow(d.PostedAt)))
 	if err != nil {
 		return wrap(err, fmt.Sprintf("create digest of coach %d for %s", d.CoachID, d.Week))
 	}

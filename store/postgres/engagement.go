@@ -50,7 +50,7 @@ func statusArg(statuses []bot.EngagementStatus) []string {
 // creation time; a zero UpdatedAt becomes InvitedAt. An engagement created
 // not live (a record of a past one) marks nothing: no schedule points at it.
 func (db *DB) CreateEngagement(ctx context.Context, e *bot.Engagement) error {
-	invited := orNow(e.InvitedAt)
+	invited := db.orNow(e.InvitedAt)
 	updated := e.UpdatedAt
 	if updated.IsZero() {
 		updated = invited
@@ -178,7 +178,7 @@ func (db *DB) UpdateEngagement(ctx context.Context, e *bot.Engagement) error {
 			RETURNING `+engagementColumns,
 			e.ID, e.Status, e.CheckinTime, e.Workdays, e.WeeklyWeekday, e.WeeklyTime,
 			int64(e.ReminderDelay), dateArg(e.Start), e.CycleDays, dateArg(e.PauseFrom),
-			dateArg(e.PauseTo), timeArg(e.AcceptedAt), timeArg(e.EndedAt), orNow(e.UpdatedAt)))
+			dateArg(e.PauseTo), timeArg(e.AcceptedAt), timeArg(e.EndedAt), db.orNow(e.UpdatedAt)))
 		if err != nil {
 			return notFound(err, "That engagement does not exist.", fmt.Sprintf("update engagement %d", e.ID))
 		}

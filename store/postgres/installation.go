@@ -42,7 +42,7 @@ func (db *DB) UpsertInstallation(ctx context.Context, inst *bot.Installation) er
 	if err := inst.Validate(); err != nil {
 		return err
 	}
-	created := orNow(inst.CreatedAt)
+	created := db.orNow(inst.CreatedAt)
 	updated := inst.UpdatedAt
 	if updated.IsZero() {
 		updated = created

@@ -47,7 +47,7 @@ func (db *DB) EnsurePerson(ctx context.Context, p *bot.Person) error {
 		return err
 	}
 
-	created := orNow(p.CreatedAt)
+	created := db.orNow(p.CreatedAt)
 	updated := p.UpdatedAt
 	if updated.IsZero() {
 		updated = created
@@ -161,7 +161,7 @@ func (db *DB) UpdatePerson(ctx context.Context, p *bot.Person) error {
 			WHERE id = $1
 			RETURNING `+personColumns,
 			p.ID, p.DisplayName, p.TimeZone, p.IsCoach, p.DigestChannel, p.DigestWeekday, p.DigestTime,
-			p.EveningTime, orNow(p.UpdatedAt)))
+			p.EveningTime, db.orNow(p.UpdatedAt)))
 		if err != nil {
 			return notFound(err, "That person does not exist.", fmt.Sprintf("update person %d", p.ID))
 		}
@@ -201,7 +201,7 @@ func (db *DB) ListCoaches(ctx context.Context) ([]*bot.Person, error) {
 // contract passes none. Schedules pointing at the engagements the coach's
 // deletion ends are marked, as UpdateEngagement would.
 func (db *DB) DeletePerson(ctx context.Context, id int64) error {
-	at := now()
+	at := db.now()
 	return db.tx(ctx, func(tx pgx.Tx) error {
 		var one int
 		if err := tx.QueryRow(ctx, `SELECT 1 FROM people WHERE id = $1 FOR UPDATE`, id).Scan(&one); err != nil {

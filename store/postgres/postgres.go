@@ -31,32 +31,47 @@ var migrations embed.FS
 type DB struct {
 	pool   *pgxpool.Pool
 	logger *slog.Logger
+	clock  func() time.Time // the time for instants a caller left zero
+	tracer pgx.QueryTracer  // set by WithTracer, for the pool's connections
+}
+
+// Option configures a DB at Open.
+type Option func(*DB)
+
+// WithClock makes the DB read the time from now, for the instants a caller
+// leaves zero, instead of from the wall clock: the service passes the clock
+// it runs on, so that every instant it stores comes from one clock. now must
+// be safe for concurrent use.
+func WithClock(now func() time.Time) Option {
+	return func(db *DB) { db.clock = now }
 }
 
 var _ bot.Store = (*DB)(nil)
 
-// An Option changes how Open connects.
-type Option func(*pgxpool.Config)
-
 // WithTracer has every statement the store sends traced by t (tests count
 // them); t may also be a pgx.BatchTracer, which sees a batch's statements.
 func WithTracer(t pgx.QueryTracer) Option {
-	return func(c *pgxpool.Config) { c.ConnConfig.Tracer = t }
+	return func(db *DB) { db.tracer = t }
 }
 
 // Open connects to the database at url (a postgres:// URL or a keyword/value
 // connection string, as pgxpool accepts) and checks it answers. It does not
-// migrate; call Migrate for that. A nil logger discards logs.
+// migrate; call Migrate for that. A nil logger discards logs. The clock is
+// the wall clock unless an option gives another.
 func Open(ctx context.Context, url string, logger *slog.Logger, opts ...Option) (*DB, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
+	}
+	db := &DB{logger: logger, clock: time.Now}
+	for _, o := range opts {
+		o(db)
 	}
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("open postgres pool: %w", err)
 	}
-	for _, o := range opts {
-		o(cfg)
+	if db.tracer != nil {
+		cfg.ConnConfig.Tracer = db.tracer
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
@@ -66,7 +81,8 @@ func Open(ctx context.Context, url string, logger *slog.Logger, opts ...Option) 
 		pool.Close()
 		return nil, fmt.Errorf("connect to postgres: %w", err)
 	}
-	return &DB{pool: pool, logger: logger}, nil
+	db.pool = pool
+	return db, nil
 }
 
 // Pool returns the underlying pool, for code that needs PostgreSQL itself
@@ -233,7 +249,7 @@ func referenceError(constraint string) error {
 // Values in and out.
 
 // now is the time a method uses when its caller left the time zero.
-func now() time.Time { return instant(time.Now()) }
+func (db *DB) now() time.Time { return instant(db.clock()) }
 
 // instant is t as the store keeps it: UTC, rounded to the microsecond
 // (pgx would truncate instead).
@@ -245,9 +261,9 @@ func instant(t time.Time) time.Time {
 }
 
 // orNow returns instant(t), or the current time when t is zero.
-func orNow(t time.Time) time.Time {
+func (db *DB) orNow(t time.Time) time.Time {
 	if t.IsZero() {
-		return now()
+		return db.now()
 	}
 	return instant(t)
 }

@@ -16,11 +16,23 @@ import (
 // TestStore runs the store conformance suite, each test on a schema of its
 // own.
 func TestStore(t *testing.T) {
-	storetest.Run(t, func(t testing.TB) bot.Store { return pgtest.New(t) })
+	storetest.Run(t, func(t testing.TB) bot.Store { return pgtest.New(t) }, capabilities)
 	storetest.RunErasure(t, func(t testing.TB) (bot.Store, storetest.Dump) {
 		db := pgtest.New(t)
 		return db, func(ctx context.Context) ([]storetest.Table, error) { return dump(ctx, db) }
 	})
+}
+
+// capabilities is what PostgreSQL guarantees beyond the bot.Store
+// contract: replicas share one database.
+var capabilities = storetest.Capabilities{
+	Replicas: func(t testing.TB, n int) []bot.Store {
+		var stores []bot.Store
+		for _, db := range pgtest.Replicas(t, n) {
+			stores = append(stores, db)
+		}
+		return stores
+	},
 }
 
 // dump lists every table of the schema the pool uses, from

@@ -48,7 +48,7 @@ func (db *DB) SaveReview(ctx context.Context, rv *bot.Review, applyBy int64) err
 		}
 		seen[l.RockID], ids[i] = true, l.RockID
 	}
-	updated := orNow(rv.UpdatedAt)
+	updated := db.orNow(rv.UpdatedAt)
 	return db.tx(ctx, func(tx pgx.Tx) error {
 		if applyBy != 0 {
 			if err := lockEngagement(ctx, tx, rv.EngagementID); err != nil {

@@ -45,7 +45,7 @@ func (db *DB) CreateRock(ctx context.Context, r *bot.Rock, byPersonID int64, not
 	if err := r.ValidateChange(note); err != nil {
 		return err
 	}
-	created := orNow(r.CreatedAt)
+	created := db.orNow(r.CreatedAt)
 	updated := r.UpdatedAt
 	if updated.IsZero() {
 		updated = created
@@ -229,7 +229,7 @@ func (db *DB) UpdateRock(ctx context.Context, r *bot.Rock, byPersonID int64, not
 	if err := r.ValidateChange(note); err != nil {
 		return err
 	}
-	updated := orNow(r.UpdatedAt)
+	updated := db.orNow(r.UpdatedAt)
 	return db.tx(ctx, func(tx pgx.Tx) error {
 		if r.Status.Live() {
 			var engagementID int64

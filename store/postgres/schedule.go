@@ -223,7 +223,7 @@ func (db *DB) SuspendSchedules(ctx context.Context, personID int64, at time.Time
 	if _, err := db.pool.Exec(ctx, `
 		UPDATE schedules SET next_at = NULL, period = '', suspended = $3, updated_at = $2
 		WHERE person_id = $1 AND ($4::text[] IS NULL OR kind = ANY ($4))`,
-		personID, orNow(at), reason, kindArg); err != nil {
+		personID, db.orNow(at), reason, kindArg); err != nil {
 		return wrap(err, fmt.Sprintf("suspend schedules of person %d", personID))
 	}
 	return nil

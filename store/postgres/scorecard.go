@@ -52,7 +52,7 @@ func (db *DB) CreateMeasurable(ctx context.Context, m *bot.Measurable) error {
 	if err := m.Validate(); err != nil {
 		return err
 	}
-	created := orNow(m.CreatedAt)
+	created := db.orNow(m.CreatedAt)
 	updated := m.UpdatedAt
 	if updated.IsZero() {
 		updated = created
@@ -85,7 +85,7 @@ func (db *DB) UpdateMeasurable(ctx context.Context, m *bot.Measurable) error {
 	if err := m.Validate(); err != nil {
 		return err
 	}
-	updated := orNow(m.UpdatedAt)
+	updated := db.orNow(m.UpdatedAt)
 	missing := "That measurable does not exist."
 	return db.tx(ctx, func(tx pgx.Tx) error {
 		if m.Live() {
@@ -135,7 +135,7 @@ func (db *DB) Measurables(ctx context.Context, engagementID int64) ([]*bot.Measu
 // row lock serializes concurrent replacements of its weeks, so the last
 // one wins whole.
 func (db *DB) SaveMeasurableValues(ctx context.Context, engagementID int64, week bot.Date, values []bot.MeasurableValue) error {
-	ids, stamps, err := checkValues(week, values)
+	ids, stamps, err := db.checkValues(week, values)
 	if err != nil {
 		return err
 	}
@@ -179,14 +179,14 @@ func (db *DB) SaveMeasurableValues(ctx context.Context, engagementID int64, week
 // checkValues checks a week's values before any is stored (see
 // bot.ScorecardStore.SaveMeasurableValues) and returns their measurable
 // ids and the instants to store, the current time for a zero UpdatedAt.
-func checkValues(week bot.Date, values []bot.MeasurableValue) ([]int64, []time.Time, error) {
+func (db *DB) checkValues(week bot.Date, values []bot.MeasurableValue) ([]int64, []time.Time, error) {
 	if week.IsZero() {
 		return nil, nil, bot.Errorf(bot.EINVALID, "Values need the week they are for.")
 	}
 	ids := make([]int64, len(values))
 	stamps := make([]time.Time, len(values))
 	seen := make(map[int64]bool, len(values))
-	at := now()
+	at := db.now()
 	for i, v := range values {
 		if err := v.Validate(); err != nil {
 			return nil, nil, err

@@ -27,7 +27,7 @@ func (db *DB) CreateSession(ctx context.Context, s *bot.Session) error {
 	stored, err := scanSession(db.pool.QueryRow(ctx, `
 		INSERT INTO sessions (engagement_id, day, notes, created_at) VALUES ($1, $2, $3, $4)
 		RETURNING `+sessionColumns,
-		s.EngagementID, dateArg(s.Day), s.Notes, orNow(s.CreatedAt)))
+		s.EngagementID, dateArg(s.Day), s.Notes, db.orNow(s.CreatedAt)))
 	if err != nil {
 		return wrap(err, fmt.Sprintf("create session of engagement %d", s.EngagementID))
 	}

@@ -5,7 +5,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -15,7 +14,7 @@ import (
 	"github.com/smart90/smart90/bot"
 	"github.com/smart90/smart90/store/postgres/pgtest"
 	"github.com/smart90/smart90/store/seal"
-	"github.com/smart90/smart90/store/sqlite"
+	"github.com/smart90/smart90/store/sqlite/sqlitetest"
 	"github.com/smart90/smart90/store/storetest"
 )
 
@@ -27,25 +26,9 @@ type raw struct {
 	setToken func(t testing.TB, id int64, token []byte)
 }
 
-// openSQLite returns a migrated SQLite store on a fresh file, and the
-// file's path.
-func openSQLite(t testing.TB) (*sqlite.DB, string) {
-	t.Helper()
-	path := filepath.Join(t.TempDir(), "smart90.db")
-	db, err := sqlite.Open(t.Context(), path, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if err := db.Migrate(t.Context()); err != nil {
-		t.Fatal(err)
-	}
-	return db, path
-}
-
 func TestStoreSQLite(t *testing.T) {
 	t.Parallel()
-	db, path := openSQLite(t)
+	db, path := sqlitetest.NewFile(t)
 	sdb, err := sql.Open("sqlite", path)
 	if err != nil {
 		t.Fatal(err)
@@ -216,14 +199,28 @@ func TestStoreConformance(t *testing.T) {
 	t.Run("SQLite", func(t *testing.T) {
 		t.Parallel()
 		storetest.Run(t, func(t testing.TB) bot.Store {
-			db, _ := openSQLite(t)
+			db := sqlitetest.New(t)
 			return seal.Store(db, sl)
-		})
+		}, storetest.Capabilities{Replicas: func(t testing.TB, n int) []bot.Store {
+			return sealed(sqlitetest.Replicas(t, n), sl)
+		}})
 	})
 	t.Run("PostgreSQL", func(t *testing.T) {
 		t.Parallel()
-		storetest.Run(t, func(t testing.TB) bot.Store { return seal.Store(pgtest.New(t), sl) })
+		storetest.Run(t, func(t testing.TB) bot.Store { return seal.Store(pgtest.New(t), sl) },
+			storetest.Capabilities{Replicas: func(t testing.TB, n int) []bot.Store {
+				return sealed(pgtest.Replicas(t, n), sl)
+			}})
 	})
+}
+
+// sealed decorates each store with sl, as each replica would.
+func sealed[S bot.Store](dbs []S, sl *seal.Sealer) []bot.Store {
+	stores := make([]bot.Store, len(dbs))
+	for i, db := range dbs {
+		stores[i] = seal.Store(db, sl)
+	}
+	return stores
 }
 
 // fakeStore is a bot.Store whose UpsertInstallation is UpsertInstallationFunc;

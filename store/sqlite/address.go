@@ -17,7 +17,7 @@ func (db *DB) PutAddress(ctx context.Context, a *bot.Address) error {
 	if data == nil {
 		data = []byte{}
 	}
-	updated := stamp(a.UpdatedAt)
+	updated := db.stamp(a.UpdatedAt)
 	_, err := db.db.ExecContext(ctx, `
 		INSERT INTO addresses (installation_id, key, data, updated_at)
 		VALUES (?, ?, ?, ?)

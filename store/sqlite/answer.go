@@ -44,7 +44,7 @@ func (db *DB) SaveCheckIn(ctx context.Context, c *bot.CheckIn) error {
 		return err
 	}
 	f := failure{op: "save check-in", missing: engagementNotFound}
-	updated := stamp(c.UpdatedAt)
+	updated := db.stamp(c.UpdatedAt)
 	return f.wrap(db.inTx(ctx, func(tx *sql.Tx) error {
 		if c.PriorityRockID != 0 {
 			if _, err := rockOf(ctx, tx, c.PriorityRockID, c.EngagementID); err != nil {
@@ -116,7 +116,7 @@ func (db *DB) SaveWeeklyReport(ctx context.Context, w *bot.WeeklyReport, applyBy
 		return err
 	}
 	f := failure{op: "save weekly report", missing: engagementNotFound}
-	updated := stamp(w.UpdatedAt)
+	updated := db.stamp(w.UpdatedAt)
 	return f.wrap(db.inTx(ctx, func(tx *sql.Tx) error {
 		rocks := make([]*bot.Rock, len(w.Rocks))
 		seen := make(map[int64]bool, len(w.Rocks))

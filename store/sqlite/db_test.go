@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"sync"
@@ -15,33 +14,14 @@ import (
 
 	"github.com/smart90/smart90/bot"
 	"github.com/smart90/smart90/store/sqlite"
+	"github.com/smart90/smart90/store/sqlite/sqlitetest"
 )
-
-// open returns a migrated store on a fresh file, closed at cleanup.
-func open(t testing.TB) (*sqlite.DB, string) {
-	t.Helper()
-	path := filepath.Join(t.TempDir(), "smart90.db")
-	db, err := sqlite.Open(t.Context(), path, slog.New(slog.NewTextHandler(tlog{t}, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if err := db.Migrate(t.Context()); err != nil {
-		t.Fatal(err)
-	}
-	return db, path
-}
-
-// tlog writes log lines to t.Log.
-type tlog struct{ t testing.TB }
-
-func (w tlog) Write(p []byte) (int, error) { w.t.Log(string(p)); return len(p), nil }
 
 func code(err error) string { return bot.ErrorCode(err) }
 
 func TestOpenCreatesFileAndMigrateTwice(t *testing.T) {
 	t.Parallel()
-	db, path := open(t)
+	db, path := sqlitetest.NewFile(t)
 	if _, err := os.Stat(path); err != nil {
 		t.Fatalf("database file: %v", err)
 	}
@@ -64,7 +44,7 @@ func TestOpenCreatesFileAndMigrateTwice(t *testing.T) {
 
 func TestForeignKeysAreEnforced(t *testing.T) {
 	t.Parallel()
-	db, _ := open(t)
+	db := sqlitetest.New(t)
 	ctx := t.Context()
 	// A person in a missing installation breaks a foreign key.
 	err := db.EnsurePerson(ctx, &bot.Person{InstallationID: 999, ExternalID: "U1"})
@@ -86,7 +66,7 @@ type fixture struct {
 
 func setup(t *testing.T) fixture {
 	t.Helper()
-	db, _ := open(t)
+	db := sqlitetest.New(t)
 	ctx := t.Context()
 	inst := &bot.Installation{Platform: bot.PlatformSlack, ExternalID: "T1", Name: "Acme", Status: bot.InstallationActive}
 	if err := db.UpsertInstallation(ctx, inst); err != nil {
@@ -374,5 +354,32 @@ func TestMigrationSeedsSchedules(t *testing.T) {
 	check(loner, nil)
 	if d := time.Since(mark).Abs(); d > time.Hour {
 		t.Errorf("seeded schedules are marked at %s, %s from now; want the migration's instant", mark, d)
+	}
+}
+
+// TestWithClock: an instant a caller leaves zero comes from the clock the
+// DB was opened with, not from the wall clock.
+func TestWithClock(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	when := time.Date(2031, 2, 3, 4, 5, 6, 7000, time.UTC)
+	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "smart90.db"), nil, sqlite.WithClock(func() time.Time { return when }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	inst := &bot.Installation{Platform: bot.PlatformConsole, ExternalID: "local", Status: bot.InstallationActive}
+	if err := db.UpsertInstallation(ctx, inst); err != nil {
+		t.Fatal(err)
+	}
+	got, err := db.Installation(ctx, inst.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !got.CreatedAt.Equal(when) || !got.UpdatedAt.Equal(when) {
+		t.Errorf("installation stored at %s and %s, want the clock's %s", got.CreatedAt, got.UpdatedAt, when)
 	}
 }

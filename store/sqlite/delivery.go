@@ -30,8 +30,8 @@ const deliveryNotFound = "Delivery not found."
 // unique key makes concurrent callers agree on one row.
 func (db *DB) CreateDelivery(ctx context.Context, d *bot.Delivery) (bool, error) {
 	f := failure{op: "create delivery", missing: "Person or engagement not found."}
-	created := stamp(d.CreatedAt)
-	updated := stamp(d.UpdatedAt, created)
+	created := db.stamp(d.CreatedAt)
+	updated := db.stamp(d.UpdatedAt, created)
 	state := d.State
 	if state == "" {
 		state = bot.DeliveryPending
@@ -123,7 +123,7 @@ func (db *DB) ClaimDeliveries(ctx context.Context, now time.Time, lease time.Dur
 // UpdateDelivery implements bot.DeliveryStore.
 func (db *DB) UpdateDelivery(ctx context.Context, d *bot.Delivery) error {
 	f := failure{op: "update delivery", missing: deliveryNotFound}
-	updated := stamp(d.UpdatedAt)
+	updated := db.stamp(d.UpdatedAt)
 	res, err := db.db.ExecContext(ctx, `
 		UPDATE deliveries SET state = ?, attempts = ?, last_error = ?, lease_until = ?,
 			message_ref = ?, parts_sent = ?, sent_at = ?, due_at = ?, updated_at = ?
@@ -163,7 +163,7 @@ func (db *DB) UpdateDeliveries(ctx context.Context, ds []*bot.Delivery, claimed 
 		}
 		defer stmt.Close()
 		for i, d := range ds {
-			updated[i] = stamp(d.UpdatedAt)
+			updated[i] = db.stamp(d.UpdatedAt)
 			res, err := stmt.ExecContext(ctx, d.State, d.Attempts, d.LastError, micros(d.LeaseUntil), d.MessageRef,
 				d.PartsSent, micros(d.SentAt), unixMicro(d.DueAt), micros(updated[i]), d.ID, micros(claimed[i]))
 			if err != nil {

@@ -13,7 +13,7 @@ func (db *DB) CreateDigest(ctx context.Context, d *bot.Digest) error {
 	}
 	f := failure{op: "create digest", missing: "Coach not found.",
 		conflict: "The digest for that week was already posted."}
-	posted := stamp(d.PostedAt)
+	posted := db.stamp(d.PostedAt)
 	err := db.db.QueryRowContext(ctx, `
 		INSERT INTO digests (coach_id, week, channel, parent_ref, summary, posted_at)
 		VALUES (?, ?, ?, ?, ?, ?)

@@ -36,8 +36,8 @@ const (
 // not live (a record of a past one) marks nothing: no schedule points at it.
 func (db *DB) CreateEngagement(ctx context.Context, e *bot.Engagement) error {
 	f := failure{op: "create engagement", missing: "Coach or client not found.", conflict: engagementConflict}
-	invited := stamp(e.InvitedAt)
-	updated := stamp(e.UpdatedAt, invited)
+	invited := db.stamp(e.InvitedAt)
+	updated := db.stamp(e.UpdatedAt, invited)
 	var id int64
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		err := tx.QueryRowContext(ctx, `
@@ -153,7 +153,7 @@ func (db *DB) ListEngagements(ctx context.Context, afterID int64, limit int, sta
 // are those of the stored client, not of e.ClientID, which is not stored.
 func (db *DB) UpdateEngagement(ctx context.Context, e *bot.Engagement) error {
 	f := failure{op: "update engagement", missing: engagementNotFound, conflict: engagementConflict}
-	updated := stamp(e.UpdatedAt)
+	updated := db.stamp(e.UpdatedAt)
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		var clientID int64
 		err := tx.QueryRowContext(ctx, `

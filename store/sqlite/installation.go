@@ -32,8 +32,8 @@ func (db *DB) UpsertInstallation(ctx context.Context, inst *bot.Installation) er
 		return err
 	}
 	f := failure{op: "upsert installation " + inst.ExternalID}
-	created := stamp(inst.CreatedAt)
-	updated := stamp(inst.UpdatedAt, created)
+	created := db.stamp(inst.CreatedAt)
+	updated := db.stamp(inst.UpdatedAt, created)
 	return f.wrap(db.inTx(ctx, func(tx *sql.Tx) error {
 		var before bot.InstallationStatus
 		err := tx.QueryRowContext(ctx, `SELECT status FROM installations WHERE platform = ? AND external_id = ?`,

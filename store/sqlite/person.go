@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"time"
 
 	"github.com/smart90/smart90/bot"
 )
@@ -49,8 +48,8 @@ func (db *DB) EnsurePerson(ctx context.Context, p *bot.Person) error {
 	if err != nil && bot.ErrorCode(err) != bot.ENOTFOUND {
 		return err
 	}
-	created := stamp(p.CreatedAt)
-	updated := stamp(p.UpdatedAt, created)
+	created := db.stamp(p.CreatedAt)
+	updated := db.stamp(p.UpdatedAt, created)
 	return f.wrap(db.inTx(ctx, func(tx *sql.Tx) error {
 		before, err := scanPerson(tx.QueryRowContext(ctx,
 			`SELECT `+personColumns+` FROM people WHERE installation_id = ? AND external_id = ?`,
@@ -131,7 +130,7 @@ func (db *DB) UpdatePerson(ctx context.Context, p *bot.Person) error {
 		return err
 	}
 	f := failure{op: "update person", missing: personNotFound}
-	updated := stamp(p.UpdatedAt)
+	updated := db.stamp(p.UpdatedAt)
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `
 			UPDATE people SET display_name = ?, time_zone = ?, is_coach = ?, digest_channel = ?,
@@ -183,7 +182,7 @@ func (db *DB) ListCoaches(ctx context.Context) ([]*bot.Person, error) {
 // are the wall clock's.
 func (db *DB) DeletePerson(ctx context.Context, id int64) error {
 	f := failure{op: "delete person", missing: personNotFound}
-	now := micros(time.Now())
+	now := micros(db.clock())
 	return f.wrap(db.inTx(ctx, func(tx *sql.Tx) error {
 		var n int
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM people WHERE id = ?`, id).Scan(&n); err != nil {

@@ -35,7 +35,7 @@ func (db *DB) SaveReview(ctx context.Context, rv *bot.Review, applyBy int64) err
 		return err
 	}
 	f := failure{op: "save review", missing: engagementNotFound}
-	updated := stamp(rv.UpdatedAt)
+	updated := db.stamp(rv.UpdatedAt)
 	return f.wrap(db.inTx(ctx, func(tx *sql.Tx) error {
 		moves := make([]rockMove, len(rv.Rocks))
 		seen := make(map[int64]bool, len(rv.Rocks))

@@ -99,8 +99,8 @@ func (db *DB) CreateRock(ctx context.Context, r *bot.Rock, byPersonID int64, not
 		return err
 	}
 	f := failure{op: "create rock", missing: engagementNotFound}
-	created := stamp(r.CreatedAt)
-	updated := stamp(r.UpdatedAt, created)
+	created := db.stamp(r.CreatedAt)
+	updated := db.stamp(r.UpdatedAt, created)
 	return f.wrap(db.inTx(ctx, func(tx *sql.Tx) error {
 		if err := checkRockCounts(ctx, tx, r.EngagementID, 0, created, r.Status.Live()); err != nil {
 			return err
@@ -171,7 +171,7 @@ func (db *DB) UpdateRock(ctx context.Context, r *bot.Rock, byPersonID int64, not
 		return err
 	}
 	f := failure{op: "update rock", missing: rockNotFound}
-	updated := stamp(r.UpdatedAt)
+	updated := db.stamp(r.UpdatedAt)
 	return f.wrap(db.inTx(ctx, func(tx *sql.Tx) error {
 		if r.Status.Live() {
 			// A rock made live again counts as a new one would.

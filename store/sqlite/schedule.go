@@ -127,7 +127,7 @@ func (db *DB) PlanSchedules(ctx context.Context, now time.Time, limit int, plan 
 		}
 		defer insert.Close()
 		for _, d := range deliveries {
-			created := stamp(d.CreatedAt, now)
+			created := db.stamp(d.CreatedAt, now)
 			state := d.State
 			if state == "" {
 				state = bot.DeliveryPending
@@ -135,7 +135,7 @@ func (db *DB) PlanSchedules(ctx context.Context, now time.Time, limit int, plan 
 			if _, err := insert.ExecContext(ctx,
 				d.PersonID, nullID(d.EngagementID), d.Kind, d.Period, unixMicro(d.DueAt), state,
 				d.Attempts, d.LastError, micros(d.LeaseUntil), d.MessageRef, micros(d.SentAt),
-				micros(created), micros(stamp(d.UpdatedAt, created))); err != nil {
+				micros(created), micros(db.stamp(d.UpdatedAt, created))); err != nil {
 				return err
 			}
 		}
@@ -192,7 +192,7 @@ func (db *DB) SuspendSchedules(ctx context.Context, personID int64, at time.Time
 	_, err := db.db.ExecContext(ctx, `
 		UPDATE schedules SET next_at = NULL, period = '', suspended = ?, updated_at = ?
 		WHERE person_id = ? AND `+cond,
-		append([]any{reason, micros(stamp(at)), personID}, args...)...)
+		append([]any{reason, micros(db.stamp(at)), personID}, args...)...)
 	if err != nil {
 		return failure{op: "suspend schedules"}.wrap(err)
 	}

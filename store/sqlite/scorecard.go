@@ -60,8 +60,8 @@ func (db *DB) CreateMeasurable(ctx context.Context, m *bot.Measurable) error {
 		return err
 	}
 	f := failure{op: "create measurable", missing: engagementNotFound}
-	created := stamp(m.CreatedAt)
-	updated := stamp(m.UpdatedAt, created)
+	created := db.stamp(m.CreatedAt)
+	updated := db.stamp(m.UpdatedAt, created)
 	return f.wrap(db.inTx(ctx, func(tx *sql.Tx) error {
 		if err := engagementExists(ctx, tx, m.EngagementID); err != nil {
 			return err
@@ -90,7 +90,7 @@ func (db *DB) UpdateMeasurable(ctx context.Context, m *bot.Measurable) error {
 		return err
 	}
 	f := failure{op: "update measurable", missing: measurableNotFound}
-	updated := stamp(m.UpdatedAt)
+	updated := db.stamp(m.UpdatedAt)
 	return f.wrap(db.inTx(ctx, func(tx *sql.Tx) error {
 		if m.Live() {
 			var engagementID int64
@@ -136,7 +136,7 @@ func (db *DB) SaveMeasurableValues(ctx context.Context, engagementID int64, week
 	if week.IsZero() {
 		return &bot.Error{Code: bot.EINVALID, Message: "Values need the week they are for."}
 	}
-	at := stamp()
+	at := db.stamp()
 	stamps := make([]time.Time, len(values))
 	seen := make(map[int64]bool, len(values))
 	for i, v := range values {
@@ -146,7 +146,7 @@ func (db *DB) SaveMeasurableValues(ctx context.Context, engagementID int64, week
 		if seen[v.MeasurableID] {
 			return &bot.Error{Code: bot.EINVALID, Message: "A measurable has one value a week."}
 		}
-		seen[v.MeasurableID], stamps[i] = true, stamp(v.UpdatedAt, at)
+		seen[v.MeasurableID], stamps[i] = true, db.stamp(v.UpdatedAt, at)
 	}
 	f := failure{op: "save measurable values", missing: engagementNotFound}
 	err := f.wrap(db.inTx(ctx, func(tx *sql.Tx) error {

@@ -12,7 +12,7 @@ func (db *DB) CreateSession(ctx context.Context, s *bot.Session) error {
 		return err
 	}
 	f := failure{op: "create session", missing: engagementNotFound}
-	created := stamp(s.CreatedAt)
+	created := db.stamp(s.CreatedAt)
 	err := db.db.QueryRowContext(ctx, `
 		INSERT INTO sessions (engagement_id, day, notes, created_at) VALUES (?, ?, ?, ?)
 		RETURNING id`, s.EngagementID, s.Day.String(), s.Notes, micros(created)).Scan(&s.ID)

@@ -28,11 +28,24 @@ var _ bot.Store = (*DB)(nil)
 type DB struct {
 	db     *sql.DB
 	logger *slog.Logger
+	clock  func() time.Time // the time for instants a caller left zero
+}
+
+// Option configures a DB at Open.
+type Option func(*DB)
+
+// WithClock makes the DB read the time from now, for the instants a caller
+// leaves zero, instead of from the wall clock: the service passes the clock
+// it runs on, so that every instant it stores comes from one clock. now must
+// be safe for concurrent use.
+func WithClock(now func() time.Time) Option {
+	return func(db *DB) { db.clock = now }
 }
 
 // Open opens the SQLite database at path, creating the file when missing.
-// It does not migrate; call Migrate before use.
-func Open(ctx context.Context, path string, logger *slog.Logger) (*DB, error) {
+// It does not migrate; call Migrate before use. The clock is the wall clock
+// unless an option gives another.
+func Open(ctx context.Context, path string, logger *slog.Logger, opts ...Option) (*DB, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
@@ -54,7 +67,11 @@ func Open(ctx context.Context, path string, logger *slog.Logger) (*DB, error) {
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
 	logger.Debug("sqlite opened", "path", path)
-	return &DB{db: sdb, logger: logger}, nil
+	db := &DB{db: sdb, logger: logger, clock: time.Now}
+	for _, o := range opts {
+		o(db)
+	}
+	return db, nil
 }
 
 // Migrate applies the embedded migrations that are not applied yet,
@@ -190,14 +207,15 @@ func utc(t time.Time) time.Time {
 	return t.Round(time.Microsecond).UTC()
 }
 
-// stamp returns the first non-zero of ts, as stored (see utc), or now.
-func stamp(ts ...time.Time) time.Time {
+// stamp returns the first non-zero of ts, as stored (see utc), or the
+// clock's now.
+func (db *DB) stamp(ts ...time.Time) time.Time {
 	for _, t := range ts {
 		if !t.IsZero() {
 			return utc(t)
 		}
 	}
-	return utc(time.Now())
+	return utc(db.clock())
 }
 
 // micros is t as a column value: unix microseconds, or NULL for zero.

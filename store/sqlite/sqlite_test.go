@@ -7,16 +7,16 @@ import (
 	"testing"
 
 	"github.com/smart90/smart90/bot"
+	"github.com/smart90/smart90/store/sqlite/sqlitetest"
 	"github.com/smart90/smart90/store/storetest"
 )
 
 func TestStore(t *testing.T) {
 	storetest.Run(t, func(t testing.TB) bot.Store {
-		db, _ := open(t)
-		return db
-	})
+		return sqlitetest.New(t)
+	}, capabilities)
 	storetest.RunErasure(t, func(t testing.TB) (bot.Store, storetest.Dump) {
-		db, path := open(t)
+		db, path := sqlitetest.NewFile(t)
 		// A second connection to the file reads what the store committed.
 		raw, err := sql.Open("sqlite", path)
 		if err != nil {
@@ -25,6 +25,18 @@ func TestStore(t *testing.T) {
 		t.Cleanup(func() { raw.Close() })
 		return db, func(ctx context.Context) ([]storetest.Table, error) { return dump(ctx, raw) }
 	})
+}
+
+// capabilities is what SQLite guarantees beyond the bot.Store contract:
+// handles of their own on one file act as replicas sharing a database.
+var capabilities = storetest.Capabilities{
+	Replicas: func(t testing.TB, n int) []bot.Store {
+		var stores []bot.Store
+		for _, db := range sqlitetest.Replicas(t, n) {
+			stores = append(stores, db)
+		}
+		return stores
+	},
 }
 
 // dump lists every table of the database, from sqlite_master.

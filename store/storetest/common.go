@@ -216,7 +216,7 @@ func testFilledInstants(t *testing.T, s bot.Store) {
 	filled := func(what string, filled, stored time.Time) {
 		t.Helper()
 		if filled.IsZero() || stored.IsZero() {
-			t.Errorf("%s: filled in %s, stored %s; want both set", what, showTime(filled), showTime(stored))
+			t.Errorf("%s: filled in %v, stored %v; want both set", what, filled, stored)
 			return
 		}
 		same(t, what+" as stored, against as filled in", stored, filled)

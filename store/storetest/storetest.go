@@ -3,10 +3,12 @@
 // keep exactly the contract written on bot.Store and can replace each other.
 //
 // A store's own test calls Run with a function that opens a fresh, empty,
-// migrated store and registers its cleanup:
+// migrated store and registers its cleanup, and with the Capabilities the
+// store declares beyond the contract:
 //
 //	func TestStore(t *testing.T) {
-//		storetest.Run(t, func(t testing.TB) bot.Store { return openTestDB(t) })
+//		storetest.Run(t, func(t testing.TB) bot.Store { return openTestDB(t) },
+//			storetest.Capabilities{Replicas: openTestReplicas})
 //	}
 //
 // Every subtest runs in parallel on its own store. Instants are fixed
@@ -17,21 +19,24 @@
 package storetest
 
 import (
-	"bytes"
 	"cmp"
+	"encoding/json"
 	"fmt"
-	"reflect"
+	"go/token"
 	"slices"
-	"strings"
 	"testing"
 	"time"
+
+	gocmp "github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/smart90/smart90/bot"
 )
 
 // Run runs the conformance suite. open returns a fresh, empty, migrated store for one subtest
-// and registers its own cleanup with t.Cleanup.
-func Run(t *testing.T, open func(t testing.TB) bot.Store) {
+// and registers its own cleanup with t.Cleanup. caps says what else the
+// store guarantees; the suite checks each guarantee declared.
+func Run(t *testing.T, open func(t testing.TB) bot.Store, caps Capabilities) {
 	tests := []struct {
 		name string
 		test func(t *testing.T, s bot.Store)
@@ -134,6 +139,7 @@ func Run(t *testing.T, open func(t testing.TB) bot.Store) {
 			tt.test(t, open(t))
 		})
 	}
+	runCapabilities(t, caps)
 }
 
 // at returns the suite's reference instant moved by d. The reference has
@@ -354,106 +360,48 @@ func wantNone[T any](t testing.TB, what string, rows []T, err error) {
 	}
 }
 
-// same reports every difference between got and want, field by field.
-// Instants must be Equal and in UTC (or zero); Dates must be equal; nil and
-// empty slices are the same.
+// same reports every difference between got and want, with cmp.Diff under
+// compare.
 func same[T any](t testing.TB, what string, got, want T) bool {
 	t.Helper()
-	var diffs []string
-	diff("", reflect.ValueOf(got), reflect.ValueOf(want), &diffs)
-	if len(diffs) > 0 {
-		t.Errorf("%s:\n\t%s", what, strings.Join(diffs, "\n\t"))
+	if d := gocmp.Diff(want, got, compare); d != "" {
+		t.Errorf("%s (-want +got):\n%s", what, d)
 		return false
 	}
 	return true
 }
 
-var (
-	timeType  = reflect.TypeFor[time.Time]()
-	dateType  = reflect.TypeFor[bot.Date]()
-	bytesType = reflect.TypeFor[[]byte]()
-)
-
-func diff(path string, got, want reflect.Value, out *[]string) {
-	name := cmp.Or(path, "value")
-	switch {
-	case got.Type() == timeType:
-		g, w := got.Interface().(time.Time), want.Interface().(time.Time)
-		if !g.Equal(w) {
-			*out = append(*out, fmt.Sprintf("%s: got %s, want %s", name, showTime(g), showTime(w)))
-		} else if !g.IsZero() && g.Location() != time.UTC {
-			*out = append(*out, fmt.Sprintf("%s: got %s in location %q, want time.UTC", name, g, g.Location()))
-		}
-	case got.Type() == dateType:
-		if g, w := got.Interface().(bot.Date), want.Interface().(bot.Date); g != w {
-			*out = append(*out, fmt.Sprintf("%s: got %s, want %s", name, showDate(g), showDate(w)))
-		}
-	case got.Type() == bytesType:
-		if g, w := got.Bytes(), want.Bytes(); !bytes.Equal(g, w) {
-			*out = append(*out, fmt.Sprintf("%s: got %x, want %x", name, g, w))
-		}
-	case got.Kind() == reflect.Pointer:
-		if got.IsNil() || want.IsNil() {
-			if got.IsNil() != want.IsNil() {
-				*out = append(*out, fmt.Sprintf("%s: got %s, want %s", name, show(got.Interface()), show(want.Interface())))
-			}
-			return
-		}
-		diff(path, got.Elem(), want.Elem(), out)
-	case got.Kind() == reflect.Struct:
-		for i := range got.NumField() {
-			f := got.Type().Field(i).Name
-			diff(strings.TrimPrefix(path+"."+f, "."), got.Field(i), want.Field(i), out)
-		}
-	case got.Kind() == reflect.Slice:
-		if got.Len() != want.Len() {
-			*out = append(*out, fmt.Sprintf("%s: got %d elements, want %d\n\tgot  %s\n\twant %s",
-				name, got.Len(), want.Len(), show(got.Interface()), show(want.Interface())))
-			return
-		}
-		for i := range got.Len() {
-			diff(fmt.Sprintf("%s[%d]", path, i), got.Index(i), want.Index(i), out)
-		}
-	default:
-		if !reflect.DeepEqual(got.Interface(), want.Interface()) {
-			*out = append(*out, fmt.Sprintf("%s: got %#v, want %#v", name, got.Interface(), want.Interface()))
-		}
-	}
+// compare is how the suite compares what a store returns with what it
+// should: instants are Equal and, unless zero, in UTC (a store returns UTC
+// whatever zone it was given); nil and empty slices are the same (a store
+// may return either for no rows); unexported fields, which no store sets,
+// are ignored.
+var compare = gocmp.Options{
+	gocmp.Comparer(func(a, b time.Time) bool { return a.Equal(b) && utcOrZero(a) == utcOrZero(b) }),
+	cmpopts.EquateEmpty(),
+	gocmp.FilterPath(func(p gocmp.Path) bool {
+		f, ok := p.Last().(gocmp.StructField)
+		return ok && !token.IsExported(f.Name())
+	}, gocmp.Ignore()),
 }
 
-// show formats a value for a failure message, following pointers in slices.
+// utcOrZero says whether t is the zero time or in UTC.
+func utcOrZero(t time.Time) bool { return t.IsZero() || t.Location() == time.UTC }
+
+// show formats a value for a failure message, as indented JSON, so that
+// pointers in slices show what they point at.
 func show(v any) string {
-	rv := reflect.ValueOf(v)
-	switch {
-	case !rv.IsValid():
-		return "nil"
-	case rv.Type() == bytesType:
-		return fmt.Sprintf("%x", rv.Bytes())
-	case rv.Kind() == reflect.Slice:
-		parts := make([]string, rv.Len())
-		for i := range rv.Len() {
-			parts[i] = show(rv.Index(i).Interface())
-		}
-		return "[" + strings.Join(parts, "\n\t      ") + "]"
-	case rv.Kind() == reflect.Pointer:
-		if rv.IsNil() {
-			return "nil"
-		}
-		return fmt.Sprintf("%+v", rv.Elem().Interface())
+	b, err := json.MarshalIndent(v, "\t", "  ")
+	if err != nil {
+		return fmt.Sprintf("%+v (%v)", v, err)
 	}
-	return fmt.Sprintf("%+v", v)
+	return string(b)
 }
 
+// showTime formats an instant for a failure message, to the nanosecond.
 func showTime(t time.Time) string {
 	if t.IsZero() {
 		return "zero time"
 	}
 	return t.UTC().Format("2006-01-02T15:04:05.000000000Z")
-}
-
-func showDate(d bot.Date) string {
-	if d.IsZero() {
-		return "zero Date"
-	}
-	return d.String()
 }

@@ -18,6 +18,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -51,6 +52,39 @@ func New(t testing.TB, opts ...postgres.Option) *postgres.DB {
 		t.Fatalf("pgtest: %v", err)
 	}
 	return db
+}
+
+// Replicas returns n DBs, each with a pool of its own, on one fresh schema,
+// as n replicas of the service sharing a database would have them. They
+// migrate all at once, as replicas starting together do; t.Cleanup closes
+// them and drops the schema.
+func Replicas(t testing.TB, n int) []*postgres.DB {
+	t.Helper()
+	u := withParam(URL(t), "pool_max_conns", maxConns)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	logger := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
+	dbs := make([]*postgres.DB, n)
+	for i := range dbs {
+		db, err := postgres.Open(ctx, u, logger)
+		if err != nil {
+			t.Fatalf("pgtest: replica %d: %v", i, err)
+		}
+		t.Cleanup(func() { db.Close() })
+		dbs[i] = db
+	}
+	var wg sync.WaitGroup
+	errs := make([]error, n)
+	for i, db := range dbs {
+		wg.Go(func() { errs[i] = db.Migrate(ctx) })
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("pgtest: replica %d: %v", i, err)
+		}
+	}
+	return dbs
 }
 
 // URL creates a fresh, empty schema and returns a connection URL whose

@@ -1,0 +1,41 @@
+package storetest
+
+import (
+	"cmp"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/smart90/smart90/bot"
+)
+
+func testSessions(t *testing.T, s bot.Store) {
+	ctx := t.Context()
+	f := seed(t, s)
+	_, otherEng := newClient(t, s, f, "UCLIENT2", bot.EngagementActive)
+	_, none := newClient(t, s, f, "UCLIENT3", bot.EngagementActive)
+	var want []*bot.Session
+	for i, n := range []int{3, 1, 3, 2, -5} {
+		ses := &bot.Session{EngagementID: f.Eng.ID, Day: day(n), Notes: "session " + day(n).String(), CreatedAt: at(time.Duration(i) * time.Minute)}
+		must(t, "create session", s.CreateSession(ctx, ses))
+		if ses.ID == 0 {
+			t.Fatal("CreateSession did not fill ID")
+		}
+		want = append(want, &bot.Session{ID: ses.ID, EngagementID: f.Eng.ID, Day: day(n), Notes: ses.Notes, CreatedAt: at(time.Duration(i) * time.Minute)})
+	}
+	o := &bot.Session{EngagementID: otherEng.ID, Day: day(0), Notes: "other", CreatedAt: at(0)}
+	must(t, "create another engagement's session", s.CreateSession(ctx, o))
+	slices.SortFunc(want, func(a, b *bot.Session) int {
+		return cmp.Or(cmp.Compare(a.Day.Sub(b.Day), 0), cmp.Compare(a.ID, b.ID))
+	})
+
+	got, err := s.Sessions(ctx, f.Eng.ID)
+	must(t, "Sessions", err)
+	same(t, "Sessions", got, want)
+	got, err = s.Sessions(ctx, otherEng.ID)
+	must(t, "Sessions", err)
+	same(t, "Sessions of another engagement", got, []*bot.Session{{ID: o.ID, EngagementID: otherEng.ID, Day: day(0), Notes: "other", CreatedAt: at(0)}})
+	got, err = s.Sessions(ctx, none.ID)
+	must(t, "Sessions", err)
+	same(t, "Sessions of an engagement without sessions", got, nil)
+}
