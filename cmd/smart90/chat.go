@@ -51,7 +51,7 @@ func runChat(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		}
 	}
 	clock := console.NewClock(now)
-	store, err := openStore(ctx, sc, log)
+	store, err := openStore(ctx, sc, log, clock)
 	if err != nil {
 		return err
 	}

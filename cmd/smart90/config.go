@@ -32,15 +32,16 @@ type migrator interface {
 	Migrate(ctx context.Context) error
 }
 
-// openStore opens and migrates the configured store.
-func openStore(ctx context.Context, c storeConfig, log *slog.Logger) (bot.Store, error) {
+// openStore opens and migrates the configured store, which reads the time
+// from clock for the instants a caller leaves zero.
+func openStore(ctx context.Context, c storeConfig, log *slog.Logger, clock bot.Clock) (bot.Store, error) {
 	var s migrator
 	var err error
 	switch {
 	case c.DatabaseURL == "":
-		s, err = sqlite.Open(ctx, c.SQLitePath, log)
+		s, err = sqlite.Open(ctx, c.SQLitePath, log, sqlite.WithClock(clock.Now))
 	case strings.HasPrefix(c.DatabaseURL, "postgres://") || strings.HasPrefix(c.DatabaseURL, "postgresql://"):
-		s, err = postgres.Open(ctx, c.DatabaseURL, log)
+		s, err = postgres.Open(ctx, c.DatabaseURL, log, postgres.WithClock(clock.Now))
 	default:
 		return nil, fmt.Errorf("SMART90_DATABASE_URL must start with postgres:// (or be unset for SQLite)")
 	}
@@ -85,7 +86,7 @@ func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer, ge
 		return err
 	}
 	log, _ := newLogger(stderr, "warn", false)
-	s, err := openStore(ctx, sc, log)
+	s, err := openStore(ctx, sc, log, bot.SystemClock{})
 	if err != nil {
 		return err
 	}

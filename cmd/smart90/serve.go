@@ -126,7 +126,7 @@ func (s *server) build(ctx, startCtx context.Context) error {
 // openStore opens the store, refuses sealed tokens without their key, and
 // seals tokens at rest when a key is set.
 func (s *server) openStore(ctx context.Context) error {
-	store, err := openStore(ctx, s.cfg.store, s.log)
+	store, err := openStore(ctx, s.cfg.store, s.log, s.clock)
 	if err != nil {
 		return err
 	}
