@@ -33,28 +33,6 @@ func nextDaily(c *CheckIn) int {
 	return -1
 }
 
-// target names the prompt a plain reply answers: a day's check-in, a
-// week's report or a cycle's review of one engagement.
-type target struct {
-	kind DeliveryKind // DeliveryDaily, DeliveryWeekly or kindReview
-	eng  int64
-	day  Date // the check-in's day, the report's Monday, the reviewed cycle's first day
-}
-
-func (t target) String() string { return fmt.Sprintf("%s:%d:%s", t.kind, t.eng, t.day) }
-
-func parseTarget(s string) (target, bool) {
-	parts := strings.Split(s, ":")
-	if len(parts) != 3 || parts[0] != string(DeliveryDaily) && parts[0] != string(DeliveryWeekly) && parts[0] != string(kindReview) {
-		return target{}, false
-	}
-	id, err1 := strconv.ParseInt(parts[1], 10, 64)
-	day, err2 := ParseDate(parts[2])
-	return target{DeliveryKind(parts[0]), id, day}, err1 == nil && err2 == nil
-}
-
-func convKey(p *Person) string { return "conv:" + strconv.FormatInt(p.ID, 10) }
-
 // loadCheckIn returns the day's check-in, or a new open one.
 func (b *Bot) loadCheckIn(ctx context.Context, e *Engagement, day Date) (*CheckIn, error) {
 	c, err := b.store.CheckIn(ctx, e.ID, day)
@@ -104,123 +82,6 @@ func (b *Bot) cmdCheckin(ctx context.Context, r *request, value string) ([]Messa
 		return nil, fmt.Errorf("start check-in: %w", err)
 	}
 	return []Message{b.dailyPrompt(e, c, rocks, "", zoneOf(r.me))}, nil
-}
-
-// checkinDay is the day `checkin` (or a check-in's Answer button, whose
-// value names its day) opens.
-func (b *Bot) checkinDay(ctx context.Context, r *request, e *Engagement, value string) (Date, error) {
-	today := r.today()
-	if t, ok := parseTarget(value); ok && t.kind == DeliveryDaily && t.eng == e.ID {
-		if err := answerable(t, e, today, zoneOf(r.me)); err != nil {
-			return Date{}, err
-		}
-		return t.day, nil
-	}
-	if arg := strings.TrimSpace(value); arg != "" {
-		return b.namedDay(r, e, arg)
-	}
-	loc := zoneOf(r.me)
-	if now := r.local(); ClockTime(now.Hour()*60+now.Minute()) >= r.me.Evening() {
-		// The evening before: once today's check-in is done (or there is
-		// none), `checkin` answers the next workday's, whose prompt then
-		// finds it answered and is not sent.
-		c, err := b.loadCheckIn(ctx, e, today)
-		if err != nil {
-			return Date{}, err
-		}
-		if _, due := e.DailyDue(today, loc); !due || c.Status != AnswerOpen {
-			if next, ok := nextWorkday(e, today, loc); ok {
-				return next, nil
-			}
-		}
-	}
-	if _, ok := e.DailyDue(today, loc); ok {
-		return today, nil
-	}
-	// No check-in today: the last one received, if still open and recent
-	// (an older one closed when the next arrived, see stillOpen).
-	latest, err := b.latestPeriod(ctx, r.me, DeliveryDaily)
-	if err != nil || latest.IsZero() || latest.Before(e.Start) || today.Sub(latest) > 4 {
-		return today, err
-	}
-	c, err := b.loadCheckIn(ctx, e, latest)
-	if err != nil {
-		return Date{}, err
-	}
-	if c.Status == AnswerOpen {
-		return latest, nil
-	}
-	return today, nil
-}
-
-// The evening, from which `checkin` answers the next workday once today's
-// is done: people plan tomorrow the evening before. Each person may move
-// it (`settings evening 18:30`) or turn it off.
-const (
-	DefaultEveningTime ClockTime = 17 * 60
-	EveningOff         ClockTime = 24 * 60 // no day reaches 24:00: never
-)
-
-// Evening returns the local time from which `checkin` answers the next
-// workday: p.EveningTime, DefaultEveningTime when that is 0 (people stored
-// before the setting existed have 0), EveningOff for never.
-func (p *Person) Evening() ClockTime {
-	if p.EveningTime <= 0 {
-		return DefaultEveningTime
-	}
-	return p.EveningTime
-}
-
-// nextWorkday is the first day after today with a check-in due, within
-// the next four days (Friday evening: Monday).
-func nextWorkday(e *Engagement, today Date, loc *time.Location) (Date, bool) {
-	for d := today.AddDays(1); d.Sub(today) <= 4; d = d.AddDays(1) {
-		if _, ok := e.DailyDue(d, loc); ok {
-			return d, true
-		}
-	}
-	return Date{}, false
-}
-
-// namedDay is the day `checkin mon` or `checkin 2026-11-24` names: a
-// weekday is the latest such day up to today; either must be today, the
-// next workday, or a past day of this week or last week, in the cycle.
-func (b *Bot) namedDay(r *request, e *Engagement, arg string) (Date, error) {
-	today := r.today()
-	day, err := ParseDate(arg)
-	if err != nil {
-		wd, werr := ParseWeekday(arg)
-		if werr != nil {
-			return Date{}, Errorf(EINVALID, "I could not read %q as a day; try `checkin mon` or `checkin %s`.", arg, today)
-		}
-		day = today.AddDays(-((int(today.Weekday()) - int(wd) + 7) % 7))
-		if next, ok := nextWorkday(e, today, zoneOf(r.me)); ok && wd != today.Weekday() && next.Weekday() == wd {
-			day = next // "checkin thu" on Wednesday evening
-		}
-	}
-	if next, ok := nextWorkday(e, today, zoneOf(r.me)); ok && day == next {
-		return day, nil
-	}
-	if day.After(today) || day.Before(today.WeekStart().AddDays(-7)) || day.Before(e.Start) {
-		return Date{}, Errorf(EINVALID, "You can answer or change a check-in of this week or last week, from %s; %s is not one.",
-			maxDate(today.WeekStart().AddDays(-7), e.Start), day)
-	}
-	return day, nil
-}
-
-func maxDate(a, b Date) Date {
-	if a.After(b) {
-		return a
-	}
-	return b
-}
-
-// dayName is "today's" or "Friday 2026-11-27's", for a check-in's day.
-func (b *Bot) dayName(r *request, day Date) string {
-	if day == r.today() {
-		return "today's"
-	}
-	return fmt.Sprintf("%s %s's", day.Weekday(), day)
 }
 
 // dailyPrompt is the check-in message: the day, the rocks, the next question.
@@ -445,95 +306,7 @@ func (b *Bot) ownCheckIn(ctx context.Context, r *request) (target, *Engagement, 
 	return t, e, c, err
 }
 
-// ownTarget parses a form or button value naming the actor's own prompt.
-func (b *Bot) ownTarget(ctx context.Context, r *request, value string, kind DeliveryKind) (target, *Engagement, error) {
-	t, ok := parseTarget(value)
-	if !ok || t.kind != kind {
-		return target{}, nil, Errorf(EINVALID, "That form is out of date; type `checkin` or `weekly` for a fresh one.")
-	}
-	e, err := b.store.Engagement(ctx, t.eng)
-	if ErrorCode(err) == ENOTFOUND || err == nil && e.ClientID != r.me.ID {
-		return target{}, nil, Errorf(EFORBIDDEN, "Only the client can answer their own check-ins and reports.")
-	} else if err != nil {
-		return target{}, nil, fmt.Errorf("load engagement: %w", err)
-	}
-	if e.Status != EngagementActive && e.Status != EngagementPaused {
-		return target{}, nil, Errorf(ECONFLICT, "Your coaching on smart90 has ended, so there is nothing to answer.")
-	}
-	if err := answerable(t, e, r.today(), zoneOf(r.me)); err != nil {
-		return target{}, nil, err
-	}
-	return t, e, nil
-}
-
-// answerable refuses a form or button naming a day no prompt can have
-// been for: before the engagement's cycle began, or after the next workday
-// (a check-in answered the evening before: on Friday, Monday's) — this
-// week, for a weekly report.
-// A crafted value must not file an answer under 0001-01-01 or 9999-12-31.
-func answerable(t target, e *Engagement, today Date, loc *time.Location) error {
-	first, last := e.Start, today.AddDays(1)
-	if next, ok := nextWorkday(e, today, loc); ok && next.After(last) {
-		last = next // Friday evening: Monday
-	}
-	switch t.kind {
-	case DeliveryWeekly:
-		first, last = e.Start.WeekStart(), today.WeekStart()
-	case kindReview:
-		// A cycle's first day, while its review is open.
-		if c := e.CycleOn(t.day); t.day.Before(e.Start) || t.day != c.Start || !c.reviewOpen(today) {
-			return Errorf(EINVALID, "That review is for a cycle that is not open for review; type `review` for yours.")
-		}
-		return nil
-	}
-	if t.day.Before(first) || t.day.After(last) {
-		return Errorf(EINVALID, "That form is for %s, which no prompt of yours was for; type `checkin` or `weekly` for a fresh one.", t.day)
-	}
-	return nil
-}
-
-// stillOpen refuses a first answer to a prompt that a newer prompt of the
-// same kind replaced: a late answer counts for its day until the next
-// prompt. Edits of a finished answer are always allowed.
-func (b *Bot) stillOpen(ctx context.Context, r *request, t target, editing bool) error {
-	if editing {
-		return nil
-	}
-	latest, err := b.latestPeriod(ctx, r.me, t.kind)
-	if err != nil {
-		return err
-	}
-	if latest.After(t.day) {
-		what := "check-in"
-		if t.kind == DeliveryWeekly {
-			what = "weekly report"
-		}
-		return Errorf(ECONFLICT, "The %s for %s closed when the next one arrived; please answer the newest one.", what, t.day)
-	}
-	return nil
-}
-
-// latestPeriod returns the day (or week's Monday) of the newest prompt of
-// kind the person received; the zero Date when none.
-func (b *Bot) latestPeriod(ctx context.Context, p *Person, kind DeliveryKind) (Date, error) {
-	d, err := b.store.LatestDelivery(ctx, p.ID, kind)
-	if ErrorCode(err) == ENOTFOUND {
-		return Date{}, nil
-	} else if err != nil {
-		return Date{}, fmt.Errorf("load latest prompt: %w", err)
-	}
-	return periodDate(d.Period), nil
-}
-
-// endConversation forgets the plain-reply state when it points at t.
-func (b *Bot) endConversation(ctx context.Context, r *request, t target) {
-	if cur, err := b.state.Get(ctx, convKey(r.me)); err == nil && cur == t.String() {
-		if err := b.state.Delete(ctx, convKey(r.me)); err != nil {
-			b.log.WarnContext(ctx, "end conversation", "err", err)
-		}
-	}
-}
-
+// hasRock reports whether a rock with id is among rocks.
 func hasRock(rocks []*Rock, id int64) bool {
 	for _, r := range rocks {
 		if r.ID == id {
@@ -561,6 +334,8 @@ func liveRocks(rocks []*Rock) []*Rock {
 	return out
 }
 
+// rockTitle names the rock with id as "rock 2, Hire a CTO"; "" when
+// none of rocks has it.
 func rockTitle(rocks []*Rock, id int64) string {
 	for _, r := range rocks {
 		if r.ID == id {
@@ -581,6 +356,7 @@ func checkInSummary(c *CheckIn, rocks []*Rock) string {
 	return sb.String()
 }
 
+// orNothing shows an answer that says nothing (see isNothing) as "nothing".
 func orNothing(s string) string {
 	if isNothing(s) {
 		return "nothing"
@@ -595,18 +371,4 @@ func isNothing(s string) bool {
 		return true
 	}
 	return false
-}
-
-// periodDate reads a delivery period: a day, or an ISO week as its Monday.
-func periodDate(period string) Date {
-	if d, err := ParseDate(period); err == nil {
-		return d
-	}
-	var y, w int
-	if _, err := fmt.Sscanf(period, "%d-W%d", &y, &w); err != nil {
-		return Date{}
-	}
-	// ISO week 1 contains January 4th.
-	jan4 := Date{y, 1, 4}
-	return jan4.WeekStart().AddDays(7 * (w - 1))
 }

@@ -35,7 +35,7 @@ func (b *Bot) Deliver(ctx context.Context, d *Delivery) (ref string, needed bool
 	}
 	day := periodDate(d.Period)
 	if e.Status != EngagementActive || e.ClientID != p.ID || e.PausedOn(day) ||
-		(d.Kind == DeliveryReminder && e.ReminderDelay <= 0) {
+		(d.Kind == DeliveryReminder && !e.Reminds()) {
 		return "", false, nil
 	}
 	b.carryOver(ctx, e, e.CycleOn(day), rocks, p.ID, b.clock.Now().UTC())

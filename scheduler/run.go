@@ -2,7 +2,6 @@ package scheduler
 
 import (
 	"context"
-	"log/slog"
 	"sync"
 	"time"
 
@@ -10,9 +9,10 @@ import (
 )
 
 // Run plans once at start-up (catching up on downtime) and then every
-// minute on the minute, driven by cron, and keeps senders draining due
-// deliveries: right after each plan, and every poll interval for retries
-// and reminders that come due between ticks. It returns when ctx is done,
+// minute on the minute of the injected clock, by the cron schedule
+// planSpec (see planOn), and keeps senders draining due deliveries: right
+// after each plan, and every poll interval for retries and reminders that
+// come due between ticks. It returns when ctx is done,
 // after the senders finished or released what they held (see Drain) and a
 // last try to write the outcomes it could not write before.
 func (s *Scheduler) Run(ctx context.Context, poll time.Duration) error {
@@ -37,20 +37,24 @@ func (s *Scheduler) Run(ctx context.Context, poll time.Duration) error {
 		signal()
 	}
 
-	c := cron.New(
-		cron.WithLocation(time.UTC),
-		cron.WithLogger(cronLogger{s.log}),
-		// A plan still running when the next minute starts (a long
-		// catch-up) is not run twice at once.
-		cron.WithChain(cron.SkipIfStillRunning(cronLogger{s.log})),
-	)
-	if _, err := c.AddFunc("* * * * *", plan); err != nil {
+	every, err := cron.ParseStandard(planSpec)
+	if err != nil {
 		return err
 	}
+	// The next plan is the first minute after the first plan began: a
+	// minute that starts while it runs (a long catch-up, a clock moved on)
+	// is planned right after it.
+	from := s.clock.Now()
 	plan()
-	c.Start()
 
 	var wg sync.WaitGroup
+	wg.Go(func() {
+		s.planOn(ctx, every, from, poll, plan, func() {
+			// A plan still running when the next minute starts (a long
+			// catch-up) is not run twice at once.
+			s.log.DebugContext(ctx, "plan still running: this minute's plan skipped")
+		})
+	})
 	wg.Go(func() {
 		t := time.NewTicker(poll)
 		defer t.Stop()
@@ -66,8 +70,7 @@ func (s *Scheduler) Run(ctx context.Context, poll time.Duration) error {
 		}
 	})
 	<-ctx.Done()
-	<-c.Stop().Done() // a plan under way finishes (its transaction ends with ctx)
-	wg.Wait()
+	wg.Wait() // a plan under way finishes (its transaction ends with ctx)
 	// A last try for outcomes held since an earlier drain: once this
 	// process is gone, nothing remembers that they were sent.
 	s.flushHeld(ctx)
@@ -85,10 +88,42 @@ func (s *Scheduler) Run(ctx context.Context, poll time.Duration) error {
 	return nil
 }
 
-// cronLogger adapts slog to cron's logger.
-type cronLogger struct{ log *slog.Logger }
+// planSpec is when Run plans, as a cron expression: every minute.
+const planSpec = "* * * * *"
 
-func (l cronLogger) Info(msg string, kv ...any) { l.log.Debug("cron: "+msg, kv...) }
-func (l cronLogger) Error(err error, msg string, kv ...any) {
-	l.log.Error("cron: "+msg, append(kv, "err", err)...)
+// planOn runs plan at each instant of sched after from, read on the scheduler's
+// injected clock rather than the wall clock, so that a clock moved on (a
+// test, the console) moves the plans with it. It looks at the clock when
+// the next instant is due by the clock's own reckoning, and at least every
+// check, so a clock set forward is noticed within check of wall time. A
+// plan still running at the next instant is not started again (as cron's
+// SkipIfStillRunning): that instant is skipped and skipped is called. It
+// returns when ctx is done, once a plan under way has finished.
+func (s *Scheduler) planOn(ctx context.Context, sched cron.Schedule, from time.Time, check time.Duration, plan, skipped func()) {
+	var running sync.WaitGroup
+	defer running.Wait()
+	busy := make(chan struct{}, 1)
+	next := sched.Next(from.UTC())
+	for {
+		now := s.clock.Now().UTC()
+		if !now.Before(next) {
+			select {
+			case busy <- struct{}{}:
+				running.Go(func() {
+					defer func() { <-busy }()
+					plan()
+				})
+			default:
+				skipped()
+			}
+			next = sched.Next(now)
+		}
+		wait := time.NewTimer(min(next.Sub(now), check))
+		select {
+		case <-ctx.Done():
+			wait.Stop()
+			return
+		case <-wait.C:
+		}
+	}
 }

@@ -95,3 +95,40 @@ func TestRunStopsGracefully(t *testing.T) {
 		t.Errorf("sent %d, pending and free %d; want 2 and 18", sent, released)
 	}
 }
+
+// TestRunPlansOnTheInjectedClock: Run plans when the injected clock reaches
+// a check-in's minute, without waiting for the wall clock's next minute.
+// (Monday's reminder is past the grace window by Tuesday: missed, not sent.)
+func TestRunPlansOnTheInjectedClock(t *testing.T) {
+	t.Parallel()
+	b := setup(t) // Sunday 18:00 UTC; Ana's first check-in is due Monday 08:00 UTC
+	got := make(chan string, 8)
+	b.del.DeliverFunc = func(d *bot.Delivery) (string, bool, error) {
+		got <- string(d.Kind) + " " + d.Period
+		return "ref", true, nil
+	}
+	ctx, stop := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- b.sched.Run(ctx, 10*time.Millisecond) }()
+	t.Cleanup(func() {
+		stop()
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	})
+	timeout := time.After(30 * time.Second)
+	// Monday's check-in may come from Run's first plan; once it is sent,
+	// that plan is over, and Tuesday's can only come from a later one.
+	for _, day := range []int{23, 24} {
+		b.clock.Set(time.Date(2026, 11, day, 8, 0, 0, 0, time.UTC))
+		want := fmt.Sprintf("daily 2026-11-%d", day)
+		select {
+		case k := <-got:
+			if k != want {
+				t.Errorf("delivered %q, want %q", k, want)
+			}
+		case <-timeout:
+			t.Fatalf("%s was not planned and sent once the injected clock reached it", want)
+		}
+	}
+}

@@ -270,11 +270,14 @@ func (s *Scheduler) appendDue(out []*bot.Delivery, sc *bot.Schedule, period stri
 		return append(out, d)
 	}
 	out = append(out, d)
-	if sc.Kind == bot.DeliveryDaily && sc.Engagement.ReminderDelay > 0 {
-		// Due ReminderDelay after the check-in; the sender moves it later
-		// when the check-in itself went out late.
+	if sc.Kind != bot.DeliveryDaily {
+		return out
+	}
+	if at, ok := sc.Engagement.ReminderAt(due); ok {
+		// Due after the check-in by the core's rule; the sender moves it
+		// later when the check-in itself went out late (bot.ReminderDue).
 		out = append(out, &bot.Delivery{PersonID: sc.PersonID, EngagementID: sc.EngagementID,
-			Kind: bot.DeliveryReminder, Period: period, DueAt: due.Add(sc.Engagement.ReminderDelay),
+			Kind: bot.DeliveryReminder, Period: period, DueAt: at,
 			State: bot.DeliveryPending, CreatedAt: now, UpdatedAt: now})
 	}
 	return out

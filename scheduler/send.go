@@ -396,40 +396,34 @@ func (s *Scheduler) sendOne(ctx context.Context, c claim) outcome {
 	}
 }
 
-// holdReminder checks a reminder against its day's check-in: not needed
-// when the check-in never went out or reminders were turned off, and due
-// ReminderDelay after the check-in was actually sent (later than planned
-// when the check-in went out late). When send is false, o is the outcome
-// to record instead of sending.
+// holdReminder loads a reminder's day's check-in delivery and engagement
+// and asks the core's reminder rule (bot.ReminderDue) what to do: send it,
+// record it skipped, move it to the instant it is due (the check-in went
+// out late), or ask again soon. When send is false, o is the outcome to
+// record instead of sending.
 func (s *Scheduler) holdReminder(ctx context.Context, c claim, now time.Time) (o outcome, send bool) {
 	d := c.d
 	daily, err := s.store.DeliveryByKey(ctx, d.PersonID, bot.DeliveryDaily, d.Period)
 	if bot.ErrorCode(err) == bot.ENOTFOUND {
 		daily, err = nil, nil
 	}
-	var delay time.Duration
+	var e *bot.Engagement
 	if err == nil {
-		var e *bot.Engagement
-		if e, err = s.store.Engagement(ctx, d.EngagementID); err == nil {
-			delay = e.ReminderDelay
-		} else if bot.ErrorCode(err) == bot.ENOTFOUND {
-			err = nil
+		if e, err = s.store.Engagement(ctx, d.EngagementID); bot.ErrorCode(err) == bot.ENOTFOUND {
+			e, err = nil, nil
 		}
 	}
 	if err != nil {
 		s.log.WarnContext(ctx, "check reminder; trying again soon", "delivery", d.ID, "err", err)
 		return s.released(c, s.retryBase, ""), false
 	}
-	switch {
-	case daily == nil || delay <= 0 || daily.State == bot.DeliveryMissed || daily.State == bot.DeliveryFailed ||
-		daily.State == bot.DeliverySkipped:
+	switch step, due := bot.ReminderDue(daily, e, now); step {
+	case bot.ReminderSkip:
 		d.State, d.LeaseUntil, d.UpdatedAt = bot.DeliverySkipped, time.Time{}, now
 		return outcome{claim: c, count: s.metrics.Skipped}, false
-	case daily.State == bot.DeliverySent:
-		due := daily.SentAt.Add(delay)
-		if !due.After(now) {
-			return outcome{}, true
-		}
+	case bot.ReminderSend:
+		return outcome{}, true
+	case bot.ReminderLater:
 		o := s.released(c, 0, "")
 		d.DueAt = due
 		return o, false
