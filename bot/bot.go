@@ -98,23 +98,35 @@ func zoneOf(p *Person) *time.Location {
 	return Zone(p.TimeZone)
 }
 
-// Handle handles one event and returns the replies for the actor. Domain
-// errors become a reply in plain words; the returned error is non-nil only
-// for internal failures, which are logged and answered with a generic reply.
+// Handle handles one event and returns the replies for the actor: Respond
+// without the installation.
 func (b *Bot) Handle(ctx context.Context, ev Event) ([]Message, error) {
-	ev = withoutRefMarks(ev)
-	out, err := b.handle(ctx, ev)
-	if err == nil {
-		return out, nil
-	}
-	if ErrorCode(err) == EINTERNAL {
-		b.log.ErrorContext(ctx, "handle event", "platform", ev.Platform, "kind", ev.Kind, "user", ev.User.ExternalID, "err", err)
-		return []Message{{Text: ErrorMessage(err), Ephemeral: true}}, err
-	}
-	return []Message{{Text: ErrorMessage(err), Ephemeral: true}}, nil
+	r, err := b.Respond(ctx, ev)
+	return r.Messages, err
 }
 
-func (b *Bot) handle(ctx context.Context, ev Event) ([]Message, error) {
+// Respond handles one event and returns the replies for the actor with
+// the installation it came from. Domain errors become a reply in plain
+// words; the returned error is non-nil only for internal failures, which
+// are logged and answered with a generic reply.
+func (b *Bot) Respond(ctx context.Context, ev Event) (Reply, error) {
+	ev = withoutRefMarks(ev)
+	var r Reply
+	out, err := b.handle(ctx, ev, &r)
+	if err == nil {
+		r.Messages = out
+		return r, nil
+	}
+	r.Messages = []Message{{Text: ErrorMessage(err), Ephemeral: true}}
+	if ErrorCode(err) == EINTERNAL {
+		b.log.ErrorContext(ctx, "handle event", "platform", ev.Platform, "kind", ev.Kind, "user", ev.User.ExternalID, "err", err)
+		return r, err
+	}
+	return r, nil
+}
+
+// handle runs ev and sets out.Installation once it is read.
+func (b *Bot) handle(ctx context.Context, ev Event, out *Reply) ([]Message, error) {
 	// Checked once, here, so that no command stores half of a text it
 	// cannot keep; the stores check again as a last line.
 	if err := cleanEvent(&ev); err != nil {
@@ -124,6 +136,7 @@ func (b *Bot) handle(ctx context.Context, ev Event) ([]Message, error) {
 	if err != nil {
 		return nil, err
 	}
+	out.Installation = r.inst
 	switch ev.Kind {
 	case EventCommand:
 		return b.command(ctx, r, ev.Text)
@@ -137,12 +150,11 @@ func (b *Bot) handle(ctx context.Context, ev Event) ([]Message, error) {
 	return nil, Errorf(EINVALID, "I do not understand that kind of event.")
 }
 
-// begin resolves the installation and the actor, creating them on first use.
+// begin resolves the installation and the actor, creating them on first
+// use, with what the platform's profiles say of the actor and the people
+// mentioned (see ProfileReader).
 func (b *Bot) begin(ctx context.Context, ev Event) (*request, error) {
-	inst, err := ev.Stored, error(nil)
-	if inst == nil || inst.ID == 0 || inst.Platform != ev.Platform || inst.ExternalID != ev.Installation {
-		inst, err = b.store.InstallationByExternalID(ctx, ev.Platform, ev.Installation)
-	}
+	inst, err := b.store.InstallationByExternalID(ctx, ev.Platform, ev.Installation)
 	if ErrorCode(err) == ENOTFOUND {
 		now := b.clock.Now().UTC()
 		inst = &Installation{Platform: ev.Platform, ExternalID: ev.Installation, Status: InstallationActive, CreatedAt: now, UpdatedAt: now}
@@ -154,6 +166,7 @@ func (b *Bot) begin(ctx context.Context, ev Event) (*request, error) {
 	if inst.Status != InstallationActive {
 		return nil, Errorf(EFORBIDDEN, "smart90 is not installed in this workspace any more; ask your admin to reinstall it.")
 	}
+	b.readProfiles(ctx, inst, &ev)
 	me, err := b.ensurePerson(ctx, inst, ev.User)
 	if err != nil {
 		return nil, err

@@ -34,10 +34,13 @@ type Event struct {
 	FormID       string             // EventForm: the form's FormID
 	Value        string             // EventAction / EventForm: the target value
 	Values       map[string]string  // EventForm: field ID -> value
-	// Stored is the installation named by Platform and Installation when
-	// the adapter has already read it from the store for this event (it
-	// needs the token first); the core then uses it instead of reading it
-	// again. Nil means the core reads it, creating it on first use. One
-	// that names another installation is ignored.
-	Stored *Installation
+}
+
+// A Reply is what the core answers an event with: the messages for the
+// person who acted, and the installation the event came from as the core
+// read it (nil when the event failed before that), so that an adapter
+// sends the messages without reading the installation again.
+type Reply struct {
+	Installation *Installation
+	Messages     []Message
 }

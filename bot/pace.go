@@ -63,7 +63,20 @@ type paced struct {
 	cfg  PaceConfig
 }
 
-var _ SentChecker = (*paced)(nil)
+var (
+	_ SentChecker   = (*paced)(nil)
+	_ ProfileReader = (*paced)(nil)
+)
+
+// Profile forwards to the paced Messenger's ProfileReader, unpaced: a
+// profile read is not a send, and the reader keeps what it read.
+func (p *paced) Profile(ctx context.Context, inst *Installation, u UserRef) (UserRef, error) {
+	pr, ok := p.next.(ProfileReader)
+	if !ok {
+		return u, ErrNoProfiles
+	}
+	return pr.Profile(ctx, inst, u)
+}
 
 // retryAfter is an error that says how long the platform asked to wait.
 type retryAfter interface {

@@ -15,19 +15,29 @@ import (
 // requests arrive is in http.go (HTTP) and socketmode.go (Socket Mode);
 // what is done with them, the same for both, in dispatch.go.
 
-// Handler is the core: bot.Bot implements it.
+// Handler is the core: bot.Bot implements it. Respond's Reply carries the
+// installation the core read, which the adapter sends the replies with.
 type Handler interface {
-	Handle(ctx context.Context, ev bot.Event) ([]bot.Message, error)
+	Respond(ctx context.Context, ev bot.Event) (bot.Reply, error)
+}
+
+// Store is what the adapter keeps itself: the installations an OAuth
+// install creates and an uninstall ends, and the EventLog that
+// de-duplicates inbound requests — in the database, next to what handling
+// them stores, so a retry is handled once whether or not Redis is up.
+type Store interface {
+	InstallationByExternalID(ctx context.Context, platform bot.Platform, externalID string) (*bot.Installation, error)
+	UpsertInstallation(ctx context.Context, inst *bot.Installation) error
+	BeginEvent(ctx context.Context, key string, now time.Time, hold time.Duration) (bot.EventState, error)
+	FinishEvent(ctx context.Context, key string, now time.Time, keep time.Duration) error
+	ReleaseEvent(ctx context.Context, key string) error
 }
 
 // Config configures an Adapter.
 type Config struct {
 	Handler Handler // required: the core
-	// Store (required) holds the installations and the EventLog that
-	// de-duplicates inbound requests: in the database, next to what
-	// handling them stores, so a retry is handled once whether or not
-	// Redis is up.
-	Store         bot.Store
+	Store   Store   // required
+
 	Messenger     *Messenger
 	Deduper       bot.Deduper // required: the OAuth install state is used once
 	SigningSecret string      // SLACK_SIGNING_SECRET, for HTTP mode
@@ -43,11 +53,10 @@ type Config struct {
 // response where Slack allows it (slash commands, type-ahead), else
 // through the Web API after the ack.
 type Adapter struct {
-	cfg      Config
-	log      *slog.Logger
-	clock    bot.Clock
-	wg       sync.WaitGroup // work after the ack
-	profiles profiles
+	cfg   Config
+	log   *slog.Logger
+	clock bot.Clock
+	wg    sync.WaitGroup // work after the ack
 }
 
 // New returns an Adapter.

@@ -135,13 +135,13 @@ func (a *Adapter) dispatch(ctx context.Context, team string, eventTime int, inne
 		if !ok {
 			return nil
 		}
-		replies, err := a.handle(ctx, &e)
+		r, err := a.handle(ctx, e)
 		if bot.ErrorCode(err) == bot.EINTERNAL {
 			// Nothing is said now: Slack delivers the message again, and
 			// a "try again" would have the person send it twice.
 			return err
 		}
-		a.after(func(ctx context.Context) { a.reply(ctx, e, replies) })
+		a.after(func(ctx context.Context) { a.reply(ctx, e, r.Installation, r.Messages) })
 	case *slackevents.AppHomeOpenedEvent:
 		if ev.Tab == "home" {
 			a.after(func(ctx context.Context) { a.publishHome(ctx, team, ev.User) })
@@ -197,13 +197,13 @@ func (a *Adapter) onCommand(ctx context.Context, key string, sc slack.SlashComma
 		return acknowledged
 	}
 	ev := commandEvent(sc)
-	replies, err := a.handle(ctx, &ev)
+	r, err := a.handle(ctx, ev)
 	a.settle(ctx, key, err)
 	var shown, files []bot.Message
-	for _, m := range replies {
+	for _, m := range r.Messages {
 		switch {
 		case m.Form != nil && sc.TriggerID != "" && m.Text == "":
-			a.openModal(ctx, ev, sc.TriggerID, m.Form)
+			a.openModal(ctx, ev, r.Installation, sc.TriggerID, m.Form)
 		case len(m.Files) > 0:
 			files = append(files, m) // a response carries no files: to the DM
 		case len(m.Images) > 0:
@@ -216,7 +216,7 @@ func (a *Adapter) onCommand(ctx context.Context, key string, sc slack.SlashComma
 		}
 	}
 	if len(files) > 0 {
-		a.after(func(ctx context.Context) { a.reply(ctx, ev, files) })
+		a.after(func(ctx context.Context) { a.reply(ctx, ev, r.Installation, files) })
 	}
 	return answer{status: http.StatusOK, payload: ephemeral(shown...)}
 }
@@ -263,11 +263,11 @@ func (a *Adapter) onInteraction(ctx context.Context, key string, cb *slack.Inter
 	}
 	if cb.Type == slack.InteractionTypeViewSubmission {
 		ev := formEvent(cb)
-		replies, err := a.handle(ctx, &ev)
+		r, err := a.handle(ctx, ev)
 		if !a.settle(ctx, key, err) {
 			return retryLater
 		}
-		a.after(func(ctx context.Context) { a.reply(ctx, ev, replies) })
+		a.after(func(ctx context.Context) { a.reply(ctx, ev, r.Installation, r.Messages) })
 		return acknowledged
 	}
 	ev, ok := actionEvent(cb)
@@ -275,21 +275,21 @@ func (a *Adapter) onInteraction(ctx context.Context, key string, cb *slack.Inter
 		a.settle(ctx, key, nil)
 		return acknowledged
 	}
-	replies, err := a.handle(ctx, &ev)
+	r, err := a.handle(ctx, ev)
 	if !a.settle(ctx, key, err) {
 		return retryLater
 	}
 	var rest []bot.Message
-	for _, m := range replies {
+	for _, m := range r.Messages {
 		if m.Form != nil && cb.TriggerID != "" && opensForm(m, ev.ActionID) {
 			// The pressed button opens this form (trigger ids expire in
 			// 3 s, so before the ack).
-			a.openModal(ctx, ev, cb.TriggerID, m.Form)
+			a.openModal(ctx, ev, r.Installation, cb.TriggerID, m.Form)
 			continue
 		}
 		rest = append(rest, m)
 	}
-	a.after(func(ctx context.Context) { a.reply(ctx, ev, rest) })
+	a.after(func(ctx context.Context) { a.reply(ctx, ev, r.Installation, rest) })
 	return acknowledged
 }
 
@@ -304,13 +304,12 @@ func opensForm(m bot.Message, actionID string) bool {
 	return false
 }
 
-// handle enriches ev (profiles, the stored installation) and runs the
-// core. Its replies already say what went wrong in plain words; its error
-// is non-nil only for an internal failure (the store), which the core
-// logged and after which nothing may be acknowledged as handled.
-func (a *Adapter) handle(ctx context.Context, ev *bot.Event) ([]bot.Message, error) {
-	a.enrich(ctx, ev)
-	return a.cfg.Handler.Handle(ctx, *ev)
+// handle runs the core on ev. Its replies already say what went wrong in
+// plain words; its error is non-nil only for an internal failure (the
+// store), which the core logged and after which nothing may be
+// acknowledged as handled.
+func (a *Adapter) handle(ctx context.Context, ev bot.Event) (bot.Reply, error) {
+	return a.cfg.Handler.Respond(ctx, ev)
 }
 
 // handleContext bounds the work done before the ack.

@@ -40,8 +40,9 @@ func setupHTTP(t *testing.T, wrap ...func(bot.Store) bot.Store) *httpBundle {
 		store = w(store)
 	}
 	f := newFakeSlack(t)
-	m := NewMessenger(MessengerConfig{APIURL: f.URL, BotToken: "xoxb-single"})
-	// The core sends through the same fake Slack as the adapter.
+	m := NewMessenger(MessengerConfig{APIURL: f.URL, BotToken: "xoxb-single", Clock: b.Clock})
+	// The core sends (and reads profiles) through the same fake Slack as
+	// the adapter.
 	core, err := bot.New(bot.Config{Store: store, Messenger: m, State: b.State, Clock: b.Clock})
 	if err != nil {
 		t.Fatal(err)

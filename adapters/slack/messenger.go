@@ -30,6 +30,8 @@ type MessengerConfig struct {
 	// HTTPClient makes the Web API calls; nil means one shared client
 	// that keeps up to 100 idle connections to a host (see httpClient).
 	HTTPClient *http.Client
+	// Clock times how long a profile read is kept; nil is the wall clock.
+	Clock bot.Clock
 }
 
 // httpClient is the Web API client used when none is configured. slack-go's
@@ -55,9 +57,10 @@ var httpClient = &http.Client{Transport: func() http.RoundTripper {
 type Messenger struct {
 	cfg MessengerConfig
 
-	mu      sync.Mutex
-	clients map[string]webAPI // by token
-	dms     map[string]string // "<team>/<user>" → DM channel id
+	mu       sync.Mutex
+	clients  map[string]webAPI // by token
+	dms      map[string]string // "<team>/<user>" → DM channel id
+	profiles profiles          // users.info answers (Profile)
 }
 
 // options are the slack-go client options the configuration asks for.

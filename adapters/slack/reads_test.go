@@ -7,9 +7,10 @@ import (
 	"github.com/smart90/smart90/bot/bottest"
 )
 
-// TestOneInstallationReadPerRequest: the installation read for the token
-// before the core runs serves the core and the replies after the ack too.
-// On first contact, when the core creates it, the reply reads it again.
+// TestOneInstallationReadPerRequest: the core reads the installation (and
+// the token in it) once per request, reads the profiles through the
+// Messenger with it, and returns it with its replies, which the adapter
+// sends with it after the ack: one read, on first contact too.
 func TestOneInstallationReadPerRequest(t *testing.T) {
 	t.Parallel()
 	reads := &bottest.InstallationReads{}
@@ -27,9 +28,9 @@ func TestOneInstallationReadPerRequest(t *testing.T) {
 			t.Fatalf("DM %s: no reply posted", id)
 		}
 	}
-	dm("1") // first contact: enrich finds nothing, the core creates it
-	if got := reads.N.Load(); got != 3 {
-		t.Errorf("first contact: %d installation reads, want 3 (enrich, core, reply)", got)
+	dm("1") // first contact: the core finds none and creates it
+	if got := reads.N.Load(); got != 1 {
+		t.Errorf("first contact: %d installation reads, want 1", got)
 	}
 	reads.N.Store(0)
 	dm("2")

@@ -23,12 +23,11 @@ func (a *Adapter) publishHome(ctx context.Context, team, user string) {
 		return
 	}
 	ev := bot.Event{Platform: bot.PlatformSlack, Installation: team, User: bot.UserRef{ExternalID: user}}
-	a.enrich(ctx, &ev)
 	m, err := hp.Home(ctx, ev)
 	if err != nil {
 		m = bot.Message{Text: bot.ErrorMessage(err)}
 	}
-	inst, err := a.eventInstallation(ctx, ev)
+	inst, err := a.installation(ctx, team)
 	if err != nil {
 		a.log.WarnContext(ctx, "home tab: load installation", "team", team, "err", err)
 		return
@@ -44,8 +43,10 @@ func (a *Adapter) publishHome(ctx context.Context, team, user string) {
 	}
 }
 
-func (a *Adapter) openModal(ctx context.Context, ev bot.Event, triggerID string, f *bot.Form) {
-	inst, err := a.eventInstallation(ctx, ev)
+// openModal opens f as a modal for the person who acted in ev, with the
+// installation the core read (inst; nil reads it).
+func (a *Adapter) openModal(ctx context.Context, ev bot.Event, inst *bot.Installation, triggerID string, f *bot.Form) {
+	inst, err := a.eventInstallation(ctx, ev, inst)
 	if err != nil {
 		a.log.ErrorContext(ctx, "open modal: load installation", "team", ev.Installation, "err", err)
 		return
@@ -60,12 +61,13 @@ func (a *Adapter) openModal(ctx context.Context, ev bot.Event, triggerID string,
 	}
 }
 
-// reply sends the core's replies to the person who acted, in their DM.
-func (a *Adapter) reply(ctx context.Context, ev bot.Event, replies []bot.Message) {
+// reply sends the core's replies to the person who acted, in their DM,
+// with the installation the core read (inst; nil reads it).
+func (a *Adapter) reply(ctx context.Context, ev bot.Event, inst *bot.Installation, replies []bot.Message) {
 	if len(replies) == 0 {
 		return
 	}
-	inst, err := a.eventInstallation(ctx, ev)
+	inst, err := a.eventInstallation(ctx, ev, inst)
 	if err != nil {
 		a.log.ErrorContext(ctx, "reply: load installation", "team", ev.Installation, "err", err)
 		return
@@ -79,7 +81,7 @@ func (a *Adapter) reply(ctx context.Context, ev bot.Event, replies []bot.Message
 
 // tellLost asks the person to send the message of e again.
 func (a *Adapter) tellLost(ctx context.Context, e bot.Event) {
-	inst, err := a.eventInstallation(ctx, e)
+	inst, err := a.installation(ctx, e.Installation)
 	if err != nil {
 		// The store is down: a configured token (one workspace) still
 		// reaches the person.
@@ -94,12 +96,11 @@ func (a *Adapter) installation(ctx context.Context, team string) (*bot.Installat
 	return a.cfg.Store.InstallationByExternalID(ctx, bot.PlatformSlack, team)
 }
 
-// eventInstallation is ev's installation: the one enrich read for this
-// event, else (the core created it just now, or the read failed) read
-// again.
-func (a *Adapter) eventInstallation(ctx context.Context, ev bot.Event) (*bot.Installation, error) {
-	if ev.Stored != nil && ev.Stored.ExternalID == ev.Installation {
-		return ev.Stored, nil
+// eventInstallation is ev's installation: inst, the one the core read for
+// it, else (the core failed before it read one) read now.
+func (a *Adapter) eventInstallation(ctx context.Context, ev bot.Event, inst *bot.Installation) (*bot.Installation, error) {
+	if inst != nil && inst.Platform == bot.PlatformSlack && inst.ExternalID == ev.Installation {
+		return inst, nil
 	}
 	return a.installation(ctx, ev.Installation)
 }

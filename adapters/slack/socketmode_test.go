@@ -157,11 +157,11 @@ type slowCore struct {
 	release chan struct{}
 }
 
-func (s *slowCore) Handle(ctx context.Context, ev bot.Event) ([]bot.Message, error) {
+func (s *slowCore) Respond(ctx context.Context, ev bot.Event) (bot.Reply, error) {
 	if ev.Text == "slow" {
 		<-s.release
 	}
-	return s.next.Handle(ctx, ev)
+	return s.next.Respond(ctx, ev)
 }
 
 // TestSocketModeSlowRequestDoesNotBlockOthers: a request that takes long

@@ -22,61 +22,36 @@ type profile struct {
 	at  time.Time
 }
 
-const (
-	profileTTL    = time.Hour
-	enrichTimeout = time.Second
-	maxProfiles   = 10 // mentions looked up per event
-)
+// profileTTL is how long a profile read is used before it is read again.
+const profileTTL = time.Hour
 
-// enrich fills in the display name and time zone of the actor and of the
-// people mentioned from their Slack profiles (users.info), so a new client
-// gets prompts at their own local time from the start. It never fails the
-// event: what it cannot read stays as it was. The installation it reads
-// for the token is kept in ev.Stored, so the core and the replies do not
-// read it again.
-func (a *Adapter) enrich(ctx context.Context, ev *bot.Event) {
-	// Profiles are a nicety: they must not eat the 3-second ack budget.
-	ctx, cancel := context.WithTimeout(ctx, enrichTimeout)
-	defer cancel()
-	inst, err := a.installation(ctx, ev.Installation)
-	if err != nil {
-		inst = &bot.Installation{Platform: bot.PlatformSlack, ExternalID: ev.Installation}
-	} else {
-		ev.Stored = inst
-	}
-	api, err := a.cfg.Messenger.client(inst)
-	if err != nil {
-		return
-	}
-	ev.User = a.profile(ctx, api, ev.Installation, ev.User)
-	n := 0
-	for id, u := range ev.Mentions {
-		if n++; n > maxProfiles {
-			break
-		}
-		ev.Mentions[id] = a.profile(ctx, api, ev.Installation, u)
-	}
-}
+var _ bot.ProfileReader = (*Messenger)(nil)
 
-func (a *Adapter) profile(ctx context.Context, users webAPI, team string, u bot.UserRef) bot.UserRef {
-	key := team + "/" + u.ExternalID
-	now := a.clock.Now()
-	a.profiles.mu.Lock()
-	p, ok := a.profiles.seen[key]
-	a.profiles.mu.Unlock()
+// Profile implements bot.ProfileReader with users.info: the name a person
+// goes by in inst's workspace and their time zone, remembered for an hour
+// (names and zones rarely change, and Slack rate-limits the method).
+func (m *Messenger) Profile(ctx context.Context, inst *bot.Installation, u bot.UserRef) (bot.UserRef, error) {
+	key := inst.ExternalID + "/" + u.ExternalID
+	now := m.now()
+	m.profiles.mu.Lock()
+	p, ok := m.profiles.seen[key]
+	m.profiles.mu.Unlock()
 	if !ok || now.Sub(p.at) > profileTTL {
-		info, err := users.GetUserInfoContext(ctx, u.ExternalID)
+		api, err := m.client(inst)
 		if err != nil {
-			a.log.WarnContext(ctx, "users.info", "team", team, "user", u.ExternalID, "err", classify("users.info", err))
-			return u
+			return u, err
+		}
+		info, err := api.GetUserInfoContext(ctx, u.ExternalID)
+		if err != nil {
+			return u, classify("users.info", err)
 		}
 		p = profile{ref: bot.UserRef{ExternalID: u.ExternalID, DisplayName: displayName(info), TimeZone: info.TZ}, at: now}
-		a.profiles.mu.Lock()
-		if a.profiles.seen == nil {
-			a.profiles.seen = map[string]profile{}
+		m.profiles.mu.Lock()
+		if m.profiles.seen == nil {
+			m.profiles.seen = map[string]profile{}
 		}
-		a.profiles.seen[key] = p
-		a.profiles.mu.Unlock()
+		m.profiles.seen[key] = p
+		m.profiles.mu.Unlock()
 	}
 	if p.ref.DisplayName != "" {
 		u.DisplayName = p.ref.DisplayName
@@ -84,7 +59,15 @@ func (a *Adapter) profile(ctx context.Context, users webAPI, team string, u bot.
 	if p.ref.TimeZone != "" {
 		u.TimeZone = p.ref.TimeZone
 	}
-	return u
+	return u, nil
+}
+
+// now is the Messenger's clock's time.
+func (m *Messenger) now() time.Time {
+	if m.cfg.Clock == nil {
+		return time.Now()
+	}
+	return m.cfg.Clock.Now()
 }
 
 // displayName is what Slack shows for a person: their display name, else

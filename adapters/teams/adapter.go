@@ -21,14 +21,24 @@ type Handler interface {
 	Handle(ctx context.Context, ev bot.Event) ([]bot.Message, error)
 }
 
+// Store is what the adapter keeps itself: the tenant's installation, the
+// conversation references and people a Messenger uses too, and the
+// EventLog that de-duplicates activities — in the database, next to what
+// handling them stores, so a redelivery is handled once whether or not
+// Redis is up.
+type Store interface {
+	MessengerStore
+	InstallationByExternalID(ctx context.Context, platform bot.Platform, externalID string) (*bot.Installation, error)
+	UpsertInstallation(ctx context.Context, inst *bot.Installation) error
+	BeginEvent(ctx context.Context, key string, now time.Time, hold time.Duration) (bot.EventState, error)
+	FinishEvent(ctx context.Context, key string, now time.Time, keep time.Duration) error
+	ReleaseEvent(ctx context.Context, key string) error
+}
+
 // Config configures an Adapter.
 type Config struct {
-	Handler Handler // required: the core
-	// Store (required) holds installations, conversation references and
-	// the EventLog that de-duplicates activities: in the database, next
-	// to what handling them stores, so a redelivery is handled once
-	// whether or not Redis is up.
-	Store     bot.Store
+	Handler   Handler        // required: the core
+	Store     Store          // required
 	Messenger *Messenger     // required: replies after the acknowledgement
 	Auth      *Authenticator // required: every activity's token is checked
 	// ServiceURLs are the service URLs activities may name: a conversation

@@ -36,7 +36,7 @@ func teamKey(team string) string       { return "team:" + team }
 
 // references reads and writes conversation references.
 type references struct {
-	store bot.Store
+	store MessengerStore
 	clock bot.Clock
 }
 

@@ -15,9 +15,17 @@ import (
 	"github.com/smart90/smart90/bot"
 )
 
+// MessengerStore is what a Messenger keeps: the conversation references
+// (see address.go) and the people whose names it shows.
+type MessengerStore interface {
+	Address(ctx context.Context, installationID int64, key string) (*bot.Address, error)
+	PutAddress(ctx context.Context, a *bot.Address) error
+	PersonByExternalID(ctx context.Context, installationID int64, externalID string) (*bot.Person, error)
+}
+
 // MessengerConfig configures a Messenger.
 type MessengerConfig struct {
-	Store     bot.Store // required: conversation references and names
+	Store     MessengerStore // required: conversation references and names
 	Connector ConnectorConfig
 	// Graph, when set, installs the app for a person who does not have it
 	// yet, so that the bot can start their 1:1 chat (a tenant admin must

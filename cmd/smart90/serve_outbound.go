@@ -42,6 +42,16 @@ func (p platforms) Sent(ctx context.Context, to bot.Destination, m bot.Message, 
 	return chk.Sent(ctx, to, m, since)
 }
 
+// Profile reads a person's profile through the installation's platform,
+// when it can (Slack's users.info).
+func (p platforms) Profile(ctx context.Context, inst *bot.Installation, u bot.UserRef) (bot.UserRef, error) {
+	pr, ok := p[inst.Platform].(bot.ProfileReader)
+	if !ok {
+		return u, bot.ErrNoProfiles
+	}
+	return pr.Profile(ctx, inst, u)
+}
+
 // dryRun is a Messenger that logs what it would send.
 type dryRun struct {
 	log *slog.Logger
