@@ -424,13 +424,22 @@ type DigestStore interface {
 type Address struct {
 	InstallationID int64
 	// Key names what the address reaches, in the adapter's words, e.g.
-	// "person:29:1abc…" for a person's 1:1 chat or "channel:19:…" for a
-	// channel. A key "person:<ExternalID>" belongs to that person of the
-	// installation: DeletePerson deletes it with the rest of their data.
+	// PersonAddressKey("29:1abc…") for a person's 1:1 chat or
+	// "channel:19:…" for a channel. A person's key belongs to that person
+	// of the installation: DeletePerson deletes it with the rest of their
+	// data.
 	Key       string
 	Data      []byte
 	UpdatedAt time.Time
 }
+
+// PersonAddressPrefix starts the key of a person's Address; the rest is
+// their ExternalID. Stores find a person's address by it when they delete
+// the person.
+const PersonAddressPrefix = "person:"
+
+// PersonAddressKey is the Address key of the person with this platform id.
+func PersonAddressKey(externalID string) string { return PersonAddressPrefix + externalID }
 
 // AddressStore keeps addresses.
 type AddressStore interface {

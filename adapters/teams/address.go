@@ -30,7 +30,7 @@ type reference struct {
 // Address keys.
 const keyService = "service" // the tenant's latest service URL and bot id
 
-func personKey(userID string) string   { return "person:" + userID }
+func personKey(userID string) string   { return bot.PersonAddressKey(userID) }
 func channelKey(channel string) string { return "channel:" + channel }
 func teamKey(team string) string       { return "team:" + team }
 

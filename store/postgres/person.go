@@ -243,12 +243,12 @@ func (db *DB) DeletePerson(ctx context.Context, id int64) error {
 			return wrap(err, fmt.Sprintf("scrub digests quoting person %d", id))
 		}
 		// The person's address is keyed by their external id, which no
-		// foreign key can follow (see bot.Address).
+		// foreign key can follow (see bot.PersonAddressKey).
 		if _, err := tx.Exec(ctx, `
 			DELETE FROM addresses
 			WHERE (installation_id, key) IN (
-				SELECT installation_id, 'person:' || external_id FROM people WHERE id = $1)`,
-			id); err != nil {
+				SELECT installation_id, $2 || external_id FROM people WHERE id = $1)`,
+			id, bot.PersonAddressPrefix); err != nil {
 			return wrap(err, fmt.Sprintf("delete address of person %d", id))
 		}
 		if _, err := tx.Exec(ctx, `DELETE FROM people WHERE id = $1`, id); err != nil {

@@ -228,11 +228,11 @@ func (db *DB) DeletePerson(ctx context.Context, id int64) error {
 			return err
 		}
 		// The person's address is keyed by their external id, which no
-		// foreign key can follow (see bot.Address).
+		// foreign key can follow (see bot.PersonAddressKey).
 		if _, err := tx.ExecContext(ctx, `
 			DELETE FROM addresses
 			WHERE (installation_id, key) IN (
-				SELECT installation_id, 'person:' || external_id FROM people WHERE id = ?)`, id); err != nil {
+				SELECT installation_id, ? || external_id FROM people WHERE id = ?)`, bot.PersonAddressPrefix, id); err != nil {
 			return err
 		}
 		_, err := tx.ExecContext(ctx, `DELETE FROM people WHERE id = ?`, id)

@@ -119,10 +119,10 @@ func testDeletePersonAddress(t *testing.T, s bot.Store) {
 	inst2 := newInstallation(t, s, bot.PlatformTeams, "T2")
 	twin := newPerson(t, s, inst2.ID, f.Client.ExternalID, false)
 
-	client := newAddress(t, s, f.Inst.ID, "person:"+f.Client.ExternalID, []byte("client"), at(0))
-	coach := newAddress(t, s, f.Inst.ID, "person:"+f.Coach.ExternalID, []byte("coach"), at(0))
-	second := newAddress(t, s, f.Inst.ID, "person:"+c2.ExternalID, []byte("second client"), at(0))
-	twinAddr := newAddress(t, s, inst2.ID, "person:"+twin.ExternalID, []byte("twin"), at(0))
+	client := newAddress(t, s, f.Inst.ID, bot.PersonAddressKey(f.Client.ExternalID), []byte("client"), at(0))
+	coach := newAddress(t, s, f.Inst.ID, bot.PersonAddressKey(f.Coach.ExternalID), []byte("coach"), at(0))
+	second := newAddress(t, s, f.Inst.ID, bot.PersonAddressKey(c2.ExternalID), []byte("second client"), at(0))
+	twinAddr := newAddress(t, s, inst2.ID, bot.PersonAddressKey(twin.ExternalID), []byte("twin"), at(0))
 	channel := newAddress(t, s, f.Inst.ID, "channel:"+f.Client.ExternalID, []byte("channel"), at(0))
 
 	must(t, "delete client", s.DeletePerson(ctx, f.Client.ID))

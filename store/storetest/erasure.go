@@ -137,8 +137,8 @@ func testErasure(t *testing.T, s bot.Store, dump Dump) {
 	coachDelivery := newDelivery(t, s, coach.ID, 0, bot.DeliveryDigest, "2026-W48", at(0), bot.DeliverySent)
 
 	// Her address, and others' that stay.
-	newAddress(t, s, inst.ID, "person:"+fionaID, []byte(`{"user":"fiona-address-data"}`), at(0))
-	newAddress(t, s, inst.ID, "person:"+coach.ExternalID, []byte(`{"user":"coach"}`), at(0))
+	newAddress(t, s, inst.ID, bot.PersonAddressKey(fionaID), []byte(`{"user":"fiona-address-data"}`), at(0))
+	newAddress(t, s, inst.ID, bot.PersonAddressKey(coach.ExternalID), []byte(`{"user":"coach"}`), at(0))
 	newAddress(t, s, inst.ID, "channel:C1", []byte(`{"channel":"C1"}`), at(0))
 
 	// The test sees what it looks for: before the deletion, every word of

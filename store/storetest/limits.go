@@ -259,10 +259,10 @@ func testTextLimits(t *testing.T, s bot.Store) {
 			return s.CreateDigest(ctx, &bot.Digest{CoachID: f.Coach.ID, Week: week(0), Summary: "\xff", PostedAt: at(0)})
 		}},
 		{"PutAddress with a 100 KB key", func() error {
-			return s.PutAddress(ctx, &bot.Address{InstallationID: f.Inst.ID, Key: "person:" + hugeID, Data: []byte("{}")})
+			return s.PutAddress(ctx, &bot.Address{InstallationID: f.Inst.ID, Key: bot.PersonAddressKey(hugeID), Data: []byte("{}")})
 		}},
 		{"Address with a 100 KB key", func() error {
-			_, err := s.Address(ctx, f.Inst.ID, "person:"+hugeID)
+			_, err := s.Address(ctx, f.Inst.ID, bot.PersonAddressKey(hugeID))
 			return err
 		}},
 	} {
