@@ -2,16 +2,12 @@ package teams
 
 import (
 	"archive/zip"
-	"bytes"
 	"cmp"
+	_ "embed"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"image"
-	"image/color"
-	"image/png"
 	"io"
-	"math"
 	"net/url"
 	"regexp"
 	"strings"
@@ -237,18 +233,11 @@ func WritePackage(w io.Writer, cfg PackageConfig) error {
 	if err != nil {
 		return fmt.Errorf("teams package: encode manifest: %w", err)
 	}
-	var colorPNG, outlinePNG bytes.Buffer
-	if err := png.Encode(&colorPNG, colorIcon()); err != nil {
-		return fmt.Errorf("teams package: encode color.png: %w", err)
-	}
-	if err := png.Encode(&outlinePNG, outlineIcon()); err != nil {
-		return fmt.Errorf("teams package: encode outline.png: %w", err)
-	}
 	z := zip.NewWriter(w)
 	for _, f := range []struct {
 		name string
 		data []byte
-	}{{"manifest.json", append(mj, '\n')}, {"color.png", colorPNG.Bytes()}, {"outline.png", outlinePNG.Bytes()}} {
+	}{{"manifest.json", append(mj, '\n')}, {"color.png", colorPNG}, {"outline.png", outlinePNG}} {
 		fw, err := z.CreateHeader(&zip.FileHeader{Name: f.name, Method: zip.Deflate, Modified: packageTime})
 		if err != nil {
 			return fmt.Errorf("teams package: add %s: %w", f.name, err)
@@ -263,81 +252,14 @@ func WritePackage(w io.Writer, cfg PackageConfig) error {
 	return nil
 }
 
-// The icons are a target, drawn at any size: a ring, a smaller ring and a
-// dot — a goal in sight, the rocks smart90 keeps in view. Sizes are in
-// units of the icon's width.
-type ring struct{ r, width float64 } // a ring's middle radius and width; width 0 is a disc of radius r
-
-var target = []ring{{0.305, 0.062}, {0.18, 0.062}, {0.068, 0}}
-
-// coverage returns how much of the pixel (x, y) of a size×size icon the
-// shapes cover, 0 to 1, sampling it 4×4 times for smooth edges.
-func coverage(x, y, size int, shapes []ring) float64 {
-	const n = 4
-	hit := 0
-	for i := range n {
-		for j := range n {
-			px := (float64(x)+(float64(i)+0.5)/n)/float64(size) - 0.5
-			py := (float64(y)+(float64(j)+0.5)/n)/float64(size) - 0.5
-			d := math.Hypot(px, py)
-			for _, s := range shapes {
-				r, w := s.r, s.width
-				if w == 0 && d <= r || w > 0 && math.Abs(d-r) <= w/2 {
-					hit++
-					break
-				}
-			}
-		}
-	}
-	return float64(hit) / (n * n)
-}
-
-// colorIcon is the 192×192 full-colour icon: the target in white on a
-// rounded square of the accent colour.
-func colorIcon() image.Image {
-	const size = 192
-	accent := color.NRGBA{R: 0x1F, G: 0x6F, B: 0x5C, A: 0xFF}
-	img := image.NewNRGBA(image.Rect(0, 0, size, size))
-	square := func(x, y int) float64 { // coverage of the rounded square, radius 40
-		const n, radius = 4, 40.0
-		hit := 0
-		for i := range n {
-			for j := range n {
-				px := float64(x) + (float64(i)+0.5)/n
-				py := float64(y) + (float64(j)+0.5)/n
-				cx := math.Max(radius-px, math.Max(px-(size-radius), 0))
-				cy := math.Max(radius-py, math.Max(py-(size-radius), 0))
-				if math.Hypot(cx, cy) <= radius {
-					hit++
-				}
-			}
-		}
-		return float64(hit) / (n * n)
-	}
-	for y := range size {
-		for x := range size {
-			bg := square(x, y)
-			fg := coverage(x, y, size, target)
-			mix := func(c uint8) uint8 { return uint8(math.Round(float64(c)*(1-fg) + 255*fg)) }
-			img.SetNRGBA(x, y, color.NRGBA{R: mix(accent.R), G: mix(accent.G), B: mix(accent.B), A: uint8(math.Round(255 * bg))})
-		}
-	}
-	return img
-}
-
-// outlineIcon is the 32×32 outline icon Teams tints: the target in white
-// on transparent, with thicker strokes to read at that size and 2 pixels
-// of padding.
-func outlineIcon() image.Image {
-	const size = 32
-	shapes := []ring{{0.375, 0.1}, {0.2, 0.1}, {0.075, 0}}
-	img := image.NewNRGBA(image.Rect(0, 0, size, size))
-	for y := range size {
-		for x := range size {
-			if a := coverage(x, y, size, shapes); a > 0 {
-				img.SetNRGBA(x, y, color.NRGBA{R: 255, G: 255, B: 255, A: uint8(math.Round(255 * a))})
-			}
-		}
-	}
-	return img
-}
+// The icons are a target — a ring, a smaller ring and a dot: a goal in
+// sight, the rocks smart90 keeps in view — in white, on a rounded square
+// of the accent colour #1F6F5C (color.png, 192×192) or on transparent
+// with thicker strokes for Teams to tint (outline.png, 32×32), as the
+// Teams app package requires.
+var (
+	//go:embed icons/color.png
+	colorPNG []byte
+	//go:embed icons/outline.png
+	outlinePNG []byte
+)
