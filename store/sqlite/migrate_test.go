@@ -6,13 +6,12 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
 	"github.com/pressly/goose/v3"
+	"github.com/smart90/smart90/store/storetest"
 )
 
-// TestMigrationsDownAndUp checks every migration's Down undoes its Up:
-// after each Up then Down the schema is the one before the Up, and after
-// migrating all the way down and up again it is the one first migrated.
+// TestMigrationsDownAndUp checks every migration's Down undoes its Up
+// (storetest.MigrationsDownAndUp) on this database's schema dump.
 // A missing or wrong Down leaves a table, column or index behind (or takes
 // one away) and fails here.
 func TestMigrationsDownAndUp(t *testing.T) {
@@ -40,36 +39,5 @@ func TestMigrationsDownAndUp(t *testing.T) {
 		}
 		return s
 	}
-	empty := schema()
-	for _, src := range p.ListSources() {
-		before := schema()
-		if _, err := p.UpByOne(ctx); err != nil {
-			t.Fatalf("up to %d: %v", src.Version, err)
-		}
-		if cmp.Equal(schema(), before) {
-			t.Errorf("migration %d changes no schema object", src.Version)
-		}
-		if _, err := p.Down(ctx); err != nil {
-			t.Fatalf("down from %d: %v", src.Version, err)
-		}
-		if d := cmp.Diff(before, schema()); d != "" {
-			t.Errorf("migration %d's Down does not undo its Up (-before +after down):\n%s", src.Version, d)
-		}
-		if _, err := p.UpByOne(ctx); err != nil {
-			t.Fatalf("up to %d again: %v", src.Version, err)
-		}
-	}
-	top := schema()
-	if _, err := p.DownTo(ctx, 0); err != nil {
-		t.Fatalf("down to 0: %v", err)
-	}
-	if d := cmp.Diff(empty, schema()); d != "" {
-		t.Errorf("all the way down leaves (-empty +after):\n%s", d)
-	}
-	if _, err := p.Up(ctx); err != nil {
-		t.Fatalf("up again: %v", err)
-	}
-	if d := cmp.Diff(top, schema()); d != "" {
-		t.Errorf("down and up again changes the schema (-first +again):\n%s", d)
-	}
+	storetest.MigrationsDownAndUp(t, p, schema)
 }
