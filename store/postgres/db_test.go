@@ -19,6 +19,7 @@ import (
 	"github.com/smart90/smart90/bot"
 	"github.com/smart90/smart90/store/postgres"
 	"github.com/smart90/smart90/store/postgres/pgtest"
+	"github.com/smart90/smart90/store/storetest"
 )
 
 func TestMigrateTwiceIsANoOp(t *testing.T) {
@@ -216,25 +217,15 @@ func TestPlanSchedulesHoldsThePerson(t *testing.T) {
 // DB was opened with, not from the wall clock.
 func TestWithClock(t *testing.T) {
 	t.Parallel()
-	ctx := t.Context()
-	when := time.Date(2031, 2, 3, 4, 5, 6, 7000, time.UTC)
-	db, err := postgres.Open(ctx, pgtest.URL(t), nil, postgres.WithClock(func() time.Time { return when }))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	inst := &bot.Installation{Platform: bot.PlatformConsole, ExternalID: "local", Status: bot.InstallationActive}
-	if err := db.UpsertInstallation(ctx, inst); err != nil {
-		t.Fatal(err)
-	}
-	got, err := db.Installation(ctx, inst.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !got.CreatedAt.Equal(when) || !got.UpdatedAt.Equal(when) {
-		t.Errorf("installation stored at %s and %s, want the clock's %s", got.CreatedAt, got.UpdatedAt, when)
-	}
+	storetest.ClockIsUsed(t, func(t testing.TB, now func() time.Time) bot.Store {
+		db, err := postgres.Open(t.Context(), pgtest.URL(t), nil, postgres.WithClock(now))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		if err := db.Migrate(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		return db
+	})
 }
