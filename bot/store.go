@@ -476,11 +476,7 @@ type EventLog interface {
 	// died) is not live. Of any number of concurrent calls for one key, on
 	// any replicas, exactly one gets EventNew.
 	BeginEvent(ctx context.Context, key string, now time.Time, hold time.Duration) (EventState, error)
-	// FinishEvent records key as handled until now+keep.
-	FinishEvent(ctx context.Context, key string, now time.Time, keep time.Duration) error
-	// ReleaseEvent deletes key's record, so that the platform's retry is
-	// handled; releasing a missing key is not an error.
-	ReleaseEvent(ctx context.Context, key string) error
+	EventOutcomes
 	// PruneEvents deletes the records that expired by now and returns how
 	// many it deleted.
 	PruneEvents(ctx context.Context, now time.Time) (int, error)
@@ -496,4 +492,37 @@ type ReplicaStore interface {
 	// LeaveReplica deletes id's record (a graceful stop); a missing id is
 	// not an error.
 	LeaveReplica(ctx context.Context, id string) error
+}
+
+// EventOutcomes records how handling a claimed inbound event ended (see
+// EventLog and SettleEvent).
+type EventOutcomes interface {
+	// FinishEvent records key as handled until now+keep.
+	FinishEvent(ctx context.Context, key string, now time.Time, keep time.Duration) error
+	// ReleaseEvent deletes key's record, so that the platform's retry is
+	// handled; releasing a missing key is not an error.
+	ReleaseEvent(ctx context.Context, key string) error
+}
+
+// SettleEvent records the outcome of handling the inbound event key, which
+// an adapter claimed with BeginEvent (an empty key was never claimed):
+// handled — the core stored what it had to, or refused in plain words —
+// is finished and kept until now+keep; an internal failure (handleErr's
+// code is EINTERNAL) is released, so that the platform's retry is
+// handled. It writes within the given time on a context of its own, since
+// the handling may have used up ctx's (a platform waiting for its ack
+// bounds it). It reports whether the event was handled, and why the
+// record could not be written (then a claim runs out by itself).
+func SettleEvent(ctx context.Context, l EventOutcomes, key string, now time.Time, keep, within time.Duration, handleErr error) (handled bool, recordErr error) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), within)
+	defer cancel()
+	handled = ErrorCode(handleErr) != EINTERNAL
+	switch {
+	case key == "":
+	case handled:
+		recordErr = l.FinishEvent(ctx, key, now, keep)
+	default:
+		recordErr = l.ReleaseEvent(ctx, key)
+	}
+	return handled, recordErr
 }

@@ -71,27 +71,18 @@ func (a *Adapter) claim(ctx context.Context, key string) (bot.EventState, error)
 // for an internal reason, released so that a retry is handled. It
 // reports whether the request was handled.
 func (a *Adapter) settle(ctx context.Context, key string, err error) bool {
-	// The handling may have used up ctx's time: the record must still be
-	// written.
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
-	defer cancel()
-	if bot.ErrorCode(err) == bot.EINTERNAL {
-		if key != "" {
-			if err := a.cfg.Store.ReleaseEvent(ctx, key); err != nil {
-				// The claim runs out by itself (eventHold).
-				a.log.WarnContext(ctx, "release inbound slack request", "key", key, "err", err)
-			}
-		}
-		return false
+	// Two seconds: Slack waits three for the ack that follows.
+	handled, recErr := bot.SettleEvent(ctx, a.cfg.Store, key, a.clock.Now().UTC(), eventKeep, 2*time.Second, err)
+	switch {
+	case recErr != nil && handled:
+		// Handled and stored all the same: acknowledging it is right,
+		// and no retry follows an acknowledgement.
+		a.log.WarnContext(ctx, "record inbound slack request handled", "key", key, "err", recErr)
+	case recErr != nil:
+		// The claim runs out by itself (eventHold).
+		a.log.WarnContext(ctx, "release inbound slack request", "key", key, "err", recErr)
 	}
-	if key != "" {
-		if err := a.cfg.Store.FinishEvent(ctx, key, a.clock.Now().UTC(), eventKeep); err != nil {
-			// Handled and stored all the same: acknowledging it is right,
-			// and no retry follows an acknowledgement.
-			a.log.WarnContext(ctx, "record inbound slack request handled", "key", key, "err", err)
-		}
-	}
-	return true
+	return handled
 }
 
 // onEvent handles one Events API event, from either connection mode, and

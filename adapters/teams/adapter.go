@@ -239,27 +239,17 @@ func (a *Adapter) serveActivity(w http.ResponseWriter, r *http.Request) {
 // for an internal reason, released so that a redelivery is handled. It
 // reports whether the activity was handled.
 func (a *Adapter) settle(ctx context.Context, key string, err error) bool {
-	// The handling may have used up ctx's time: the record must still be
-	// written.
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-	defer cancel()
-	if bot.ErrorCode(err) == bot.EINTERNAL {
-		if key != "" {
-			if err := a.cfg.Store.ReleaseEvent(ctx, key); err != nil {
-				// The claim runs out by itself (eventHold).
-				a.log.WarnContext(ctx, "teams: release activity", "key", key, "err", err)
-			}
-		}
-		return false
+	handled, recErr := bot.SettleEvent(ctx, a.cfg.Store, key, a.clock.Now().UTC(), eventKeep, 5*time.Second, err)
+	switch {
+	case recErr != nil && handled:
+		// Handled and stored all the same; the claim keeps redeliveries
+		// away for eventHold.
+		a.log.WarnContext(ctx, "teams: record activity handled", "key", key, "err", recErr)
+	case recErr != nil:
+		// The claim runs out by itself (eventHold).
+		a.log.WarnContext(ctx, "teams: release activity", "key", key, "err", recErr)
 	}
-	if key != "" {
-		if err := a.cfg.Store.FinishEvent(ctx, key, a.clock.Now().UTC(), eventKeep); err != nil {
-			// Handled and stored all the same; the claim keeps
-			// redeliveries away for eventHold.
-			a.log.WarnContext(ctx, "teams: record activity handled", "key", key, "err", err)
-		}
-	}
-	return true
+	return handled
 }
 
 // after runs work once the activity is acknowledged.
