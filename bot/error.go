@@ -1,8 +1,10 @@
 package bot
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Error codes. Adapters map them to a chat reply or an HTTP status.
@@ -53,4 +55,50 @@ func ErrorMessage(err error) string {
 		return e.Message
 	}
 	return "Something went wrong on our side. Nothing was lost; please try again in a minute."
+}
+
+// RetryAfterError is a failure the platform asked to wait out: Slack's 429
+// with Retry-After, a Teams 429, or a Teams 412 or 5xx that came with a
+// Retry-After header. It is the one way an adapter says "not now, try again
+// at": the scheduler waits exactly After without counting an attempt, and
+// Pace holds the installation's sends for as long. After may be 0 (a 429
+// without the header): the failure is then transient like any other, and
+// the scheduler's own backoff applies.
+//
+// Platforms throttle per method (Slack's Web API tiers) or per operation
+// and conversation (Teams), so Method names the call that was refused, for
+// a pacer that pauses only that kind of call.
+type RetryAfterError struct {
+	// Err is the platform's failure; its text is the error's text, so it
+	// says which call failed.
+	Err error
+	// After is how long the platform asked to wait; 0 when it did not say.
+	After time.Duration
+	// Method is the platform call refused ("chat.postMessage",
+	// "SendToConversation"); "" when the platform has no such name for it.
+	Method string
+}
+
+// Error returns the platform failure's text.
+func (e *RetryAfterError) Error() string {
+	if e.Err == nil {
+		return fmt.Sprintf("%s: retry after %s", cmp.Or(e.Method, "platform call"), e.After)
+	}
+	return e.Err.Error()
+}
+
+// Unwrap returns the platform failure, so errors.Is and errors.As see it.
+func (e *RetryAfterError) Unwrap() error { return e.Err }
+
+// RetryAfter returns After, the wait the platform asked for.
+func (e *RetryAfterError) RetryAfter() time.Duration { return e.After }
+
+// RetryAfter returns the wait asked for by the first *RetryAfterError in
+// err's chain, and 0 when there is none or it asked for none: how long a
+// caller must hold off before trying the same call again.
+func RetryAfter(err error) time.Duration {
+	if e, ok := errors.AsType[*RetryAfterError](err); ok {
+		return e.After
+	}
+	return 0
 }

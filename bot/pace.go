@@ -38,8 +38,8 @@ type PaceConfig struct {
 // Nothing is sent that the limiter did not admit: when it has no room
 // before ctx's deadline, or cannot be asked at all, Send returns an error
 // wrapping ErrThrottled. A send that fails with an error carrying a
-// Retry-After (an error in its chain with a RetryAfter() time.Duration
-// method, as a 429 gives) pauses the installation's sends through
+// Retry-After (a *RetryAfterError in its chain asking a wait, as a 429
+// gives) pauses the installation's sends through
 // Limiter.Pause for exactly that long, on every replica, before the error
 // is returned: the platform throttles the workspace, not only the message
 // that was refused. The Messenger returned is a SentChecker, paced like a
@@ -76,11 +76,6 @@ func (p *paced) Profile(ctx context.Context, inst *Installation, u UserRef) (Use
 		return u, ErrNoProfiles
 	}
 	return pr.Profile(ctx, inst, u)
-}
-
-// retryAfter is an error that says how long the platform asked to wait.
-type retryAfter interface {
-	RetryAfter() time.Duration
 }
 
 // pauseTimeout bounds recording a pause after the send's own context may
@@ -148,11 +143,7 @@ func (p *paced) admit(ctx context.Context, key string) error {
 
 // honour pauses key for as long as a call's error asks (a 429).
 func (p *paced) honour(ctx context.Context, key string, err error) {
-	var ra retryAfter
-	if err == nil || !errors.As(err, &ra) {
-		return
-	}
-	if d := ra.RetryAfter(); d > 0 {
+	if d := RetryAfter(err); d > 0 {
 		pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), pauseTimeout)
 		perr := p.cfg.Limiter.Pause(pctx, key, d)
 		cancel()

@@ -78,10 +78,9 @@ func TestPaceDoesNotSendUnthrottled(t *testing.T) {
 }
 
 // retryAfterError is a platform's 429, as adapters return it.
-type retryAfterError struct{ after time.Duration }
-
-func (e *retryAfterError) Error() string             { return "chat.postMessage: slack rate limit exceeded" }
-func (e *retryAfterError) RetryAfter() time.Duration { return e.after }
+func retryAfterError(after time.Duration) *bot.RetryAfterError {
+	return &bot.RetryAfterError{Err: errors.New("chat.postMessage: slack rate limit exceeded"), After: after, Method: "chat.postMessage"}
+}
 
 type paused struct {
 	key string
@@ -97,7 +96,7 @@ func TestPaceRetryAfterPausesWorkspace(t *testing.T) {
 	clock := bottest.NewClock(time.Date(2026, 11, 25, 8, 0, 0, 0, time.UTC))
 	shared := inproc.NewRateLimiter(clock) // what every replica asks
 	rec := &bottest.Messenger{}
-	limited := &retryAfterError{after: 2 * time.Second}
+	limited := retryAfterError(2 * time.Second)
 	// The 429 came on a later part of a long message.
 	rec.Fail("U1", fmt.Errorf("send check-in: %w", &bot.PartialSendError{Ref: "m0", Sent: 1, Err: limited}))
 	var pauses []paused
@@ -121,7 +120,7 @@ func TestPaceRetryAfterPausesWorkspace(t *testing.T) {
 	start := clock.Now()
 
 	_, err := a.Send(t.Context(), bot.Destination{Installation: t1, UserID: "U1"}, bot.Message{Text: "hi"})
-	var got *retryAfterError
+	var got *bot.RetryAfterError
 	if !errors.As(err, &got) || got != limited {
 		t.Fatalf("send that got a 429: %v, want the platform's error returned as it was", err)
 	}
@@ -157,7 +156,7 @@ func TestPaceRetryAfterPausesWorkspace(t *testing.T) {
 func TestPacePauseFails(t *testing.T) {
 	t.Parallel()
 	rec := &bottest.Messenger{}
-	rec.Fail("U1", &retryAfterError{after: time.Second})
+	rec.Fail("U1", retryAfterError(time.Second))
 	rec.Fail("U2", errors.New("connection reset"))
 	var pauses []paused
 	lim := pauseFails{inproc.NewRateLimiter(bottest.NewClock(time.Date(2026, 11, 25, 8, 0, 0, 0, time.UTC)))}
@@ -166,7 +165,7 @@ func TestPacePauseFails(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := out.Send(t.Context(), bot.Destination{UserID: "U1"}, bot.Message{Text: "hi"}); !errors.As(err, new(*retryAfterError)) {
+	if _, err := out.Send(t.Context(), bot.Destination{UserID: "U1"}, bot.Message{Text: "hi"}); !errors.As(err, new(*bot.RetryAfterError)) {
 		t.Errorf("send: %v, want the 429", err)
 	}
 	if len(pauses) != 1 || pauses[0].d != time.Second || pauses[0].err == nil {

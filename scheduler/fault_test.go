@@ -295,15 +295,10 @@ func TestShutdownDuringWriteRetries(t *testing.T) {
 	}
 }
 
-// retryAfter is a platform's 429 with Retry-After.
-type retryAfter time.Duration
-
-func (r retryAfter) Error() string {
-	return fmt.Sprintf("rate limited: retry after %v", time.Duration(r))
+// retryAfter is a platform's 429 with Retry-After, as adapters return it.
+func retryAfter(d time.Duration) error {
+	return &bot.RetryAfterError{Err: fmt.Errorf("rate limited: retry after %v", d), After: d, Method: "chat.postMessage"}
 }
-func (r retryAfter) RetryAfter() time.Duration { return time.Duration(r) }
-
-var _ scheduler.RetryAfterError = retryAfter(0)
 
 // TestPartialSendResumes: a prompt in several parts fails after some went
 // out. Each retry is told how many went out in all, the reference stays

@@ -359,7 +359,7 @@ func (s *Scheduler) sendOne(ctx context.Context, c claim) outcome {
 		d.PartsSent += partial.Sent
 		log = log.With("parts_sent", d.PartsSent)
 	}
-	var wait RetryAfterError
+	wait := bot.RetryAfter(err)
 	switch {
 	case err == nil && !needed:
 		d.State = bot.DeliverySkipped
@@ -375,12 +375,12 @@ func (s *Scheduler) sendOne(ctx context.Context, c claim) outcome {
 		d.State, d.LastError = bot.DeliveryFailed, err.Error()
 		log.WarnContext(ctx, "delivery failed for good", "err", err)
 		return outcome{claim: c, count: s.metrics.Failed, cause: err}
-	case errors.As(err, &wait) && wait.RetryAfter() > 0:
+	case wait > 0:
 		// The platform said "wait", not "fail": no attempt is counted, and
 		// the retry comes exactly when asked (missed only past the grace
 		// window, as any late delivery).
 		d.Attempts = max(d.Attempts-1, 0)
-		d.LastError, d.LeaseUntil = err.Error(), now.Add(wait.RetryAfter())
+		d.LastError, d.LeaseUntil = err.Error(), now.Add(wait)
 		log.InfoContext(ctx, "delivery will be retried when the platform asked", "at", d.LeaseUntil, "err", err)
 		return outcome{claim: c, count: s.metrics.Retried}
 	case d.Attempts >= s.maxTry:
@@ -448,13 +448,6 @@ func (s *Scheduler) suspend(ctx context.Context, d *bot.Delivery, cause error, n
 	if n, ok := s.deliver.(UndeliverableNotifier); ok {
 		n.Undeliverable(ctx, d, cause)
 	}
-}
-
-// RetryAfterError is implemented by errors that say when to try again (a
-// platform's 429 with Retry-After).
-type RetryAfterError interface {
-	error
-	RetryAfter() time.Duration
 }
 
 // backoff returns the delay before the next attempt: RetryBase doubled per

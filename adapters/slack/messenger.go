@@ -121,7 +121,7 @@ func (m *Messenger) client(inst *bot.Installation) (webAPI, error) {
 // are posted the reference is "".
 //
 // Nothing is retried here (slack-go's retries are off, the default): a
-// 429 goes back to the caller as a *RetryAfterError naming the method.
+// 429 goes back to the caller as a *bot.RetryAfterError naming the method.
 func (m *Messenger) Send(ctx context.Context, to bot.Destination, msg bot.Message) (string, error) {
 	api, err := m.client(to.Installation)
 	if err != nil {
@@ -353,26 +353,6 @@ func parseRef(ref string) (channel, ts string, err error) {
 	return channel, ts, nil
 }
 
-// RetryAfterError is a transient failure the platform asked to wait out
-// (Slack's 429 with Retry-After); the scheduler honours it. Slack limits
-// each Web API method per workspace, so the wait applies to Method in the
-// workspace the call was for: other methods, and other workspaces, may go
-// on meanwhile.
-type RetryAfterError struct {
-	Err    error
-	Method string // the Web API method throttled, e.g. "chat.postMessage"
-	After  time.Duration
-}
-
-func (e *RetryAfterError) Error() string             { return e.Err.Error() }
-func (e *RetryAfterError) Unwrap() error             { return e.Err }
-func (e *RetryAfterError) RetryAfter() time.Duration { return e.After }
-
-// RetryMethod returns Method, for a pacer that knows the error only by its
-// methods (as the scheduler knows RetryAfter): it pauses the installation's
-// calls of that method, not all of them.
-func (e *RetryAfterError) RetryMethod() string { return e.Method }
-
 // gone are Slack errors that no retry can fix, with what to tell a person.
 var gone = map[string]struct {
 	code string
@@ -395,11 +375,13 @@ var gone = map[string]struct {
 
 // classify maps a Web API failure to what the scheduler acts on: a
 // permanent *bot.Error (EFORBIDDEN or ENOTFOUND: suspend, tell the coach),
-// a *RetryAfterError for 429, anything else transient.
+// a *bot.RetryAfterError for 429, anything else transient. Slack limits
+// each Web API method per workspace, so the error names the method: other
+// methods, and other workspaces, may go on while it waits.
 func classify(method string, err error) error {
 	var rl *slack.RateLimitedError
 	if errors.As(err, &rl) {
-		return &RetryAfterError{Err: fmt.Errorf("%s: %w", method, err), Method: method, After: rl.RetryAfter}
+		return &bot.RetryAfterError{Err: fmt.Errorf("%s: %w", method, err), Method: method, After: rl.RetryAfter}
 	}
 	var se slack.SlackErrorResponse
 	if errors.As(err, &se) {

@@ -117,7 +117,7 @@ func TestSendErrors(t *testing.T) {
 			if tt.code == "" && (bot.ErrorCode(err) == bot.EFORBIDDEN || bot.ErrorCode(err) == bot.ENOTFOUND) {
 				t.Errorf("transient failure classified as permanent: %v", err)
 			}
-			var ra *RetryAfterError
+			var ra *bot.RetryAfterError
 			if errors.As(err, &ra) != (tt.after > 0) || tt.after > 0 && (ra.RetryAfter() != tt.after || ra.Method != "chat.postMessage") {
 				t.Errorf("retry after: %v (%v), want %v", ra, err, tt.after)
 			}
@@ -189,14 +189,11 @@ func TestSendPartialResume(t *testing.T) {
 	if !errors.As(err, &partial) || partial.Sent != 1 || partial.Ref != "C0COACH:1700000000.000001" || ref != partial.Ref {
 		t.Fatalf("Send = %q, %v; want a partial send of 1 part, ref C0COACH:1700000000.000001", ref, err)
 	}
-	var ra *RetryAfterError
-	if !errors.As(err, &ra) || ra.Method != "chat.postMessage" || ra.RetryAfter() != 2*time.Second {
+	// The core's contract: the scheduler and a pacer outside the adapter
+	// read the wait and the throttled method from it.
+	var ra *bot.RetryAfterError
+	if !errors.As(err, &ra) || ra.Method != "chat.postMessage" || ra.RetryAfter() != 2*time.Second || bot.RetryAfter(err) != 2*time.Second {
 		t.Errorf("the failure inside: %v; want chat.postMessage's 429 asking for 2s", err)
-	}
-	// A pacer outside the adapter sees the method through a method.
-	var rm interface{ RetryMethod() string }
-	if !errors.As(err, &rm) || rm.RetryMethod() != "chat.postMessage" {
-		t.Errorf("RetryMethod of %v: want chat.postMessage", err)
 	}
 	if code := bot.ErrorCode(err); code == bot.EFORBIDDEN || code == bot.ENOTFOUND {
 		t.Errorf("a throttled part classified as permanent: %v", err)
@@ -263,7 +260,7 @@ func TestSendPartialFiles(t *testing.T) {
 	if !errors.As(err, &partial) || partial.Sent != 1 || partial.Ref != fmt.Sprintf("D069C7QFK:%d.000001", fakeStart.Unix()) {
 		t.Fatalf("Send = %q, %v; want a partial send of the text only", ref, err)
 	}
-	if errors.As(err, new(*RetryAfterError)) || !strings.Contains(err.Error(), "files.completeUploadExternal") {
+	if errors.As(err, new(*bot.RetryAfterError)) || !strings.Contains(err.Error(), "files.completeUploadExternal") {
 		t.Errorf("the failure inside: %v; want files.completeUploadExternal's 503, transient", err)
 	}
 

@@ -123,7 +123,7 @@ func (c *connector) Member(ctx context.Context, serviceURL, conversationID, memb
 
 // call sends body (nil: none) to serviceURL+path and decodes the answer
 // into out, once. op is the Bot Connector operation, named in a throttled
-// call's *RetryAfterError.
+// call's *bot.RetryAfterError.
 func (c *connector) call(ctx context.Context, op, method, serviceURL, path string, body, out any) error {
 	if !c.cfg.ServiceURLs.Allowed(serviceURL) {
 		return bot.Errorf(bot.EFORBIDDEN, "smart90 will not send to the Teams service %q: it is not an allowed service URL (SMART90_TEAMS_SERVICE_URLS).", serviceURL)
@@ -136,16 +136,19 @@ func (c *connector) call(ctx context.Context, op, method, serviceURL, path strin
 			return fmt.Errorf("teams: encode %s: %w", path, err)
 		}
 	}
-	err := send(ctx, c.hc, c.cfg.Tokens, method, endpoint, payload, out)
-	if ra, ok := errors.AsType[*RetryAfterError](err); ok {
-		ra.Method = op
-	}
-	return err
+	return sendOp(ctx, c.hc, c.cfg.Tokens, op, method, endpoint, payload, out)
 }
 
-// send makes one authorised JSON request and decodes a 2xx answer into
-// out; other answers are classified.
+// send makes one authorised JSON request to Microsoft Graph (sendOp with
+// no operation name).
 func send(ctx context.Context, hc *http.Client, tokens oauth2.TokenSource, method, endpoint string, payload []byte, out any) error {
+	return sendOp(ctx, hc, tokens, "", method, endpoint, payload, out)
+}
+
+// sendOp makes one authorised JSON request and decodes a 2xx answer into
+// out; other answers are classified. op names the Bot Connector operation
+// in a throttled call's *bot.RetryAfterError; "" is a Graph call.
+func sendOp(ctx context.Context, hc *http.Client, tokens oauth2.TokenSource, op, method, endpoint string, payload []byte, out any) error {
 	tok, err := tokens.Token()
 	if err != nil {
 		return fmt.Errorf("teams: get the bot's token: %w", err)
@@ -177,36 +180,8 @@ func send(ctx context.Context, hc *http.Client, tokens oauth2.TokenSource, metho
 		}
 		return nil
 	}
-	return classify(resp, body)
+	return classify(op, resp, body)
 }
-
-// RetryAfterError is a failure Teams asked to wait out: a 429, or a 412
-// or 5xx with a Retry-After header. It implements the scheduler's
-// RetryAfterError, so the scheduler waits exactly After (its own backoff
-// when After is 0, a 429 without the header). Teams throttles per bot and
-// conversation, and per app and tenant; Method says which call was
-// throttled, so the tenant's calls of that kind can pause together.
-type RetryAfterError struct {
-	// Method is the Bot Connector operation ("SendToConversation",
-	// "CreateConversation", "GetConversationMember"); "" for Graph.
-	Method string
-	After  time.Duration
-	Err    error // the *statusError with the answer's status and code
-}
-
-func (e *RetryAfterError) Error() string {
-	return fmt.Sprintf("%v (%s, retry after %s)", e.Err, cmp.Or(e.Method, "Graph"), e.After)
-}
-
-func (e *RetryAfterError) Unwrap() error { return e.Err }
-
-// RetryAfter implements scheduler.RetryAfterError.
-func (e *RetryAfterError) RetryAfter() time.Duration { return e.After }
-
-// RetryMethod returns Method, for a pacer that knows the error only by its
-// methods (as the scheduler knows RetryAfter): it pauses the installation's
-// calls of that method, not all of them.
-func (e *RetryAfterError) RetryMethod() string { return e.Method }
 
 // errorBody is the connector's error answer.
 type errorBody struct {
@@ -218,18 +193,20 @@ type errorBody struct {
 
 // classify maps a connector failure to what callers act on: permanent
 // (*bot.Error EFORBIDDEN/ENOTFOUND: suspend and tell the coach, never a
-// retry loop), a *RetryAfterError when Teams said when to try again, or
-// transient (the scheduler's backoff).
-func classify(resp *http.Response, body []byte) error {
+// retry loop), a *bot.RetryAfterError when Teams said when to try again
+// (a 429, or a 412 or 5xx with a Retry-After header), or transient (the
+// scheduler's backoff; also a 429 without the header, whose wait is 0).
+// op is the call's Bot Connector operation ("" for Graph).
+func classify(op string, resp *http.Response, body []byte) error {
 	var eb errorBody
 	json.Unmarshal(body, &eb)
 	code := eb.Error.Code
 	switch after := retryAfter(resp.Header.Get("Retry-After")); resp.StatusCode {
 	case http.StatusTooManyRequests:
-		return &RetryAfterError{After: after, Err: &statusError{status: resp.StatusCode, code: code}}
+		return throttled(op, after, &statusError{status: resp.StatusCode, code: code})
 	case http.StatusPreconditionFailed, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
 		if after > 0 {
-			return &RetryAfterError{After: after, Err: &statusError{status: resp.StatusCode, code: code}}
+			return throttled(op, after, &statusError{status: resp.StatusCode, code: code})
 		}
 		// Without a Retry-After: transient, as any other status below.
 	case http.StatusForbidden:
@@ -247,6 +224,16 @@ func classify(resp *http.Response, body []byte) error {
 		return bot.Errorf(bot.EINTERNAL, "Teams rejected the message (HTTP 400 %s: %s).", code, eb.Error.Message)
 	}
 	return &statusError{status: resp.StatusCode, code: code}
+}
+
+// throttled is the core's *bot.RetryAfterError for an answer Teams asked
+// to wait out. Teams throttles per bot and conversation, and per app and
+// tenant: Method says which operation was throttled, so the tenant's calls
+// of that kind can pause together. The text names the operation and the
+// wait, as logs and a delivery's last error show it.
+func throttled(op string, after time.Duration, se *statusError) *bot.RetryAfterError {
+	return &bot.RetryAfterError{Method: op, After: after,
+		Err: fmt.Errorf("%w (%s, retry after %s)", se, cmp.Or(op, "Graph"), after)}
 }
 
 // statusError is any other failed answer: transient for the scheduler.

@@ -3,6 +3,7 @@ package teams
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -10,7 +11,6 @@ import (
 
 	"github.com/smart90/smart90/adapters/teams/teamstest"
 	"github.com/smart90/smart90/bot"
-	"github.com/smart90/smart90/scheduler"
 )
 
 // TestSendFailures: the connector calls once and hands every failure back
@@ -63,14 +63,14 @@ func TestSendFailures(t *testing.T) {
 		if got := bot.ErrorCode(err); tt.code != "" && got != tt.code || tt.code == "" && (got == bot.EFORBIDDEN || got == bot.ENOTFOUND) {
 			t.Errorf("%s: code %q (%v), want %q", tt.name, got, err, tt.code)
 		}
-		var ra scheduler.RetryAfterError
-		if errors.As(err, &ra) != (tt.after >= 0) || tt.after >= 0 && ra.RetryAfter() != tt.after {
+		// The core's contract: the scheduler reads the wait from it, a
+		// pacer outside the adapter the throttled operation.
+		var ra *bot.RetryAfterError
+		if errors.As(err, &ra) != (tt.after >= 0) || tt.after >= 0 && (ra.RetryAfter() != tt.after || bot.RetryAfter(err) != tt.after) {
 			t.Errorf("%s: %v; want Retry-After %v", tt.name, err, tt.after)
 		}
-		// A pacer outside the adapter sees the operation through a method.
-		var rm interface{ RetryMethod() string }
-		if errors.As(err, &rm) != (tt.after >= 0) || tt.after >= 0 && rm.RetryMethod() != tt.op {
-			t.Errorf("%s: %v; want the throttled method %q", tt.name, err, tt.op)
+		if tt.after >= 0 && (ra.Method != tt.op || !strings.Contains(err.Error(), fmt.Sprintf("(%s, retry after %s)", tt.op, tt.after))) {
+			t.Errorf("%s: %v; want the throttled method %q, named in the text with the wait", tt.name, err, tt.op)
 		}
 	}
 	h.conn.Fail = nil

@@ -89,7 +89,7 @@ func TestSendPartialResume(t *testing.T) {
 	if !errors.As(err, &partial) || partial.Sent != 1 || partial.Ref != want || ref != partial.Ref {
 		t.Fatalf("Send = %q, %v; want a partial send of 1 card, ref %s", ref, err, want)
 	}
-	var ra *RetryAfterError
+	var ra *bot.RetryAfterError
 	if !errors.As(err, &ra) || ra.Method != "SendToConversation" || ra.RetryAfter() != 2*time.Second {
 		t.Errorf("the failure inside: %v; want SendToConversation's 429 asking for 2s", err)
 	}
@@ -146,7 +146,7 @@ func TestSendPartialFiles(t *testing.T) {
 	if !errors.As(err, &partial) || partial.Sent != 1 {
 		t.Fatalf("Send: %v; want a partial send of the text only", err)
 	}
-	if code := bot.ErrorCode(err); errors.As(err, new(*RetryAfterError)) || code == bot.EFORBIDDEN || code == bot.ENOTFOUND {
+	if code := bot.ErrorCode(err); errors.As(err, new(*bot.RetryAfterError)) || code == bot.EFORBIDDEN || code == bot.ENOTFOUND {
 		t.Errorf("the failure inside: %v; want a transient 503 without Retry-After", err)
 	}
 	// Both offers were kept before sending; the one that failed and the
