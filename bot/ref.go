@@ -109,15 +109,15 @@ func Spans(text string) iter.Seq[Span] {
 
 // ParseRef parses one neutral reference, <@ID> or <#ID>: the token the
 // core frames in a message (Spans) and the one an adapter writes in
-// Event.Text for a mention the platform made. The id holds no "<", ">",
-// "|", space or reference marker, so a platform's own syntax (Slack's
+// Event.Text for a mention the platform made. The id is opaque but holds
+// no "|", space or reference marker, so a platform's own syntax (Slack's
 // <@U1|ana>) is not a reference until its adapter has parsed it.
 func ParseRef(token string) (Span, bool) {
 	if len(token) < 4 || token[0] != '<' || token[len(token)-1] != '>' || token[1] != '@' && token[1] != '#' {
 		return Span{}, false
 	}
 	id := token[2 : len(token)-1]
-	if strings.ContainsAny(id, "<>| \t\n\r\v\f"+refOpen+refClose) {
+	if strings.ContainsAny(id, "| \t\n\r\v\f"+refOpen+refClose) {
 		return Span{}, false
 	}
 	return Span{Ref: RefKind(token[1]), Text: token, ID: id}, true

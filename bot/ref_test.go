@@ -69,3 +69,53 @@ func TestTypedRefsStayText(t *testing.T) {
 		t.Errorf("the typed answer is not in the digest as text:\n%s", all.String())
 	}
 }
+
+// TestParseRef: the neutral token is the only reference syntax the core
+// reads; a platform's own (Slack's <@U1|ana>, Teams' <at>) is not one.
+func TestParseRef(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		in   string
+		want bot.Span
+		ok   bool
+	}{
+		{"<@U1>", bot.Span{Ref: bot.RefPerson, Text: "<@U1>", ID: "U1"}, true},
+		{"<#19:x@thread.tacv2>", bot.Span{Ref: bot.RefChannel, Text: "<#19:x@thread.tacv2>", ID: "19:x@thread.tacv2"}, true},
+		{"<@U1|ana>", bot.Span{}, false},
+		{"<#C1|general>", bot.Span{}, false},
+		{"<!channel>", bot.Span{}, false},
+		{"<@>", bot.Span{}, false},
+		{"<@U1", bot.Span{}, false},
+		{"@U1>", bot.Span{}, false},
+		{"<@U 1>", bot.Span{}, false},
+		{"<@U\uFDD01>", bot.Span{}, false},
+		{"<at>x</at>", bot.Span{}, false},
+		{"#general", bot.Span{}, false},
+	} {
+		if got, ok := bot.ParseRef(tt.in); got != tt.want || ok != tt.ok {
+			t.Errorf("ParseRef(%q) = %q, %v; want %q, %v", tt.in, got, ok, tt.want, tt.ok)
+		}
+	}
+}
+
+// TestDisarm: a typed "<" before "@" or "#" goes, so typed text never
+// holds a token ParseRef reads; everything else stays as typed.
+func TestDisarm(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		"":                           "",
+		"invite <@U1> to <#C1>":      "invite @U1> to #C1>",
+		"<<@29:victim> <<<#C1>":      "@29:victim> #C1>",
+		"a < b, <b>bold</b> <!here>": "a < b, <b>bold</b> <!here>",
+		"trailing <":                 "trailing <",
+	} {
+		if got := bot.Disarm(in); got != want {
+			t.Errorf("Disarm(%q) = %q, want %q", in, got, want)
+		}
+		for _, w := range strings.Fields(bot.Disarm(in)) {
+			if _, ok := bot.ParseRef(w); ok {
+				t.Errorf("Disarm(%q) leaves the reference %q", in, w)
+			}
+		}
+	}
+}
