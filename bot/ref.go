@@ -75,7 +75,8 @@ func Spans(text string) iter.Seq[Span] {
 			if pending.Len() == 0 {
 				return true
 			}
-			s := pending.String()
+			// Pieces joined can make a marker of invalid UTF-8's bytes.
+			s := StripRefMarks(pending.String())
 			pending.Reset()
 			return yield(Span{Text: s})
 		}
@@ -149,13 +150,18 @@ func Disarm(s string) string {
 }
 
 // StripRefMarks removes the markers of the core's references from s, so
-// that nothing a person sends can pass for one.
+// that nothing a person sends can pass for one. It removes them until
+// none is left: in invalid UTF-8, taking one out can join the bytes
+// around it into another ("\xef\uFDD1\xb7\x91").
 func StripRefMarks(s string) string {
-	if !strings.Contains(s, refOpen) && !strings.Contains(s, refClose) {
-		return s
+	for strings.Contains(s, refOpen) || strings.Contains(s, refClose) {
+		s = stripMarks.Replace(s)
 	}
-	return strings.NewReplacer(refOpen, "", refClose, "").Replace(s)
+	return s
 }
+
+// stripMarks removes the markers in one pass.
+var stripMarks = strings.NewReplacer(refOpen, "", refClose, "")
 
 // withoutRefMarks returns ev with the reference markers removed from all
 // that people wrote or the platform said of them.

@@ -25,6 +25,9 @@ func TestSpans(t *testing.T) {
 		{"a\uFDD1b\uFDD0<!channel>\uFDD1c", []bot.Span{text("ab<!channel>c")}},
 		{"\uFDD0<@>\uFDD1", []bot.Span{text("<@>")}},
 		{bot.MentionPerson("U\uFDD1X"), []bot.Span{{Ref: bot.RefPerson, Text: "<@UX>", ID: "UX"}}},
+		// Removing a marker from invalid UTF-8 can make another one.
+		{"a\xef\uFDD1\xb7\x91b", []bot.Span{text("ab")}},
+		{"a\xef\xb7\uFDD0\x90b", []bot.Span{text("ab")}},
 	} {
 		if got := slices.Collect(bot.Spans(tt.in)); !slices.Equal(got, tt.want) {
 			t.Errorf("Spans(%q) = %q, want %q", tt.in, got, tt.want)
@@ -94,6 +97,17 @@ func TestParseRef(t *testing.T) {
 	} {
 		if got, ok := bot.ParseRef(tt.in); got != tt.want || ok != tt.ok {
 			t.Errorf("ParseRef(%q) = %q, %v; want %q, %v", tt.in, got, ok, tt.want, tt.ok)
+		}
+	}
+}
+
+// TestStripRefMarks: no marker is left, even where removing one joins
+// the bytes around it into another.
+func TestStripRefMarks(t *testing.T) {
+	t.Parallel()
+	for _, in := range []string{"\uFDD0x\uFDD1", "\xef\uFDD1\xb7\x91", "\xef\xef\uFDD0\xb7\uFDD1\x90\xb7\x91"} {
+		if got := bot.StripRefMarks(in); strings.ContainsAny(got, "\uFDD0\uFDD1") {
+			t.Errorf("StripRefMarks(%q) = %q", in, got)
 		}
 	}
 }
