@@ -133,3 +133,25 @@ func TestDisarm(t *testing.T) {
 		}
 	}
 }
+
+// FuzzTypedRefs: whatever a person sends, once Handle has stripped the
+// markers, holds no reference the core made (Spans) and, disarmed as an
+// adapter does inbound, no token the core reads as a mention (ParseRef).
+func FuzzTypedRefs(f *testing.F) {
+	for _, s := range []string{"<!channel>", "<@U123>", "@everyone", "<at>x</at>", "[x](http://evil)", "<#C1|general>",
+		"<b>x</b>", "\uFDD0<@U1>\uFDD1", "\uFDD1<#C1>\uFDD0", "\xef\uFDD1\xb7\x91", "<<@U1> <<#C1>"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, typed string) {
+		for sp := range bot.Spans(bot.StripRefMarks(typed)) {
+			if sp.Ref != bot.RefNone || strings.ContainsAny(sp.Text, "\uFDD0\uFDD1") {
+				t.Fatalf("typed %q yields %q", typed, sp)
+			}
+		}
+		for _, w := range strings.Fields(bot.Disarm(typed)) {
+			if _, ok := bot.ParseRef(w); ok {
+				t.Fatalf("typed %q, disarmed, holds the reference %q", typed, w)
+			}
+		}
+	})
+}
