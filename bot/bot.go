@@ -197,26 +197,28 @@ func (b *Bot) ensurePerson(ctx context.Context, inst *Installation, u UserRef) (
 	return p, nil
 }
 
-// mention parses a <@ID> or <@ID|name> token into the mentioned user.
+// mention parses a mention the platform made, the neutral <@ID> an
+// adapter writes (see ParseRef), into the mentioned user, with what the
+// platform said of them in ev.Mentions.
 func mention(ev Event, word string) (UserRef, bool) {
-	if !strings.HasPrefix(word, "<@") || !strings.HasSuffix(word, ">") {
+	ref, ok := ParseRef(word)
+	if !ok || ref.Ref != RefPerson || CheckID("id", ref.ID) != nil {
 		return UserRef{}, false
 	}
-	id, name, _ := strings.Cut(word[2:len(word)-1], "|")
-	if id == "" || CheckID("id", id) != nil {
-		return UserRef{}, false
-	}
-	u := ev.Mentions[id]
-	u.ExternalID = id
-	u.DisplayName = clip(cmp.Or(u.DisplayName, name, id), MaxNameLen)
+	u := ev.Mentions[ref.ID]
+	u.ExternalID = ref.ID
+	u.DisplayName = clip(cmp.Or(u.DisplayName, ref.ID), MaxNameLen)
 	return u, true
 }
 
-// channelRef parses <#ID>, <#ID|name> or #name into a channel id.
+// channelRef parses a channel link the platform made, the neutral <#ID>
+// (see ParseRef), or a channel typed as #name, into a channel id.
 func channelRef(word string) (string, bool) {
-	if strings.HasPrefix(word, "<#") && strings.HasSuffix(word, ">") {
-		id, _, _ := strings.Cut(word[2:len(word)-1], "|")
-		return id, id != ""
+	if ref, ok := ParseRef(word); ok {
+		if ref.Ref != RefChannel {
+			return "", false
+		}
+		return ref.ID, true
 	}
 	if strings.HasPrefix(word, "#") && len(word) > 1 {
 		return word[1:], true

@@ -288,13 +288,13 @@ func TestDigestChannel(t *testing.T) {
 	t.Parallel()
 	b := bottest.Setup(t)
 	// Choosing a digest channel does not make a coach: it says how.
-	has(t, b.Command(t, coach, "digest <#C42|coaching>"), "`digest` is for coaches", "invite a client with `invite @name`, or type `coach`")
+	has(t, b.Command(t, coach, "digest <#C42>"), "`digest` is for coaches", "invite a client with `invite @name`, or type `coach`")
 	if p := b.Person(t, coach); p.DigestChannel != "" || p.IsCoach {
 		t.Errorf("a refused digest stored %+v", p)
 	}
 	has(t, b.Command(t, coach, "coach"), "You are a coach on smart90 now", "Mondays at 07:00")
 	has(t, b.Command(t, coach, "coach"), "You are already a coach")
-	has(t, b.Command(t, coach, "digest <#C42|coaching>"), "Your weekly digest goes to <#C42>, Monday at 07:00")
+	has(t, b.Command(t, coach, "digest <#C42>"), "Your weekly digest goes to <#C42>, Monday at 07:00")
 	if p := b.Person(t, coach); p.DigestChannel != "C42" || !p.IsCoach {
 		t.Errorf("coach = %+v", p)
 	}

@@ -5,6 +5,8 @@ import (
 	"strings"
 )
 
+// References: one syntax, parsed here.
+//
 // A message's text mixes what the core writes with what people typed (an
 // answer quoted in a digest, a rock's title), and typed text must never
 // become a mention, a channel link or a link on any platform. So the core
@@ -12,11 +14,22 @@ import (
 // frame the neutral token (<@ID>, <#ID>) between two Unicode noncharacters
 // that people's text never holds, because Handle removes them from every
 // event. An adapter renders the framed tokens (Spans) as the platform's
-// mentions and shows everything else as text, escaped for the platform;
-// an unframed "<@ID>" in a message is text someone typed.
+// mentions and shows everything else as text; an unframed "<@ID>" in a
+// message is text someone typed.
 //
-// Inbound, adapters still write a real mention as the bare <@ID> (and a
-// channel as <#ID>) in Event.Text, for the core's command parsing.
+// Inbound, an adapter parses its platform's own mention syntax once and
+// writes a real mention as the bare neutral token <@ID> (a channel as
+// <#ID>) in Event.Text, with what the platform says of the person in
+// Event.Mentions; the core reads those tokens with ParseRef and nothing
+// else (a channel may also be typed as a bare #name).
+//
+// Escaping goes one way: typed text is escaped for a platform on the way
+// OUT, by the adapter rendering Spans, and nowhere else. The one inbound
+// rule is Disarm: a "<" a person typed before "@" or "#" is dropped, so
+// that a typed "<#C_SECRET>" or "<@29:victim>" cannot pass for a
+// reference the platform made and steer a command (whom to invite, where
+// a digest goes) to an id nobody picked through the platform. That is not
+// escaping for display: the rest of the text is kept as typed.
 const (
 	refOpen  = "\uFDD0"
 	refClose = "\uFDD1"
@@ -62,7 +75,8 @@ func Spans(text string) iter.Seq[Span] {
 			if pending.Len() == 0 {
 				return true
 			}
-			s := pending.String()
+			// Pieces joined can make a marker of invalid UTF-8's bytes.
+			s := StripRefMarks(pending.String())
 			pending.Reset()
 			return yield(Span{Text: s})
 		}
@@ -81,11 +95,12 @@ func Spans(text string) iter.Seq[Span] {
 			}
 			tok := rest[:j]
 			text = rest[j+len(refClose):]
-			if len(tok) < 4 || tok[0] != '<' || tok[len(tok)-1] != '>' || tok[1] != '@' && tok[1] != '#' || strings.Contains(tok, refOpen) {
+			ref, ok := ParseRef(tok)
+			if !ok {
 				pending.WriteString(StripRefMarks(tok))
 				continue
 			}
-			if !flush() || !yield(Span{Ref: RefKind(tok[1]), Text: tok, ID: tok[2 : len(tok)-1]}) {
+			if !flush() || !yield(ref) {
 				return
 			}
 		}
@@ -93,14 +108,60 @@ func Spans(text string) iter.Seq[Span] {
 	}
 }
 
-// StripRefMarks removes the markers of the core's references from s, so
-// that nothing a person sends can pass for one.
-func StripRefMarks(s string) string {
-	if !strings.Contains(s, refOpen) && !strings.Contains(s, refClose) {
+// ParseRef parses one neutral reference, <@ID> or <#ID>: the token the
+// core frames in a message (Spans) and the one an adapter writes in
+// Event.Text for a mention the platform made. The id is opaque but holds
+// no "|", space or reference marker, so a platform's own syntax (Slack's
+// <@U1|ana>) is not a reference until its adapter has parsed it.
+func ParseRef(token string) (Span, bool) {
+	if len(token) < 4 || token[0] != '<' || token[len(token)-1] != '>' || token[1] != '@' && token[1] != '#' {
+		return Span{}, false
+	}
+	id := token[2 : len(token)-1]
+	if strings.ContainsAny(id, "| \t\n\r\v\f"+refOpen+refClose) {
+		return Span{}, false
+	}
+	return Span{Ref: RefKind(token[1]), Text: token, ID: id}, true
+}
+
+// Disarm returns typed text fit for Event.Text: every "<" (or run of
+// them) before "@" or "#" is dropped, so that nothing a person typed
+// reads as a neutral reference to ParseRef. Adapters call it on the typed
+// parts of a message, around the references the platform made.
+func Disarm(s string) string {
+	if !strings.Contains(s, "<") {
 		return s
 	}
-	return strings.NewReplacer(refOpen, "", refClose, "").Replace(s)
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == '<' {
+			j := i
+			for j < len(s) && s[j] == '<' {
+				j++
+			}
+			if j < len(s) && (s[j] == '@' || s[j] == '#') {
+				i = j - 1
+				continue
+			}
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
 }
+
+// StripRefMarks removes the markers of the core's references from s, so
+// that nothing a person sends can pass for one. It removes them until
+// none is left: in invalid UTF-8, taking one out can join the bytes
+// around it into another ("\xef\uFDD1\xb7\x91").
+func StripRefMarks(s string) string {
+	for strings.Contains(s, refOpen) || strings.Contains(s, refClose) {
+		s = stripMarks.Replace(s)
+	}
+	return s
+}
+
+// stripMarks removes the markers in one pass.
+var stripMarks = strings.NewReplacer(refOpen, "", refClose, "")
 
 // withoutRefMarks returns ev with the reference markers removed from all
 // that people wrote or the platform said of them.

@@ -15,6 +15,8 @@ var typedAttacks = []string{
 	"<<@29:victim> <at>Victim</at> [Reset](https://evil.example) &lt;@x&gt;",
 	"\uFDD0<@victim>\uFDD1 and \uFDD0<#secret>\uFDD1", // the core's markers, typed
 	"\x1b[2J\x1b]0;pwned\x07 \u009b31m red \u202egnp.exe \r overwritten",
+	// The seeds issue 12 asks every adapter's fuzz target to start from.
+	"@everyone @here <!channel> <@U123> <#C1|general> <at>x</at> [x](http://evil) <b>bold</b><script>alert(1)</script> <a href=\"http://evil\">y</a> \uFDD0<@U123>\uFDD1 \uFDD1<#C1>\uFDD0",
 }
 
 // rendersTyped renders a digest reply quoting typed (with the markers

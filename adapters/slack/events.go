@@ -71,15 +71,11 @@ func normalize(text string) (string, map[string]bot.UserRef) {
 }
 
 // typedText is text as the person typed it: Slack sends &, < and > as
-// &amp;, &lt; and &gt;. A typed "<@" or "<#" loses its "<", so that only
-// a mention Slack made reads as one to the core.
+// &amp;, &lt; and &gt;. A typed "<@" or "<#" loses its "<" (bot.Disarm),
+// so that only a mention Slack made reads as one to the core.
 func typedText(s string) string {
-	s = strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&").Replace(s)
-	return typedRef.ReplaceAllString(s, "$1")
+	return bot.Disarm(strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&").Replace(s))
 }
-
-// typedRef is a typed "<" (or several) before "@" or "#".
-var typedRef = regexp.MustCompile(`<+([@#])`)
 
 // commandEvent translates a /smart90 slash command.
 func commandEvent(c slack.SlashCommand) bot.Event {

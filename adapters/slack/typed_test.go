@@ -25,6 +25,8 @@ var typedAttacks = []string{
 	"<<@UB>> <<#C1>> <\u200b@UB> <\n@UB>",
 	"\uFDD0<@UB>\uFDD1 \uFDD0<!channel>\uFDD1", // the core's markers, typed
 	"[Reset your password](https://evil.example/phish) <a href=\"https://evil.example\">x</a> <at>Victim</at>",
+	// The seeds issue 12 asks every adapter's fuzz target to start from.
+	"@everyone @here <!channel> <@U123> <#C1|general> <at>x</at> [x](http://evil) <b>bold</b><script>alert(1)</script> <a href=\"http://evil\">y</a> \uFDD0<@U123>\uFDD1 \uFDD1<#C1>\uFDD0",
 }
 
 // rendersTyped renders a digest thread reply quoting typed, as the core
@@ -34,6 +36,11 @@ var typedAttacks = []string{
 // opens <@UCOACH>, and the typed text reads back whole.
 func rendersTyped(t *testing.T, typed string) {
 	t.Helper()
+	// Inbound: typed as Slack sends it (escaped), it holds no reference
+	// for the core and mentions nobody.
+	if text, mentions := normalize(escapeText(typed)); mentions != nil || hasRef(text) {
+		t.Fatalf("typed %q arrives as %q with mentions %v", typed, text, mentions)
+	}
 	typed = bot.StripRefMarks(typed)
 	m := bot.Message{Text: "*Ana* · for " + bot.MentionPerson("UCOACH") + "\n*Stuck*: " + typed,
 		Sections: []string{"• Mon: " + typed}}
@@ -73,6 +80,17 @@ func rendersTyped(t *testing.T, typed string) {
 	}
 }
 
+// hasRef reports whether a word of an event's text is a reference the
+// core would take for one the platform made.
+func hasRef(text string) bool {
+	for _, w := range strings.Fields(text) {
+		if _, ok := bot.ParseRef(w); ok {
+			return true
+		}
+	}
+	return false
+}
+
 // brokenEntity is an "&" Slack would not read as one of its three entities.
 var brokenEntity = regexp.MustCompile(`&(?:[^agl]|a[^m]|am[^p]|amp[^;]|g[^t]|gt[^;]|l[^t]|lt[^;]|$|a$|am$|amp$|g$|gt$|l$|lt$)`)
 
@@ -94,7 +112,7 @@ func TestTypedTextStaysText(t *testing.T) {
 	}
 	// A reference whose id is not Slack's (a channel named in the console
 	// way) is text too.
-	if got := mrkdwn("to " + bot.MentionChannel("coaching<!here>") + " & " + bot.MentionPerson("U1|x")); got != "to #coaching&lt;!here&gt; &amp; @U1|x" {
+	if got := mrkdwn("to " + bot.MentionChannel("coaching<!here>") + " & " + bot.MentionPerson("U1|x")); got != "to #coaching&lt;!here&gt; &amp; &lt;@U1|x&gt;" {
 		t.Errorf("foreign ids rendered as %q", got)
 	}
 }

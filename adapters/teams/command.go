@@ -16,8 +16,10 @@ var atTag = regexp.MustCompile(`<at>(.*?)</at>`)
 // commandText is the message's text with the bot's own mention removed
 // and every other mention written as the core's <@ID>, with what the
 // entities say of each mentioned person. Teams sends the text with HTML
-// entities; what the person typed is unescaped but cannot become a
-// mention or a channel (only an entity can), and a leading "/smart90" is
+// entities, its transport, which are decoded here; what the person typed
+// is kept as text (escaping for display happens on the way out) but
+// cannot become a mention or a channel: only an entity can, and a typed
+// "<@…>" or "<#…>" loses its "<" (bot.Disarm). A leading "/smart90" is
 // dropped as Slack users type it.
 func commandText(in *inbound) (string, map[string]bot.UserRef) {
 	var mentions map[string]bot.UserRef
@@ -43,7 +45,7 @@ func commandText(in *inbound) (string, map[string]bot.UserRef) {
 		return inner
 	})
 	text = html.UnescapeString(strings.ReplaceAll(text, "&nbsp;", " "))
-	text = typedRef.ReplaceAllString(text, "$1")
+	text = bot.Disarm(text)
 	text = placeholder.ReplaceAllStringFunc(text, func(p string) string {
 		i, err := strconv.Atoi(strings.Trim(p, "\x00"))
 		if err != nil || i >= len(found) {
@@ -58,13 +60,8 @@ func commandText(in *inbound) (string, map[string]bot.UserRef) {
 	return text, mentions
 }
 
-var (
-	// typedRef is a mention or channel link a person typed as text: its
-	// "<" (however many) is dropped, so "<<@29:x>" cannot leave "<@29:x>".
-	typedRef = regexp.MustCompile(`<+([@#])`)
-	// placeholder stands for a real mention while the text is unescaped.
-	placeholder = regexp.MustCompile("\x00[0-9]+\x00")
-)
+// placeholder stands for a real mention while the text is unescaped.
+var placeholder = regexp.MustCompile("\x00[0-9]+\x00")
 
 // here turns "digest here" into the channel it was typed in (or the 1:1
 // chat): Teams has no channel links to type. ok is false for "digest"

@@ -105,3 +105,26 @@ func MentionIDs(m bot.Message) []string {
 	}
 	return ids
 }
+
+// summary is the plain first line of a message: what Teams shows in a
+// notification instead of "sent a card". A notification is plain text
+// with no mentions and its names are not looked up, so the core's
+// references (bot.Spans) are left out and the markdown marks *, _ and `
+// dropped; what people typed is kept as text.
+func summary(text string) string {
+	var b strings.Builder
+	for sp := range bot.Spans(text) {
+		if sp.Ref == bot.RefNone {
+			b.WriteString(sp.Text)
+		}
+	}
+	first, _, _ := strings.Cut(b.String(), "\n")
+	first = strings.TrimSpace(markdownMarks.Replace(first))
+	if r := []rune(first); len(r) > 120 {
+		first = string(r[:119]) + "…"
+	}
+	return first
+}
+
+// markdownMarks removes the core's markdown emphasis from a text.
+var markdownMarks = strings.NewReplacer("*", "", "_", "", "`", "")

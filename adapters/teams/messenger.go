@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"regexp"
 	"strings"
 
 	"github.com/infracloudio/msbotbuilder-go/schema"
@@ -356,19 +355,6 @@ func parseRef(ref string) (conv, id string, err error) {
 		return "", "", fmt.Errorf("teams: %q is not a message reference", ref)
 	}
 	return conv, id, nil
-}
-
-var markup = regexp.MustCompile("<[@#][^>]*>|[*_`]")
-
-// summary is the plain first line of a message: what Teams shows in a
-// notification instead of "sent a card".
-func summary(text string) string {
-	first, _, _ := strings.Cut(text, "\n")
-	first = strings.TrimSpace(markup.ReplaceAllString(bot.StripRefMarks(first), ""))
-	if r := []rune(first); len(r) > 120 {
-		first = string(r[:119]) + "…"
-	}
-	return first
 }
 
 // imageAttachment is a picture as Teams shows one inline in the

@@ -2,9 +2,12 @@ package teams
 
 import (
 	"encoding/json"
+	"html"
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/infracloudio/msbotbuilder-go/schema"
 
 	"github.com/smart90/smart90/bot"
 )
@@ -18,6 +21,8 @@ var typedAttacks = []string{
 	"[Reset your password](https://evil.example/phish) ![x](https://evil.example/p.png) <a href=\"https://evil.example\">y</a>",
 	"\uFDD0<@29:victim>\uFDD1 \uFDD0<#19:secret@thread.tacv2>\uFDD1", // the core's markers, typed
 	"*[x](https://e.example)* `[y](https://e.example)` _<at>Victim</at>_",
+	// The seeds issue 12 asks every adapter's fuzz target to start from.
+	"@everyone @here <!channel> <@U123> <#C1|general> <at>x</at> [x](http://evil) <b>bold</b><script>alert(1)</script> <a href=\"http://evil\">y</a> \uFDD0<@U123>\uFDD1 \uFDD1<#C1>\uFDD0",
 }
 
 // rendersTyped renders a digest reply quoting typed (with the markers
@@ -26,6 +31,11 @@ var typedAttacks = []string{
 // that no tag, entity or link in the cards' text came from what was typed.
 func rendersTyped(t *testing.T, typed string) {
 	t.Helper()
+	// Inbound: typed as Teams sends it (HTML-escaped, no entities), it
+	// holds no reference for the core and mentions nobody.
+	if text, mentions := commandText(&inbound{Activity: schema.Activity{Text: html.EscapeString(typed)}}); mentions != nil || hasRef(text) {
+		t.Fatalf("typed %q arrives as %q with mentions %v", typed, text, mentions)
+	}
 	typed = bot.StripRefMarks(typed)
 	names := Names{"29:coach": "Coach", "29:victim": "Victim", "19:secret@thread.tacv2": "secret", "UB": "Victim", "C_SECRET": "secret"}
 	m := bot.Message{Text: "*Ana* · for " + bot.MentionPerson("29:coach") + "\n*Stuck*: " + typed + " ·",
@@ -83,6 +93,17 @@ func rendersTyped(t *testing.T, typed string) {
 	if s := summary(m.Text); strings.ContainsAny(s, "\uFDD0\uFDD1") || strings.Contains(s, "29:coach") {
 		t.Fatalf("typed %q: notification text %q", typed, s)
 	}
+}
+
+// hasRef reports whether a word of an event's text is a reference the
+// core would take for one the platform made.
+func hasRef(text string) bool {
+	for _, w := range strings.Fields(text) {
+		if _, ok := bot.ParseRef(w); ok {
+			return true
+		}
+	}
+	return false
 }
 
 // TestTypedTextStaysText: the exact attack strings render as text, in the

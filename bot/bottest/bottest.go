@@ -153,23 +153,16 @@ func Text(msgs ...bot.Message) string {
 	return bot.StripRefMarks(strings.Join(parts, "\n"))
 }
 
-// mentionedIDs returns the ids of the <@ID> and <@ID|name> tokens in text.
+// mentionedIDs returns the ids of the mentions in an event's text, as
+// the core reads them: words that are a neutral <@ID> (bot.ParseRef).
 func mentionedIDs(text string) []string {
 	var ids []string
-	for {
-		i := strings.Index(text, "<@")
-		if i < 0 {
-			return ids
+	for _, w := range strings.Fields(text) {
+		if ref, ok := bot.ParseRef(w); ok && ref.Ref == bot.RefPerson {
+			ids = append(ids, ref.ID)
 		}
-		text = text[i+2:]
-		j := strings.IndexByte(text, '>')
-		if j < 0 {
-			return ids
-		}
-		id, _, _ := strings.Cut(text[:j], "|")
-		ids = append(ids, id)
-		text = text[j+1:]
 	}
+	return ids
 }
 
 // must fails the test on err.
