@@ -1,0 +1,55 @@
+package bot_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/smart90/smart90/bot"
+	"github.com/smart90/smart90/bot/bottest"
+)
+
+// forging is a Messenger whose profiles carry a display name framed in the
+// core's reference markers, as a person can set their own Slack name.
+type forging struct {
+	*bottest.Messenger
+}
+
+func (forging) Profile(_ context.Context, _ *bot.Installation, u bot.UserRef) (bot.UserRef, error) {
+	u.DisplayName = "\uFDD0<@UVICTIM>\uFDD1"
+	return u, nil
+}
+
+// TestReviewProfileNameIsText: a display name read from a profile is text a
+// person chose; it must not become a reference of the core's (a mention of
+// someone nobody picked) in a reply, and must be stored without markers.
+func TestReviewProfileNameIsText(t *testing.T) {
+	t.Parallel()
+	b := bottest.Setup(t)
+	core, err := bot.New(bot.Config{Store: b.Store, Messenger: forging{b.Messenger}, State: b.State, Clock: b.Clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev := bot.Event{Platform: bot.PlatformSlack, Installation: bottest.Workspace, User: bot.UserRef{ExternalID: "UCOACH"},
+		Kind: bot.EventCommand, Text: "invite <@UNEW>", Mentions: map[string]bot.UserRef{"UNEW": {ExternalID: "UNEW"}}}
+	r, err := core.Respond(context.Background(), ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range r.Messages {
+		for sp := range bot.Spans(m.Text) {
+			if sp.Ref == bot.RefPerson && sp.ID == "UVICTIM" {
+				t.Errorf("reply %q mentions UVICTIM, named only in a profile's display name", m.Text)
+			}
+		}
+	}
+	for _, id := range []string{"UCOACH", "UNEW"} {
+		p, err := b.Store.PersonByExternalID(context.Background(), r.Installation.ID, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.ContainsAny(p.DisplayName, "\uFDD0\uFDD1") {
+			t.Errorf("%s stored with display name %q: reference markers kept", id, p.DisplayName)
+		}
+	}
+}
