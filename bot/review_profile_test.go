@@ -53,3 +53,33 @@ func TestReviewProfileNameIsText(t *testing.T) {
 		}
 	}
 }
+
+// TestReviewFailedProfileKeepsName: a person's stored name is not replaced
+// by their platform id when an event carries no name (a Slack DM) and
+// their profile cannot be read.
+func TestReviewFailedProfileKeepsName(t *testing.T) {
+	t.Parallel()
+	b := bottest.Setup(t)
+	msgr := &profiled{Messenger: b.Messenger}
+	core, err := bot.New(bot.Config{Store: b.Store, Messenger: msgr, State: b.State, Clock: b.Clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev := bot.Event{Platform: bot.PlatformSlack, Installation: bottest.Workspace, User: bot.UserRef{ExternalID: "UANA"},
+		Kind: bot.EventMessage, Text: "help"}
+	r, err := core.Respond(context.Background(), ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	msgr.err = context.DeadlineExceeded // users.info slow this time
+	if _, err := core.Respond(context.Background(), ev); err != nil {
+		t.Fatal(err)
+	}
+	p, err := b.Store.PersonByExternalID(context.Background(), r.Installation.ID, "UANA")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.DisplayName != "Profile UANA" {
+		t.Errorf("stored name %q after a failed profile read, want the one read before, %q", p.DisplayName, "Profile UANA")
+	}
+}
