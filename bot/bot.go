@@ -177,10 +177,19 @@ func (b *Bot) begin(ctx context.Context, ev Event) (*request, error) {
 // ensurePerson returns the stored person for a platform user, creating it.
 // A zone from the profile is used only when it is valid.
 func (b *Bot) ensurePerson(ctx context.Context, inst *Installation, u UserRef) (*Person, error) {
+	name := clip(StripRefMarks(u.DisplayName), MaxNameLen)
+	if name == "" {
+		// No name this time (a profile that could not be read): the one
+		// stored stays; a new person is named by their id.
+		if old, err := b.store.PersonByExternalID(ctx, inst.ID, u.ExternalID); err == nil {
+			name = old.DisplayName
+		}
+		name = cmp.Or(name, clip(u.ExternalID, MaxNameLen))
+	}
 	p := &Person{
 		InstallationID: inst.ID,
 		ExternalID:     u.ExternalID,
-		DisplayName:    clip(cmp.Or(u.DisplayName, u.ExternalID), MaxNameLen),
+		DisplayName:    name,
 		DigestWeekday:  DefaultDigestWeekday,
 		DigestTime:     DefaultDigestTime,
 		// From the clock, not the store's: a new coach's digest schedule

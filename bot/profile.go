@@ -50,6 +50,10 @@ func (b *Bot) readProfiles(ctx context.Context, inst *Installation, ev *Event) {
 			b.log.WarnContext(ctx, "read profile", "platform", inst.Platform, "user", u.ExternalID, "err", err)
 			return u
 		}
+		// A profile is typed text too: no marker of the core's references
+		// may come in with it (see Respond's withoutRefMarks).
+		got.ExternalID = u.ExternalID
+		got.DisplayName, got.TimeZone = StripRefMarks(got.DisplayName), StripRefMarks(got.TimeZone)
 		return got
 	}
 	ev.User = read(ev.User)

@@ -129,6 +129,9 @@ func ParseRef(token string) (Span, bool) {
 // reads as a neutral reference to ParseRef. Adapters call it on the typed
 // parts of a message, around the references the platform made.
 func Disarm(s string) string {
+	// The core strips the markers from every event: stripped first, a
+	// marker typed between "<" and "@" cannot make a mention after this.
+	s = StripRefMarks(s)
 	if !strings.Contains(s, "<") {
 		return s
 	}

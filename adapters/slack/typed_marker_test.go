@@ -9,11 +9,11 @@ import (
 	"github.com/smart90/smart90/bot"
 )
 
-// TestReviewTypedMarkerMention: a slash command whose typed text holds a
+// TestTypedMarkerMakesNoMention: a slash command whose typed text holds a
 // reference marker between "<" and "@" reaches the core, once the core
 // has stripped the marker (bot.StripRefMarks, as Respond does), as the
 // mention <@UVICTIM> nobody made through Slack.
-func TestReviewTypedMarkerMention(t *testing.T) {
+func TestTypedMarkerMakesNoMention(t *testing.T) {
 	t.Parallel()
 	ev := commandEvent(slack.SlashCommand{TeamID: "T1", UserID: "UCOACH", Text: "invite &lt;\uFDD0@UVICTIM&gt;"})
 	if _, ok := ev.Mentions["UVICTIM"]; ok {

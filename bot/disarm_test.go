@@ -9,11 +9,11 @@ import (
 	"github.com/smart90/smart90/bot/bottest"
 )
 
-// TestReviewDisarmThenStrip: an adapter disarms typed text (bot.Disarm)
+// TestDisarmThenStrip: an adapter disarms typed text (bot.Disarm)
 // and the core then strips the reference markers from it (Respond). A
 // marker typed between "<" and "@" survives Disarm and, stripped, leaves
 // a "<@ID>" the core reads as a mention the platform made.
-func TestReviewDisarmThenStrip(t *testing.T) {
+func TestDisarmThenStrip(t *testing.T) {
 	t.Parallel()
 	typed := "<\uFDD0@UVICTIM>"
 	for _, w := range strings.Fields(bot.StripRefMarks(bot.Disarm(typed))) {

@@ -11,11 +11,11 @@ import (
 	"github.com/smart90/smart90/store/postgres/pgtest"
 )
 
-// TestReviewRockHistorySinceRandom compares the PostgreSQL read of a rock
+// TestRockHistorySinceMatchesGo compares the PostgreSQL read of a rock
 // history from RocksSince with bot.RockHistorySince on random histories:
 // entries at shared instants, written out of order, statuses flapping,
 // rocks created before and after since, since on an entry's instant.
-func TestReviewRockHistorySinceRandom(t *testing.T) {
+func TestRockHistorySinceMatchesGo(t *testing.T) {
 	t.Parallel()
 	db := pgtest.New(t)
 	ctx := t.Context()

@@ -20,10 +20,10 @@ func (forging) Profile(_ context.Context, _ *bot.Installation, u bot.UserRef) (b
 	return u, nil
 }
 
-// TestReviewProfileNameIsText: a display name read from a profile is text a
+// TestProfileNameIsText: a display name read from a profile is text a
 // person chose; it must not become a reference of the core's (a mention of
 // someone nobody picked) in a reply, and must be stored without markers.
-func TestReviewProfileNameIsText(t *testing.T) {
+func TestProfileNameIsText(t *testing.T) {
 	t.Parallel()
 	b := bottest.Setup(t)
 	core, err := bot.New(bot.Config{Store: b.Store, Messenger: forging{b.Messenger}, State: b.State, Clock: b.Clock})
@@ -54,10 +54,10 @@ func TestReviewProfileNameIsText(t *testing.T) {
 	}
 }
 
-// TestReviewFailedProfileKeepsName: a person's stored name is not replaced
+// TestFailedProfileKeepsName: a person's stored name is not replaced
 // by their platform id when an event carries no name (a Slack DM) and
 // their profile cannot be read.
-func TestReviewFailedProfileKeepsName(t *testing.T) {
+func TestFailedProfileKeepsName(t *testing.T) {
 	t.Parallel()
 	b := bottest.Setup(t)
 	msgr := &profiled{Messenger: b.Messenger}
