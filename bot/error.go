@@ -93,12 +93,18 @@ func (e *RetryAfterError) Unwrap() error { return e.Err }
 // RetryAfter returns After, the wait the platform asked for.
 func (e *RetryAfterError) RetryAfter() time.Duration { return e.After }
 
+// MaxRetryAfter bounds the wait a platform can impose through RetryAfter:
+// a header asking for days (or, overflowing, a negative time) is a
+// platform's mistake, and a workspace must not go silent for it.
+const MaxRetryAfter = time.Hour
+
 // RetryAfter returns the wait asked for by the first *RetryAfterError in
-// err's chain, and 0 when there is none or it asked for none: how long a
-// caller must hold off before trying the same call again.
+// err's chain, between 0 and MaxRetryAfter, and 0 when there is none or it
+// asked for none: how long a caller must hold off before trying the same
+// call again.
 func RetryAfter(err error) time.Duration {
 	if e, ok := errors.AsType[*RetryAfterError](err); ok {
-		return e.After
+		return min(max(e.After, 0), MaxRetryAfter)
 	}
 	return 0
 }

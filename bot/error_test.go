@@ -26,6 +26,8 @@ func TestRetryAfter(t *testing.T) {
 		{"wrapped", fmt.Errorf("send check-in: %w", limited), 2 * time.Second},
 		{"in a partial send", &bot.PartialSendError{Ref: "m0", Sent: 1, Err: limited}, 2 * time.Second},
 		{"no wait asked", &bot.RetryAfterError{Err: errors.New("HTTP 429")}, 0},
+		{"ten years asked", &bot.RetryAfterError{After: 10 * 365 * 24 * time.Hour}, bot.MaxRetryAfter},
+		{"overflowed to negative", &bot.RetryAfterError{After: -time.Second}, 0},
 	} {
 		if got := bot.RetryAfter(tt.err); got != tt.want {
 			t.Errorf("%s: RetryAfter(%v) = %v, want %v", tt.name, tt.err, got, tt.want)

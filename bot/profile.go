@@ -1,8 +1,12 @@
 package bot
 
 import (
+	"cmp"
 	"context"
 	"errors"
+	"maps"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -57,11 +61,22 @@ func (b *Bot) readProfiles(ctx context.Context, inst *Installation, ev *Event) {
 		return got
 	}
 	ev.User = read(ev.User)
-	n := 0
-	for id, u := range ev.Mentions {
-		if n++; n > maxProfileReads {
-			break
-		}
-		ev.Mentions[id] = read(u)
+	// The people mentioned first in the text first: a command names whom
+	// it is about at its start.
+	ids := slices.Collect(maps.Keys(ev.Mentions))
+	slices.SortFunc(ids, func(a, b string) int {
+		return cmp.Or(cmp.Compare(mentionAt(ev.Text, a), mentionAt(ev.Text, b)), strings.Compare(a, b))
+	})
+	for _, id := range ids[:min(len(ids), maxProfileReads)] {
+		ev.Mentions[id] = read(ev.Mentions[id])
 	}
+}
+
+// mentionAt is where text first mentions the person with this id, or
+// len(text) when it does not.
+func mentionAt(text, id string) int {
+	if i := strings.Index(text, "<@"+id+">"); i >= 0 {
+		return i
+	}
+	return len(text)
 }

@@ -3,6 +3,9 @@ package bot_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"slices"
+	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -16,10 +19,15 @@ type profiled struct {
 	*bottest.Messenger
 	reads atomic.Int64
 	err   error
+	mu    sync.Mutex
+	who   []string // whose profiles were read, in order
 }
 
 func (p *profiled) Profile(_ context.Context, inst *bot.Installation, u bot.UserRef) (bot.UserRef, error) {
 	p.reads.Add(1)
+	p.mu.Lock()
+	p.who = append(p.who, u.ExternalID)
+	p.mu.Unlock()
 	if inst == nil || inst.ID == 0 {
 		return u, errors.New("no stored installation")
 	}
@@ -82,5 +90,36 @@ func TestRespondReadsProfiles(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestProfilesOfManyMentions: an event mentioning more people than it
+// reads profiles for reads the ones mentioned first.
+func TestProfilesOfManyMentions(t *testing.T) {
+	t.Parallel()
+	b := bottest.Setup(t)
+	msgr := &profiled{Messenger: b.Messenger}
+	core, err := bot.New(bot.Config{Store: b.Store, Messenger: msgr, State: b.State, Clock: b.Clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mentions := map[string]bot.UserRef{}
+	text := "invite"
+	var want []string
+	for i := 12; i >= 1; i-- { // U12 is mentioned first
+		id := fmt.Sprintf("U%02d", i)
+		mentions[id] = bot.UserRef{ExternalID: id}
+		text += " <@" + id + ">"
+		if len(want) < 10 {
+			want = append(want, id)
+		}
+	}
+	ev := bot.Event{Platform: bot.PlatformSlack, Installation: bottest.Workspace, User: bot.UserRef{ExternalID: "UCOACH"},
+		Kind: bot.EventCommand, Text: text, Mentions: mentions}
+	if _, err := core.Respond(context.Background(), ev); err != nil {
+		t.Fatal(err)
+	}
+	if got := msgr.who[1:]; !slices.Equal(got, want) {
+		t.Errorf("profiles read %v, want the actor then %v", msgr.who, want)
 	}
 }

@@ -2,6 +2,8 @@ package slack
 
 import (
 	"context"
+	"fmt"
+	"maps"
 	"sync"
 	"time"
 
@@ -25,6 +27,10 @@ type profile struct {
 // profileTTL is how long a profile read is used before it is read again.
 const profileTTL = time.Hour
 
+// maxKeptProfiles is how many profiles the cache holds before it forgets
+// the ones out of date.
+const maxKeptProfiles = 10000
+
 var _ bot.ProfileReader = (*Messenger)(nil)
 
 // Profile implements bot.ProfileReader with users.info: the name a person
@@ -39,7 +45,8 @@ func (m *Messenger) Profile(ctx context.Context, inst *bot.Installation, u bot.U
 	if !ok || now.Sub(p.at) > profileTTL {
 		api, err := m.client(inst)
 		if err != nil {
-			return u, err
+			// No token for the workspace: nothing can be read (nor sent).
+			return u, fmt.Errorf("%w: %w", bot.ErrNoProfiles, err)
 		}
 		info, err := api.GetUserInfoContext(ctx, u.ExternalID)
 		if err != nil {
@@ -49,6 +56,10 @@ func (m *Messenger) Profile(ctx context.Context, inst *bot.Installation, u bot.U
 		m.profiles.mu.Lock()
 		if m.profiles.seen == nil {
 			m.profiles.seen = map[string]profile{}
+		}
+		if len(m.profiles.seen) >= maxKeptProfiles {
+			// Forget what is out of date before keeping more.
+			maps.DeleteFunc(m.profiles.seen, func(_ string, old profile) bool { return now.Sub(old.at) > profileTTL })
 		}
 		m.profiles.seen[key] = p
 		m.profiles.mu.Unlock()

@@ -250,7 +250,9 @@ func retryAfter(v string) time.Duration {
 		return 0
 	}
 	if s, err := strconv.Atoi(v); err == nil && s > 0 {
-		return time.Duration(s) * time.Second
+		// Beyond the core's bound the number is a mistake; bounded here
+		// too, so that it cannot overflow to a negative wait.
+		return time.Duration(min(s, int(bot.MaxRetryAfter/time.Second))) * time.Second
 	}
 	if t, err := http.ParseTime(v); err == nil {
 		return max(time.Until(t), 0)

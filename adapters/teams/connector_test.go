@@ -85,6 +85,12 @@ func TestRetryAfterHeader(t *testing.T) {
 	if d := retryAfter(time.Now().Add(time.Hour).UTC().Format(http.TimeFormat)); d < 59*time.Minute || d > time.Hour {
 		t.Errorf("an HTTP date an hour ahead: %v", d)
 	}
+	// Years, or a number that would overflow a Duration: the core's bound.
+	for _, v := range []string{"315360000", "9300000000"} {
+		if d := retryAfter(v); d != bot.MaxRetryAfter {
+			t.Errorf("retryAfter(%q) = %v, want %v", v, d, bot.MaxRetryAfter)
+		}
+	}
 	for _, v := range []string{"", "soon", "-5", "0"} {
 		if d := retryAfter(v); d != 0 {
 			t.Errorf("retryAfter(%q) = %v, want 0", v, d)
