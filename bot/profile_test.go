@@ -58,10 +58,7 @@ func TestRespondReadsProfiles(t *testing.T) {
 			b := bottest.Setup(t)
 			reads := &bottest.InstallationReads{Store: b.Store}
 			msgr := &profiled{Messenger: b.Messenger, err: tt.err}
-			core, err := bot.New(bot.Config{Store: reads, Messenger: msgr, State: b.State, Clock: b.Clock})
-			if err != nil {
-				t.Fatal(err)
-			}
+			core := profileCore(t, b, reads, msgr)
 			ev := bot.Event{Platform: bot.PlatformSlack, Installation: bottest.Workspace, User: bot.UserRef{ExternalID: "UCOACH"},
 				Kind: bot.EventCommand, Text: "invite <@UNEW>", Mentions: map[string]bot.UserRef{"UNEW": {ExternalID: "UNEW"}}}
 			r, err := core.Respond(context.Background(), ev)
@@ -99,10 +96,7 @@ func TestProfilesOfManyMentions(t *testing.T) {
 	t.Parallel()
 	b := bottest.Setup(t)
 	msgr := &profiled{Messenger: b.Messenger}
-	core, err := bot.New(bot.Config{Store: b.Store, Messenger: msgr, State: b.State, Clock: b.Clock})
-	if err != nil {
-		t.Fatal(err)
-	}
+	core := profileCore(t, b, b.Store, msgr)
 	mentions := map[string]bot.UserRef{}
 	text := "invite"
 	var want []string
@@ -122,4 +116,15 @@ func TestProfilesOfManyMentions(t *testing.T) {
 	if got := msgr.who[1:]; !slices.Equal(got, want) {
 		t.Errorf("profiles read %v, want the actor then %v", msgr.who, want)
 	}
+}
+
+// profileCore is a core on b's clock and state with store and msgr, the
+// Messenger whose profiles a test controls.
+func profileCore(t *testing.T, b *bottest.Bundle, store bot.Store, msgr bot.Messenger) *bot.Bot {
+	t.Helper()
+	core, err := bot.New(bot.Config{Store: store, Messenger: msgr, State: b.State, Clock: b.Clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return core
 }

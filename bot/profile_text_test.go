@@ -26,10 +26,7 @@ func (forging) Profile(_ context.Context, _ *bot.Installation, u bot.UserRef) (b
 func TestProfileNameIsText(t *testing.T) {
 	t.Parallel()
 	b := bottest.Setup(t)
-	core, err := bot.New(bot.Config{Store: b.Store, Messenger: forging{b.Messenger}, State: b.State, Clock: b.Clock})
-	if err != nil {
-		t.Fatal(err)
-	}
+	core := profileCore(t, b, b.Store, forging{b.Messenger})
 	ev := bot.Event{Platform: bot.PlatformSlack, Installation: bottest.Workspace, User: bot.UserRef{ExternalID: "UCOACH"},
 		Kind: bot.EventCommand, Text: "invite <@UNEW>", Mentions: map[string]bot.UserRef{"UNEW": {ExternalID: "UNEW"}}}
 	r, err := core.Respond(context.Background(), ev)
@@ -61,10 +58,7 @@ func TestFailedProfileKeepsName(t *testing.T) {
 	t.Parallel()
 	b := bottest.Setup(t)
 	msgr := &profiled{Messenger: b.Messenger}
-	core, err := bot.New(bot.Config{Store: b.Store, Messenger: msgr, State: b.State, Clock: b.Clock})
-	if err != nil {
-		t.Fatal(err)
-	}
+	core := profileCore(t, b, b.Store, msgr)
 	ev := bot.Event{Platform: bot.PlatformSlack, Installation: bottest.Workspace, User: bot.UserRef{ExternalID: "UANA"},
 		Kind: bot.EventMessage, Text: "help"}
 	r, err := core.Respond(context.Background(), ev)
