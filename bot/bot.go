@@ -178,8 +178,9 @@ func (b *Bot) begin(ctx context.Context, ev Event) (*request, error) {
 // A zone from the profile is used only when it is valid.
 func (b *Bot) ensurePerson(ctx context.Context, inst *Installation, u UserRef) (*Person, error) {
 	name := clip(StripRefMarks(u.DisplayName), MaxNameLen)
-	if name == "" {
-		// No name this time (a profile that could not be read): the one
+	if name == "" || name == u.ExternalID {
+		// No name this time (a profile that could not be read; a mention
+		// names a person by their id when it knows no better): the one
 		// stored stays; a new person is named by their id.
 		if old, err := b.store.PersonByExternalID(ctx, inst.ID, u.ExternalID); err == nil {
 			name = old.DisplayName

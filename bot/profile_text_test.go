@@ -77,3 +77,20 @@ func TestFailedProfileKeepsName(t *testing.T) {
 		t.Errorf("stored name %q after a failed profile read, want the one read before, %q", p.DisplayName, "Profile UANA")
 	}
 }
+
+// TestMentionKeepsName: a mention that carries no name (the platform gave
+// none and no profile was read) names the person by their id only until
+// a name is known; it never replaces a stored name.
+func TestMentionKeepsName(t *testing.T) {
+	t.Parallel()
+	b := bottest.Setup(t)
+	b.Command(t, ana, "help") // Ana is stored, with her name
+	ev := bot.Event{Platform: bot.PlatformSlack, Installation: bottest.Workspace, User: coach,
+		Kind: bot.EventCommand, Text: "invite <@ana>"}
+	if _, err := b.Bot.Respond(context.Background(), ev); err != nil {
+		t.Fatal(err)
+	}
+	if got := b.Person(t, ana).DisplayName; got != "Ana" {
+		t.Errorf("Ana's stored name after a nameless mention: %q, want %q", got, "Ana")
+	}
+}
