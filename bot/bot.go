@@ -42,6 +42,16 @@ type Config struct {
 	// NoCharts leaves the charts out of digests and briefs: drawing them
 	// is most of a digest's cost (SMART90_CHARTS=off).
 	NoCharts bool
+	// Summarizer, when set, writes the short summary a brief carries for
+	// the coach (SMART90_LLM_URL; package llm); nil leaves it out.
+	Summarizer Summarizer
+	// SummaryTimeout bounds the wait for the summary; the brief goes
+	// without it after that (default 10s).
+	SummaryTimeout time.Duration
+	// AwayWords are what a person's status says when they are out of
+	// office: an emoji (":palm_tree:") or words matched case-insensitively
+	// in its text ("vacation", "OOO"). Default DefaultAwayWords.
+	AwayWords []string
 }
 
 // Bot is the platform-neutral core: it handles people's events and sends
@@ -56,6 +66,10 @@ type Bot struct {
 	silent int
 	convTT time.Duration
 	charts bool
+
+	summarizer     Summarizer
+	summaryTimeout time.Duration
+	awayWords      []string
 }
 
 // New returns a Bot, validating cfg and filling defaults.
@@ -73,6 +87,10 @@ func New(cfg Config) (*Bot, error) {
 		silent: cmp.Or(cfg.SilentDays, 3),
 		convTT: cmp.Or(cfg.ConversationTTL, 36*time.Hour),
 		charts: !cfg.NoCharts,
+
+		summarizer:     cfg.Summarizer,
+		summaryTimeout: cmp.Or(cfg.SummaryTimeout, 10*time.Second),
+		awayWords:      orDefault(cfg.AwayWords, DefaultAwayWords),
 	}, nil
 }
 
@@ -252,4 +270,12 @@ func (b *Bot) checkLen(what, s string) error {
 		return Errorf(EINVALID, "Your answer to %q is %d characters; the limit is %d. Please shorten it — nothing was saved.", what, n, b.maxLen)
 	}
 	return nil
+}
+
+// orDefault is s, or def when s is empty.
+func orDefault[T any](s, def []T) []T {
+	if len(s) == 0 {
+		return def
+	}
+	return s
 }

@@ -9,9 +9,10 @@ import (
 	"time"
 )
 
-// Deliver sends a due delivery's prompt or digest. needed is false (and
-// nothing is sent) when it is no longer needed: already answered, paused,
-// the engagement ended. An error with code EFORBIDDEN or ENOTFOUND is
+// Deliver sends a due delivery's prompt, digest, or session brief or
+// notes question. needed is false (and nothing is sent) when it is no
+// longer needed: already answered, paused, the engagement ended; when the
+// reason is one a person should see (out of office), d.SkipReason says it. An error with code EFORBIDDEN or ENOTFOUND is
 // permanent (the person or the app is gone); others may be transient. A
 // prompt sent in several parts skips the d.PartsSent parts an earlier try
 // sent, and returns the Messenger's *PartialSendError (wrapped) when it
@@ -29,6 +30,9 @@ func (b *Bot) Deliver(ctx context.Context, d *Delivery) (ref string, needed bool
 		var partial *PartialSendError
 		return ref, ref != "" || errors.As(err, &partial), err
 	}
+	if d.Kind == DeliveryBrief || d.Kind == DeliveryNotes {
+		return b.deliverSession(ctx, d, p, inst)
+	}
 	e, rocks, err := b.store.EngagementWithRocks(ctx, d.EngagementID)
 	if err != nil {
 		return "", false, fmt.Errorf("load engagement: %w", err)
@@ -36,6 +40,11 @@ func (b *Bot) Deliver(ctx context.Context, d *Delivery) (ref string, needed bool
 	day := periodDate(d.Period)
 	if e.Status != EngagementActive || e.ClientID != p.ID || e.PausedOn(day) ||
 		(d.Kind == DeliveryReminder && !e.Reminds()) {
+		return "", false, nil
+	}
+	if reason := b.awayReason(ctx, inst, p, day); reason != "" {
+		// Recorded with its reason, never counted as missed.
+		d.SkipReason = reason
 		return "", false, nil
 	}
 	b.carryOver(ctx, e, e.CycleOn(day), rocks, p.ID, b.clock.Now().UTC())
@@ -55,6 +64,9 @@ func (b *Bot) Deliver(ctx context.Context, d *Delivery) (ref string, needed bool
 			greeting = "Good morning, " + p.DisplayName + "!"
 			if banner := b.cycleBanner(ctx, e, day, rocks); banner != "" {
 				greeting += "\n" + banner
+			}
+			if notice := b.dayOffNotice(e, p, day); notice != "" {
+				greeting += "\n" + notice
 			}
 		}
 		m = b.dailyPrompt(e, c, rocks, greeting, zoneOf(p))

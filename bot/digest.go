@@ -361,6 +361,8 @@ func (b *Bot) cmdBrief(ctx context.Context, r *request, rest string) ([]Message,
 		sb.WriteString("*Needs attention*: no rock — none off track or behind its time\n")
 	}
 	fmt.Fprintf(&sb, "*Open with*: %s\n", in.openWith(from, today, stuck, rock))
+	head := sb.String()
+	sb.Reset()
 
 	fmt.Fprintf(&sb, "%s · streak %d · energy %s\n", capitalize(p.counts()), p.streak, p.energyAvg())
 	if note := e.pauseNote(from, today); note != "" {
@@ -403,7 +405,11 @@ func (b *Bot) cmdBrief(ctx context.Context, r *request, rest string) ([]Message,
 	if err != nil {
 		return nil, err
 	}
-	return []Message{{Text: strings.TrimRight(sb.String(), "\n"), Images: imgs, Ephemeral: true}}, nil
+	// The written summary, when configured, goes between the three lines
+	// and the data it summarised.
+	body := sb.String()
+	text := head + b.writtenSummary(ctx, body) + body
+	return []Message{{Text: strings.TrimRight(text, "\n"), Images: imgs, Ephemeral: true}}, nil
 }
 
 // blockerLines is each blocker in words.

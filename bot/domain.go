@@ -58,9 +58,29 @@ type Person struct {
 	// workday: 0 means DefaultEveningTime (17:00), EveningOff (24:00, which
 	// no day reaches) means never; see Person.Evening.
 	EveningTime ClockTime
-	CreatedAt   time.Time
-	UpdatedAt   time.Time
+	// Country is the ISO 3166 code of the country whose public holidays
+	// skip the person's prompts; "" means the country of their time zone.
+	Country string
+	// HolidaysOff says public holidays do not skip the person's prompts
+	// (`settings holidays off`).
+	HolidaysOff bool
+	// Email is the person's e-mail address, lower case (`settings email`,
+	// or the platform's profile where it gives one); a calendar event
+	// names a client by it. "" when unknown.
+	Email string
+	// BriefLead is how long before each of a coach's sessions their brief
+	// arrives by itself: 0 means DefaultBriefLead, BriefOff never.
+	BriefLead time.Duration
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
+
+// DefaultBriefLead is how long before a session its brief arrives when
+// the coach did not say.
+const DefaultBriefLead = time.Hour
+
+// BriefOff is the BriefLead of a coach who turned the automatic brief off.
+const BriefOff time.Duration = -1
 
 // EngagementStatus is where a coach–client relationship stands.
 type EngagementStatus string
@@ -311,14 +331,77 @@ type Review struct {
 	UpdatedAt    time.Time
 }
 
-// Session is a logged coaching session.
+// SessionSource says where a session came from.
+type SessionSource string
+
+// Session sources.
+const (
+	SessionLogged   SessionSource = "logged"   // `session @client [day] [notes]`, after the fact
+	SessionBooked   SessionSource = "booked"   // `session @client next YYYY-MM-DD HH:MM [duration]`
+	SessionCalendar SessionSource = "calendar" // an event of the coach's connected calendar
+)
+
+// Session is a coaching session: logged after the fact, booked ahead, or
+// read from the coach's calendar.
 type Session struct {
 	ID           int64
 	EngagementID int64
-	Day          Date
-	Notes        string
-	CreatedAt    time.Time
+	Day          Date      // the coach-local day of the session
+	Start        time.Time // when it starts; zero for a session logged by day
+	Minutes      int       // how long it lasts; 0 when not known
+	Source       SessionSource
+	// UID identifies a calendar session within the engagement: the
+	// event's UID and, for one occurrence of a recurring event, its
+	// original start ("uid/20261204T150000Z"). "" for other sources.
+	UID string
+	// CancelledAt is when the session was cancelled (the calendar dropped
+	// or cancelled it, or the coach did); zero while it stands.
+	CancelledAt time.Time
+	Notes       string // the coach's notes: their own, for their next brief
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
 }
+
+// End returns when the session ends: Start plus Minutes (zero when it
+// has no start).
+func (s *Session) End() time.Time {
+	if s.Start.IsZero() {
+		return time.Time{}
+	}
+	return s.Start.Add(time.Duration(s.Minutes) * time.Minute)
+}
+
+// Cancelled reports whether the session was cancelled.
+func (s *Session) Cancelled() bool { return !s.CancelledAt.IsZero() }
+
+// Calendar is a coach's connected calendar: the secret ICS address their
+// calendar service publishes, fetched every CalendarEvery.
+type Calendar struct {
+	CoachID int64
+	// URL is the secret address, in plaintext for callers; the store is
+	// wrapped by store/seal, which keeps it encrypted at rest as bot
+	// tokens are. Never logged.
+	URL []byte
+	// ETag and LastModified are the last answer's validators, sent back
+	// for a conditional request.
+	ETag         string
+	LastModified string
+	NextFetchAt  time.Time // when the calendar is next fetched
+	LeaseUntil   time.Time // a replica's claim on fetching it; zero when unclaimed
+	LastSyncAt   time.Time // the last fetch that worked; zero before the first
+	// FailingSince is when fetching or reading it started failing, zero
+	// while it works; LastError says why, in words for the coach.
+	FailingSince time.Time
+	LastError    string
+	// Reported says the coach was told of the current failure: once per
+	// failure, not every fetch.
+	Reported  bool
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// CalendarEvery is how often a connected calendar is fetched.
+const CalendarEvery = 15 * time.Minute
 
 // DeliveryKind is what a delivery sends.
 type DeliveryKind string
@@ -329,7 +412,13 @@ const (
 	DeliveryWeekly   DeliveryKind = "weekly"
 	DeliveryReminder DeliveryKind = "reminder"
 	DeliveryDigest   DeliveryKind = "digest"
+	DeliveryBrief    DeliveryKind = "brief" // a client's brief to their coach before a session; Period SessionPeriod
+	DeliveryNotes    DeliveryKind = "notes" // after a session, the coach is asked for a line of notes; Period SessionPeriod
 )
+
+// SessionPeriod is the Period of a session's brief and notes deliveries:
+// one of each per session, whichever replica plans it.
+func SessionPeriod(sessionID int64) string { return fmt.Sprintf("session:%d", sessionID) }
 
 // DeliveryState is where a delivery stands.
 type DeliveryState string
@@ -356,8 +445,13 @@ type Delivery struct {
 	State        DeliveryState
 	Attempts     int
 	LastError    string
-	LeaseUntil   time.Time // a sender's claim; zero when unclaimed
-	MessageRef   string    // the platform's reference to the sent message (its first part)
+	// SkipReason says, in a few words a person reads, why a skipped
+	// delivery was not sent when it is not plain bookkeeping: "public
+	// holiday: Christmas Day", "out of office". The digest shows it
+	// ("off: public holiday"); such a day is never counted as missed.
+	SkipReason string
+	LeaseUntil time.Time // a sender's claim; zero when unclaimed
+	MessageRef string    // the platform's reference to the sent message (its first part)
 	// PartsSent is how many parts of a message that goes out in several
 	// (a long prompt split to fit the platform) reached the platform before
 	// a send failed part-way: a retry resumes after them (see

@@ -23,6 +23,10 @@ const (
 	MaxIDLen = 255
 	// MaxNameLen bounds display names and workspace names.
 	MaxNameLen = 200
+	// MaxEmailLen bounds an e-mail address (RFC 5321's path limit).
+	MaxEmailLen = 254
+	// MaxCalendarURLLen bounds a calendar's ICS address.
+	MaxCalendarURLLen = 2000
 	// MaxRockTitleLen bounds a rock's title; detail goes in "done when".
 	MaxRockTitleLen = 120
 	// MaxDoneWhenLen bounds what "done" means for a rock.
@@ -121,6 +125,8 @@ func (p *Person) Validate() error {
 		CheckText("display name", p.DisplayName, MaxNameLen),
 		CheckID("time zone", p.TimeZone),
 		CheckID("digest channel", p.DigestChannel),
+		CheckID("country", p.Country),
+		CheckText("e-mail address", p.Email, MaxEmailLen),
 	)
 }
 
@@ -241,7 +247,10 @@ func CheckMeasurableCounts(newLive bool, live, all int) error {
 
 // Validate checks the session's notes against the limits (EINVALID).
 func (s *Session) Validate() error {
-	return CheckText("session notes", s.Notes, MaxAnswerLen)
+	return firstError(
+		CheckText("session notes", s.Notes, MaxAnswerLen),
+		CheckID("calendar event id", s.UID),
+	)
 }
 
 // Validate checks the digest's texts against the limits (EINVALID).

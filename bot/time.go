@@ -230,3 +230,38 @@ func Zone(name string) *time.Location {
 	}
 	return time.UTC
 }
+
+// Minutes is d in whole minutes, as stores keep a duration that is
+// minutes by nature (a brief's lead): BriefOff and other negative
+// durations are -1.
+func Minutes(d time.Duration) int64 {
+	if d < 0 {
+		return -1
+	}
+	return int64(d / time.Minute)
+}
+
+// MinutesScanner scans an integer number of minutes, as Minutes writes
+// it, into d.
+func MinutesScanner(d *time.Duration) interface{ Scan(any) error } { return minutesScanner{d} }
+
+type minutesScanner struct{ d *time.Duration }
+
+// Scan implements sql.Scanner.
+func (s minutesScanner) Scan(v any) error {
+	var n int64
+	switch v := v.(type) {
+	case int64:
+		n = v
+	case int32:
+		n = int64(v)
+	default:
+		return fmt.Errorf("scan minutes: unexpected %T", v)
+	}
+	if n < 0 {
+		*s.d = -1
+	} else {
+		*s.d = time.Duration(n) * time.Minute
+	}
+	return nil
+}

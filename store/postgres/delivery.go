@@ -14,13 +14,13 @@ import (
 )
 
 const deliveryColumns = `id, person_id, engagement_id, kind, period, due_at, state, attempts, last_error,
-	lease_until, message_ref, parts_sent, sent_at, created_at, updated_at`
+	lease_until, message_ref, parts_sent, sent_at, created_at, updated_at, skip_reason`
 
 func scanDelivery(r row) (*bot.Delivery, error) {
 	var d bot.Delivery
 	err := r.Scan(&d.ID, &d.PersonID, idDest{&d.EngagementID}, &d.Kind, &d.Period, timeDest{&d.DueAt},
 		&d.State, &d.Attempts, &d.LastError, timeDest{&d.LeaseUntil}, &d.MessageRef, &d.PartsSent, timeDest{&d.SentAt},
-		timeDest{&d.CreatedAt}, timeDest{&d.UpdatedAt})
+		timeDest{&d.CreatedAt}, timeDest{&d.UpdatedAt}, &d.SkipReason)
 	if err != nil {
 		return nil, err
 	}
@@ -50,12 +50,13 @@ func (db *DB) CreateDelivery(ctx context.Context, d *bot.Delivery) (created bool
 	for range 3 {
 		stored, err := scanDelivery(db.pool.QueryRow(ctx, `
 			INSERT INTO deliveries (person_id, engagement_id, kind, period, due_at, state, attempts, last_error,
-				lease_until, message_ref, parts_sent, sent_at, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+				lease_until, message_ref, parts_sent, sent_at, created_at, updated_at, skip_reason)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
 			ON CONFLICT (person_id, kind, period) DO NOTHING
 			RETURNING `+deliveryColumns,
 			d.PersonID, idArg(d.EngagementID), d.Kind, d.Period, timeArg(d.DueAt), state, d.Attempts,
-			d.LastError, timeArg(d.LeaseUntil), d.MessageRef, d.PartsSent, timeArg(d.SentAt), createdAt, timeArg(updatedAt)))
+			d.LastError, timeArg(d.LeaseUntil), d.MessageRef, d.PartsSent, timeArg(d.SentAt), createdAt, timeArg(updatedAt),
+			d.SkipReason))
 		if err == nil {
 			*d = *stored
 			return true, nil
@@ -144,11 +145,11 @@ func (db *DB) UpdateDelivery(ctx context.Context, d *bot.Delivery) error {
 	stored, err := scanDelivery(db.pool.QueryRow(ctx, `
 		UPDATE deliveries
 		SET state = $2, attempts = $3, last_error = $4, lease_until = $5, message_ref = $6, sent_at = $7,
-			due_at = $8, updated_at = $9, parts_sent = $10
+			due_at = $8, updated_at = $9, parts_sent = $10, skip_reason = $11
 		WHERE id = $1
 		RETURNING `+deliveryColumns,
 		d.ID, d.State, d.Attempts, d.LastError, timeArg(d.LeaseUntil), d.MessageRef, timeArg(d.SentAt),
-		timeArg(d.DueAt), db.orNow(d.UpdatedAt), d.PartsSent))
+		timeArg(d.DueAt), db.orNow(d.UpdatedAt), d.PartsSent, d.SkipReason))
 	if err != nil {
 		return notFound(err, "That delivery does not exist.", fmt.Sprintf("update delivery %d", d.ID))
 	}
@@ -167,12 +168,12 @@ func (db *DB) UpdateDeliveries(ctx context.Context, ds []*bot.Delivery, claimed 
 	}
 	n := len(ds)
 	ids, attempts, parts := make([]int64, n), make([]int32, n), make([]int32, n)
-	states, lastErrors, refs := make([]string, n), make([]string, n), make([]string, n)
+	states, lastErrors, refs, reasons := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 	leases, sents, dues, fences := make([]pgtype.Timestamptz, n), make([]pgtype.Timestamptz, n), make([]pgtype.Timestamptz, n), make([]pgtype.Timestamptz, n)
 	updated := make([]time.Time, n)
 	for i, d := range ds {
 		ids[i], attempts[i], states[i], lastErrors[i], refs[i] = d.ID, int32(d.Attempts), string(d.State), d.LastError, d.MessageRef
-		parts[i] = int32(d.PartsSent)
+		parts[i], reasons[i] = int32(d.PartsSent), d.SkipReason
 		leases[i], sents[i], dues[i], updated[i] = timeArg(d.LeaseUntil), timeArg(d.SentAt), timeArg(d.DueAt), db.orNow(d.UpdatedAt)
 		fences[i] = timeArg(claimed[i])
 	}
@@ -180,13 +181,14 @@ func (db *DB) UpdateDeliveries(ctx context.Context, ds []*bot.Delivery, claimed 
 		UPDATE deliveries d
 		SET state = u.state, attempts = u.attempts, last_error = u.last_error, lease_until = u.lease_until,
 			message_ref = u.message_ref, sent_at = u.sent_at, due_at = u.due_at, updated_at = u.updated_at,
-			parts_sent = u.parts_sent
+			parts_sent = u.parts_sent, skip_reason = u.skip_reason
 		FROM unnest($1::bigint[], $2::text[], $3::int[], $4::text[], $5::timestamptz[], $6::text[],
-			$7::timestamptz[], $8::timestamptz[], $9::timestamptz[], $10::timestamptz[], $11::int[])
-			AS u (id, state, attempts, last_error, lease_until, message_ref, sent_at, due_at, updated_at, claimed, parts_sent)
+			$7::timestamptz[], $8::timestamptz[], $9::timestamptz[], $10::timestamptz[], $11::int[], $12::text[])
+			AS u (id, state, attempts, last_error, lease_until, message_ref, sent_at, due_at, updated_at, claimed, parts_sent,
+				skip_reason)
 		WHERE d.id = u.id AND d.lease_until IS NOT DISTINCT FROM u.claimed
 		RETURNING `+prefixed("d", deliveryColumns),
-		ids, states, attempts, lastErrors, leases, refs, sents, dues, updated, fences, parts)
+		ids, states, attempts, lastErrors, leases, refs, sents, dues, updated, fences, parts, reasons)
 	stored, err := collectDeliveries(rows)
 	if err != nil {
 		return nil, wrap(err, fmt.Sprintf("update %d deliveries", n))

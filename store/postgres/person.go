@@ -11,13 +11,15 @@ import (
 )
 
 const personColumns = `id, installation_id, external_id, display_name, time_zone, is_coach,
-	digest_channel, digest_weekday, digest_time, evening_time, created_at, updated_at`
+	digest_channel, digest_weekday, digest_time, evening_time, country, holidays_off, email,
+	brief_lead_minutes, created_at, updated_at`
 
 // personDest lists where each of personColumns scans to, for scans that
 // read a person along with other columns.
 func personDest(p *bot.Person) []any {
 	return []any{&p.ID, &p.InstallationID, &p.ExternalID, &p.DisplayName, &p.TimeZone, &p.IsCoach,
-		&p.DigestChannel, &p.DigestWeekday, &p.DigestTime, &p.EveningTime, timeDest{&p.CreatedAt}, timeDest{&p.UpdatedAt}}
+		&p.DigestChannel, &p.DigestWeekday, &p.DigestTime, &p.EveningTime, &p.Country, &p.HolidaysOff, &p.Email,
+		bot.MinutesScanner(&p.BriefLead), timeDest{&p.CreatedAt}, timeDest{&p.UpdatedAt}}
 }
 
 func scanPerson(r row) (*bot.Person, error) {
@@ -55,12 +57,14 @@ func (db *DB) EnsurePerson(ctx context.Context, p *bot.Person) error {
 	err = db.tx(ctx, func(tx pgx.Tx) error {
 		stored, err = scanPerson(tx.QueryRow(ctx, `
 			INSERT INTO people (installation_id, external_id, display_name, time_zone, is_coach,
-				digest_channel, digest_weekday, digest_time, evening_time, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+				digest_channel, digest_weekday, digest_time, evening_time, country, holidays_off, email,
+				brief_lead_minutes, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
 			ON CONFLICT (installation_id, external_id) DO NOTHING
 			RETURNING `+personColumns,
 			p.InstallationID, p.ExternalID, p.DisplayName, p.TimeZone, p.IsCoach,
-			p.DigestChannel, p.DigestWeekday, p.DigestTime, p.EveningTime, created, timeArg(updated)))
+			p.DigestChannel, p.DigestWeekday, p.DigestTime, p.EveningTime, p.Country, p.HolidaysOff, p.Email,
+			bot.Minutes(p.BriefLead), created, timeArg(updated)))
 		if err == nil {
 			if stored.IsCoach {
 				if err := markDigest(ctx, tx, stored.ID, stored.CreatedAt); err != nil {
@@ -157,11 +161,12 @@ func (db *DB) UpdatePerson(ctx context.Context, p *bot.Person) error {
 		stored, err := scanPerson(tx.QueryRow(ctx, `
 			UPDATE people
 			SET display_name = $2, time_zone = $3, is_coach = $4, digest_channel = $5,
-				digest_weekday = $6, digest_time = $7, evening_time = $8, updated_at = $9
+				digest_weekday = $6, digest_time = $7, evening_time = $8, updated_at = $9,
+				country = $10, holidays_off = $11, email = $12, brief_lead_minutes = $13
 			WHERE id = $1
 			RETURNING `+personColumns,
 			p.ID, p.DisplayName, p.TimeZone, p.IsCoach, p.DigestChannel, p.DigestWeekday, p.DigestTime,
-			p.EveningTime, db.orNow(p.UpdatedAt)))
+			p.EveningTime, db.orNow(p.UpdatedAt), p.Country, p.HolidaysOff, p.Email, bot.Minutes(p.BriefLead)))
 		if err != nil {
 			return notFound(err, "That person does not exist.", fmt.Sprintf("update person %d", p.ID))
 		}

@@ -166,6 +166,7 @@ func insertDeliveries(ctx context.Context, tx pgx.Tx, now time.Time, ds []*bot.D
 		states        = make([]string, n)
 		attempts      = make([]int64, n)
 		lastErrors    = make([]string, n)
+		reasons       = make([]string, n)
 		leases        = make([]pgtype.Timestamptz, n)
 		refs          = make([]string, n)
 		sentAts       = make([]pgtype.Timestamptz, n)
@@ -176,18 +177,18 @@ func insertDeliveries(ctx context.Context, tx pgx.Tx, now time.Time, ds []*bot.D
 		created := cmp.Or(d.CreatedAt, now)
 		personIDs[i], engagementIDs[i], kinds[i], periods[i] = d.PersonID, idArg(d.EngagementID), string(d.Kind), d.Period
 		dueAts[i], states[i], attempts[i], lastErrors[i] = timeArg(d.DueAt), string(cmp.Or(d.State, bot.DeliveryPending)), int64(d.Attempts), d.LastError
-		leases[i], refs[i], sentAts[i] = timeArg(d.LeaseUntil), d.MessageRef, timeArg(d.SentAt)
+		leases[i], refs[i], sentAts[i], reasons[i] = timeArg(d.LeaseUntil), d.MessageRef, timeArg(d.SentAt), d.SkipReason
 		createdAts[i], updatedAts[i] = timeArg(created), timeArg(cmp.Or(d.UpdatedAt, created))
 	}
 	_, err := tx.Exec(ctx, `
 		INSERT INTO deliveries (person_id, engagement_id, kind, period, due_at, state, attempts, last_error,
-			lease_until, message_ref, sent_at, created_at, updated_at)
+			lease_until, message_ref, sent_at, created_at, updated_at, skip_reason)
 		SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::timestamptz[], $6::text[],
 			$7::bigint[], $8::text[], $9::timestamptz[], $10::text[], $11::timestamptz[], $12::timestamptz[],
-			$13::timestamptz[])
+			$13::timestamptz[], $14::text[])
 		ON CONFLICT (person_id, kind, period) DO NOTHING`,
 		personIDs, engagementIDs, kinds, periods, dueAts, states, attempts, lastErrors, leases, refs, sentAts,
-		createdAts, updatedAts)
+		createdAts, updatedAts, reasons)
 	if err != nil {
 		return wrap(err, fmt.Sprintf("create %d planned deliveries", n))
 	}

@@ -1,6 +1,7 @@
 package postgres
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 
@@ -9,11 +10,12 @@ import (
 	"github.com/smart90/smart90/bot"
 )
 
-const sessionColumns = `id, engagement_id, day, notes, created_at`
+const sessionColumns = `id, engagement_id, day, notes, created_at, start_at, minutes, source, uid, cancelled_at, updated_at`
 
 func scanSession(r row) (*bot.Session, error) {
 	var s bot.Session
-	if err := r.Scan(&s.ID, &s.EngagementID, dateDest{&s.Day}, &s.Notes, timeDest{&s.CreatedAt}); err != nil {
+	if err := r.Scan(&s.ID, &s.EngagementID, dateDest{&s.Day}, &s.Notes, timeDest{&s.CreatedAt},
+		timeDest{&s.Start}, &s.Minutes, &s.Source, &s.UID, timeDest{&s.CancelledAt}, timeDest{&s.UpdatedAt}); err != nil {
 		return nil, err
 	}
 	return &s, nil
@@ -24,10 +26,13 @@ func (db *DB) CreateSession(ctx context.Context, s *bot.Session) error {
 	if err := s.Validate(); err != nil {
 		return err
 	}
+	created := db.orNow(s.CreatedAt)
 	stored, err := scanSession(db.pool.QueryRow(ctx, `
-		INSERT INTO sessions (engagement_id, day, notes, created_at) VALUES ($1, $2, $3, $4)
+		INSERT INTO sessions (engagement_id, day, notes, created_at, start_at, minutes, source, uid, cancelled_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
 		RETURNING `+sessionColumns,
-		s.EngagementID, dateArg(s.Day), s.Notes, db.orNow(s.CreatedAt)))
+		s.EngagementID, dateArg(s.Day), s.Notes, created, timeArg(s.Start), s.Minutes,
+		string(sessionSource(s.Source)), s.UID, timeArg(s.CancelledAt), timeArg(cmp.Or(s.UpdatedAt, created))))
 	if err != nil {
 		return wrap(err, fmt.Sprintf("create session of engagement %d", s.EngagementID))
 	}
@@ -44,4 +49,12 @@ func (db *DB) Sessions(ctx context.Context, engagementID int64) ([]*bot.Session,
 		return nil, wrap(err, fmt.Sprintf("list sessions of engagement %d", engagementID))
 	}
 	return ss, nil
+}
+
+// sessionSource is s, or logged when empty.
+func sessionSource(s bot.SessionSource) bot.SessionSource {
+	if s == "" {
+		return bot.SessionLogged
+	}
+	return s
 }

@@ -10,13 +10,13 @@ import (
 )
 
 const deliveryColumns = `id, person_id, engagement_id, kind, period, due_at, state, attempts,
-	last_error, lease_until, message_ref, parts_sent, sent_at, created_at, updated_at`
+	last_error, lease_until, message_ref, parts_sent, sent_at, created_at, updated_at, skip_reason`
 
 func scanDelivery(s scanner) (*bot.Delivery, error) {
 	var d bot.Delivery
 	err := s.Scan(&d.ID, &d.PersonID, ref{&d.EngagementID}, &d.Kind, &d.Period, instant{&d.DueAt},
 		&d.State, &d.Attempts, &d.LastError, instant{&d.LeaseUntil}, &d.MessageRef, &d.PartsSent,
-		instant{&d.SentAt}, instant{&d.CreatedAt}, instant{&d.UpdatedAt})
+		instant{&d.SentAt}, instant{&d.CreatedAt}, instant{&d.UpdatedAt}, &d.SkipReason)
 	if err != nil {
 		return nil, err
 	}
@@ -40,12 +40,12 @@ func (db *DB) CreateDelivery(ctx context.Context, d *bot.Delivery) (bool, error)
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `
 			INSERT INTO deliveries (person_id, engagement_id, kind, period, due_at, state, attempts,
-				last_error, lease_until, message_ref, parts_sent, sent_at, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+				last_error, lease_until, message_ref, parts_sent, sent_at, created_at, updated_at, skip_reason)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (person_id, kind, period) DO NOTHING`,
 			d.PersonID, nullID(d.EngagementID), d.Kind, d.Period, unixMicro(d.DueAt), state,
 			d.Attempts, d.LastError, micros(d.LeaseUntil), d.MessageRef, d.PartsSent, micros(d.SentAt),
-			micros(created), micros(updated))
+			micros(created), micros(updated), d.SkipReason)
 		if err != nil {
 			return err
 		}
@@ -126,10 +126,10 @@ func (db *DB) UpdateDelivery(ctx context.Context, d *bot.Delivery) error {
 	updated := db.stamp(d.UpdatedAt)
 	res, err := db.db.ExecContext(ctx, `
 		UPDATE deliveries SET state = ?, attempts = ?, last_error = ?, lease_until = ?,
-			message_ref = ?, parts_sent = ?, sent_at = ?, due_at = ?, updated_at = ?
+			message_ref = ?, parts_sent = ?, sent_at = ?, due_at = ?, updated_at = ?, skip_reason = ?
 		WHERE id = ?`,
 		d.State, d.Attempts, d.LastError, micros(d.LeaseUntil), d.MessageRef, d.PartsSent, micros(d.SentAt),
-		unixMicro(d.DueAt), micros(updated), d.ID)
+		unixMicro(d.DueAt), micros(updated), d.SkipReason, d.ID)
 	if err == nil {
 		err = checkAffected(res, deliveryNotFound)
 	}
@@ -156,7 +156,7 @@ func (db *DB) UpdateDeliveries(ctx context.Context, ds []*bot.Delivery, claimed 
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		stmt, err := tx.PrepareContext(ctx, `
 			UPDATE deliveries SET state = ?, attempts = ?, last_error = ?, lease_until = ?,
-				message_ref = ?, parts_sent = ?, sent_at = ?, due_at = ?, updated_at = ?
+				message_ref = ?, parts_sent = ?, sent_at = ?, due_at = ?, updated_at = ?, skip_reason = ?
 			WHERE id = ? AND lease_until IS ?`)
 		if err != nil {
 			return err
@@ -165,7 +165,7 @@ func (db *DB) UpdateDeliveries(ctx context.Context, ds []*bot.Delivery, claimed 
 		for i, d := range ds {
 			updated[i] = db.stamp(d.UpdatedAt)
 			res, err := stmt.ExecContext(ctx, d.State, d.Attempts, d.LastError, micros(d.LeaseUntil), d.MessageRef,
-				d.PartsSent, micros(d.SentAt), unixMicro(d.DueAt), micros(updated[i]), d.ID, micros(claimed[i]))
+				d.PartsSent, micros(d.SentAt), unixMicro(d.DueAt), micros(updated[i]), d.SkipReason, d.ID, micros(claimed[i]))
 			if err != nil {
 				return err
 			}

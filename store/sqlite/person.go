@@ -9,14 +9,15 @@ import (
 )
 
 const personColumns = `id, installation_id, external_id, display_name, time_zone, is_coach,
-	digest_channel, digest_weekday, digest_time, evening_time, created_at, updated_at`
+	digest_channel, digest_weekday, digest_time, evening_time, country, holidays_off, email,
+	brief_lead_minutes, created_at, updated_at`
 
 // personDest lists where each of personColumns scans to, for scans that
 // read a person along with other columns.
 func personDest(p *bot.Person) []any {
 	return []any{&p.ID, &p.InstallationID, &p.ExternalID, &p.DisplayName, &p.TimeZone, &p.IsCoach,
 		&p.DigestChannel, integer(&p.DigestWeekday), integer(&p.DigestTime), integer(&p.EveningTime),
-		instant{&p.CreatedAt}, instant{&p.UpdatedAt}}
+		&p.Country, &p.HolidaysOff, &p.Email, bot.MinutesScanner(&p.BriefLead), instant{&p.CreatedAt}, instant{&p.UpdatedAt}}
 }
 
 func scanPerson(s scanner) (*bot.Person, error) {
@@ -59,8 +60,9 @@ func (db *DB) EnsurePerson(ctx context.Context, p *bot.Person) error {
 		}
 		got, err := scanPerson(tx.QueryRowContext(ctx, `
 			INSERT INTO people (installation_id, external_id, display_name, time_zone, is_coach,
-				digest_channel, digest_weekday, digest_time, evening_time, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+				digest_channel, digest_weekday, digest_time, evening_time, country, holidays_off, email,
+				brief_lead_minutes, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (installation_id, external_id) DO UPDATE SET
 				display_name = CASE WHEN excluded.display_name <> '' THEN excluded.display_name ELSE display_name END,
 				time_zone = CASE WHEN time_zone = '' THEN excluded.time_zone ELSE time_zone END,
@@ -70,7 +72,8 @@ func (db *DB) EnsurePerson(ctx context.Context, p *bot.Person) error {
 					THEN excluded.updated_at ELSE updated_at END
 			RETURNING `+personColumns,
 			p.InstallationID, p.ExternalID, p.DisplayName, p.TimeZone, p.IsCoach,
-			p.DigestChannel, int64(p.DigestWeekday), int64(p.DigestTime), int64(p.EveningTime), micros(created), micros(updated)))
+			p.DigestChannel, int64(p.DigestWeekday), int64(p.DigestTime), int64(p.EveningTime),
+			p.Country, p.HolidaysOff, p.Email, bot.Minutes(p.BriefLead), micros(created), micros(updated)))
 		if err != nil {
 			return err
 		}
@@ -134,10 +137,12 @@ func (db *DB) UpdatePerson(ctx context.Context, p *bot.Person) error {
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `
 			UPDATE people SET display_name = ?, time_zone = ?, is_coach = ?, digest_channel = ?,
-				digest_weekday = ?, digest_time = ?, evening_time = ?, updated_at = ?
+				digest_weekday = ?, digest_time = ?, evening_time = ?, updated_at = ?,
+				country = ?, holidays_off = ?, email = ?, brief_lead_minutes = ?
 			WHERE id = ?`,
 			p.DisplayName, p.TimeZone, p.IsCoach, p.DigestChannel,
-			int64(p.DigestWeekday), int64(p.DigestTime), int64(p.EveningTime), micros(updated), p.ID)
+			int64(p.DigestWeekday), int64(p.DigestTime), int64(p.EveningTime), micros(updated),
+			p.Country, p.HolidaysOff, p.Email, bot.Minutes(p.BriefLead), p.ID)
 		if err == nil {
 			err = checkAffected(res, personNotFound)
 		}

@@ -119,8 +119,8 @@ func (db *DB) PlanSchedules(ctx context.Context, now time.Time, limit int, plan 
 
 		insert, err := tx.PrepareContext(ctx, `
 			INSERT INTO deliveries (person_id, engagement_id, kind, period, due_at, state, attempts,
-				last_error, lease_until, message_ref, sent_at, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+				last_error, lease_until, message_ref, sent_at, created_at, updated_at, skip_reason)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (person_id, kind, period) DO NOTHING`)
 		if err != nil {
 			return err
@@ -135,7 +135,7 @@ func (db *DB) PlanSchedules(ctx context.Context, now time.Time, limit int, plan 
 			if _, err := insert.ExecContext(ctx,
 				d.PersonID, nullID(d.EngagementID), d.Kind, d.Period, unixMicro(d.DueAt), state,
 				d.Attempts, d.LastError, micros(d.LeaseUntil), d.MessageRef, micros(d.SentAt),
-				micros(created), micros(db.stamp(d.UpdatedAt, created))); err != nil {
+				micros(created), micros(db.stamp(d.UpdatedAt, created)), d.SkipReason); err != nil {
 				return err
 			}
 		}

@@ -169,11 +169,13 @@ func testInstants(t *testing.T, s bot.Store) {
 	must(t, "WeeklyReport", err)
 	same(t, "WeeklyReport", gotW, wantW)
 
-	ses := &bot.Session{EngagementID: e.ID, Day: day(0), Notes: "zoned", CreatedAt: local(40*time.Minute, west)}
+	ses := &bot.Session{EngagementID: e.ID, Day: day(0), Notes: "zoned", CreatedAt: local(40*time.Minute, west),
+		Start: local(50*time.Hour, west), Minutes: 60, Source: bot.SessionBooked}
 	must(t, "create session", s.CreateSession(ctx, ses))
 	gotS, err := s.Sessions(ctx, e.ID)
 	must(t, "Sessions", err)
-	same(t, "Sessions", gotS, []*bot.Session{{ID: ses.ID, EngagementID: e.ID, Day: day(0), Notes: "zoned", CreatedAt: at(40 * time.Minute)}})
+	same(t, "Sessions", gotS, []*bot.Session{{ID: ses.ID, EngagementID: e.ID, Day: day(0), Notes: "zoned", CreatedAt: at(40 * time.Minute),
+		UpdatedAt: at(40 * time.Minute), Start: at(50 * time.Hour), Minutes: 60, Source: bot.SessionBooked}})
 
 	d := &bot.Delivery{PersonID: client.ID, EngagementID: e.ID, Kind: bot.DeliveryDaily, Period: "2026-11-25",
 		DueAt: local(50*time.Minute, east), State: bot.DeliverySent, Attempts: 1, LeaseUntil: local(55*time.Minute, west),

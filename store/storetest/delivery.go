@@ -158,7 +158,9 @@ func testUpdateDelivery(t *testing.T, s bot.Store) {
 	u.PersonID, u.EngagementID, u.Kind, u.Period, u.CreatedAt = f.Coach.ID, 0, bot.DeliveryDigest, "X", at(99*time.Hour) // not stored
 	u.State, u.Attempts, u.LastError, u.LeaseUntil = bot.DeliverySuspended, 3, "rate limited", at(time.Minute)
 	u.MessageRef, u.PartsSent, u.SentAt, u.DueAt, u.UpdatedAt = "ts-1", 2, at(30*time.Second), at(-time.Minute), at(time.Minute)
+	u.SkipReason = "out of office"
 	must(t, "update delivery", s.UpdateDelivery(ctx, &u))
+	want.SkipReason = "out of office"
 	want.State, want.Attempts, want.LastError, want.LeaseUntil = bot.DeliverySuspended, 3, "rate limited", at(time.Minute)
 	want.MessageRef, want.PartsSent, want.SentAt, want.DueAt, want.UpdatedAt = "ts-1", 2, at(30*time.Second), at(-time.Minute), at(time.Minute)
 	got, err := s.Delivery(ctx, d.ID)
@@ -171,6 +173,7 @@ func testUpdateDelivery(t *testing.T, s bot.Store) {
 	// Zero instants and empty strings are stored too.
 	u = want
 	u.State, u.LastError, u.LeaseUntil, u.MessageRef, u.PartsSent, u.SentAt, u.UpdatedAt = bot.DeliveryPending, "", time.Time{}, "", 0, time.Time{}, at(2*time.Minute)
+	u.SkipReason = ""
 	must(t, "update delivery to empty fields", s.UpdateDelivery(ctx, &u))
 	got, err = s.Delivery(ctx, d.ID)
 	must(t, "Delivery", err)

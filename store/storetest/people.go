@@ -91,6 +91,7 @@ func testEnsurePerson(t *testing.T, s bot.Store) {
 
 	p := &bot.Person{InstallationID: inst.ID, ExternalID: "U1", DisplayName: "Ada", TimeZone: "Europe/London", IsCoach: true,
 		DigestChannel: "C42", DigestWeekday: time.Saturday, DigestTime: 8*60 + 30, EveningTime: 18*60 + 30,
+		Country: "DE", HolidaysOff: true, Email: "ada@example.com", BriefLead: 30 * time.Minute,
 		CreatedAt: at(0), UpdatedAt: at(time.Minute)}
 	must(t, "create person", s.EnsurePerson(ctx, p))
 	if p.ID == 0 {
@@ -98,6 +99,7 @@ func testEnsurePerson(t *testing.T, s bot.Store) {
 	}
 	want := &bot.Person{ID: p.ID, InstallationID: inst.ID, ExternalID: "U1", DisplayName: "Ada", TimeZone: "Europe/London", IsCoach: true,
 		DigestChannel: "C42", DigestWeekday: time.Saturday, DigestTime: 8*60 + 30, EveningTime: 18*60 + 30,
+		Country: "DE", HolidaysOff: true, Email: "ada@example.com", BriefLead: 30 * time.Minute,
 		CreatedAt: at(0), UpdatedAt: at(time.Minute)}
 	same(t, "person filled on create", p, want)
 	get("created", want)
@@ -155,7 +157,9 @@ func testUpdatePerson(t *testing.T, s bot.Store) {
 	p.DisplayName, p.TimeZone, p.IsCoach = "Coach Carter", "America/Chicago", false
 	p.DigestChannel, p.DigestWeekday, p.DigestTime, p.UpdatedAt = "CDIGEST", time.Saturday, 23*60+59, at(3*time.Hour)
 	p.EveningTime = bot.EveningOff
+	p.Country, p.HolidaysOff, p.Email, p.BriefLead = "GB", true, "carter@example.com", bot.BriefOff
 	must(t, "update person", s.UpdatePerson(ctx, &p))
+	want.Country, want.HolidaysOff, want.Email, want.BriefLead = "GB", true, "carter@example.com", bot.BriefOff
 	want.DisplayName, want.TimeZone, want.IsCoach = "Coach Carter", "America/Chicago", false
 	want.DigestChannel, want.DigestWeekday, want.DigestTime, want.UpdatedAt = "CDIGEST", time.Saturday, 23*60+59, at(3*time.Hour)
 	want.EveningTime = bot.EveningOff
@@ -172,6 +176,7 @@ func testUpdatePerson(t *testing.T, s bot.Store) {
 	p = want
 	p.TimeZone, p.DigestChannel, p.IsCoach, p.DigestWeekday, p.DigestTime, p.UpdatedAt = "", "", true, time.Sunday, 0, at(4*time.Hour)
 	p.EveningTime = 0
+	p.Country, p.HolidaysOff, p.Email, p.BriefLead = "", false, "", 0
 	must(t, "update person to empty fields", s.UpdatePerson(ctx, &p))
 	got, err = s.Person(ctx, f.Coach.ID)
 	must(t, "Person", err)

@@ -55,7 +55,7 @@ func testPlanSchedules(t *testing.T, s bot.Store) {
 	dailyAgain := &bot.Delivery{PersonID: f.Client.ID, EngagementID: f.Eng.ID, Kind: bot.DeliveryDaily, Period: "2026-11-25",
 		DueAt: at(time.Minute), State: bot.DeliverySkipped}
 	full := &bot.Delivery{PersonID: f.Client.ID, EngagementID: f.Eng.ID, Kind: bot.DeliveryWeekly, Period: "2026-W47",
-		DueAt: at(-7 * 24 * time.Hour), State: bot.DeliveryMissed, Attempts: 2, LastError: "late", LeaseUntil: at(time.Minute),
+		DueAt: at(-7 * 24 * time.Hour), State: bot.DeliveryMissed, Attempts: 2, LastError: "late", SkipReason: "public holiday: Boxing Day", LeaseUntil: at(time.Minute),
 		MessageRef: "m1", SentAt: at(-time.Hour), CreatedAt: at(-2 * time.Minute), UpdatedAt: at(-90 * time.Second)}
 	again := &bot.Delivery{PersonID: f.Client.ID, EngagementID: f.Eng.ID, Kind: bot.DeliveryReminder, Period: "2026-11-25",
 		DueAt: at(3 * time.Hour), State: bot.DeliveryPending}
