@@ -33,6 +33,7 @@ type Store interface {
 	HistoryStore
 	ScorecardStore
 	SessionStore
+	CalendarStore
 	DeliveryStore
 	ScheduleStore
 	DigestStore
@@ -331,6 +332,45 @@ type SessionStore interface {
 	CreateSession(ctx context.Context, s *Session) error
 	// Sessions returns an engagement's sessions by Day, then ID.
 	Sessions(ctx context.Context, engagementID int64) ([]*Session, error)
+}
+
+// CalendarStore keeps coaches' connected calendars and the sessions read
+// from them. Replicas share it: ClaimCalendars gives each due calendar to
+// one of them per lease.
+type CalendarStore interface {
+	// PutCalendar connects the coach's calendar, or replaces the one
+	// connected: it stores c.URL and c.NextFetchAt and clears the
+	// validators, the lease and the failure state (LastSyncAt,
+	// FailingSince, LastError, Reported). CreatedAt is kept on a
+	// replace. c is filled with the stored row. ENOTFOUND when the coach
+	// does not exist.
+	PutCalendar(ctx context.Context, c *Calendar) error
+	// Calendar returns the coach's calendar (ENOTFOUND when none is
+	// connected).
+	Calendar(ctx context.Context, coachID int64) (*Calendar, error)
+	// DeleteCalendar disconnects the coach's calendar (ENOTFOUND when
+	// none is connected). Its sessions stay; see SyncCalendarSessions.
+	DeleteCalendar(ctx context.Context, coachID int64) error
+	// ClaimCalendars leases at most limit calendars whose NextFetchAt is
+	// at or before now and whose lease is free (zero or at or before
+	// now) until now+lease, by NextFetchAt then CoachID: concurrent
+	// claimers, on any replicas, never get the same calendar.
+	ClaimCalendars(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]*Calendar, error)
+	// UpdateCalendar stores c's ETag, LastModified, NextFetchAt,
+	// LeaseUntil, LastSyncAt, FailingSince, LastError, Reported and
+	// UpdatedAt (never its URL). ENOTFOUND when it was disconnected.
+	UpdateCalendar(ctx context.Context, c *Calendar) error
+	// SyncCalendarSessions makes the coach's calendar sessions (Source
+	// SessionCalendar) those of ss, in one transaction: each session of
+	// ss is created, or updated by (EngagementID, UID) when its Day,
+	// Start or Minutes differ or it was cancelled; every calendar
+	// session of the coach's engagements starting at or after from whose
+	// UID is not in ss, and not cancelled, gets CancelledAt now (its
+	// event was deleted, cancelled or no longer names the client). It
+	// returns the created, changed and cancelled sessions as stored, by
+	// Start then ID. Changes are stamped now. An engagement of ss that is
+	// not the coach's is EINVALID, and nothing is stored.
+	SyncCalendarSessions(ctx context.Context, coachID int64, now, from time.Time, ss []*Session) (changed []*Session, err error)
 }
 
 // DeliveryStore keeps deliveries: the record that a prompt or digest is

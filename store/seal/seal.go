@@ -1,4 +1,4 @@
-// Package seal encrypts bot tokens at rest.
+// Package seal encrypts bot tokens and calendar addresses at rest.
 //
 // A Sealer seals a token with AES-256-GCM under the key from
 // SMART90_ENCRYPTION_KEY, binding it to a context string (the

@@ -3,6 +3,7 @@ package seal
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/smart90/smart90/bot"
 )
@@ -123,4 +124,79 @@ func bytesOrNil(s string) []byte {
 		return nil
 	}
 	return []byte(s)
+}
+
+// calendarContext binds a calendar's sealed address to its coach.
+func calendarContext(coachID int64) string { return fmt.Sprintf("calendar:%d", coachID) }
+
+// PutCalendar implements bot.CalendarStore: the wrapped store gets a copy
+// of c with the address sealed; on success c is filled with the stored
+// row and the plaintext address.
+func (s *sealedStore) PutCalendar(ctx context.Context, c *bot.Calendar) error {
+	sealed, err := s.sl.Seal(string(c.URL), calendarContext(c.CoachID))
+	if err != nil {
+		return fmt.Errorf("put calendar of coach %d: seal address: %w", c.CoachID, err)
+	}
+	stored := *c
+	stored.URL = []byte(sealed)
+	if err := s.Store.PutCalendar(ctx, &stored); err != nil {
+		return err
+	}
+	if err := s.openCalendar(&stored); err != nil {
+		return fmt.Errorf("put calendar of coach %d: %w", c.CoachID, err)
+	}
+	*c = stored
+	return nil
+}
+
+// Calendar implements bot.CalendarStore: the address opened.
+func (s *sealedStore) Calendar(ctx context.Context, coachID int64) (*bot.Calendar, error) {
+	c, err := s.Store.Calendar(ctx, coachID)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.openCalendar(c); err != nil {
+		return nil, fmt.Errorf("load calendar of coach %d: %w", coachID, err)
+	}
+	return c, nil
+}
+
+// ClaimCalendars implements bot.CalendarStore: the addresses opened. A
+// calendar whose address does not open fails the claim, as a bot token
+// does: the key is wrong for every row, not for one.
+func (s *sealedStore) ClaimCalendars(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]*bot.Calendar, error) {
+	cs, err := s.Store.ClaimCalendars(ctx, now, lease, limit)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range cs {
+		if err := s.openCalendar(c); err != nil {
+			return nil, fmt.Errorf("claim calendars: calendar of coach %d: %w", c.CoachID, err)
+		}
+	}
+	return cs, nil
+}
+
+// UpdateCalendar implements bot.CalendarStore; c is filled with the
+// stored row, its address opened (the update never changes it).
+func (s *sealedStore) UpdateCalendar(ctx context.Context, c *bot.Calendar) error {
+	stored := *c
+	if err := s.Store.UpdateCalendar(ctx, &stored); err != nil {
+		return err
+	}
+	if err := s.openCalendar(&stored); err != nil {
+		return fmt.Errorf("update calendar of coach %d: %w", c.CoachID, err)
+	}
+	*c = stored
+	return nil
+}
+
+// openCalendar replaces c's sealed address with the plaintext one.
+func (s *sealedStore) openCalendar(c *bot.Calendar) error {
+	plain, err := s.sl.Open(string(c.URL), calendarContext(c.CoachID))
+	if err != nil {
+		return fmt.Errorf("open calendar address: %w", err)
+	}
+	c.URL = []byte(plain)
+	return nil
 }

@@ -94,6 +94,9 @@ func Run(t *testing.T, open func(t testing.TB) bot.Store, caps Capabilities) {
 		{"DeletePersonScorecard", testDeletePersonScorecard},
 
 		{"Sessions", testSessions},
+		{"Calendars", testCalendars},
+		{"ClaimCalendars", testClaimCalendars},
+		{"SyncCalendarSessions", testSyncCalendarSessions},
 		{"Histories", testHistories},
 		{"HistoriesRocksSince", testHistoriesRocksSince},
 
