@@ -27,6 +27,7 @@ func init() {
 		{"digest", "digest #channel", "where your weekly digest goes (default: a DM)", true, (*Bot).cmdDigest},
 		{"clients", "clients", "your clients at a glance", true, (*Bot).cmdClients},
 		{"session", "session @client [YYYY-MM-DD] [notes]", "log a coaching session (default today)", true, (*Bot).cmdSession},
+		{"calendar", "calendar [<secret ICS address>|off]", "read your sessions from your calendar (checked every 15 minutes)", true, (*Bot).cmdCalendar},
 		{"brief", "brief @client", "everything since the last logged session", true, (*Bot).cmdBrief},
 		{"end", "end @client", "end your coaching of a client, or withdraw an invitation (asks to confirm)", true, (*Bot).cmdEnd},
 		{"accept", "accept", "accept your coach's invitation", false, (*Bot).cmdAccept},

@@ -47,12 +47,17 @@ type Options struct {
 	Clock *Clock
 	// NoCharts leaves charts out of digests and briefs.
 	NoCharts bool
+	// Logger replaces the warnings to t.Log: a test that reads the logs.
+	Logger *slog.Logger
 }
 
 // SetupWith is Setup on what o gives.
 func SetupWith(t testing.TB, o Options) *Bundle {
 	t.Helper()
-	log := slog.New(slog.NewTextHandler(tlog{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	log := o.Logger
+	if log == nil {
+		log = slog.New(slog.NewTextHandler(tlog{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	}
 	store := o.Store
 	if store == nil {
 		store = sqlitetest.New(t)

@@ -1,0 +1,293 @@
+package bot_test
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/smart90/smart90/bot"
+	"github.com/smart90/smart90/bot/bottest"
+	"github.com/smart90/smart90/store/postgres/pgtest"
+)
+
+// feed is a calendar served on loopback: its body, status and ETag can
+// change between reads, and it counts requests.
+type feed struct {
+	mu          sync.Mutex
+	body        string
+	status      int
+	version     int
+	hits        int
+	notModified int
+}
+
+func (f *feed) set(body string, status int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.body, f.status = body, status
+	f.version++
+}
+
+func (f *feed) counts() (hits, notModified int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.hits, f.notModified
+}
+
+func (f *feed) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.hits++
+	if f.status != http.StatusOK {
+		w.WriteHeader(f.status)
+		return
+	}
+	etag := fmt.Sprintf(`"v%d"`, f.version)
+	if r.Header.Get("If-None-Match") == etag {
+		f.notModified++
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	w.Header().Set("ETag", etag)
+	w.Header().Set("Content-Type", "text/calendar")
+	fmt.Fprint(w, f.body)
+}
+
+// The secret part of the test calendar's address.
+const calendarSecret = "private-9f8e7d6c5b4a"
+
+// ics joins calendar lines into a file.
+func icsFile(lines ...string) string {
+	return "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//smart90 tests//EN\r\n" + strings.Join(lines, "\r\n") + "\r\nEND:VCALENDAR\r\n"
+}
+
+// Cora's calendar, from Sunday 22 November 2026: a weekly session with
+// Ana (an attendee by e-mail) on Mondays at 10:00 London time, one with
+// Bob named in the title, Ana's all-day offsite, an event naming both
+// and one naming neither.
+var calendarV1 = icsFile(
+	"BEGIN:VEVENT", "UID:weekly-ana@test", "SUMMARY:Coaching", "DTSTART;TZID=Europe/London:20261123T100000",
+	"DTEND;TZID=Europe/London:20261123T105000", "RRULE:FREQ=WEEKLY;COUNT=4",
+	"ORGANIZER:mailto:cora@example.com", "ATTENDEE:mailto:cora@example.com", "ATTENDEE;CN=Ana:mailto:Ana@Example.com", "END:VEVENT",
+	"BEGIN:VEVENT", "UID:bob-1@test", "SUMMARY:Session with Bob", "DTSTART:20261125T150000Z", "DURATION:PT45M", "END:VEVENT",
+	"BEGIN:VEVENT", "UID:offsite@test", "SUMMARY:Ana offsite", "DTSTART;VALUE=DATE:20261126", "END:VEVENT",
+	"BEGIN:VEVENT", "UID:both@test", "SUMMARY:Ana + Bob intro", "DTSTART:20261127T090000Z", "DURATION:PT30M", "END:VEVENT",
+	"BEGIN:VEVENT", "UID:dentist@test", "SUMMARY:Dentist", "DTSTART:20261127T120000Z", "DURATION:PT30M", "END:VEVENT",
+)
+
+// calendarV2 moves Ana's second session an hour later, cancels her
+// third, and drops Bob's.
+var calendarV2 = icsFile(
+	"BEGIN:VEVENT", "UID:weekly-ana@test", "SUMMARY:Coaching", "DTSTART;TZID=Europe/London:20261123T100000",
+	"DTEND;TZID=Europe/London:20261123T105000", "RRULE:FREQ=WEEKLY;COUNT=4",
+	"ORGANIZER:mailto:cora@example.com", "ATTENDEE;CN=Ana:mailto:ana@example.com", "END:VEVENT",
+	"BEGIN:VEVENT", "UID:weekly-ana@test", "RECURRENCE-ID;TZID=Europe/London:20261130T100000", "SUMMARY:Coaching",
+	"DTSTART;TZID=Europe/London:20261130T110000", "DTEND;TZID=Europe/London:20261130T115000",
+	"ATTENDEE;CN=Ana:mailto:ana@example.com", "END:VEVENT",
+	"BEGIN:VEVENT", "UID:weekly-ana@test", "RECURRENCE-ID;TZID=Europe/London:20261207T100000", "STATUS:CANCELLED",
+	"SUMMARY:Coaching", "DTSTART;TZID=Europe/London:20261207T100000", "END:VEVENT",
+)
+
+// sessionLines are an engagement's sessions, one comparable line each.
+func sessionLines(t testing.TB, b *bottest.Bundle, e *bot.Engagement) []string {
+	t.Helper()
+	ss, err := b.Store.Sessions(context.Background(), e.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, s := range ss {
+		line := fmt.Sprintf("%s %s %s %dmin %s", s.Source, s.Day, s.Start.UTC().Format("2006-01-02T15:04Z"), s.Minutes, s.UID)
+		if s.Cancelled() {
+			line += " cancelled"
+		}
+		out = append(out, line)
+	}
+	return out
+}
+
+func sameLines(t testing.TB, what string, got []string, want ...string) {
+	t.Helper()
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("%s:\n%s\nwant:\n%s", what, strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// setEmail stores a person's e-mail address, as `settings email` does.
+func setEmail(t testing.TB, b *bottest.Bundle, u bot.UserRef, email string) {
+	t.Helper()
+	p := b.Person(t, u)
+	p.Email, p.UpdatedAt = email, b.Clock.Now().UTC()
+	if err := b.Store.UpdatePerson(context.Background(), p); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// dmsWith are the messages sent to a user that contain phrase.
+func dmsWith(b *bottest.Bundle, user, phrase string) []string {
+	var out []string
+	for _, s := range b.Messenger.SentTo(user) {
+		if strings.Contains(s.Msg.Text, phrase) {
+			out = append(out, s.Msg.Text)
+		}
+	}
+	return out
+}
+
+// TestCalendarSync follows a coach's calendar through its life: connected,
+// read into sessions, changed, unchanged (304), failing and back, and
+// disconnected; the address's secret never reaches the logs.
+func TestCalendarSync(t *testing.T) {
+	t.Parallel()
+	var logs bottest.Buffer
+	b := bottest.SetupWith(t, bottest.Options{Logger: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
+	ctx := t.Context()
+	eAna := b.Engage(t, coach, ana)
+	eBob := b.Engage(t, coach, bob)
+	setEmail(t, b, ana, "ana@example.com")
+
+	f := &feed{}
+	f.set(calendarV1, http.StatusOK)
+	srv := httptest.NewServer(f)
+	t.Cleanup(srv.Close)
+	sync := &bot.CalendarSyncer{Bot: b.Bot, HTTP: srv.Client()}
+	run := func(want int) {
+		t.Helper()
+		n, err := sync.RunOnce(ctx)
+		if err != nil || n != want {
+			t.Fatalf("RunOnce = %d, %v; want %d calendars read", n, err, want)
+		}
+	}
+
+	has(t, b.Command(t, ana, "calendar "+srv.URL+"/cal/"+calendarSecret+"/basic.ics"), "`calendar` is for coaches")
+	has(t, b.Command(t, coach, "calendar ftp://example.com/x.ics"), "must start with https://")
+	got := b.Command(t, coach, "calendar "+srv.URL+"/cal/"+calendarSecret+"/basic.ics")
+	has(t, got, "Connected your calendar (127.0.0.1). I read it every 15 minutes; events with a client as attendee (their `settings email`) or with their name in the title become sessions.")
+	lacks(t, got, calendarSecret)
+
+	run(1)
+	sameLines(t, "Ana's sessions", sessionLines(t, b, eAna),
+		"calendar 2026-11-23 2026-11-23T10:00Z 50min weekly-ana@test/20261123T100000Z",
+		"calendar 2026-11-30 2026-11-30T10:00Z 50min weekly-ana@test/20261130T100000Z",
+		"calendar 2026-12-07 2026-12-07T10:00Z 50min weekly-ana@test/20261207T100000Z",
+		"calendar 2026-12-14 2026-12-14T10:00Z 50min weekly-ana@test/20261214T100000Z")
+	sameLines(t, "Bob's sessions", sessionLines(t, b, eBob),
+		"calendar 2026-11-25 2026-11-25T15:00Z 45min bob-1@test")
+	run(0) // not due again for 15 minutes
+
+	status := b.Command(t, coach, "calendar")
+	has(t, status, "*Your calendar* (127.0.0.1)", "Last read: Sun 22 Nov 18:", "Sessions from it in the next 3 weeks: 4")
+	// (14 December is more than three weeks away.)
+	lacks(t, status, calendarSecret, "Failing")
+
+	// The calendar changes: a moved, a cancelled and a deleted event.
+	f.set(calendarV2, http.StatusOK)
+	b.Clock.Advance(bot.CalendarEvery)
+	run(1)
+	sameLines(t, "Ana's sessions after a move and a cancellation", sessionLines(t, b, eAna),
+		"calendar 2026-11-23 2026-11-23T10:00Z 50min weekly-ana@test/20261123T100000Z",
+		"calendar 2026-11-30 2026-11-30T11:00Z 50min weekly-ana@test/20261130T100000Z",
+		"calendar 2026-12-07 2026-12-07T10:00Z 50min weekly-ana@test/20261207T100000Z cancelled",
+		"calendar 2026-12-14 2026-12-14T10:00Z 50min weekly-ana@test/20261214T100000Z")
+	sameLines(t, "Bob's sessions after his event was deleted", sessionLines(t, b, eBob),
+		"calendar 2026-11-25 2026-11-25T15:00Z 45min bob-1@test cancelled")
+
+	// Unchanged: a conditional request, answered 304.
+	b.Clock.Advance(bot.CalendarEvery)
+	run(1)
+	if hits, nm := f.counts(); hits != 3 || nm != 1 {
+		t.Errorf("after three reads the feed saw %d requests, %d answered 304; want 3 and 1", hits, nm)
+	}
+
+	// The feed fails three times: the coach is told once.
+	f.set("", http.StatusNotFound)
+	for range 3 {
+		b.Clock.Advance(bot.CalendarEvery)
+		run(1)
+	}
+	told := dmsWith(b, coach.ExternalID, "calendar")
+	sameLines(t, "DMs to the coach about the calendar", told,
+		"I couldn't read your calendar: the calendar address answered 404 Not Found. I'll keep trying every 15 minutes; sessions you book with `session` are not affected.")
+	has(t, b.Command(t, coach, "calendar"), "Failing since Sun 22 Nov 18:45: the calendar address answered 404 Not Found")
+	sameLines(t, "Ana's sessions while the calendar fails", sessionLines(t, b, eAna),
+		"calendar 2026-11-23 2026-11-23T10:00Z 50min weekly-ana@test/20261123T100000Z",
+		"calendar 2026-11-30 2026-11-30T11:00Z 50min weekly-ana@test/20261130T100000Z",
+		"calendar 2026-12-07 2026-12-07T10:00Z 50min weekly-ana@test/20261207T100000Z cancelled",
+		"calendar 2026-12-14 2026-12-14T10:00Z 50min weekly-ana@test/20261214T100000Z")
+
+	// It works again: one more DM, then none.
+	f.set(calendarV2, http.StatusOK)
+	for range 2 {
+		b.Clock.Advance(bot.CalendarEvery)
+		run(1)
+	}
+	sameLines(t, "DMs to the coach about the calendar", dmsWith(b, coach.ExternalID, "calendar"), append(told, "Your calendar works again.")...)
+
+	// Disconnected: its sessions still to come are cancelled.
+	has(t, b.Command(t, coach, "calendar off"), "Disconnected your calendar; I no longer read it. 3 upcoming sessions from it are cancelled here")
+	sameLines(t, "Ana's sessions after calendar off", sessionLines(t, b, eAna),
+		"calendar 2026-11-23 2026-11-23T10:00Z 50min weekly-ana@test/20261123T100000Z cancelled",
+		"calendar 2026-11-30 2026-11-30T11:00Z 50min weekly-ana@test/20261130T100000Z cancelled",
+		"calendar 2026-12-07 2026-12-07T10:00Z 50min weekly-ana@test/20261207T100000Z cancelled",
+		"calendar 2026-12-14 2026-12-14T10:00Z 50min weekly-ana@test/20261214T100000Z cancelled")
+	has(t, b.Command(t, coach, "calendar"), "No calendar is connected.")
+	b.Clock.Advance(bot.CalendarEvery)
+	run(0)
+
+	if !strings.Contains(logs.String(), "calendar failed") {
+		t.Errorf("the logs lack the failure; the test of the secret below reads nothing:\n%s", logs.String())
+	}
+	if strings.Contains(logs.String(), calendarSecret) {
+		t.Errorf("the logs hold the calendar's secret address:\n%s", logs.String())
+	}
+}
+
+// TestCalendarReplicas checks two replicas on one PostgreSQL store read
+// each calendar once per period.
+func TestCalendarReplicas(t *testing.T) {
+	t.Parallel()
+	db := pgtest.New(t)
+	clock := bottest.NewClock(bottest.Start)
+	b1 := bottest.SetupWith(t, bottest.Options{Store: db, Clock: clock})
+	b2 := bottest.SetupWith(t, bottest.Options{Store: db, Clock: clock})
+	b1.Engage(t, coach, ana)
+	setEmail(t, b1, ana, "ana@example.com")
+	f := &feed{}
+	f.set(calendarV1, http.StatusOK)
+	srv := httptest.NewServer(f)
+	t.Cleanup(srv.Close)
+	has(t, b1.Command(t, coach, "calendar "+srv.URL+"/cal/"+calendarSecret+"/basic.ics"), "Connected your calendar")
+
+	syncers := []*bot.CalendarSyncer{{Bot: b1.Bot, HTTP: srv.Client()}, {Bot: b2.Bot, HTTP: srv.Client()}}
+	for period := 1; period <= 3; period++ {
+		var wg sync.WaitGroup
+		for _, s := range syncers {
+			wg.Go(func() {
+				for range 3 {
+					if _, err := s.RunOnce(t.Context()); err != nil {
+						t.Error(err)
+					}
+				}
+			})
+		}
+		wg.Wait()
+		if hits, _ := f.counts(); hits != period {
+			t.Fatalf("period %d: the feed was read %d times in all, want %d (once per period)", period, hits, period)
+		}
+		clock.Advance(bot.CalendarEvery)
+	}
+	// Four weekly ones and "Ana + Bob intro" (Bob is no client here).
+	if n := len(sessionLinesAll(t, b1)); n != 5 {
+		t.Errorf("two replicas made %d sessions for Ana, want 5", n)
+	}
+}
+
+func sessionLinesAll(t testing.TB, b *bottest.Bundle) []string {
+	t.Helper()
+	return sessionLines(t, b, b.Engagement(t, ana))
+}
