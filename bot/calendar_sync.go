@@ -28,9 +28,9 @@ const (
 	// to 60 days ahead.
 	CalendarBehind = 24 * time.Hour
 	CalendarAhead  = 60 * 24 * time.Hour
-	// CalendarFullRead is how long conditional requests are used before
-	// the calendar is read in full again: the window moves with time, so
-	// events that came into it must be read even from an unchanged file.
+	// CalendarFullRead is the period of full reads: within one, reads are
+	// conditional (If-None-Match); the first of each reads the file in
+	// full, as the window of events moves even when the file does not.
 	CalendarFullRead = 6 * time.Hour
 )
 
@@ -83,8 +83,10 @@ func (s *CalendarSyncer) sync(ctx context.Context, c *Calendar, now time.Time) e
 	if err != nil {
 		return err
 	}
+	// Conditional within a CalendarFullRead period, in full at the first
+	// read of each: the window moves even when the file does not.
 	v := ics.Validators{ETag: c.ETag, LastModified: c.LastModified}
-	if c.LastSyncAt.IsZero() || now.Sub(c.LastSyncAt) >= CalendarFullRead {
+	if c.LastSyncAt.IsZero() || !now.Truncate(CalendarFullRead).Equal(c.LastSyncAt.Truncate(CalendarFullRead)) {
 		v = ics.Validators{}
 	}
 	fctx, cancel := context.WithTimeout(ctx, cmp.Or(s.Timeout, CalendarTimeout))
@@ -122,9 +124,7 @@ func (s *CalendarSyncer) sync(ctx context.Context, c *Calendar, now time.Time) e
 			tell = "Your calendar works again."
 		}
 		c.FailingSince, c.LastError, c.Reported = time.Time{}, "", false
-		if !notModified {
-			c.ETag, c.LastModified, c.LastSyncAt = next.ETag, next.LastModified, now
-		}
+		c.ETag, c.LastModified, c.LastSyncAt = next.ETag, next.LastModified, now
 	}
 	if err := b.store.UpdateCalendar(ctx, c); err != nil {
 		if ErrorCode(err) == ENOTFOUND {

@@ -165,6 +165,9 @@ func describe(ctx context.Context, err error) error {
 	if errors.Is(err, errBadRedirect) {
 		return errBadRedirect
 	}
+	if errors.Is(err, errNotPublic) {
+		return errNotPublic
+	}
 	if ctx.Err() != nil || errors.Is(err, context.DeadlineExceeded) || isTimeout(err) {
 		return errors.New("the calendar address did not answer in time")
 	}

@@ -116,3 +116,19 @@ func TestNormalizeURL(t *testing.T) {
 		t.Errorf("webcal: %v, %v; want https", u, err)
 	}
 }
+
+// TestPublicClient checks the client for coaches' addresses refuses the
+// service's own network: the loopback test server here.
+func TestPublicClient(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("BEGIN:VCALENDAR")) }))
+	t.Cleanup(srv.Close)
+	_, _, _, err := ics.Fetch(t.Context(), ics.PublicClient(), srv.URL+secretPath, ics.Validators{}, 0)
+	if err == nil || err.Error() != "the calendar address is not on the public internet" {
+		t.Errorf("Fetch of a loopback address with PublicClient: %v, want a refusal", err)
+	}
+	host := strings.Replace(srv.URL, "127.0.0.1", "localhost", 1)
+	if _, _, _, err := ics.Fetch(t.Context(), ics.PublicClient(), host+secretPath, ics.Validators{}, 0); err == nil {
+		t.Error("Fetch of localhost with PublicClient worked, want a refusal")
+	}
+}

@@ -3,7 +3,6 @@ package ics
 import (
 	"bytes"
 	"errors"
-	"fmt"
 	"sort"
 	"strings"
 	"time"
@@ -56,7 +55,9 @@ func Occurrences(body []byte, from, to time.Time, floating *time.Location) ([]Ev
 	}
 	cal, err := ical.NewDecoder(bytes.NewReader(body)).Decode()
 	if err != nil {
-		return nil, fmt.Errorf("the calendar file is not valid iCalendar (%s)", short(err))
+		// The decoder's words quote the file, which may be any page the
+		// address answers with: they stay out of what the coach reads.
+		return nil, errors.New("the calendar file is not valid iCalendar (is it the address in iCal format?)")
 	}
 	z := &zoneResolver{floating: floating}
 
@@ -325,14 +326,4 @@ func email(p *ical.Prop) string {
 		return strings.ToLower(strings.TrimSpace(e))
 	}
 	return ""
-}
-
-// short is err's message in at most 120 characters, without the
-// library's prefix.
-func short(err error) string {
-	s := strings.TrimPrefix(err.Error(), "ical: ")
-	if r := []rune(s); len(r) > 120 {
-		s = string(r[:120]) + "…"
-	}
-	return s
 }

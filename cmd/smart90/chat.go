@@ -59,10 +59,18 @@ func runChat(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 
 	var core *bot.Bot
 	var sched *scheduler.Scheduler
+	// The console's clock drives the calendars too: `:advance` reads
+	// those that come due, before the scheduler sends what they planned.
+	calendars := &bot.CalendarSyncer{}
 	con, err := console.New(console.Config{
 		In: stdin, Out: stdout, Clock: clock, DefaultTimeZone: *tz, FilesDir: *files, Logger: log,
 		Handler: handlerFunc(func(ctx context.Context, ev bot.Event) ([]bot.Message, error) { return core.Handle(ctx, ev) }),
-		Tick:    func(ctx context.Context) error { return sched.Tick(ctx) },
+		Tick: func(ctx context.Context) error {
+			if _, err := calendars.RunOnce(ctx); err != nil {
+				return err
+			}
+			return sched.Tick(ctx)
+		},
 		NextDue: func(ctx context.Context, after time.Time) (time.Time, bool, error) { return nextDue(ctx, store, after) },
 	})
 	if err != nil {
@@ -72,6 +80,7 @@ func runChat(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	if err != nil {
 		return err
 	}
+	calendars.Bot = core
 	// One worker: prompts due at the same instant come out in the order
 	// the store claims them, the same on every run.
 	sched, err = scheduler.New(scheduler.Config{Store: store, Deliverer: core, Clock: clock, Logger: log, Workers: 1})

@@ -19,6 +19,7 @@ import (
 	slackadapter "github.com/smart90/smart90/adapters/slack"
 	teamsadapter "github.com/smart90/smart90/adapters/teams"
 	"github.com/smart90/smart90/bot"
+	"github.com/smart90/smart90/ics"
 	"github.com/smart90/smart90/scheduler"
 	"github.com/smart90/smart90/store/seal"
 )
@@ -136,6 +137,7 @@ func (s *server) openStore(ctx context.Context) error {
 		return err
 	}
 	if s.cfg.EncryptionKey == "" {
+		s.store = calendarsNeedKey{store}
 		return nil
 	}
 	key, err := seal.ParseKey(s.cfg.EncryptionKey)
@@ -253,6 +255,7 @@ func (s *server) run(ctx context.Context, stdout io.Writer) error {
 	schedDone := make(chan error, 1)
 	go func() { schedDone <- s.sched.Run(ctx, s.cfg.Poll) }()
 	loops := startLoops(ctx, s.store, s.coord.Fallback, s.redisOK, s.coordM, s.clock, s.log)
+	loops.readCalendars(ctx, &bot.CalendarSyncer{Bot: s.core, HTTP: ics.PublicClient(), MaxBytes: s.cfg.CalendarMaxBytes})
 	socketDone := s.startSocketMode(ctx)
 
 	var runErr error

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	teamsadapter "github.com/smart90/smart90/adapters/teams"
+	"github.com/smart90/smart90/ics"
 	"github.com/smart90/smart90/store/seal"
 )
 
@@ -46,6 +47,10 @@ type serveConfig struct {
 	Poll     time.Duration
 	LogLevel string
 	LogText  bool
+
+	// CalendarMaxBytes is the largest coach's calendar read
+	// (SMART90_CALENDAR_MAX_BYTES, default 4 MiB).
+	CalendarMaxBytes int64
 
 	// EncryptionKey encrypts bot tokens at rest (SMART90_ENCRYPTION_KEY).
 	EncryptionKey string
@@ -129,6 +134,11 @@ func (c *serveConfig) bind(fs *flag.FlagSet, getenv func(string) string) error {
 		}
 		fs.DurationVar(d.v, d.flag, v, d.usage)
 	}
+	calMax, err := envFloat(getenv, "SMART90_CALENDAR_MAX_BYTES", ics.DefaultMaxBytes)
+	if err != nil || calMax < 1 || calMax != float64(int64(calMax)) {
+		return fmt.Errorf("SMART90_CALENDAR_MAX_BYTES: %q is not a whole number of bytes", getenv("SMART90_CALENDAR_MAX_BYTES"))
+	}
+	fs.Int64Var(&c.CalendarMaxBytes, "calendar-max-bytes", int64(calMax), "largest coach's calendar read, in bytes (env SMART90_CALENDAR_MAX_BYTES)")
 	fs.BoolVar(&c.DryRun, "dry-run", false, "log what would be sent instead of sending (try the scheduler, load tests)")
 	fs.StringVar(&c.LogLevel, "log-level", cmp.Or(getenv("SMART90_LOG_LEVEL"), "info"), "log level: debug, info, warn, error (env SMART90_LOG_LEVEL)")
 	fs.BoolVar(&c.LogText, "log-text", false, "log text instead of JSON")

@@ -28,6 +28,9 @@ const (
 	// pruneEvery is how often the inbound events whose record expired are
 	// deleted (they are kept a day; a few minutes late costs nothing).
 	pruneEvery = 5 * time.Minute
+	// calendarsEvery is how often a replica looks for coaches' calendars
+	// due to be read (each is read every bot.CalendarEvery).
+	calendarsEvery = time.Minute
 )
 
 // loops are the background loops of serve; stop ends them.
@@ -95,6 +98,18 @@ func (l *loops) stop(ctx context.Context) {
 	if err := l.store.LeaveReplica(ctx, l.replicaID); err != nil {
 		l.log.Warn("leave the replicas", "err", err)
 	}
+}
+
+// readCalendars runs cs every calendarsEvery until ctx is done: it reads
+// the calendars due, which replicas share through the store's claims.
+func (l *loops) readCalendars(ctx context.Context, cs *bot.CalendarSyncer) {
+	l.wg.Go(func() {
+		every(ctx, calendarsEvery, func(ctx context.Context) {
+			if _, err := cs.RunOnce(ctx); err != nil && ctx.Err() == nil {
+				l.log.WarnContext(ctx, "read calendars", "err", err)
+			}
+		})
+	})
 }
 
 // every runs f now and then every d until ctx is done.
