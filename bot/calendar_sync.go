@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -32,6 +33,9 @@ const (
 	// conditional (If-None-Match); the first of each reads the file in
 	// full, as the window of events moves even when the file does not.
 	CalendarFullRead = 6 * time.Hour
+	// MaxSessionLength bounds a session read from a calendar: a longer
+	// event (a conference, a trip given times) is not a session.
+	MaxSessionLength = 12 * time.Hour
 )
 
 // CalendarSyncer reads the coaches' connected calendars when they are
@@ -47,6 +51,10 @@ type CalendarSyncer struct {
 	Every time.Duration
 	// Limit is how many calendars one RunOnce claims (default 20).
 	Limit int
+	// Workers is how many calendars one RunOnce reads at once (default
+	// 4): with Limit and Timeout, all of a claim is read well within its
+	// lease, so no other replica claims one meanwhile.
+	Workers int
 	// Timeout bounds each fetch (default CalendarTimeout).
 	Timeout time.Duration
 	// MaxBytes is the largest calendar read (default ics.DefaultMaxBytes;
@@ -65,12 +73,29 @@ func (s *CalendarSyncer) RunOnce(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	for _, c := range cs {
-		if err := s.sync(ctx, c, now); err != nil {
-			// The lease runs out and another run tries again.
-			b.log.WarnContext(ctx, "sync calendar", "coach", c.CoachID, "err", err)
-		}
+	timeout := cmp.Or(s.Timeout, CalendarTimeout)
+	work := make(chan *Calendar)
+	var wg sync.WaitGroup
+	for range min(cmp.Or(s.Workers, 4), len(cs)) {
+		wg.Go(func() {
+			for c := range work {
+				// Too close to the end of its lease, another replica may
+				// claim it while it is read: it waits for the next claim.
+				if b.clock.Now().Add(timeout + 10*time.Second).After(c.LeaseUntil) {
+					continue
+				}
+				if err := s.sync(ctx, c, now); err != nil {
+					// The lease runs out and another run tries again.
+					b.log.WarnContext(ctx, "sync calendar", "coach", c.CoachID, "err", err)
+				}
+			}
+		})
 	}
+	for _, c := range cs {
+		work <- c
+	}
+	close(work)
+	wg.Wait()
 	return len(cs), nil
 }
 
@@ -82,6 +107,14 @@ func (s *CalendarSyncer) sync(ctx context.Context, c *Calendar, now time.Time) e
 	coach, inst, err := b.store.Recipient(ctx, c.CoachID)
 	if err != nil {
 		return err
+	}
+	if inst.Status != InstallationActive {
+		// Uninstalled: not read, and looked at again later.
+		c.NextFetchAt, c.LeaseUntil, c.UpdatedAt = now.Add(cmp.Or(s.Every, CalendarEvery)), time.Time{}, now
+		if err := b.store.UpdateCalendar(ctx, c); err != nil && ErrorCode(err) != ENOTFOUND {
+			return err
+		}
+		return nil
 	}
 	// Conditional within a CalendarFullRead period, in full at the first
 	// read of each: the window moves even when the file does not.
@@ -132,7 +165,7 @@ func (s *CalendarSyncer) sync(ctx context.Context, c *Calendar, now time.Time) e
 		}
 		return err
 	}
-	if tell != "" && inst.Status == InstallationActive {
+	if tell != "" {
 		b.notify(ctx, inst, coach, tell)
 	}
 	if len(changed) > 0 {
@@ -167,8 +200,9 @@ type calendarClient struct {
 // clients: an event is a session with the one client who is among its
 // attendees (by e-mail address), or, with no attendee of theirs, the one
 // client whose name, or first name when no other client shares it, is
-// in its title as whole words. All-day events and events that name no
-// client, or several, are not sessions.
+// in its title as whole words. All-day events, events of
+// MaxSessionLength or more and events that name no client, or several,
+// are not sessions.
 func (b *Bot) calendarSessions(ctx context.Context, coach *Person, events []ics.Event) ([]*Session, error) {
 	engs, err := b.store.EngagementsForCoach(ctx, coach.ID, EngagementActive, EngagementPaused)
 	if err != nil {
@@ -198,7 +232,7 @@ func (b *Bot) calendarSessions(ctx context.Context, coach *Person, events []ics.
 	var out []*Session
 	seen := map[SessionKey]bool{}
 	for _, ev := range events {
-		if ev.AllDay {
+		if ev.AllDay || ev.End.Sub(ev.Start) >= MaxSessionLength {
 			continue
 		}
 		c := matchClient(clients, ev)

@@ -68,8 +68,8 @@ func icsFile(lines ...string) string {
 
 // Cora's calendar, from Sunday 22 November 2026: a weekly session with
 // Ana (an attendee by e-mail) on Mondays at 10:00 London time, one with
-// Bob named in the title, Ana's all-day offsite, an event naming both
-// and one naming neither.
+// Bob named in the title, Ana's all-day offsite, an event naming both,
+// one naming neither, and a twelve-hour summit Ana attends.
 var calendarV1 = icsFile(
 	"BEGIN:VEVENT", "UID:weekly-ana@test", "SUMMARY:Coaching", "DTSTART;TZID=Europe/London:20261123T100000",
 	"DTEND;TZID=Europe/London:20261123T105000", "RRULE:FREQ=WEEKLY;COUNT=4",
@@ -78,6 +78,8 @@ var calendarV1 = icsFile(
 	"BEGIN:VEVENT", "UID:offsite@test", "SUMMARY:Ana offsite", "DTSTART;VALUE=DATE:20261126", "END:VEVENT",
 	"BEGIN:VEVENT", "UID:both@test", "SUMMARY:Ana + Bob intro", "DTSTART:20261127T090000Z", "DURATION:PT30M", "END:VEVENT",
 	"BEGIN:VEVENT", "UID:dentist@test", "SUMMARY:Dentist", "DTSTART:20261127T120000Z", "DURATION:PT30M", "END:VEVENT",
+	"BEGIN:VEVENT", "UID:summit@test", "SUMMARY:Leadership summit", "DTSTART:20261128T080000Z", "DURATION:PT12H",
+	"ATTENDEE:mailto:ana@example.com", "END:VEVENT",
 )
 
 // calendarV2 moves Ana's second session an hour later, cancels her
@@ -290,4 +292,32 @@ func TestCalendarReplicas(t *testing.T) {
 func sessionLinesAll(t testing.TB, b *bottest.Bundle) []string {
 	t.Helper()
 	return sessionLines(t, b, b.Engagement(t, ana))
+}
+
+// TestCalendarLeaseTooShort checks a calendar is not read when the read
+// could outlast its claim (another replica could claim it meanwhile).
+func TestCalendarLeaseTooShort(t *testing.T) {
+	t.Parallel()
+	b := bottest.Setup(t)
+	b.Engage(t, coach, ana)
+	f := &feed{}
+	f.set(calendarV1, http.StatusOK)
+	srv := httptest.NewServer(f)
+	t.Cleanup(srv.Close)
+	has(t, b.Command(t, coach, "calendar "+srv.URL+"/basic.ics"), "Connected your calendar")
+	slow := &bot.CalendarSyncer{Bot: b.Bot, HTTP: srv.Client(), Timeout: bot.CalendarLease}
+	if n, err := slow.RunOnce(t.Context()); err != nil || n != 1 {
+		t.Fatalf("RunOnce = %d, %v; want 1 claimed", n, err)
+	}
+	if hits, _ := f.counts(); hits != 0 {
+		t.Errorf("a read that could outlast its lease was made (%d requests)", hits)
+	}
+	b.Clock.Advance(bot.CalendarLease)
+	fast := &bot.CalendarSyncer{Bot: b.Bot, HTTP: srv.Client()}
+	if n, err := fast.RunOnce(t.Context()); err != nil || n != 1 {
+		t.Fatalf("RunOnce after the lease = %d, %v; want 1 claimed", n, err)
+	}
+	if hits, _ := f.counts(); hits != 1 {
+		t.Errorf("after the lease ran out the feed saw %d requests, want 1", hits)
+	}
 }

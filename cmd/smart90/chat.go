@@ -61,7 +61,7 @@ func runChat(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	var sched *scheduler.Scheduler
 	// The console's clock drives the calendars too: `:advance` reads
 	// those that come due, before the scheduler sends what they planned.
-	calendars := &bot.CalendarSyncer{}
+	calendars := &bot.CalendarSyncer{Workers: 1}
 	con, err := console.New(console.Config{
 		In: stdin, Out: stdout, Clock: clock, DefaultTimeZone: *tz, FilesDir: *files, Logger: log,
 		Handler: handlerFunc(func(ctx context.Context, ev bot.Event) ([]bot.Message, error) { return core.Handle(ctx, ev) }),
