@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/smart90/smart90/bot"
 	"github.com/smart90/smart90/bot/bottest"
@@ -319,5 +320,37 @@ func TestCalendarLeaseTooShort(t *testing.T) {
 	}
 	if hits, _ := f.counts(); hits != 1 {
 		t.Errorf("after the lease ran out the feed saw %d requests, want 1", hits)
+	}
+}
+
+// TestCalendarFullRead checks reads are conditional within a six-hour
+// period and in full at the first read of the next: the window of events
+// moves even when the file does not.
+func TestCalendarFullRead(t *testing.T) {
+	t.Parallel()
+	b := bottest.Setup(t)
+	b.Engage(t, coach, ana)
+	f := &feed{}
+	f.set(calendarV1, http.StatusOK)
+	srv := httptest.NewServer(f)
+	t.Cleanup(srv.Close)
+	has(t, b.Command(t, coach, "calendar "+srv.URL+"/basic.ics"), "Connected your calendar")
+	s := &bot.CalendarSyncer{Bot: b.Bot, HTTP: srv.Client()}
+	for i, want := range []struct{ hits, notModified int }{{1, 0}, {2, 1}, {3, 2}} {
+		if _, err := s.RunOnce(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		if hits, nm := f.counts(); hits != want.hits || nm != want.notModified {
+			t.Errorf("read %d at %s: %d requests, %d answered 304; want %d and %d", i+1, b.Clock.Now().UTC(), hits, nm, want.hits, want.notModified)
+		}
+		b.Clock.Advance(bot.CalendarEvery)
+	}
+	// Sunday 18:45 UTC → Monday 00:00 UTC, the next period: a full read.
+	b.Clock.Set(time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC))
+	if _, err := s.RunOnce(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if hits, nm := f.counts(); hits != 4 || nm != 2 {
+		t.Errorf("the first read of a new period: %d requests, %d answered 304; want 4 and 2 (a full read)", hits, nm)
 	}
 }

@@ -125,7 +125,7 @@ func (db *DB) SyncCalendarSessions(ctx context.Context, coachID int64, now, from
 	var changed []*bot.Session
 	err := db.tx(ctx, func(tx pgx.Tx) error {
 		changed = nil
-		rows, _ := tx.Query(ctx, `SELECT id FROM engagements WHERE coach_id = $1 FOR SHARE`, coachID)
+		rows, _ := tx.Query(ctx, `SELECT id FROM engagements WHERE coach_id = $1`, coachID)
 		ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
 		if err != nil {
 			return err
