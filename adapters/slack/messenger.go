@@ -61,6 +61,7 @@ type Messenger struct {
 	clients  map[string]webAPI // by token
 	dms      map[string]string // "<team>/<user>" → DM channel id
 	profiles profiles          // users.info answers (Profile)
+	statuses statuses          // users.profile.get answers and user_change events (Status)
 }
 
 // options are the slack-go client options the configuration asks for.
