@@ -145,3 +145,16 @@ func hasPhrase(text, phrase string) bool {
 
 // wordRune reports whether r is part of a word.
 func wordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
+
+// ParseAwayWords reads a comma-separated list of away words
+// (SMART90_AWAY_WORDS): each emoji or phrase trimmed, blanks left out. An
+// empty list means DefaultAwayWords.
+func ParseAwayWords(s string) []string {
+	var out []string
+	for w := range strings.SplitSeq(s, ",") {
+		if w = strings.TrimSpace(w); w != "" {
+			out = append(out, w)
+		}
+	}
+	return out
+}

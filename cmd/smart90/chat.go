@@ -34,6 +34,8 @@ func runChat(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	files := fs.String("files", "", "directory for exported files (default: a temporary directory)")
 	level := fs.String("log-level", "warn", "log level: debug, info, warn, error")
 	charts := fs.Bool("charts", getenv("SMART90_CHARTS") != "off", "draw charts in digests and briefs (env SMART90_CHARTS=off turns them off)")
+	var away awayWords
+	bindAwayWords(fs, getenv, &away)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -68,7 +70,7 @@ func runChat(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	if err != nil {
 		return err
 	}
-	core, err = bot.New(bot.Config{Store: store, Messenger: con, State: inproc.NewState(clock), Clock: clock, Logger: log, NoCharts: !*charts})
+	core, err = bot.New(bot.Config{Store: store, Messenger: con, State: inproc.NewState(clock), Clock: clock, Logger: log, NoCharts: !*charts, AwayWords: away})
 	if err != nil {
 		return err
 	}
