@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"time"
@@ -66,7 +67,7 @@ func (b *Bot) awayReason(ctx context.Context, inst *Installation, p *Person, day
 	}
 	ctx, cancel := context.WithTimeout(ctx, statusTimeout)
 	defer cancel()
-	st, err := sr.Status(ctx, inst, p.ExternalID)
+	st, err := readStatus(ctx, sr, inst, p.ExternalID)
 	now := b.clock.Now()
 	if errors.Is(err, ErrNoStatus) {
 		return ""
@@ -82,6 +83,27 @@ func (b *Bot) awayReason(ctx context.Context, inst *Installation, p *Person, day
 		return ReasonOutOfOffice
 	}
 	return ""
+}
+
+// readStatus is sr.Status, given up when ctx ends even if the reader
+// does not heed ctx (a token fetch that does not take one): the prompt is
+// not held up. The read left behind ends by its own timeouts.
+func readStatus(ctx context.Context, sr StatusReader, inst *Installation, userID string) (Status, error) {
+	type result struct {
+		st  Status
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		st, err := sr.Status(ctx, inst, userID)
+		done <- result{st, err}
+	}()
+	select {
+	case r := <-done:
+		return r.st, r.err
+	case <-ctx.Done():
+		return Status{}, fmt.Errorf("read status: %w", ctx.Err())
+	}
 }
 
 // IsAway reports whether st says its person is out of office at now: the

@@ -3,6 +3,8 @@ package bot_test
 import (
 	"context"
 	"errors"
+	"log/slog"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -161,5 +163,72 @@ func TestPaceForwardsStatus(t *testing.T) {
 	}
 	if _, err := plain.(bot.StatusReader).Status(ctx, &bot.Installation{}, "U1"); !errors.Is(err, bot.ErrNoStatus) {
 		t.Errorf("paced Messenger without statuses: %v, want ErrNoStatus", err)
+	}
+}
+
+// stuckReader is a StatusReader that never answers until released, and
+// does not heed its context (as a token fetch without one would not).
+type stuckReader struct {
+	*bottest.Messenger
+	release chan struct{}
+}
+
+func (s *stuckReader) Status(context.Context, *bot.Installation, string) (bot.Status, error) {
+	<-s.release
+	return bot.Status{OutOfOffice: true}, nil
+}
+
+// TestDeliverDoesNotWaitForAStuckStatus: a status read that does not come
+// back is given up after its bound, and the prompt goes out.
+func TestDeliverDoesNotWaitForAStuckStatus(t *testing.T) {
+	t.Parallel()
+	b, e := withRocks(t)
+	b.Clock.Set(bottest.Day("2026-11-23", "09:00", "Europe/Paris"))
+	msgr := &stuckReader{Messenger: &bottest.Messenger{}, release: make(chan struct{})}
+	t.Cleanup(func() { close(msgr.release) })
+	core, err := bot.New(bot.Config{Store: b.Store, Messenger: msgr, State: b.State, Clock: b.Clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := &bot.Delivery{PersonID: b.Person(t, ana).ID, EngagementID: e.ID, Kind: bot.DeliveryDaily,
+		Period: mon23.String(), DueAt: b.Clock.Now().UTC(), State: bot.DeliveryPending}
+	ref, needed, err := core.Deliver(context.Background(), d)
+	if err != nil || !needed || ref == "" || d.SkipReason != "" {
+		t.Fatalf("Deliver with a stuck status read: %q, %v, %v, reason %q; want the prompt sent", ref, needed, err, d.SkipReason)
+	}
+}
+
+// TestStatusFailuresLoggedNowAndThen: a platform whose status reads fail
+// is logged once in a while, not at every prompt.
+func TestStatusFailuresLoggedNowAndThen(t *testing.T) {
+	t.Parallel()
+	b, e := withRocks(t)
+	b.Clock.Set(bottest.Day("2026-11-23", "09:00", "Europe/Paris"))
+	var logs bottest.Buffer
+	msgr := &statused{Messenger: &bottest.Messenger{}, err: errors.New("users.profile.get: internal_error")}
+	core, err := bot.New(bot.Config{Store: b.Store, Messenger: msgr, State: b.State, Clock: b.Clock,
+		Logger: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	deliver := func() {
+		t.Helper()
+		d := &bot.Delivery{PersonID: b.Person(t, ana).ID, EngagementID: e.ID, Kind: bot.DeliveryDaily,
+			Period: mon23.String(), DueAt: b.Clock.Now().UTC(), State: bot.DeliveryPending}
+		if _, needed, err := core.Deliver(context.Background(), d); err != nil || !needed {
+			t.Fatalf("deliver: %v, %v", needed, err)
+		}
+	}
+	const line = "read status: prompt sent as usual"
+	for range 3 {
+		deliver()
+	}
+	if n := strings.Count(logs.String(), line); n != 1 {
+		t.Errorf("%d log lines for 3 failed reads, want 1:\n%s", n, logs.String())
+	}
+	b.Clock.Advance(10 * time.Minute)
+	deliver()
+	if n := strings.Count(logs.String(), line); n != 2 {
+		t.Errorf("%d log lines after 10 minutes, want 2", n)
 	}
 }
