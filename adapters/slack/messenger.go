@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
@@ -32,6 +33,9 @@ type MessengerConfig struct {
 	HTTPClient *http.Client
 	// Clock times how long a profile read is kept; nil is the wall clock.
 	Clock bot.Clock
+	// Logger says once per workspace that statuses cannot be read there
+	// (users.profile:read not granted); nil discards.
+	Logger *slog.Logger
 }
 
 // httpClient is the Web API client used when none is configured. slack-go's

@@ -22,6 +22,7 @@ type statuses struct {
 	mu      sync.Mutex
 	seen    map[string]status    // "<team>/<user>"
 	noScope map[string]time.Time // team → when users.profile.get said missing_scope
+	told    map[string]bool      // teams whose missing scope was logged
 }
 
 type status struct {
@@ -45,8 +46,8 @@ var _ bot.StatusReader = (*Messenger)(nil)
 // Status implements bot.StatusReader with users.profile.get: the person's
 // status text, emoji and expiry, kept for statusTTL or until a user_change
 // event brings a new one. A workspace that did not grant
-// users.profile:read gives bot.ErrNoStatus, logged by the caller's choice,
-// not read again for noScopeTTL. Slack's away/active presence is never
+// users.profile:read gives bot.ErrNoStatus, is logged once (Logger), and
+// is not asked again for noScopeTTL. Slack's away/active presence is never
 // read: it says nothing about being out of office.
 func (m *Messenger) Status(ctx context.Context, inst *bot.Installation, userID string) (bot.Status, error) {
 	if inst == nil {
@@ -77,7 +78,16 @@ func (m *Messenger) Status(ctx context.Context, inst *bot.Installation, userID s
 				m.statuses.noScope = map[string]time.Time{}
 			}
 			m.statuses.noScope[inst.ExternalID] = now
+			told := m.statuses.told[inst.ExternalID]
+			if m.statuses.told == nil {
+				m.statuses.told = map[string]bool{}
+			}
+			m.statuses.told[inst.ExternalID] = true
 			m.statuses.mu.Unlock()
+			if !told && m.cfg.Logger != nil {
+				m.cfg.Logger.InfoContext(ctx, fmt.Sprintf("Slack workspace %s has not granted users.profile:read: out-of-office is not read until the app is reinstalled", inst.ExternalID),
+					"team", inst.ExternalID)
+			}
 			return bot.Status{}, fmt.Errorf("%w: users.profile.get: %s (reinstall the app to grant users.profile:read)", bot.ErrNoStatus, se.Err)
 		}
 		return bot.Status{}, classify("users.profile.get", err)

@@ -3,7 +3,9 @@ package slack
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -102,7 +104,8 @@ func TestStatusWithoutTheScope(t *testing.T) {
 		w.Header().Set("Content-Type", "application/json")
 		fmt.Fprint(w, `{"ok":false,"error":"missing_scope","needed":"users.profile:read","provided":"chat:write"}`)
 	})
-	m := NewMessenger(MessengerConfig{APIURL: f.URL, Clock: clock})
+	var logs bottest.Buffer
+	m := NewMessenger(MessengerConfig{APIURL: f.URL, Clock: clock, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 	for _, user := range []string{"UANA", "UBOB"} {
 		if _, err := m.Status(t.Context(), team, user); !errors.Is(err, bot.ErrNoStatus) {
 			t.Errorf("%s: %v, want ErrNoStatus", user, err)
@@ -110,6 +113,16 @@ func TestStatusWithoutTheScope(t *testing.T) {
 	}
 	if n := f.Count("users.profile.get"); n != 1 {
 		t.Errorf("%d users.profile.get, want 1 (the workspace is not asked again)", n)
+	}
+	clock.Advance(noScopeTTL)
+	if _, err := m.Status(t.Context(), team, "UANA"); !errors.Is(err, bot.ErrNoStatus) {
+		t.Errorf("an hour on: %v, want ErrNoStatus", err)
+	}
+	if n := f.Count("users.profile.get"); n != 2 {
+		t.Errorf("%d users.profile.get, want 2 (asked again an hour on)", n)
+	}
+	if n := strings.Count(logs.String(), "Slack workspace T123 has not granted users.profile:read"); n != 1 {
+		t.Errorf("%d log lines about the missing scope, want 1:\n%s", n, logs.String())
 	}
 	f.Handle("users.profile.get", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
