@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"time"
 )
 
 // Summarizer writes the short summary of a client's period that a brief
@@ -38,7 +39,7 @@ func (b *Bot) writtenSummary(ctx context.Context, facts string) string {
 	if b.summarizer == nil {
 		return ""
 	}
-	ctx, cancel := context.WithTimeout(ctx, b.summaryTimeout)
+	ctx, cancel := context.WithTimeout(ctx, b.summaryBudget(ctx))
 	defer cancel()
 	type answer struct {
 		text, model string
@@ -73,6 +74,20 @@ func (b *Bot) writtenSummary(ctx context.Context, facts string) string {
 		model = "an unnamed model"
 	}
 	return "*Summary* by " + model + " (check it against the data below): " + text + "\n"
+}
+
+// summaryBudget is how long the summary may take: the summary timeout, or
+// half of what is left of ctx when that is less. What asks for the brief
+// may have its own bound (Slack's ack within 3 s, the scheduler's send
+// timeout), and the brief must still be sent within it after the summary
+// gave up. A context's deadline is the machine's time, not the bot's
+// Clock, so it is read against the machine's time.
+func (b *Bot) summaryBudget(ctx context.Context) time.Duration {
+	d := b.summaryTimeout
+	if dl, ok := ctx.Deadline(); ok {
+		d = min(d, time.Until(dl)/2)
+	}
+	return d
 }
 
 // notesLabel starts the line of the coach's notes in a brief, and

@@ -207,3 +207,28 @@ func TestBriefSummaryOnlyForTheCoach(t *testing.T) {
 		t.Errorf("%d calls for refused briefs", len(f.calls())-n)
 	}
 }
+
+// TestBriefSummaryWithinCallersBound: when what asks for the brief has a
+// deadline of its own (Slack's ack, a send's timeout), the summary gets
+// half of what is left, so the brief can still be sent after it.
+func TestBriefSummaryWithinCallersBound(t *testing.T) {
+	t.Parallel()
+	var got time.Time
+	f := &fakeSummarizer{SummarizeFunc: func(ctx context.Context, facts string) (string, string, error) {
+		got, _ = ctx.Deadline()
+		return "Ana is on track.", "m", nil
+	}}
+	_, b := briefWith(t, bottest.Options{Summarizer: f, SummaryTimeout: time.Hour})
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	want, _ := ctx.Deadline()
+	out, err := b.Bot.Handle(ctx, bot.Event{Kind: bot.EventCommand, Text: "brief <@ana>", Platform: bot.PlatformSlack,
+		Installation: bottest.Workspace, User: coach, Mentions: map[string]bot.UserRef{ana.ExternalID: ana}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	has(t, out, "*Summary* by m (check it against the data below): Ana is on track.")
+	if got.IsZero() || !got.Before(want) {
+		t.Errorf("summary's deadline %v, want before the caller's %v", got, want)
+	}
+}
