@@ -51,6 +51,7 @@ type serveConfig struct {
 	EncryptionKey string
 	Slack         slackConfig
 	Teams         teamsConfig
+	LLM           llmConfig // SMART90_LLM_*: the brief's written summary, off by default
 }
 
 // teamsConfig is the Teams bot's configuration, from the environment only
@@ -134,6 +135,7 @@ func (c *serveConfig) bind(fs *flag.FlagSet, getenv func(string) string) error {
 	fs.BoolVar(&c.LogText, "log-text", false, "log text instead of JSON")
 	c.EncryptionKey = getenv("SMART90_ENCRYPTION_KEY")
 	c.Slack = slackFromEnv(getenv)
+	c.LLM = llmFromEnv(getenv)
 	c.Teams, err = teamsFromEnv(getenv)
 	return err
 }
@@ -215,6 +217,7 @@ func (c *serveConfig) validate() error {
 	if c.Teams.AppID != "" {
 		errs = append(errs, c.Teams.problems()...)
 	}
+	errs = append(errs, c.LLM.problems()...)
 	if !c.DryRun && !c.Slack.enabled() && c.Teams.AppID == "" {
 		errs = append(errs, errors.New("no chat platform is configured: set SLACK_BOT_TOKEN and SLACK_APP_TOKEN (Slack) or MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD (Teams), see README; or run with -dry-run to try the scheduler"))
 	}
