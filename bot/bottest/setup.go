@@ -47,12 +47,21 @@ type Options struct {
 	Clock *Clock
 	// NoCharts leaves charts out of digests and briefs.
 	NoCharts bool
+	// Summarizer and SummaryTimeout are the bot's written summary of a
+	// brief (bot.Config); nil leaves it out.
+	Summarizer     bot.Summarizer
+	SummaryTimeout time.Duration
+	// Logger replaces the bot's logs to t.Log, for a test that reads them.
+	Logger *slog.Logger
 }
 
 // SetupWith is Setup on what o gives.
 func SetupWith(t testing.TB, o Options) *Bundle {
 	t.Helper()
-	log := slog.New(slog.NewTextHandler(tlog{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	log := o.Logger
+	if log == nil {
+		log = slog.New(slog.NewTextHandler(tlog{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	}
 	store := o.Store
 	if store == nil {
 		store = sqlitetest.New(t)
@@ -68,7 +77,8 @@ func SetupWith(t testing.TB, o Options) *Bundle {
 		state = b.State
 	}
 	var err error
-	b.Bot, err = bot.New(bot.Config{Store: store, Messenger: b.Messenger, State: state, Clock: b.Clock, Logger: log, NoCharts: o.NoCharts})
+	b.Bot, err = bot.New(bot.Config{Store: store, Messenger: b.Messenger, State: state, Clock: b.Clock, Logger: log, NoCharts: o.NoCharts,
+		Summarizer: o.Summarizer, SummaryTimeout: o.SummaryTimeout})
 	must(t, err, "new bot")
 	return b
 }

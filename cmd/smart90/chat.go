@@ -52,6 +52,10 @@ func runChat(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 			return fmt.Errorf("-now: %w", err)
 		}
 	}
+	summarizer, err := llmFromEnv(getenv).summarizer(log) // SMART90_LLM_*: off unless set
+	if err != nil {
+		return err
+	}
 	clock := console.NewClock(now)
 	store, err := openStore(ctx, sc, log, clock)
 	if err != nil {
@@ -70,7 +74,8 @@ func runChat(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	if err != nil {
 		return err
 	}
-	core, err = bot.New(bot.Config{Store: store, Messenger: con, State: inproc.NewState(clock), Clock: clock, Logger: log, NoCharts: !*charts, AwayWords: away})
+	core, err = bot.New(bot.Config{Store: store, Messenger: con, State: inproc.NewState(clock), Clock: clock, Logger: log, NoCharts: !*charts,
+		Summarizer: summarizer, AwayWords: away})
 	if err != nil {
 		return err
 	}

@@ -51,6 +51,7 @@ type serveConfig struct {
 	EncryptionKey string
 	Slack         slackConfig
 	Teams         teamsConfig
+	LLM           llmConfig // SMART90_LLM_*: the brief's written summary, off by default
 	// AwayWords are what a chat status says when its person is out of
 	// office (SMART90_AWAY_WORDS); empty: bot.DefaultAwayWords.
 	AwayWords awayWords
@@ -142,6 +143,7 @@ func (c *serveConfig) bind(fs *flag.FlagSet, getenv func(string) string) error {
 	bindAwayWords(fs, getenv, &c.AwayWords)
 	c.EncryptionKey = getenv("SMART90_ENCRYPTION_KEY")
 	c.Slack = slackFromEnv(getenv)
+	c.LLM = llmFromEnv(getenv)
 	c.Teams, err = teamsFromEnv(getenv)
 	return err
 }
@@ -230,6 +232,7 @@ func (c *serveConfig) validate() error {
 	if c.Teams.AppID != "" {
 		errs = append(errs, c.Teams.problems()...)
 	}
+	errs = append(errs, c.LLM.problems()...)
 	if !c.DryRun && !c.Slack.enabled() && c.Teams.AppID == "" {
 		errs = append(errs, errors.New("no chat platform is configured: set SLACK_BOT_TOKEN and SLACK_APP_TOKEN (Slack) or MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD (Teams), see README; or run with -dry-run to try the scheduler"))
 	}
