@@ -70,6 +70,7 @@ type Bot struct {
 	summarizer     Summarizer
 	summaryTimeout time.Duration
 	awayWords      []string
+	awayLog        statusLog // when a failed status read was last logged
 }
 
 // New returns a Bot, validating cfg and filling defaults.

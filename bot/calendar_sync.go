@@ -10,7 +10,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/smart90/smart90/ics"
@@ -262,8 +261,7 @@ func matchClient(clients []calendarClient, ev ics.Event) *calendarClient {
 				break
 			}
 		}
-		title := strings.ToLower(ev.Summary)
-		if c.name != "" && hasWords(title, c.name) || c.first != "" && hasWords(title, c.first) {
+		if c.name != "" && hasPhrase(ev.Summary, c.name) || c.first != "" && hasPhrase(ev.Summary, c.first) {
 			byName = append(byName, c)
 		}
 	}
@@ -274,30 +272,6 @@ func matchClient(clients []calendarClient, ev ics.Event) *calendarClient {
 		return byName[0]
 	}
 	return nil
-}
-
-// hasWords reports whether words occurs in s with no letter or digit
-// on either side.
-func hasWords(s, words string) bool {
-	for from := 0; from < len(s); {
-		i := strings.Index(s[from:], words)
-		if i < 0 {
-			return false
-		}
-		i += from
-		end := i + len(words)
-		before, _ := utf8.DecodeLastRuneInString(s[:i])
-		after, _ := utf8.DecodeRuneInString(s[end:])
-		if !wordRune(before) && !wordRune(after) {
-			return true
-		}
-		from = i + 1
-	}
-	return false
-}
-
-func wordRune(r rune) bool {
-	return r != utf8.RuneError && (unicode.IsLetter(r) || unicode.IsDigit(r))
 }
 
 // eventUID is a calendar session's UID: the event's, with the

@@ -42,11 +42,6 @@ func (b *Bot) Deliver(ctx context.Context, d *Delivery) (ref string, needed bool
 		(d.Kind == DeliveryReminder && !e.Reminds()) {
 		return "", false, nil
 	}
-	if reason := b.awayReason(ctx, inst, p, day); reason != "" {
-		// Recorded with its reason, never counted as missed.
-		d.SkipReason = reason
-		return "", false, nil
-	}
 	b.carryOver(ctx, e, e.CycleOn(day), rocks, p.ID, b.clock.Now().UTC())
 	var m Message
 	t := target{DeliveryDaily, e.ID, day}
@@ -98,6 +93,13 @@ func (b *Bot) Deliver(ctx context.Context, d *Delivery) (ref string, needed bool
 		m = b.weeklyPrompt(e, w, rocks, sc, zoneOf(p))
 	default:
 		return "", false, fmt.Errorf("deliver: unknown kind %q", d.Kind)
+	}
+	// Asked last, of a prompt that is still needed: one answered early
+	// is simply not needed, whatever the person's status says.
+	if reason := b.awayReason(ctx, inst, p, day); reason != "" {
+		// Recorded with its reason, never counted as missed.
+		d.SkipReason = reason
+		return "", false, nil
 	}
 	to := dm(inst, p)
 	// A retry after a part-way failure resumes after the parts that went

@@ -66,7 +66,18 @@ type paced struct {
 var (
 	_ SentChecker   = (*paced)(nil)
 	_ ProfileReader = (*paced)(nil)
+	_ StatusReader  = (*paced)(nil)
 )
+
+// Status forwards to the paced Messenger's StatusReader, unpaced like a
+// profile read (the reader keeps what it read); ErrNoStatus when it has none.
+func (p *paced) Status(ctx context.Context, inst *Installation, userID string) (Status, error) {
+	sr, ok := p.next.(StatusReader)
+	if !ok {
+		return Status{}, ErrNoStatus
+	}
+	return sr.Status(ctx, inst, userID)
+}
 
 // Profile forwards to the paced Messenger's ProfileReader, unpaced: a
 // profile read is not a send, and the reader keeps what it read.

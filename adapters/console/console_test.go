@@ -561,7 +561,7 @@ func TestConsoleErrors(t *testing.T) {
 	out := f.Out.String()
 	for _, s := range []string{
 		"you> :who\n  (nobody yet; you act as you, Europe/London, until :as NAME [Area/City])\n",
-		`console: ":frob" is not a console command. Commands: :as, :click, :form, :advance, :at, :tick, :time, :who, :help, :quit. Type :help for details.`,
+		`console: ":frob" is not a console command. Commands: :as, :click, :form, :advance, :at, :status, :tick, :time, :who, :help, :quit. Type :help for details.`,
 		`console: "Ana!" is not a console name`,
 		`console: "Mars/Olympus" is not a time zone I know`,
 		"ana> :who\n  users:\n    ana (Europe/London)  ← you\n",

@@ -14,6 +14,9 @@
 //	:form key=value; ...      submit the latest form you were shown
 //	:advance 1d2h             move the clock forward (at most 400 days)
 //	:at YYYY-MM-DD HH:MM      move the clock to a time in your zone
+//	:status NAME :emoji: text until YYYY-MM-DD
+//	                          set a user's chat status (read through
+//	                          bot.StatusReader: out of office skips prompts)
 //	:tick                     run the scheduler now
 //	:time, :who, :help, :quit
 //	# comment                 echoed into the transcript

@@ -112,6 +112,8 @@ func (c *Console) exec(ctx context.Context, line string) (quit bool) {
 			c.advance(ctx, arg)
 		case "at":
 			c.at(ctx, arg)
+		case "status":
+			c.status(arg)
 		case "tick":
 			c.runTick(ctx)
 		case "time":
@@ -145,7 +147,7 @@ func cutCommand(line string) (string, bool) {
 	return strings.TrimSpace(rest), true
 }
 
-const commandList = ":as, :click, :form, :advance, :at, :tick, :time, :who, :help, :quit"
+const commandList = ":as, :click, :form, :advance, :at, :status, :tick, :time, :who, :help, :quit"
 
 const help = `  Console commands:
     :as NAME [Area/City]      act as user NAME from now on (zone remembered; default zone otherwise);
@@ -156,6 +158,9 @@ const help = `  Console commands:
     :advance DURATION         move the clock forward (1d, 2h30m, 1d2h; at most 400 days),
                               running the scheduler at every due instant on the way
     :at YYYY-MM-DD HH:MM      move the clock to that time in your zone, the same way
+    :status NAME [:emoji:] [text] [until YYYY-MM-DD]
+                              set NAME's chat status (until the end of that day in their zone);
+                              :status NAME clears it; "out of office" ones skip their prompts
     :tick                     run the scheduler now
     :time                     show the clock in UTC and in your zone
     :who                      list the users seen so far

@@ -17,6 +17,9 @@ import (
 type user struct {
 	name string
 	zone string // IANA name; "" until they act or :as gives one
+	// status is their chat status (:status), read by the core through
+	// Console.Status.
+	status bot.Status
 }
 
 // namePattern is what a console user or channel name may contain.

@@ -92,6 +92,13 @@ func (a *Adapter) settle(ctx context.Context, key string, err error) bool {
 // retries. Replies go out after. retry is Slack's retry number (0 for
 // the first delivery).
 func (a *Adapter) onEvent(ctx context.Context, team, eventID string, eventTime, retry int, inner any) answer {
+	if uc, ok := inner.(*slackevents.UserChangeEvent); ok {
+		// A changed status is only kept in memory, and keeping it twice
+		// is harmless: nothing to claim or store for any user of the
+		// workspace (Slack sends this for everyone, not only clients).
+		a.cfg.Messenger.userChanged(team, uc)
+		return acknowledged
+	}
 	key := ""
 	if eventID != "" {
 		key = "slack:event:" + eventID

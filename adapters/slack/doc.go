@@ -15,9 +15,10 @@
 //     the installation the core's Reply carries.
 //   - blocks.go, modal.go: Block Kit rendering of messages and forms, and
 //     the time-zone type-ahead (adapters/zones).
-//   - messenger.go, users.go, webapi.go: the Web API messenger (a
-//     bot.SentChecker and bot.ProfileReader) and the one interface of Web
-//     API methods it calls, which *slack.Client satisfies.
+//   - messenger.go, users.go, status.go, webapi.go: the Web API messenger
+//     (a bot.SentChecker, bot.ProfileReader and bot.StatusReader: statuses
+//     from users.profile.get and user_change events) and the one interface
+//     of Web API methods it calls, which *slack.Client satisfies.
 //   - oauth.go: installs into several workspaces (OAuth v2).
 //   - slacktest: signing and a fake Web API for tests.
 package slack

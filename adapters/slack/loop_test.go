@@ -93,7 +93,8 @@ func TestLoopRocksAndPlainReplies(t *testing.T) {
 			t.Fatalf("deliver the check-in: %v, %v", needed, err)
 		}
 	})
-	if want := []string{"chat.postMessage"}; !slices.Equal(got, want) {
+	// Her status first: a prompt skips a person out of office.
+	if want := []string{"users.profile.get", "chat.postMessage"}; !slices.Equal(got, want) {
 		t.Errorf("check-in prompt: calls %v, want %v", got, want)
 	}
 	for i, answer := range []string{"briefed the recruiter", "1 screen five candidates", "no", "4"} {

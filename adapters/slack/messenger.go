@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
@@ -32,6 +33,9 @@ type MessengerConfig struct {
 	HTTPClient *http.Client
 	// Clock times how long a profile read is kept; nil is the wall clock.
 	Clock bot.Clock
+	// Logger says once per workspace that statuses cannot be read there
+	// (users.profile:read not granted); nil discards.
+	Logger *slog.Logger
 }
 
 // httpClient is the Web API client used when none is configured. slack-go's
@@ -61,6 +65,7 @@ type Messenger struct {
 	clients  map[string]webAPI // by token
 	dms      map[string]string // "<team>/<user>" → DM channel id
 	profiles profiles          // users.info answers (Profile)
+	statuses statuses          // users.profile.get answers and user_change events (Status)
 }
 
 // options are the slack-go client options the configuration asks for.

@@ -29,6 +29,9 @@ type webAPI interface {
 	CompleteUploadExternalContext(ctx context.Context, params slack.CompleteUploadExternalParameters) (*slack.CompleteUploadExternalResponse, error)
 	// users.info: a person's display name and time zone (Messenger.Profile).
 	GetUserInfoContext(ctx context.Context, user string, options ...slack.GetUserInfoOption) (*slack.User, error)
+	// users.profile.get: a person's status, whether they are out of
+	// office (Messenger.Status).
+	GetUserProfileContext(ctx context.Context, params *slack.GetUserProfileParameters) (*slack.UserProfile, error)
 	// views.open: a form as a modal.
 	OpenViewContext(ctx context.Context, triggerID string, view slack.ModalViewRequest) (*slack.ViewResponse, error)
 	// views.publish: the App Home tab.

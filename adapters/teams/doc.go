@@ -22,7 +22,9 @@
 //     core's replies to an activity).
 //   - Sending: messenger.go (bot.Messenger), address.go (conversation
 //     references), files.go (file consent and upload), graph.go
-//     (installing the app for a person).
+//     (installing the app for a person), presence.go (bot.StatusReader:
+//     out of office from Graph presence, where Presence.Read.All is
+//     granted).
 //   - Adaptive Cards: card.go (the card's JSON types and the renderer of a
 //     message), split.go (Cards and InvokeResponse: one message over
 //     several cards), markdown.go (the core's text as Teams' markdown),

@@ -30,6 +30,9 @@ type MessengerConfig struct {
 	// yet, so that the bot can start their 1:1 chat (a tenant admin must
 	// have granted the permissions GraphConfig names).
 	Graph *GraphConfig
+	// Presence, when set, reads whether a person is out of office from
+	// their Graph presence (see PresenceConfig), so prompts skip them.
+	Presence *PresenceConfig
 	// Files, when set, holds files (an export) between the consent card
 	// that offers them in a 1:1 chat and the person's accepting it, which
 	// is when Teams says where to upload them. Without it files are shown
@@ -55,6 +58,8 @@ type Messenger struct {
 	uploadHosts []string
 	refs        references
 	log         *slog.Logger
+	// presence reads out-of-office through Graph; nil: not read.
+	presence *presence
 }
 
 // NewMessenger returns a Messenger.
@@ -70,6 +75,11 @@ func NewMessenger(cfg MessengerConfig) (*Messenger, error) {
 	m := &Messenger{api: c, files: cfg.Files, uploadHosts: cfg.UploadHosts, refs: references{cfg.Store, clock}, log: cmp.Or(cfg.Logger, slog.Default())}
 	if m.uploadHosts == nil {
 		m.uploadHosts = DefaultUploadHosts()
+	}
+	if cfg.Presence != nil {
+		if m.presence, err = newPresence(*cfg.Presence, clock, m.log); err != nil {
+			return nil, err
+		}
 	}
 	if cfg.Graph != nil {
 		if m.graph, err = newGraph(*cfg.Graph); err != nil {

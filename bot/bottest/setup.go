@@ -47,7 +47,11 @@ type Options struct {
 	Clock *Clock
 	// NoCharts leaves charts out of digests and briefs.
 	NoCharts bool
-	// Logger replaces the warnings to t.Log: a test that reads the logs.
+	// Summarizer and SummaryTimeout are the bot's written summary of a
+	// brief (bot.Config); nil leaves it out.
+	Summarizer     bot.Summarizer
+	SummaryTimeout time.Duration
+	// Logger replaces the bot's logs to t.Log, for a test that reads them.
 	Logger *slog.Logger
 }
 
@@ -73,7 +77,8 @@ func SetupWith(t testing.TB, o Options) *Bundle {
 		state = b.State
 	}
 	var err error
-	b.Bot, err = bot.New(bot.Config{Store: store, Messenger: b.Messenger, State: state, Clock: b.Clock, Logger: log, NoCharts: o.NoCharts})
+	b.Bot, err = bot.New(bot.Config{Store: store, Messenger: b.Messenger, State: state, Clock: b.Clock, Logger: log, NoCharts: o.NoCharts,
+		Summarizer: o.Summarizer, SummaryTimeout: o.SummaryTimeout})
 	must(t, err, "new bot")
 	return b
 }

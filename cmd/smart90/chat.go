@@ -34,6 +34,8 @@ func runChat(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	files := fs.String("files", "", "directory for exported files (default: a temporary directory)")
 	level := fs.String("log-level", "warn", "log level: debug, info, warn, error")
 	charts := fs.Bool("charts", getenv("SMART90_CHARTS") != "off", "draw charts in digests and briefs (env SMART90_CHARTS=off turns them off)")
+	var away awayWords
+	bindAwayWords(fs, getenv, &away)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -49,6 +51,10 @@ func runChat(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		if now, err = time.Parse(time.RFC3339, *start); err != nil {
 			return fmt.Errorf("-now: %w", err)
 		}
+	}
+	summarizer, err := llmFromEnv(getenv).summarizer(log) // SMART90_LLM_*: off unless set
+	if err != nil {
+		return err
 	}
 	clock := console.NewClock(now)
 	store, err := openStore(ctx, sc, log, clock)
@@ -76,7 +82,8 @@ func runChat(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	if err != nil {
 		return err
 	}
-	core, err = bot.New(bot.Config{Store: store, Messenger: con, State: inproc.NewState(clock), Clock: clock, Logger: log, NoCharts: !*charts})
+	core, err = bot.New(bot.Config{Store: store, Messenger: con, State: inproc.NewState(clock), Clock: clock, Logger: log, NoCharts: !*charts,
+		Summarizer: summarizer, AwayWords: away})
 	if err != nil {
 		return err
 	}

@@ -213,7 +213,12 @@ func (s *server) chooseMessenger(slackOut *slackadapter.Messenger, teams *teamsP
 
 // buildCore builds the core and its scheduler.
 func (s *server) buildCore(out bot.Messenger) error {
-	core, err := bot.New(bot.Config{Store: s.store, Messenger: out, State: s.coord.State, Clock: s.clock, Logger: s.log, NoCharts: !s.cfg.Charts})
+	summarizer, err := s.cfg.LLM.summarizer(s.log)
+	if err != nil {
+		return err
+	}
+	core, err := bot.New(bot.Config{Store: s.store, Messenger: out, State: s.coord.State, Clock: s.clock, Logger: s.log, NoCharts: !s.cfg.Charts,
+		Summarizer: summarizer, AwayWords: s.cfg.AwayWords})
 	if err != nil {
 		return err
 	}

@@ -56,6 +56,10 @@ type serveConfig struct {
 	EncryptionKey string
 	Slack         slackConfig
 	Teams         teamsConfig
+	LLM           llmConfig // SMART90_LLM_*: the brief's written summary, off by default
+	// AwayWords are what a chat status says when its person is out of
+	// office (SMART90_AWAY_WORDS); empty: bot.DefaultAwayWords.
+	AwayWords awayWords
 }
 
 // teamsConfig is the Teams bot's configuration, from the environment only
@@ -77,6 +81,10 @@ type teamsConfig struct {
 	// admin-granted permissions README names).
 	GraphInstall bool
 	GraphURL     string // SMART90_TEAMS_GRAPH_URL: the Graph API base override
+	// NoPresence turns off reading out-of-office from Graph presence
+	// (SMART90_TEAMS_PRESENCE=false); on by default, it reads nothing in
+	// a tenant that did not grant Presence.Read.All.
+	NoPresence bool
 }
 
 // slackConfig is the Slack app's configuration, from the environment only:
@@ -142,8 +150,10 @@ func (c *serveConfig) bind(fs *flag.FlagSet, getenv func(string) string) error {
 	fs.BoolVar(&c.DryRun, "dry-run", false, "log what would be sent instead of sending (try the scheduler, load tests)")
 	fs.StringVar(&c.LogLevel, "log-level", cmp.Or(getenv("SMART90_LOG_LEVEL"), "info"), "log level: debug, info, warn, error (env SMART90_LOG_LEVEL)")
 	fs.BoolVar(&c.LogText, "log-text", false, "log text instead of JSON")
+	bindAwayWords(fs, getenv, &c.AwayWords)
 	c.EncryptionKey = getenv("SMART90_ENCRYPTION_KEY")
 	c.Slack = slackFromEnv(getenv)
+	c.LLM = llmFromEnv(getenv)
 	c.Teams, err = teamsFromEnv(getenv)
 	return err
 }
@@ -167,6 +177,13 @@ func teamsFromEnv(getenv func(string) string) (teamsConfig, error) {
 			return c, fmt.Errorf("SMART90_TEAMS_GRAPH_INSTALL: %q is not true or false", v)
 		}
 		c.GraphInstall = b
+	}
+	if v := getenv("SMART90_TEAMS_PRESENCE"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return c, fmt.Errorf("SMART90_TEAMS_PRESENCE: %q is not true or false", v)
+		}
+		c.NoPresence = !b
 	}
 	return c, nil
 }
@@ -225,6 +242,7 @@ func (c *serveConfig) validate() error {
 	if c.Teams.AppID != "" {
 		errs = append(errs, c.Teams.problems()...)
 	}
+	errs = append(errs, c.LLM.problems()...)
 	if !c.DryRun && !c.Slack.enabled() && c.Teams.AppID == "" {
 		errs = append(errs, errors.New("no chat platform is configured: set SLACK_BOT_TOKEN and SLACK_APP_TOKEN (Slack) or MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD (Teams), see README; or run with -dry-run to try the scheduler"))
 	}

@@ -52,6 +52,16 @@ func (p platforms) Profile(ctx context.Context, inst *bot.Installation, u bot.Us
 	return pr.Profile(ctx, inst, u)
 }
 
+// Status reads a person's status through the installation's platform,
+// when it can (Slack's users.profile.get, Teams presence through Graph).
+func (p platforms) Status(ctx context.Context, inst *bot.Installation, userID string) (bot.Status, error) {
+	sr, ok := p[inst.Platform].(bot.StatusReader)
+	if !ok {
+		return bot.Status{}, bot.ErrNoStatus
+	}
+	return sr.Status(ctx, inst, userID)
+}
+
 // dryRun is a Messenger that logs what it would send.
 type dryRun struct {
 	log *slog.Logger

@@ -16,7 +16,7 @@ import (
 // newSlackMessenger returns the Slack messenger. With a bot token the
 // single workspace it belongs to is known, and installed, from the start.
 func newSlackMessenger(ctx context.Context, cfg slackConfig, store bot.InstallationStore, clock bot.Clock, log *slog.Logger) (*slackadapter.Messenger, error) {
-	mc := slackadapter.MessengerConfig{APIURL: cfg.APIURL, BotToken: cfg.BotToken, Clock: clock}
+	mc := slackadapter.MessengerConfig{APIURL: cfg.APIURL, BotToken: cfg.BotToken, Clock: clock, Logger: log}
 	if cfg.BotToken != "" {
 		team, err := recordSlackWorkspace(ctx, mc, store, clock, log)
 		if err != nil {

@@ -38,6 +38,13 @@ func newTeamsParts(ctx context.Context, cfg teamsConfig, store bot.Store, files 
 		graph.Scope = teamsadapter.GraphScope // the same token endpoint, another audience
 		mc.Graph = &teamsadapter.GraphConfig{Tokens: graph.TokenSource(context.WithoutCancel(ctx)), URL: cfg.GraphURL, AppID: cfg.AppID}
 	}
+	if !cfg.NoPresence {
+		// Out of office from Graph presence, with a token from each
+		// tenant's own endpoint (or SMART90_TEAMS_TOKEN_URL, "{tenant}"
+		// replaced).
+		mc.Presence = &teamsadapter.PresenceConfig{URL: cfg.GraphURL,
+			Credentials: teamsadapter.CredentialsConfig{AppID: cfg.AppID, AppPassword: cfg.AppPassword, TokenURL: cfg.TokenURL}}
+	}
 	out, err := teamsadapter.NewMessenger(mc)
 	if err != nil {
 		return nil, err

@@ -78,7 +78,8 @@ type Post struct {
 
 // Server is a fake Slack Web API on loopback. It answers each method the
 // smart90 Slack app calls as Slack documents it: auth.test,
-// oauth.v2.access, users.info, conversations.open, chat.postMessage
+// oauth.v2.access, users.info, users.profile.get (with the status
+// SetStatus set), conversations.open, chat.postMessage
 // (recorded per channel with the message's metadata),
 // conversations.history (which shows those posts, newest first, a page at
 // a time), files.getUploadURLExternal, the upload URL it hands out,
@@ -104,6 +105,25 @@ type Server struct {
 	posts    map[string][]Post // by channel, oldest first
 	nposts   int
 	sockets  []*httptest.Server // SocketMode's WebSocket servers
+	statuses map[string]Status  // by user, for users.profile.get
+}
+
+// Status is a person's status as users.profile.get answers it.
+type Status struct {
+	Text, Emoji string
+	// Expiration is when the status clears, in Unix seconds; 0 for never.
+	Expiration int64
+}
+
+// SetStatus sets the status users.profile.get answers for user from now
+// on; the zero Status clears it.
+func (s *Server) SetStatus(user string, st Status) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.statuses == nil {
+		s.statuses = map[string]Status{}
+	}
+	s.statuses[user] = st
 }
 
 // NewServer starts a fake Slack Web API; Close stops it.
@@ -290,6 +310,8 @@ func (s *Server) Default(w http.ResponseWriter, r *http.Request) {
 			"bot_user_id": "UBOT", "app_id": "A1", "team": map[string]any{"id": s.opts.TeamID, "name": s.opts.TeamName}})
 	case "users.info":
 		s.userInfo(w, f["user"])
+	case "users.profile.get":
+		s.userProfile(w, f["user"])
 	case "conversations.open":
 		dm := "D" + f["users"]
 		if s.opts.DM != nil {
@@ -344,6 +366,24 @@ func (s *Server) userInfo(w http.ResponseWriter, id string) {
 		user["tz"] = u.TZ
 	}
 	reply(w, map[string]any{"ok": true, "user": user})
+}
+
+// userProfile answers users.profile.get for id: the profile users.info
+// would give, with the status SetStatus set.
+func (s *Server) userProfile(w http.ResponseWriter, id string) {
+	u := User{ID: id, RealName: strings.ToLower(id), DisplayName: strings.ToLower(id)}
+	if s.opts.User != nil {
+		var ok bool
+		if u, ok = s.opts.User(id); !ok {
+			reply(w, map[string]any{"ok": false, "error": "user_not_found"})
+			return
+		}
+	}
+	s.mu.Lock()
+	st := s.statuses[id]
+	s.mu.Unlock()
+	reply(w, map[string]any{"ok": true, "profile": map[string]any{"display_name": u.DisplayName, "real_name": u.RealName,
+		"status_text": st.Text, "status_emoji": st.Emoji, "status_expiration": st.Expiration}})
 }
 
 // post posts a message to its channel, and answers as Slack does.

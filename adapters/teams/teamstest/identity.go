@@ -173,6 +173,7 @@ type TokenServer struct {
 	mu        sync.Mutex
 	requests  int
 	issued    map[string]bool
+	tenants   map[string]string // token → the tenant it was asked of
 	expiresIn int
 }
 
@@ -181,7 +182,7 @@ type TokenServer struct {
 // t.Cleanup.
 func NewTokenServer(t testing.TB, appID, appPassword string) *TokenServer {
 	t.Helper()
-	s := &TokenServer{appID: appID, appPassword: appPassword, issued: make(map[string]bool), expiresIn: 3599}
+	s := &TokenServer{appID: appID, appPassword: appPassword, issued: make(map[string]bool), tenants: map[string]string{}, expiresIn: 3599}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /{tenant}/oauth2/v2.0/token", s.serveToken)
 	srv := httptest.NewServer(mux)
@@ -228,6 +229,7 @@ func (s *TokenServer) serveToken(w http.ResponseWriter, r *http.Request) {
 		s.mu.Lock()
 		token := fmt.Sprintf("test-token-%d-%s", len(s.issued)+1, rand.Text())
 		s.issued[token] = true
+		s.tenants[token] = r.PathValue("tenant")
 		expiresIn := s.expiresIn
 		s.mu.Unlock()
 		writeJSON(w, http.StatusOK, map[string]any{
@@ -244,6 +246,14 @@ func (s *TokenServer) Requests() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.requests
+}
+
+// Tenant returns the tenant whose endpoint issued token ("" for a token
+// it did not issue): the {tenant} of /{tenant}/oauth2/v2.0/token.
+func (s *TokenServer) Tenant(token string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.tenants[token]
 }
 
 // Valid reports whether the server issued that access token.
