@@ -133,7 +133,11 @@ func (s *CalendarSyncer) sync(ctx context.Context, c *Calendar, now time.Time) e
 			if err != nil {
 				return err
 			}
-			if changed, err = b.store.SyncCalendarSessions(ctx, c.CoachID, now, now.Add(-CalendarBehind), ss); err != nil {
+			changed, err = b.store.SyncCalendarSessions(ctx, c.CoachID, now, now.Add(-CalendarBehind), ss)
+			if ErrorCode(err) == ENOTFOUND {
+				return nil // disconnected while it was read
+			}
+			if err != nil {
 				return err
 			}
 		}

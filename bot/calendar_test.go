@@ -25,6 +25,7 @@ type feed struct {
 	version     int
 	hits        int
 	notModified int
+	onServe     func() // called before each answer, when set
 }
 
 func (f *feed) set(body string, status int) {
@@ -43,6 +44,9 @@ func (f *feed) counts() (hits, notModified int) {
 func (f *feed) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if f.onServe != nil {
+		f.onServe()
+	}
 	f.hits++
 	if f.status != http.StatusOK {
 		w.WriteHeader(f.status)
@@ -353,4 +357,31 @@ func TestCalendarFullRead(t *testing.T) {
 	if hits, nm := f.counts(); hits != 4 || nm != 2 {
 		t.Errorf("the first read of a new period: %d requests, %d answered 304; want 4 and 2 (a full read)", hits, nm)
 	}
+}
+
+// TestCalendarOffWhileRead checks a calendar disconnected while it is
+// being read makes no sessions.
+func TestCalendarOffWhileRead(t *testing.T) {
+	t.Parallel()
+	b := bottest.Setup(t)
+	e := b.Engage(t, coach, ana)
+	setEmail(t, b, ana, "ana@example.com")
+	f := &feed{}
+	f.set(calendarV1, http.StatusOK)
+	srv := httptest.NewServer(f)
+	t.Cleanup(srv.Close)
+	has(t, b.Command(t, coach, "calendar "+srv.URL+"/basic.ics"), "Connected your calendar")
+	coachID := b.Person(t, coach).ID
+	f.mu.Lock()
+	f.onServe = func() {
+		if err := b.Store.DeleteCalendar(context.Background(), coachID); err != nil {
+			t.Errorf("DeleteCalendar while read: %v", err)
+		}
+	}
+	f.mu.Unlock()
+	s := &bot.CalendarSyncer{Bot: b.Bot, HTTP: srv.Client()}
+	if n, err := s.RunOnce(t.Context()); err != nil || n != 1 {
+		t.Fatalf("RunOnce = %d, %v; want 1 calendar read", n, err)
+	}
+	sameLines(t, "sessions of a calendar disconnected while read", sessionLines(t, b, e))
 }

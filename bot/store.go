@@ -369,7 +369,10 @@ type CalendarStore interface {
 	// event was deleted, cancelled or no longer names the client). It
 	// returns the created, changed and cancelled sessions as stored, by
 	// Start then ID. Changes are stamped now. An engagement of ss that is
-	// not the coach's is EINVALID, and nothing is stored.
+	// not the coach's is EINVALID, and nothing is stored. When ss is not
+	// empty and the coach's calendar is not connected (it was
+	// disconnected while being read) it is ENOTFOUND and nothing is
+	// stored: a read never brings back what `calendar off` cancelled.
 	SyncCalendarSessions(ctx context.Context, coachID int64, now, from time.Time, ss []*Session) (changed []*Session, err error)
 }
 

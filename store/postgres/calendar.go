@@ -125,6 +125,14 @@ func (db *DB) SyncCalendarSessions(ctx context.Context, coachID int64, now, from
 	var changed []*bot.Session
 	err := db.tx(ctx, func(tx pgx.Tx) error {
 		changed = nil
+		if len(ss) > 0 {
+			// Held until commit: a disconnect waits for this sync, or
+			// this sync finds the calendar gone.
+			var one int
+			if err := tx.QueryRow(ctx, `SELECT 1 FROM calendars WHERE coach_id = $1 FOR SHARE`, coachID).Scan(&one); err != nil {
+				return notFound(err, calendarNotFound, "lock calendar")
+			}
+		}
 		rows, _ := tx.Query(ctx, `SELECT id FROM engagements WHERE coach_id = $1`, coachID)
 		ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
 		if err != nil {

@@ -116,6 +116,14 @@ func (db *DB) SyncCalendarSessions(ctx context.Context, coachID int64, now, from
 	var changed []*bot.Session
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		changed = nil
+		if len(ss) > 0 {
+			// The transaction is IMMEDIATE: a disconnect is wholly before
+			// or after it.
+			var one int
+			if err := tx.QueryRowContext(ctx, `SELECT 1 FROM calendars WHERE coach_id = ?`, coachID).Scan(&one); err != nil {
+				return failure{op: "find calendar", missing: calendarNotFound}.wrap(err)
+			}
+		}
 		rows, err := tx.QueryContext(ctx, `SELECT id FROM engagements WHERE coach_id = ?`, coachID)
 		ids, err := collect(rows, err, func(s scanner) (*int64, error) {
 			var id int64

@@ -176,6 +176,10 @@ func testSyncCalendarSessions(t *testing.T, s bot.Store) {
 
 	a := cal(f.Eng.ID, "weekly@x/20261126T090000Z", 24*time.Hour, 50)
 	b := cal(eng2.ID, "single@x", 48*time.Hour, 30)
+	// Without a calendar connected (disconnected while read): refused.
+	_, err := s.SyncCalendarSessions(ctx, f.Coach.ID, at(0), at(-24*time.Hour), []*bot.Session{b, a})
+	wantCode(t, "SyncCalendarSessions without a calendar", err, bot.ENOTFOUND)
+	must(t, "PutCalendar", s.PutCalendar(ctx, &bot.Calendar{CoachID: f.Coach.ID, URL: []byte("https://example.com/c.ics"), NextFetchAt: at(0), CreatedAt: at(0)}))
 	changed, err := s.SyncCalendarSessions(ctx, f.Coach.ID, at(0), at(-24*time.Hour), []*bot.Session{b, a})
 	must(t, "SyncCalendarSessions", err)
 	if len(changed) != 2 {
@@ -210,6 +214,12 @@ func testSyncCalendarSessions(t *testing.T, s bot.Store) {
 	_, err = s.SyncCalendarSessions(ctx, f.Coach.ID, at(4*time.Minute), at(-24*time.Hour),
 		[]*bot.Session{{EngagementID: f.Eng.ID, Source: bot.SessionCalendar, Day: day(1)}})
 	wantCode(t, "SyncCalendarSessions with a session without UID", err, bot.EINVALID)
+
+	// Disconnected, the calendar's sessions to come can still be cancelled.
+	must(t, "DeleteCalendar", s.DeleteCalendar(ctx, f.Coach.ID))
+	changed, err = s.SyncCalendarSessions(ctx, f.Coach.ID, at(5*time.Minute), at(48*time.Hour), nil)
+	must(t, "SyncCalendarSessions after a disconnect", err)
+	same(t, "cancelling after a disconnect", changed, []*bot.Session{stored(b, bID, at(0), at(5*time.Minute), at(5*time.Minute))})
 
 	got, err := s.Sessions(ctx, f.Eng.ID)
 	must(t, "Sessions", err)
