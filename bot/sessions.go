@@ -216,7 +216,9 @@ func lengthText(minutes int) string {
 }
 
 // shortWhen is "Tue 2026-12-01 15:00" in loc.
-func shortWhen(t time.Time, loc *time.Location) string { return t.In(loc).Format("Mon 2006-01-02 15:04") }
+func shortWhen(t time.Time, loc *time.Location) string {
+	return t.In(loc).Format("Mon 2006-01-02 15:04")
+}
 
 // sessionWhen names a session's start for its coach, with the client's
 // own time when it reads differently there.

@@ -17,7 +17,7 @@ type settingsChange struct {
 	reminder      *time.Duration
 	digestDay     *time.Weekday
 	digestTime    *ClockTime
-	evening       *ClockTime // the person's EveningTime; EveningOff for off
+	evening       *ClockTime     // the person's EveningTime; EveningOff for off
 	briefLead     *time.Duration // a coach's BriefLead; BriefOff for off
 	email         *string        // the person's Email, lower case
 	touchesClient bool
