@@ -156,7 +156,11 @@ func (b *Bot) cancelSession(ctx context.Context, r *request, client *Person, e *
 	if err := b.store.UpdateSession(ctx, s); err != nil {
 		return nil, fmt.Errorf("cancel session: %w", err)
 	}
-	return reply("Cancelled the session with %s on %s; no brief will come for it.", client.DisplayName, shortWhen(s.Start, zoneOf(r.me))), nil
+	text := fmt.Sprintf("Cancelled the session with %s on %s", client.DisplayName, shortWhen(s.Start, zoneOf(r.me)))
+	if d, err := b.store.DeliveryByKey(ctx, r.me.ID, DeliveryBrief, SessionPeriod(s.ID)); err == nil && d.State == DeliverySent {
+		return reply("%s.", text), nil // its brief came already
+	}
+	return reply("%s; no brief will come for it.", text), nil
 }
 
 // upcoming is the engagement's sessions that still stand and start after
