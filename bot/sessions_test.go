@@ -433,3 +433,16 @@ func TestDigestNoSessionBooked(t *testing.T) {
 		t.Errorf("digest after cancelling Ana's:\n%s", got)
 	}
 }
+
+func TestUndeliverableBriefTellsNobody(t *testing.T) {
+	t.Parallel()
+	b, e := twoDays(t)
+	before := len(b.Messenger.Sent())
+	for _, kind := range []bot.DeliveryKind{bot.DeliveryBrief, bot.DeliveryNotes} {
+		b.Bot.Undeliverable(context.Background(), &bot.Delivery{PersonID: b.Person(t, coach).ID, EngagementID: e.ID, Kind: kind, Period: bot.SessionPeriod(1)},
+			bot.Errorf(bot.EFORBIDDEN, "The person left the workspace."))
+	}
+	if sent := b.Messenger.Sent()[before:]; len(sent) != 0 {
+		t.Errorf("an undeliverable brief was reported to %+v; the coach is the one gone", sent)
+	}
+}

@@ -114,10 +114,17 @@ func testSessionUpdates(t *testing.T, s bot.Store) {
 	must(t, "CoachSessions", err)
 	same(t, "CoachSessions at both bounds", ids(list), []int64{early.ID, booked.ID})
 
-	// A deleted client's sessions go with them.
+	// A deleted client's sessions go with them, and so does the brief on
+	// them their coach was due.
+	brief := &bot.Delivery{PersonID: f.Coach.ID, EngagementID: bobEng.ID, Kind: bot.DeliveryBrief,
+		Period: bot.SessionPeriod(early.ID), DueAt: at(23 * time.Hour), State: bot.DeliveryPending}
+	_, err = s.CreateDelivery(ctx, brief)
+	must(t, "create brief delivery", err)
 	must(t, "delete bob", s.DeletePerson(ctx, bob.ID))
 	_, err = s.Session(ctx, early.ID)
 	wantCode(t, "Session of a deleted client", err, bot.ENOTFOUND)
+	_, err = s.DeliveryByKey(ctx, f.Coach.ID, bot.DeliveryBrief, bot.SessionPeriod(early.ID))
+	wantCode(t, "the coach's brief on a deleted client", err, bot.ENOTFOUND)
 	list, err = s.CoachSessions(ctx, f.Coach.ID, at(0), at(100*time.Hour))
 	must(t, "CoachSessions", err)
 	same(t, "CoachSessions after a client's deletion", ids(list), []int64{booked.ID})
