@@ -251,8 +251,8 @@ func (b *Bot) sessionNotes(ctx context.Context, r *request, text string) (out []
 	if err != nil || !strings.HasPrefix(st, notesState) {
 		return nil, false, nil
 	}
-	if word, _, _ := strings.Cut(strings.ToLower(text), " "); isCommand(word) {
-		return nil, false, nil // a command, not notes; the question stays open
+	if looksLikeCommand(text) {
+		return nil, false, nil // the question stays open
 	}
 	id, perr := strconv.ParseInt(strings.TrimPrefix(st, notesState), 10, 64)
 	var s *Session
@@ -288,6 +288,18 @@ func (b *Bot) sessionNotes(ctx context.Context, r *request, text string) (out []
 	}
 	b.forgetNotes(ctx, r)
 	return reply("Saved to your notes for %s's next brief.", client.DisplayName), true, nil
+}
+
+// looksLikeCommand reports whether a plain message is a command rather
+// than a line of notes: a command word alone, or followed by a mention
+// or a channel ("brief @ana", where Teams sends commands as plain
+// messages). "Coach her on delegation" or "Review the offer" are notes.
+func looksLikeCommand(text string) bool {
+	words := strings.Fields(text)
+	if len(words) == 0 || !isCommand(strings.ToLower(words[0])) {
+		return false
+	}
+	return len(words) == 1 || strings.HasPrefix(words[1], "<@") || strings.HasPrefix(words[1], "<#")
 }
 
 // forgetNotes closes the notes question.

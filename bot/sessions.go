@@ -102,12 +102,18 @@ func (b *Bot) bookSession(ctx context.Context, r *request, client *Person, e *En
 	}
 	var sb strings.Builder
 	fmt.Fprintf(&sb, "Booked a session with %s: %s, %s", client.DisplayName, b.sessionWhen(r.me, client, s), lengthText(minutes))
-	if lead := briefLead(r.me); lead < 0 {
+	lead := briefLead(r.me)
+	if lead < 0 {
 		sb.WriteString(".\nYour automatic brief is off; `settings brief 1h` turns it on.")
 	} else if due := start.Add(-lead); due.After(r.now) {
-		fmt.Fprintf(&sb, ".\nYour brief arrives %s before, at %s.", shortDuration(lead), due.In(loc).Format("15:04"))
+		fmt.Fprintf(&sb, ".\nYour brief arrives %s before, at %s", shortDuration(lead), due.In(loc).Format("15:04"))
 	} else {
-		sb.WriteString(".\nYour brief arrives in a moment: the session is less than " + shortDuration(lead) + " away.")
+		sb.WriteString(".\nYour brief arrives in a moment: the session is less than " + shortDuration(lead) + " away")
+	}
+	if lead >= 0 && e.Status == EngagementInvited {
+		fmt.Fprintf(&sb, ", once %s has accepted your invitation.", client.DisplayName)
+	} else if lead >= 0 {
+		sb.WriteString(".")
 	}
 	if err := b.PlanSessions(ctx, s); err != nil {
 		b.log.ErrorContext(ctx, "plan the brief of a booked session", "session", s.ID, "err", err)

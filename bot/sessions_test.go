@@ -264,14 +264,15 @@ func TestSessionBriefAndNotes(t *testing.T) {
 
 	// A command is still a command; then the one reply is the notes.
 	has(t, b.Say(t, coach, "clients"), "*Your clients*")
-	has(t, b.Say(t, coach, "Ana will <@bob> hire by March"), "Saved to your notes for Ana's next brief.")
-	if got := sessionsOf(t, b, e)[1]; got.ID != s.ID || got.Notes != "Ana will <@bob> hire by March" {
+	has(t, b.Say(t, coach, "brief <@ana>"), "*Brief: Ana* — since your session on 2026-11-26")
+	has(t, b.Say(t, coach, "Coach her on <@bob> hiring by March"), "Saved to your notes for Ana's next brief.")
+	if got := sessionsOf(t, b, e)[1]; got.ID != s.ID || got.Notes != "Coach her on <@bob> hiring by March" {
 		t.Errorf("session notes = %q", got.Notes)
 	}
 	has(t, b.Say(t, coach, "and one more thing"), "Nothing is waiting for an answer")
 
 	out := b.Command(t, coach, "brief <@ana>")
-	has(t, out, "since your session on 2026-11-26", "*Your notes from 2026-11-26*: Ana will @bob> hire by March")
+	has(t, out, "since your session on 2026-11-26", "*Your notes from 2026-11-26*: Coach her on @bob> hiring by March")
 	lacks(t, out, "<@bob>")
 	b.Clock.Set(london("2026-11-27", "16:00"))
 	if sent := runDue(t, b); len(sent) != 0 {
@@ -444,5 +445,18 @@ func TestUndeliverableBriefTellsNobody(t *testing.T) {
 	}
 	if sent := b.Messenger.Sent()[before:]; len(sent) != 0 {
 		t.Errorf("an undeliverable brief was reported to %+v; the coach is the one gone", sent)
+	}
+}
+
+func TestBookSessionBeforeAccepting(t *testing.T) {
+	t.Parallel()
+	b, _ := twoDays(t)
+	b.Meet(bob)
+	b.Command(t, coach, "invite <@bob>")
+	has(t, b.Command(t, coach, "session <@bob> next 2026-11-26 15:00"), "Your brief arrives 1h before, at 14:00, once Bob has accepted your invitation.")
+	// Not accepted by then: no brief on an empty record.
+	b.Clock.Set(london("2026-11-26", "17:00"))
+	if sent := runDue(t, b); len(sent) != 0 {
+		t.Errorf("sent %+v for a client who never accepted", sent)
 	}
 }
