@@ -303,6 +303,18 @@ func TestSessionBriefMovedOrOff(t *testing.T) {
 		t.Errorf("sent %d at the new time, last %q", len(sent), lastTo(t, b, "coach").Text)
 	}
 
+	// Moved by ten minutes after its brief went out: no second brief.
+	thu.Start, thu.UpdatedAt = london("2026-11-26", "15:10"), b.Clock.Now()
+	if err := b.Store.UpdateSession(ctx, thu); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Bot.PlanSessions(ctx, thu); err != nil {
+		t.Fatal(err)
+	}
+	if d := sessionDelivery(t, b, bot.DeliveryBrief, thu); d.State != bot.DeliverySent {
+		t.Errorf("brief of a session moved by minutes after it went out is %s, want sent", d.State)
+	}
+
 	// Moved by a day (as a calendar does): the brief comes at the new time only.
 	fri.Start, fri.Day, fri.UpdatedAt = london("2026-11-28", "10:00"), bot.Date{Year: 2026, Month: 11, Day: 28}, b.Clock.Now()
 	if err := b.Store.UpdateSession(ctx, fri); err != nil {
@@ -320,9 +332,27 @@ func TestSessionBriefMovedOrOff(t *testing.T) {
 		t.Errorf("sent %+v at the new time, want the brief", sent)
 	}
 
+	// Moved to another day after its brief went out: a brief before the new time.
+	sat := london("2026-12-05", "15:00")
+	thu.Start, thu.Day, thu.UpdatedAt = sat, bot.DateOf(sat), b.Clock.Now()
+	if err := b.Store.UpdateSession(ctx, thu); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Bot.PlanSessions(ctx, thu); err != nil {
+		t.Fatal(err)
+	}
+	if d := sessionDelivery(t, b, bot.DeliveryBrief, thu); d.State != bot.DeliveryPending || !d.DueAt.Equal(sat.Add(-30*time.Minute)) {
+		t.Errorf("brief of a session moved to another day: %s due %v, want pending at 14:30", d.State, d.DueAt)
+	}
+
 	// Moved while a sender holds the brief: that sender skips it.
 	b.Command(t, coach, "session <@ana> next 2026-12-01 15:00")
-	tue := sessionsOf(t, b, e)[2]
+	var tue *bot.Session
+	for _, s := range sessionsOf(t, b, e) {
+		if s.ID != thu.ID && s.ID != fri.ID {
+			tue = s
+		}
+	}
 	b.Clock.Set(london("2026-12-01", "14:29"))
 	runDue(t, b) // all else that is due by then
 	b.Clock.Set(london("2026-12-01", "14:30"))
@@ -337,7 +367,7 @@ func TestSessionBriefMovedOrOff(t *testing.T) {
 	if err := b.Bot.PlanSessions(ctx, tue); err != nil {
 		t.Fatal(err)
 	}
-	if _, needed, err := b.Bot.Deliver(ctx, held[0]); err != nil || needed {
+	if _, needed, err := b.Bot.Deliver(ctx, held[0]); err != nil || needed || held[0].Period != bot.SessionPeriod(tue.ID) {
 		t.Errorf("held brief of a moved session: needed %v (%v), want skipped", needed, err)
 	}
 
