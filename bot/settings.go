@@ -17,7 +17,9 @@ type settingsChange struct {
 	reminder      *time.Duration
 	digestDay     *time.Weekday
 	digestTime    *ClockTime
-	evening       *ClockTime // the person's EveningTime; EveningOff for off
+	evening       *ClockTime     // the person's EveningTime; EveningOff for off
+	briefLead     *time.Duration // a coach's BriefLead; BriefOff for off
+	email         *string        // the person's Email, lower case
 	touchesClient bool
 }
 
@@ -102,6 +104,24 @@ func parseSettings(args string) (settingsChange, error) {
 				}
 			}
 			c.evening, i = &t, i+1
+		case "brief":
+			if err := need(i, 1, key); err != nil {
+				return c, err
+			}
+			lead, err := parseBriefLead(w[i+1])
+			if err != nil {
+				return c, err
+			}
+			c.briefLead, i = &lead, i+1
+		case "email", "e-mail":
+			if err := need(i, 1, key); err != nil {
+				return c, err
+			}
+			addr, err := parseEmail(w[i+1])
+			if err != nil {
+				return c, err
+			}
+			c.email, i = &addr, i+1
 		default:
 			return c, usageError(fmt.Sprintf("I don't know the setting %q.", w[i]), "settings")
 		}
@@ -139,6 +159,9 @@ func (b *Bot) applySettings(ctx context.Context, r *request, e *Engagement, c se
 	if (c.digestDay != nil) && !r.me.IsCoach {
 		return nil, notCoach("The digest setting")
 	}
+	if c.briefLead != nil && !r.me.IsCoach {
+		return nil, notCoach("The brief setting")
+	}
 	if c.touchesClient {
 		set(&e.CheckinTime, c.checkin)
 		set(&e.Workdays, c.days)
@@ -156,7 +179,9 @@ func (b *Bot) applySettings(ctx context.Context, r *request, e *Engagement, c se
 	if c.evening != nil && *c.evening == r.me.Evening() {
 		c.evening = nil // the default stays the default (a form sends it back)
 	}
-	if c.tz != nil || c.digestDay != nil || c.evening != nil {
+	if c.tz != nil || c.digestDay != nil || c.evening != nil || c.briefLead != nil || c.email != nil {
+		set(&r.me.BriefLead, c.briefLead)
+		set(&r.me.Email, c.email)
 		set(&r.me.TimeZone, c.tz)
 		set(&r.me.DigestWeekday, c.digestDay)
 		set(&r.me.DigestTime, c.digestTime)
@@ -164,6 +189,12 @@ func (b *Bot) applySettings(ctx context.Context, r *request, e *Engagement, c se
 		r.me.UpdatedAt = r.now // the schedules are planned anew from now, not from the last change
 		if err := b.store.UpdatePerson(ctx, r.me); err != nil {
 			return nil, fmt.Errorf("save settings: %w", err)
+		}
+	}
+	if c.briefLead != nil {
+		// Upcoming sessions' briefs move to the new lead.
+		if err := b.replanCoach(ctx, r.me, r.now); err != nil {
+			b.log.ErrorContext(ctx, "plan briefs after a settings change", "coach", r.me.ID, "err", err)
 		}
 	}
 	saved := "Saved."
@@ -233,6 +264,10 @@ func settingsText(p *Person, e *Engagement, today Date) string {
 			where = MentionChannel(p.DigestChannel)
 		}
 		fmt.Fprintf(&sb, "• Digest: %s %s, to %s\n", weekdayName(p.DigestWeekday), p.DigestTime, where)
+		sb.WriteString("• " + briefText(p) + "\n")
+	}
+	if p.Email != "" {
+		fmt.Fprintf(&sb, "• E-mail: %s\n", p.Email)
 	}
 	sb.WriteString("Change with e.g. `settings time 08:30 days mon-thu weekly fri 15:00 tz Europe/Paris reminder 2h evening 18:30`.")
 	return sb.String()
