@@ -150,3 +150,53 @@ func weeklyMoveLine(e *Engagement, off DaysOff, day Date) string {
 	}
 	return ""
 }
+
+// offNote says which prompts from..to were not sent for a reason a
+// person gave or has (a public holiday, out of office), by the reason's
+// category (its words before ':'): "off: public holiday (Fri 25 Dec)",
+// "off: out of office (Mon–Fri)"; "" when none. Days in a row, with
+// nothing asked between them, read as one span.
+func (in *insight) offNote(from, to Date) string {
+	type span struct{ first, last Date }
+	var order []string
+	spans := map[string][]span{}
+	open := ""
+	for d := from; !d.After(to); d = d.AddDays(1) {
+		dl := in.delivered[d]
+		if dl == nil {
+			continue // nothing asked that day: a run goes on over it
+		}
+		cat, _, _ := strings.Cut(dl.SkipReason, ":")
+		cat = strings.TrimSpace(cat)
+		if dl.State != DeliverySkipped || cat == "" {
+			open = ""
+			continue
+		}
+		ss := spans[cat]
+		if ss == nil {
+			order = append(order, cat)
+		}
+		if open == cat {
+			ss[len(ss)-1].last = d
+		} else {
+			ss = append(ss, span{d, d})
+		}
+		spans[cat], open = ss, cat
+	}
+	if len(order) == 0 {
+		return ""
+	}
+	var parts []string
+	for _, cat := range order {
+		var days []string
+		for _, s := range spans[cat] {
+			if s.first == s.last {
+				days = append(days, shortDay(s.first))
+			} else {
+				days = append(days, s.first.Weekday().String()[:3]+"–"+s.last.Weekday().String()[:3])
+			}
+		}
+		parts = append(parts, fmt.Sprintf("%s (%s)", cat, strings.Join(days, ", ")))
+	}
+	return "off: " + strings.Join(parts, "; ")
+}

@@ -145,7 +145,7 @@ func (b *Bot) cmdWeekly(ctx context.Context, r *request, value string) ([]Messag
 func (b *Bot) weeklyWeek(ctx context.Context, r *request, e *Engagement, value string) (Date, error) {
 	this := r.today().WeekStart()
 	if t, ok := parseTarget(value); ok && t.kind == DeliveryWeekly && t.eng == e.ID {
-		if err := answerable(t, e, r.today(), zoneOf(r.me)); err != nil {
+		if err := answerable(t, e, r.today(), zoneOf(r.me), r.me.DaysOff()); err != nil {
 			return Date{}, err
 		}
 		return t.day, nil
