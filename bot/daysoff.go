@@ -200,3 +200,32 @@ func (in *insight) offNote(from, to Date) string {
 	}
 	return "off: " + strings.Join(parts, "; ")
 }
+
+// parseCountry reads `settings country DE`: a supported country's code,
+// or "auto" (returned as "") for the time zone's country.
+func parseCountry(s string) (string, error) {
+	code := strings.ToUpper(s)
+	if code == "AUTO" {
+		return "", nil
+	}
+	if holiday.CountryName(code) == "" {
+		return "", Errorf(EINVALID, "I know the public holidays of %s. Pick one, e.g. `settings country DE`, or `settings country auto` for your time zone's.",
+			strings.Join(holiday.Supported(), ", "))
+	}
+	return code, nil
+}
+
+// holidaysText is the settings' line on public holidays: "Germany (from
+// your time zone)", "United Kingdom", "off".
+func holidaysText(p *Person) string {
+	code, fromZone := p.HolidayCountry()
+	switch {
+	case p.HolidaysOff:
+		return "off (`settings holidays on` to skip them again)"
+	case code == "":
+		return "none known for your time zone (`settings country DE` picks a country)"
+	case fromZone:
+		return holiday.CountryName(code) + " (from your time zone), no check-in on them"
+	}
+	return holiday.CountryName(code) + ", no check-in on them"
+}
