@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -75,4 +76,16 @@ func TestChatHolidays(t *testing.T) {
 	wantNot(out, "· Mon 2027-05-17 09:00 CEST:")
 	want(section(t, out, "*Weekly digest · week of 2027-05-17* for @coach", "\x00"),
 		"*lena* · check-ins 3/4 (75%) · streak 0 · energy 4.7 · off: public holiday (Mon 17 May)\n")
+
+	// The feature's README text quotes this transcript.
+	doc, err := os.ReadFile(filepath.Join("..", "..", "docs", "holidays.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, part := range strings.Split(string(doc), "```text\n")[1:] {
+		excerpt, _, _ := strings.Cut(part, "```")
+		if missing := excerptMissing(out, excerpt); missing != "" {
+			t.Errorf("docs/holidays.md's excerpt %d: %q is not in the transcript", i+1, missing)
+		}
+	}
 }
