@@ -38,7 +38,7 @@ func init() {
 		{"checkin", "checkin [mon|YYYY-MM-DD]", "answer today's check-in now (after 17:00, tomorrow's), or another day's of this week or last", false, (*Bot).cmdCheckin},
 		{"weekly", "weekly", "write this week's report now", false, (*Bot).cmdWeekly},
 		{"review", "review", "the quarterly review: in a cycle's last two weeks, or the first two of the next", false, (*Bot).cmdReview},
-		{"settings", "settings [time HH:MM] [days mon-fri] [weekly fri 15:00] [tz Area/City] [reminder off|2h] [evening 18:30|off] [digest mon 07:00] · settings @client reminder off|2h", "your schedule and time zone", false, (*Bot).cmdSettings},
+		{"settings", "settings [time HH:MM] [days mon-fri] [weekly fri 15:00] [tz Area/City] [reminder off|2h] [evening 18:30|off] [country DE|auto] [holidays on|off] [digest mon 07:00] · settings @client reminder off|2h", "your schedule and time zone", false, (*Bot).cmdSettings},
 		{"pause", "pause YYYY-MM-DD YYYY-MM-DD", "no prompts between two days (holidays)", false, (*Bot).cmdPause},
 		{"resume", "resume", "end a pause now", false, (*Bot).cmdResume},
 		{"history", "history [@client] [weeks]", "a week per line across cycles: check-ins, energy, rocks, win and stuck (default 8 weeks; a coach names the client)", false, (*Bot).cmdHistory},

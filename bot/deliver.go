@@ -90,7 +90,7 @@ func (b *Bot) Deliver(ctx context.Context, d *Delivery) (ref string, needed bool
 			return "", false, err
 		}
 		t = target{DeliveryWeekly, e.ID, day}
-		m = b.weeklyPrompt(e, w, rocks, sc, zoneOf(p))
+		m = b.weeklyPrompt(e, w, rocks, sc, zoneOf(p), p.DaysOff())
 	default:
 		return "", false, fmt.Errorf("deliver: unknown kind %q", d.Kind)
 	}

@@ -28,7 +28,11 @@ func (b *Bot) composeClient(ctx context.Context, e *Engagement, client *Person, 
 	cd := &clientDigest{client: client, period: p, risk: in.atRisk(week, b.silent)}
 	cd.quiet = p.expected == 0 && len(in.reportsBetween(week, week)) == 0 && len(p.energy) == 0
 	var sb strings.Builder
-	fmt.Fprintf(&sb, "*%s* · %s · streak %d · energy %s\n", client.DisplayName, p.counts(), p.streak, p.energyAvg())
+	fmt.Fprintf(&sb, "*%s* · %s · streak %d · energy %s", client.DisplayName, p.counts(), p.streak, p.energyAvg())
+	if note := in.offNote(week, week.AddDays(6)); note != "" {
+		sb.WriteString(" · " + note) // prompts skipped for a holiday or leave
+	}
+	sb.WriteString("\n")
 	if lines := in.rockChanges(week.In(in.loc)); len(lines) > 0 {
 		sb.WriteString("*Rocks*\n" + bullets(lines) + "\n")
 	}
@@ -55,7 +59,8 @@ func (b *Bot) composeClient(ctx context.Context, e *Engagement, client *Person, 
 	quarter, replaced, reviewed := reviewDigest(e, in, week)
 	sb.WriteString(quarter)
 	cd.reviewed = reviewed
-	if len(in.reportsBetween(week, week)) == 0 && !replaced {
+	_, _, weeklyFree := e.WeeklyOn(week, in.off) // no workday free of holidays: none asked
+	if len(in.reportsBetween(week, week)) == 0 && !replaced && weeklyFree {
 		sb.WriteString("_No weekly report this week._\n")
 	}
 	if stuck := in.blockers(week, week.AddDays(6)); len(stuck) > 0 {
@@ -292,6 +297,9 @@ func (b *Bot) cmdClients(ctx context.Context, r *request, _ string) ([]Message, 
 		}
 		line := fmt.Sprintf("*%s* — %s · %s · streak %d · %s (%d off track)",
 			client.DisplayName, e.CycleOn(today).Label(today), count, p.streak, plural(countLive(in.rocks), "rock"), off)
+		if note := in.offNote(week, week.AddDays(6)); note != "" {
+			line += " · " + note // prompts skipped for a holiday or leave
+		}
 		if risk := in.atRisk(week, b.silent); len(risk) > 0 {
 			line += "\n    ⚠️ at risk: " + strings.Join(risk, "; ")
 		}

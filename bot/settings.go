@@ -20,6 +20,8 @@ type settingsChange struct {
 	evening       *ClockTime     // the person's EveningTime; EveningOff for off
 	briefLead     *time.Duration // a coach's BriefLead; BriefOff for off
 	email         *string        // the person's Email, lower case
+	country       *string        // the person's Country: "" for their zone's
+	holidaysOff   *bool          // the person's HolidaysOff
 	touchesClient bool
 }
 
@@ -122,6 +124,25 @@ func parseSettings(args string) (settingsChange, error) {
 				return c, err
 			}
 			c.email, i = &addr, i+1
+		case "country":
+			if err := need(i, 1, key); err != nil {
+				return c, err
+			}
+			code, err := parseCountry(w[i+1])
+			if err != nil {
+				return c, err
+			}
+			c.country, i = &code, i+1
+		case "holidays":
+			if err := need(i, 1, key); err != nil {
+				return c, err
+			}
+			v := strings.ToLower(w[i+1])
+			if v != "on" && v != "off" {
+				return c, Errorf(EINVALID, "Public holidays are `on` (no check-in on them) or `off`, e.g. `settings holidays off`.")
+			}
+			off := v == "off"
+			c.holidaysOff, i = &off, i+1
 		default:
 			return c, usageError(fmt.Sprintf("I don't know the setting %q.", w[i]), "settings")
 		}
@@ -153,7 +174,7 @@ func (b *Bot) cmdSettings(ctx context.Context, r *request, rest string) ([]Messa
 // applySettings stores a validated change: the engagement first, then the
 // person, so a refusal stores nothing.
 func (b *Bot) applySettings(ctx context.Context, r *request, e *Engagement, c settingsChange) ([]Message, error) {
-	if (c.touchesClient || c.evening != nil) && e == nil {
+	if (c.touchesClient || c.evening != nil || c.country != nil || c.holidaysOff != nil) && e == nil {
 		return nil, Errorf(EINVALID, "Check-in times are for clients; as a coach you can set `tz` and `digest <day> <HH:MM>`.")
 	}
 	if (c.digestDay != nil) && !r.me.IsCoach {
@@ -179,10 +200,13 @@ func (b *Bot) applySettings(ctx context.Context, r *request, e *Engagement, c se
 	if c.evening != nil && *c.evening == r.me.Evening() {
 		c.evening = nil // the default stays the default (a form sends it back)
 	}
-	if c.tz != nil || c.digestDay != nil || c.evening != nil || c.briefLead != nil || c.email != nil {
+	if c.tz != nil || c.digestDay != nil || c.evening != nil || c.briefLead != nil || c.email != nil ||
+		c.country != nil || c.holidaysOff != nil {
 		set(&r.me.BriefLead, c.briefLead)
 		set(&r.me.Email, c.email)
 		set(&r.me.TimeZone, c.tz)
+		set(&r.me.Country, c.country)
+		set(&r.me.HolidaysOff, c.holidaysOff)
 		set(&r.me.DigestWeekday, c.digestDay)
 		set(&r.me.DigestTime, c.digestTime)
 		set(&r.me.EveningTime, c.evening)
@@ -198,7 +222,7 @@ func (b *Bot) applySettings(ctx context.Context, r *request, e *Engagement, c se
 		}
 	}
 	saved := "Saved."
-	if c.touchesClient || (c.tz != nil && e != nil) {
+	if c.touchesClient || ((c.tz != nil || c.country != nil || c.holidaysOff != nil) && e != nil) {
 		// The figures keep what was asked before (see expectedOn).
 		saved = "Saved. This applies from now on: days already past keep the schedule they had."
 	}
@@ -216,7 +240,8 @@ func (b *Bot) clientReminder(ctx context.Context, r *request, who, rest string) 
 	if err != nil {
 		return nil, err
 	}
-	if c.reminder == nil || c.checkin != nil || c.days != nil || c.weeklyDay != nil || c.tz != nil || c.digestDay != nil || c.evening != nil {
+	if c.reminder == nil || c.checkin != nil || c.days != nil || c.weeklyDay != nil || c.tz != nil || c.digestDay != nil || c.evening != nil ||
+		c.country != nil || c.holidaysOff != nil || c.briefLead != nil || c.email != nil {
 		return nil, Errorf(EINVALID, "For a client you can set the reminder only, e.g. `settings @%s reminder off` or `reminder 2h`; the rest of their schedule is theirs to set.", client.DisplayName)
 	}
 	e.ReminderDelay, e.UpdatedAt = *c.reminder, r.now
@@ -252,6 +277,7 @@ func settingsText(p *Person, e *Engagement, today Date) string {
 		} else {
 			fmt.Fprintf(&sb, "• Evening: from %s, with today's done, `checkin` answers the next workday's\n", ev)
 		}
+		sb.WriteString("• Public holidays: " + holidaysText(p) + "\n")
 		c := e.CycleOn(today)
 		fmt.Fprintf(&sb, "• Cycle %d: %s to %s\n", c.N, c.Start, c.End())
 		if !e.PauseFrom.IsZero() {
