@@ -88,20 +88,14 @@ func (b *Bot) calendarStatus(ctx context.Context, r *request) ([]Message, error)
 // upcomingCalendarSessions counts the coach's calendar sessions that
 // stand and start in [from, to).
 func (b *Bot) upcomingCalendarSessions(ctx context.Context, coachID int64, from, to time.Time) (int, error) {
-	engs, err := b.store.EngagementsForCoach(ctx, coachID, EngagementActive, EngagementPaused)
+	ss, err := b.store.CoachSessions(ctx, coachID, from, to)
 	if err != nil {
-		return 0, fmt.Errorf("load engagements: %w", err)
+		return 0, fmt.Errorf("load sessions: %w", err)
 	}
 	n := 0
-	for _, e := range engs {
-		ss, err := b.store.Sessions(ctx, e.ID)
-		if err != nil {
-			return 0, fmt.Errorf("load sessions: %w", err)
-		}
-		for _, s := range ss {
-			if s.Source == SessionCalendar && !s.Cancelled() && !s.Start.Before(from) && s.Start.Before(to) {
-				n++
-			}
+	for _, s := range ss {
+		if s.Source == SessionCalendar && !s.Cancelled() {
+			n++
 		}
 	}
 	return n, nil

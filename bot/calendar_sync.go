@@ -32,9 +32,6 @@ const (
 	// conditional (If-None-Match); the first of each reads the file in
 	// full, as the window of events moves even when the file does not.
 	CalendarFullRead = 6 * time.Hour
-	// MaxSessionLength bounds a session read from a calendar: a longer
-	// event (a conference, a trip given times) is not a session.
-	MaxSessionLength = 12 * time.Hour
 )
 
 // CalendarSyncer reads the coaches' connected calendars when they are
@@ -203,9 +200,9 @@ type calendarClient struct {
 // clients: an event is a session with the one client who is among its
 // attendees (by e-mail address), or, with no attendee of theirs, the one
 // client whose name, or first name when no other client shares it, is
-// in its title as whole words. All-day events, events of
-// MaxSessionLength or more and events that name no client, or several,
-// are not sessions.
+// in its title as whole words. All-day events, events longer than
+// MaxSessionLength (a conference, a trip) and events that name no
+// client, or several, are not sessions.
 func (b *Bot) calendarSessions(ctx context.Context, coach *Person, events []ics.Event) ([]*Session, error) {
 	engs, err := b.store.EngagementsForCoach(ctx, coach.ID, EngagementActive, EngagementPaused)
 	if err != nil {
@@ -235,7 +232,7 @@ func (b *Bot) calendarSessions(ctx context.Context, coach *Person, events []ics.
 	var out []*Session
 	seen := map[SessionKey]bool{}
 	for _, ev := range events {
-		if ev.AllDay || ev.End.Sub(ev.Start) >= MaxSessionLength {
+		if ev.AllDay || ev.End.Sub(ev.Start) > MaxSessionLength {
 			continue
 		}
 		c := matchClient(clients, ev)

@@ -186,6 +186,8 @@ func TestCalendarSync(t *testing.T) {
 	sameLines(t, "Bob's sessions", sessionLines(t, b, eBob),
 		"calendar 2026-11-25 2026-11-25T15:00Z 45min bob-1@test")
 	run(0) // not due again for 15 minutes
+	// The sessions' briefs are planned (PlanSessions): an hour before.
+	briefDue(t, b, eAna, "weekly-ana@test/20261130T100000Z", "2026-11-30T09:00Z")
 
 	status := b.Command(t, coach, "calendar")
 	has(t, status, "*Your calendar* (127.0.0.1)", "Last read: Sun 22 Nov 18:", "Sessions from it in the next 3 weeks: 4")
@@ -201,6 +203,7 @@ func TestCalendarSync(t *testing.T) {
 		"calendar 2026-11-30 2026-11-30T11:00Z 50min weekly-ana@test/20261130T100000Z",
 		"calendar 2026-12-07 2026-12-07T10:00Z 50min weekly-ana@test/20261207T100000Z cancelled",
 		"calendar 2026-12-14 2026-12-14T10:00Z 50min weekly-ana@test/20261214T100000Z")
+	briefDue(t, b, eAna, "weekly-ana@test/20261130T100000Z", "2026-11-30T10:00Z") // moved with its session
 	sameLines(t, "Bob's sessions after his event was deleted", sessionLines(t, b, eBob),
 		"calendar 2026-11-25 2026-11-25T15:00Z 45min bob-1@test cancelled")
 
@@ -384,4 +387,29 @@ func TestCalendarOffWhileRead(t *testing.T) {
 		t.Fatalf("RunOnce = %d, %v; want 1 calendar read", n, err)
 	}
 	sameLines(t, "sessions of a calendar disconnected while read", sessionLines(t, b, e))
+}
+
+// briefDue checks the brief of the engagement's session with uid is due
+// at want.
+func briefDue(t testing.TB, b *bottest.Bundle, e *bot.Engagement, uid, want string) {
+	t.Helper()
+	ctx := context.Background()
+	ss, err := b.Store.Sessions(ctx, e.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range ss {
+		if s.UID != uid {
+			continue
+		}
+		d, err := b.Store.DeliveryByKey(ctx, e.CoachID, bot.DeliveryBrief, bot.SessionPeriod(s.ID))
+		if err != nil {
+			t.Fatalf("the brief of session %s: %v", uid, err)
+		}
+		if got := d.DueAt.UTC().Format("2006-01-02T15:04Z"); got != want {
+			t.Errorf("the brief of session %s is due %s, want %s", uid, got, want)
+		}
+		return
+	}
+	t.Fatalf("no session %s", uid)
 }

@@ -16,7 +16,7 @@ import (
 func (b *Bot) checkinDay(ctx context.Context, r *request, e *Engagement, value string) (Date, error) {
 	today := r.today()
 	if t, ok := parseTarget(value); ok && t.kind == DeliveryDaily && t.eng == e.ID {
-		if err := answerable(t, e, today, zoneOf(r.me)); err != nil {
+		if err := answerable(t, e, today, zoneOf(r.me), r.me.DaysOff()); err != nil {
 			return Date{}, err
 		}
 		return t.day, nil
@@ -34,7 +34,7 @@ func (b *Bot) checkinDay(ctx context.Context, r *request, e *Engagement, value s
 			return Date{}, err
 		}
 		if _, due := e.DailyDue(today, loc); !due || c.Status != AnswerOpen {
-			if next, ok := nextWorkday(e, today, loc); ok {
+			if next, ok := nextWorkday(e, today, loc, r.me.DaysOff()); ok {
 				return next, nil
 			}
 		}
@@ -77,10 +77,17 @@ func (p *Person) Evening() ClockTime {
 }
 
 // nextWorkday is the first day after today with a check-in due, within
-// the next four days (Friday evening: Monday).
-func nextWorkday(e *Engagement, today Date, loc *time.Location) (Date, bool) {
-	for d := today.AddDays(1); d.Sub(today) <= 4; d = d.AddDays(1) {
+// the next four days (Friday evening: Monday), and one more for each
+// public holiday (off) passed on the way, which asks no check-in
+// (Thursday evening before Easter: Tuesday).
+func nextWorkday(e *Engagement, today Date, loc *time.Location, off DaysOff) (Date, bool) {
+	reach := 4
+	for d := today.AddDays(1); d.Sub(today) <= reach; d = d.AddDays(1) {
 		if _, ok := e.DailyDue(d, loc); ok {
+			if off.On(d) != "" {
+				reach++
+				continue
+			}
 			return d, true
 		}
 	}
@@ -99,11 +106,11 @@ func (b *Bot) namedDay(r *request, e *Engagement, arg string) (Date, error) {
 			return Date{}, Errorf(EINVALID, "I could not read %q as a day; try `checkin mon` or `checkin %s`.", arg, today)
 		}
 		day = today.AddDays(-((int(today.Weekday()) - int(wd) + 7) % 7))
-		if next, ok := nextWorkday(e, today, zoneOf(r.me)); ok && wd != today.Weekday() && next.Weekday() == wd {
+		if next, ok := nextWorkday(e, today, zoneOf(r.me), r.me.DaysOff()); ok && wd != today.Weekday() && next.Weekday() == wd {
 			day = next // "checkin thu" on Wednesday evening
 		}
 	}
-	if next, ok := nextWorkday(e, today, zoneOf(r.me)); ok && day == next {
+	if next, ok := nextWorkday(e, today, zoneOf(r.me), r.me.DaysOff()); ok && day == next {
 		return day, nil
 	}
 	if day.After(today) || day.Before(today.WeekStart().AddDays(-7)) || day.Before(e.Start) {

@@ -290,34 +290,5 @@ func (b *Bot) myClient(ctx context.Context, r *request, word, cmd string) (*Pers
 	return client, e, nil
 }
 
-// cmdSession: a coach logs a coaching session.
-func (b *Bot) cmdSession(ctx context.Context, r *request, rest string) ([]Message, error) {
-	word, rest, _ := strings.Cut(strings.TrimSpace(rest), " ")
-	if word == "" {
-		return nil, usageError("Tell me which client, with a mention.", "session")
-	}
-	client, e, err := b.myClient(ctx, r, word, "session")
-	if err != nil {
-		return nil, err
-	}
-	day, notes := r.today(), strings.TrimSpace(rest)
-	if first, more, _ := strings.Cut(notes, " "); len(first) == 10 && first[4] == '-' {
-		if day, err = ParseDate(first); err != nil {
-			return nil, usageError(ErrorMessage(err), "session")
-		}
-		notes = strings.TrimSpace(more)
-	}
-	if day.After(r.today()) {
-		return nil, usageError("A session can't be logged in the future.", "session")
-	}
-	if err := b.checkLen("session notes", notes); err != nil {
-		return nil, err
-	}
-	if err := b.store.CreateSession(ctx, &Session{EngagementID: e.ID, Day: day, Notes: notes, CreatedAt: r.now}); err != nil {
-		return nil, fmt.Errorf("log session: %w", err)
-	}
-	return reply("Logged a session with %s on %s. `brief @%s` will start from here next time.", client.DisplayName, day, client.DisplayName), nil
-}
-
 // weekdayName is "Monday" style.
 func weekdayName(d time.Weekday) string { return d.String() }

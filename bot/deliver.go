@@ -90,7 +90,7 @@ func (b *Bot) Deliver(ctx context.Context, d *Delivery) (ref string, needed bool
 			return "", false, err
 		}
 		t = target{DeliveryWeekly, e.ID, day}
-		m = b.weeklyPrompt(e, w, rocks, sc, zoneOf(p))
+		m = b.weeklyPrompt(e, w, rocks, sc, zoneOf(p), p.DaysOff())
 	default:
 		return "", false, fmt.Errorf("deliver: unknown kind %q", d.Kind)
 	}
@@ -101,31 +101,10 @@ func (b *Bot) Deliver(ctx context.Context, d *Delivery) (ref string, needed bool
 		d.SkipReason = reason
 		return "", false, nil
 	}
-	to := dm(inst, p)
-	// A retry after a part-way failure resumes after the parts that went
-	// out, so the person never reads a part twice.
-	to.SkipParts = d.PartsSent
-	m.Key = strconv.FormatInt(d.ID, 10)
-	got, err := b.sentBefore(ctx, d, to, m)
-	if err != nil {
-		return "", true, err
-	}
-	if got.Parts > to.SkipParts {
-		b.log.InfoContext(ctx, "prompt already in the conversation: not sent again",
-			"delivery", d.ID, "attempts", d.Attempts, "parts", got.Parts, "whole", got.Whole)
-		to.SkipParts = got.Parts
-	}
-	if !got.Whole {
-		ref, err = b.msg.Send(ctx, to, m)
-	}
+	ref, err = b.sendDelivery(ctx, d, dm(inst, p), m)
 	var partial *PartialSendError
 	if err != nil && !errors.As(err, &partial) {
 		return "", true, err
-	}
-	if partial != nil && to.SkipParts > d.PartsSent {
-		// Counted from what the delivery records, with the reference of
-		// the part found first.
-		err = &PartialSendError{Ref: cmp.Or(got.Ref, partial.Ref), Sent: to.SkipParts - d.PartsSent + partial.Sent, Err: partial.Err}
 	}
 	// The person may already answer what reached them, even when the rest
 	// is still to come.
@@ -135,7 +114,41 @@ func (b *Bot) Deliver(ctx context.Context, d *Delivery) (ref string, needed bool
 	if err != nil {
 		return "", true, err
 	}
-	return cmp.Or(got.Ref, ref), true, nil
+	return ref, true, nil
+}
+
+// sendDelivery sends a delivery's message m to to: a retry after a
+// part-way failure resumes after the parts that went out, and one whose
+// outcome was never recorded sends only what the platform does not
+// already show (see sentBefore). It returns the reference of the
+// message's first part, and the Messenger's *PartialSendError (wrapped)
+// when it fails part-way again.
+func (b *Bot) sendDelivery(ctx context.Context, d *Delivery, to Destination, m Message) (string, error) {
+	to.SkipParts = d.PartsSent
+	m.Key = strconv.FormatInt(d.ID, 10)
+	got, err := b.sentBefore(ctx, d, to, m)
+	if err != nil {
+		return "", err
+	}
+	if got.Parts > to.SkipParts {
+		b.log.InfoContext(ctx, "prompt already in the conversation: not sent again",
+			"delivery", d.ID, "attempts", d.Attempts, "parts", got.Parts, "whole", got.Whole)
+		to.SkipParts = got.Parts
+	}
+	var ref string
+	if !got.Whole {
+		ref, err = b.msg.Send(ctx, to, m)
+	}
+	var partial *PartialSendError
+	if err != nil && !errors.As(err, &partial) {
+		return "", err
+	}
+	if partial != nil && to.SkipParts > d.PartsSent {
+		// Counted from what the delivery records, with the reference of
+		// the part found first.
+		err = &PartialSendError{Ref: cmp.Or(got.Ref, partial.Ref), Sent: to.SkipParts - d.PartsSent + partial.Sent, Err: partial.Err}
+	}
+	return cmp.Or(got.Ref, ref), err
 }
 
 // sentBefore asks the Messenger, when it can tell, which parts of a retried

@@ -28,7 +28,11 @@ func (b *Bot) composeClient(ctx context.Context, e *Engagement, client *Person, 
 	cd := &clientDigest{client: client, period: p, risk: in.atRisk(week, b.silent)}
 	cd.quiet = p.expected == 0 && len(in.reportsBetween(week, week)) == 0 && len(p.energy) == 0
 	var sb strings.Builder
-	fmt.Fprintf(&sb, "*%s* · %s · streak %d · energy %s\n", client.DisplayName, p.counts(), p.streak, p.energyAvg())
+	fmt.Fprintf(&sb, "*%s* · %s · streak %d · energy %s", client.DisplayName, p.counts(), p.streak, p.energyAvg())
+	if note := in.offNote(week, week.AddDays(6)); note != "" {
+		sb.WriteString(" · " + note) // prompts skipped for a holiday or leave
+	}
+	sb.WriteString("\n")
 	if lines := in.rockChanges(week.In(in.loc)); len(lines) > 0 {
 		sb.WriteString("*Rocks*\n" + bullets(lines) + "\n")
 	}
@@ -55,7 +59,8 @@ func (b *Bot) composeClient(ctx context.Context, e *Engagement, client *Person, 
 	quarter, replaced, reviewed := reviewDigest(e, in, week)
 	sb.WriteString(quarter)
 	cd.reviewed = reviewed
-	if len(in.reportsBetween(week, week)) == 0 && !replaced {
+	_, _, weeklyFree := e.WeeklyOn(week, in.off) // no workday free of holidays: none asked
+	if len(in.reportsBetween(week, week)) == 0 && !replaced && weeklyFree {
 		sb.WriteString("_No weekly report this week._\n")
 	}
 	if stuck := in.blockers(week, week.AddDays(6)); len(stuck) > 0 {
@@ -121,8 +126,9 @@ func (b *Bot) composeDigest(ctx context.Context, coach *Person, week Date) (Mess
 	if err != nil {
 		return Message{}, nil, "", fmt.Errorf("load clients' histories: %w", err)
 	}
-	var reported, silent, quiet, risky, offTrack, reviewed []string
+	var reported, silent, quiet, risky, offTrack, reviewed, unbooked []string
 	var parts []Message
+	booking := usesSessions(hs)
 	for _, e := range es {
 		h := hs[e.ID]
 		if h == nil {
@@ -140,6 +146,10 @@ func (b *Bot) composeDigest(ctx context.Context, coach *Person, week Date) (Mess
 			}
 			quiet = append(quiet, name)
 			continue
+		}
+		if booking && !sessionBooked(h.Sessions, asOf, NoSessionDays) {
+			unbooked = append(unbooked, client.DisplayName)
+			cd.text += fmt.Sprintf("\n_No session booked in the next %d days._", NoSessionDays)
 		}
 		if cd.period.answered > 0 {
 			reported = append(reported, client.DisplayName)
@@ -188,6 +198,9 @@ func (b *Bot) composeDigest(ctx context.Context, coach *Person, week Date) (Mess
 		fmt.Fprintf(&sb, "⚠️ At risk: %s\n", strings.Join(risky, "; "))
 	} else {
 		sb.WriteString("At risk: nobody\n")
+	}
+	if len(unbooked) > 0 {
+		fmt.Fprintf(&sb, "No session booked: %s\n", strings.Join(unbooked, ", "))
 	}
 	sb.WriteString("One reply per client in this thread.")
 	summary := fmt.Sprintf("%s · %d reported · %d silent · %d without prompts · %s off track · %d at risk",
@@ -284,6 +297,9 @@ func (b *Bot) cmdClients(ctx context.Context, r *request, _ string) ([]Message, 
 		}
 		line := fmt.Sprintf("*%s* — %s · %s · streak %d · %s (%d off track)",
 			client.DisplayName, e.CycleOn(today).Label(today), count, p.streak, plural(countLive(in.rocks), "rock"), off)
+		if note := in.offNote(week, week.AddDays(6)); note != "" {
+			line += " · " + note // prompts skipped for a holiday or leave
+		}
 		if risk := in.atRisk(week, b.silent); len(risk) > 0 {
 			line += "\n    ⚠️ at risk: " + strings.Join(risk, "; ")
 		}
@@ -310,26 +326,40 @@ func (b *Bot) cmdBrief(ctx context.Context, r *request, rest string) ([]Message,
 	if e.Status == EngagementInvited {
 		return reply("%s has not accepted your invitation yet.", client.DisplayName), nil
 	}
-	sessions, err := b.store.Sessions(ctx, e.ID)
+	m, err := b.composeBrief(ctx, r.me, e, client, r.now)
 	if err != nil {
-		return nil, fmt.Errorf("load sessions: %w", err)
+		return nil, err
 	}
+	m.Ephemeral = true
+	return []Message{m}, nil
+}
+
+// composeBrief is the brief on client for their coach, as of now:
+// everything since the last session that took place.
+func (b *Bot) composeBrief(ctx context.Context, coach *Person, e *Engagement, client *Person, now time.Time) (Message, error) {
+	all, err := b.store.Sessions(ctx, e.ID)
+	if err != nil {
+		return Message{}, fmt.Errorf("load sessions: %w", err)
+	}
+	// Only a session that took place starts the brief: not one booked
+	// ahead, nor a cancelled one.
+	last := lastHappened(all, now, zoneOf(coach))
 	loc := zoneOf(client)
 	from, since := e.Start, "since the cycle started"
 	sinceT := e.AcceptedAt
-	if today, c := DateOf(r.now.In(loc)), e.CycleOn(DateOf(r.now.In(loc))); c.N > 1 && today.Sub(c.Start) >= 28 {
+	if today, c := DateOf(now.In(loc)), e.CycleOn(DateOf(now.In(loc))); c.N > 1 && today.Sub(c.Start) >= 28 {
 		from, since, sinceT = c.Start, fmt.Sprintf("since cycle %d started", c.N), c.Start.In(loc)
 	} else if c.N > 1 {
 		// Early in a cycle its own days say little: the last four weeks.
 		from, since = today.AddDays(-27), "the last 4 weeks"
 		sinceT = from.In(loc)
 	}
-	if n := len(sessions); n > 0 {
-		from = sessions[n-1].Day
+	if last != nil {
+		from = last.Day
 		since = fmt.Sprintf("since your session on %s", from)
 		sinceT = from.In(loc)
 	}
-	today := DateOf(r.now.In(loc))
+	today := DateOf(now.In(loc))
 	// From far enough back for the four weeks of momentum's baseline;
 	// one read serves the charts too, from the cycle's start.
 	first := minDate(from, today.AddDays(-34))
@@ -337,15 +367,15 @@ func (b *Bot) cmdBrief(ctx context.Context, r *request, rest string) ([]Message,
 	if b.charts {
 		read = minDate(read, e.CycleOn(today).Start)
 	}
-	hs, err := b.store.Histories(ctx, []int64{e.ID}, insightWindow(client, read, r.now))
+	hs, err := b.store.Histories(ctx, []int64{e.ID}, insightWindow(client, read, now))
 	if err != nil {
-		return nil, fmt.Errorf("load history: %w", err)
+		return Message{}, fmt.Errorf("load history: %w", err)
 	}
 	h := hs[e.ID]
 	if h == nil {
-		return nil, Errorf(ENOTFOUND, "That engagement does not exist.")
+		return Message{}, Errorf(ENOTFOUND, "That engagement does not exist.")
 	}
-	in := newInsight(e, client, h, first, r.now)
+	in := newInsight(e, client, h, first, now)
 	// Up to four days ahead: answers given early for the next workday.
 	ahead := today.AddDays(4)
 	p := in.period(from, ahead)
@@ -370,12 +400,12 @@ func (b *Bot) cmdBrief(ctx context.Context, r *request, rest string) ([]Message,
 	}
 	// The coach's own notes: the brief is for the coach alone (an
 	// ephemeral reply); nothing the client sees carries them.
-	if n := len(sessions); n > 0 && strings.TrimSpace(sessions[n-1].Notes) != "" {
-		fmt.Fprintf(&sb, "*Your notes from %s*: %s\n", sessions[n-1].Day, sessions[n-1].Notes)
+	if last != nil && strings.TrimSpace(last.Notes) != "" {
+		fmt.Fprintf(&sb, "*Your notes from %s*: %s\n", last.Day, Disarm(last.Notes))
 	}
 	sb.WriteString("*Rocks*\n" + bullets(in.rockChanges(sinceT)) + "\n")
 	if score, err := b.scorecardLines(ctx, e, today.WeekStart()); err != nil {
-		return nil, err
+		return Message{}, err
 	} else if len(score) > 0 {
 		sb.WriteString("*Scorecard* (this week)\n" + bullets(score) + "\n")
 	}
@@ -401,15 +431,15 @@ func (b *Bot) cmdBrief(ctx context.Context, r *request, rest string) ([]Message,
 	if risk := in.atRisk(today.WeekStart(), b.silent); len(risk) > 0 {
 		sb.WriteString("⚠️ *At risk*: " + strings.Join(risk, "; ") + "\n")
 	}
-	imgs, err := b.clientCharts(e, client, h, r.now)
+	imgs, err := b.clientCharts(e, client, h, now)
 	if err != nil {
-		return nil, err
+		return Message{}, err
 	}
 	// The written summary, when configured, goes between the three lines
 	// and the data it summarised.
 	body := sb.String()
 	text := head + b.writtenSummary(ctx, body) + body
-	return []Message{{Text: strings.TrimRight(text, "\n"), Images: imgs, Ephemeral: true}}, nil
+	return Message{Text: strings.TrimRight(text, "\n"), Images: imgs}, nil
 }
 
 // blockerLines is each blocker in words.

@@ -31,6 +31,10 @@ func (b *Bot) plainMessage(ctx context.Context, r *request) ([]Message, error) {
 	if first, rest, _ := strings.Cut(strings.ToLower(text), " "); strings.HasPrefix(first, "/smart90") || rest == "" && lookCommands[first] {
 		return b.command(ctx, r, text)
 	}
+	// A coach's line of notes after a session, when they were asked for one.
+	if out, ok, err := b.sessionNotes(ctx, r, text); ok {
+		return out, err
+	}
 	p, ok, err := b.openTarget(ctx, r)
 	if err != nil {
 		return nil, err

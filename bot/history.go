@@ -218,8 +218,10 @@ func (in *insight) historyLine(wk Date, reviews map[int]*Review, shown map[int64
 			parts = append(parts, "stuck: "+historyQuote(w.Stuck))
 		}
 	}
-	day := e.WeeklyDay(wk)
-	due := !day.Before(e.Start) && !e.PausedOn(day) && !At(day, e.WeeklyTime, in.loc).After(in.asOf)
+	// The day the report came, a holiday considered; a week with no free
+	// workday asked for none.
+	day, _, free := e.WeeklyOn(wk, in.off)
+	due := free && !day.Before(e.Start) && !e.PausedOn(day) && !At(day, e.WeeklyTime, in.loc).After(in.asOf)
 	if c, ok := e.reviewWeek(wk); ok {
 		switch rv := reviews[c.N]; {
 		case rv != nil:

@@ -37,6 +37,9 @@ type insight struct {
 	// the insight came without them (then they are read when needed).
 	reviews  []*Review
 	sessions []*Session
+	// off is the client's public holidays: a day the record does not
+	// cover is no check-in day when it is one.
+	off DaysOff
 }
 
 // loadInsight reads what the rules need about one engagement, from from
@@ -72,7 +75,7 @@ func insightWindow(client *Person, from Date, asOf time.Time) HistoryWindow {
 // the window is left out).
 func newInsight(e *Engagement, client *Person, h *History, from Date, asOf time.Time) *insight {
 	in := &insight{e: e, client: client, loc: zoneOf(client), asOf: asOf, checkins: map[Date]*CheckIn{}, checkinsFrom: from.AddDays(-7 * 3),
-		rocks: h.Rocks, history: h.RockHistory, reviews: h.Reviews, sessions: h.Sessions}
+		rocks: h.Rocks, history: h.RockHistory, reviews: h.Reviews, sessions: h.Sessions, off: client.DaysOff()}
 	to := DateOf(asOf.In(in.loc))
 	for _, c := range h.CheckIns {
 		if !c.Day.Before(in.checkinsFrom) && !c.Day.After(to.AddDays(4)) {
@@ -151,8 +154,9 @@ func (in *insight) record(ds []*Delivery, daily *Schedule, first Date) {
 // or is held did not ask anything: such a day counts only when the person
 // answered it all the same (a check-in other than "off" exists). A day
 // with no delivery was no check-in day. Other days follow the current
-// workdays, check-in time and zone. Either way a day in the planned pause
-// or answered "I'm off" is never expected.
+// workdays, check-in time, zone and public holidays. Either way a day in
+// the planned pause or answered "I'm off" is never expected; a public
+// holiday's delivery is skipped, so it is expected only when answered.
 func (in *insight) expectedOn(d Date) bool {
 	e := in.e
 	if d.Before(e.Start) || e.PausedOn(d) {
@@ -174,6 +178,9 @@ func (in *insight) expectedOn(d Date) bool {
 	}
 	if !e.Workdays.Has(d.Weekday()) {
 		return false
+	}
+	if in.off.On(d) != "" && in.checkins[d] == nil {
+		return false // a public holiday asks nothing, as its skipped delivery
 	}
 	if !e.EndedAt.IsZero() && !At(d, e.CheckinTime, in.loc).Before(e.EndedAt) {
 		return false // after the engagement ended

@@ -155,7 +155,7 @@ func (b *Bot) reviewCycle(r *request, e *Engagement, value string) (Cycle, error
 	today := r.today()
 	c := e.CycleOn(today)
 	if t, ok := parseTarget(value); ok && t.kind == kindReview && t.eng == e.ID {
-		if err := answerable(t, e, today, zoneOf(r.me)); err != nil {
+		if err := answerable(t, e, today, zoneOf(r.me), r.me.DaysOff()); err != nil {
 			return Cycle{}, err
 		}
 		return e.CycleOn(t.day), nil

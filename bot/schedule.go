@@ -61,9 +61,12 @@ func (e *Engagement) DailyDue(day Date, loc *time.Location) (time.Time, bool) {
 }
 
 // WeeklyDue reports whether e's client gets the weekly report prompt in the
-// week starting at week (a Monday), and when.
-func (e *Engagement) WeeklyDue(week Date, loc *time.Location) (Date, time.Time, bool) {
-	day := e.WeeklyDay(week)
+// week starting at week (a Monday), on which day and when, with off the
+// client's public holidays (see WeeklyOn). A week whose report has no
+// day left (every workday a holiday) is still due, on its usual day: it
+// is planned, and skipped (see HolidaySkip).
+func (e *Engagement) WeeklyDue(week Date, loc *time.Location, off DaysOff) (Date, time.Time, bool) {
+	day, _, _ := e.WeeklyOn(week, off)
 	if e.Status != EngagementActive || e.PausedOn(day) || day.Before(e.Start) {
 		return day, time.Time{}, false
 	}
@@ -74,10 +77,61 @@ func (e *Engagement) WeeklyDue(week Date, loc *time.Location) (Date, time.Time, 
 	return day, due, true
 }
 
-// WeeklyDay returns the day of the week starting at week (a Monday) on
-// which the weekly report is due.
+// WeeklyDay returns the usual day of the weekly report in the week
+// starting at week (a Monday): its weekday, holidays aside. The report
+// belongs to its week whichever day it comes (WeeklyOn).
 func (e *Engagement) WeeklyDay(week Date) Date {
 	return week.AddDays((int(e.WeeklyWeekday) + 6) % 7)
+}
+
+// WeeklyOn returns the day the weekly report of the week starting at
+// week comes, with off the client's public holidays. On its usual day
+// (WeeklyDay) unless that is a holiday; then on the last workday before
+// it in the same week that is not one, or else the first after it.
+// holiday names the usual day's holiday ("" when it is none); ok is false
+// when no workday of the week is free, and day is the usual day then.
+// Every caller that asks which day a week's report comes asks this, so
+// the scheduler, the notice and the digest agree.
+func (e *Engagement) WeeklyOn(week Date, off DaysOff) (day Date, holiday string, ok bool) {
+	usual := e.WeeklyDay(week)
+	if holiday = off.On(usual); holiday == "" {
+		return usual, "", true
+	}
+	free := func(d Date) bool { return e.Workdays.Has(d.Weekday()) && off.On(d) == "" }
+	for d := usual.AddDays(-1); !d.Before(week); d = d.AddDays(-1) {
+		if free(d) {
+			return d, holiday, true
+		}
+	}
+	for d := usual.AddDays(1); d.Before(week.AddDays(7)); d = d.AddDays(1) {
+		if free(d) {
+			return d, holiday, true
+		}
+	}
+	return usual, holiday, false
+}
+
+// HolidaySkip returns why the client's delivery of kind for period is
+// skipped for a public holiday ("public holiday: Whit Monday"), or "":
+// a daily check-in on a holiday, a weekly report whose week has no free
+// workday. The scheduler still creates such a delivery, skipped with this
+// reason and without a reminder: it is recorded, and never counted as
+// missed.
+func (e *Engagement) HolidaySkip(kind DeliveryKind, period string, off DaysOff) string {
+	if off == nil {
+		return ""
+	}
+	switch kind {
+	case DeliveryDaily:
+		if name := off.On(periodDate(period)); name != "" {
+			return HolidayReason(name)
+		}
+	case DeliveryWeekly:
+		if _, name, ok := e.WeeklyOn(periodDate(period), off); !ok {
+			return HolidayReason(name)
+		}
+	}
+	return ""
 }
 
 // DigestDue returns when a coach's digest is due on day (if day is their
@@ -123,8 +177,8 @@ func (e *Engagement) NextDaily(t time.Time, loc *time.Location) (day Date, due t
 }
 
 // NextWeekly returns the week (its Monday) and instant of e's first weekly
-// report prompt due after t, in loc.
-func (e *Engagement) NextWeekly(t time.Time, loc *time.Location) (week Date, due time.Time, ok bool) {
+// report prompt due after t, in loc, with off the client's public holidays.
+func (e *Engagement) NextWeekly(t time.Time, loc *time.Location, off DaysOff) (week Date, due time.Time, ok bool) {
 	if e.Status != EngagementActive {
 		return Date{}, time.Time{}, false
 	}
@@ -133,7 +187,7 @@ func (e *Engagement) NextWeekly(t time.Time, loc *time.Location) (week Date, due
 		start = e.Start.WeekStart()
 	}
 	for w, n := start, 0; n < maxScanDays/7; w, n = w.AddDays(7), n+1 {
-		if _, due, ok := e.WeeklyDue(w, loc); ok && due.After(t) {
+		if _, due, ok := e.WeeklyDue(w, loc, off); ok && due.After(t) {
 			return w, due, true
 		}
 	}

@@ -252,12 +252,12 @@ func TestNextWeekly(t *testing.T) {
 			if tt.change != nil {
 				tt.change(e)
 			}
-			checkNext(t, tt.at, tt.period, tt.due, tt.ok, func(at time.Time) (bot.Date, time.Time, bool) { return e.NextWeekly(at, loc) })
+			checkNext(t, tt.at, tt.period, tt.due, tt.ok, func(at time.Time) (bot.Date, time.Time, bool) { return e.NextWeekly(at, loc, nil) })
 			if !tt.ok {
 				return
 			}
 			week, _ := bot.ParseDate(tt.period)
-			if _, due, ok := e.WeeklyDue(week, loc); !ok || !due.Equal(utcMinute(t, tt.due)) {
+			if _, due, ok := e.WeeklyDue(week, loc, nil); !ok || !due.Equal(utcMinute(t, tt.due)) {
 				t.Errorf("WeeklyDue(%s) = %s %v, disagrees", week, due.UTC(), ok)
 			}
 		})

@@ -117,12 +117,12 @@ func TestWeeklyAndDigestDue(t *testing.T) {
 	ny := mustZone(t, "America/New_York")
 	e := &bot.Engagement{Status: bot.EngagementActive, WeeklyWeekday: time.Friday, WeeklyTime: 15 * 60,
 		Start: bot.Date{Year: 2026, Month: 11, Day: 23}, CycleDays: 90}
-	day, due, ok := e.WeeklyDue(bot.Date{Year: 2026, Month: 11, Day: 23}, ny)
+	day, due, ok := e.WeeklyDue(bot.Date{Year: 2026, Month: 11, Day: 23}, ny, nil)
 	if !ok || day != (bot.Date{Year: 2026, Month: 11, Day: 27}) || !due.Equal(time.Date(2026, 11, 27, 20, 0, 0, 0, time.UTC)) {
 		t.Errorf("WeeklyDue = %s %s %v", day, due, ok)
 	}
 	e.PauseFrom, e.PauseTo = bot.Date{Year: 2026, Month: 11, Day: 27}, bot.Date{Year: 2026, Month: 11, Day: 27}
-	if _, _, ok := e.WeeklyDue(bot.Date{Year: 2026, Month: 11, Day: 23}, ny); ok {
+	if _, _, ok := e.WeeklyDue(bot.Date{Year: 2026, Month: 11, Day: 23}, ny, nil); ok {
 		t.Error("WeeklyDue on a paused Friday")
 	}
 	coach := &bot.Person{DigestWeekday: time.Monday, DigestTime: 7 * 60}

@@ -17,7 +17,11 @@ type settingsChange struct {
 	reminder      *time.Duration
 	digestDay     *time.Weekday
 	digestTime    *ClockTime
-	evening       *ClockTime // the person's EveningTime; EveningOff for off
+	evening       *ClockTime     // the person's EveningTime; EveningOff for off
+	briefLead     *time.Duration // a coach's BriefLead; BriefOff for off
+	email         *string        // the person's Email, lower case
+	country       *string        // the person's Country: "" for their zone's
+	holidaysOff   *bool          // the person's HolidaysOff
 	touchesClient bool
 }
 
@@ -102,6 +106,43 @@ func parseSettings(args string) (settingsChange, error) {
 				}
 			}
 			c.evening, i = &t, i+1
+		case "brief":
+			if err := need(i, 1, key); err != nil {
+				return c, err
+			}
+			lead, err := parseBriefLead(w[i+1])
+			if err != nil {
+				return c, err
+			}
+			c.briefLead, i = &lead, i+1
+		case "email", "e-mail":
+			if err := need(i, 1, key); err != nil {
+				return c, err
+			}
+			addr, err := parseEmail(w[i+1])
+			if err != nil {
+				return c, err
+			}
+			c.email, i = &addr, i+1
+		case "country":
+			if err := need(i, 1, key); err != nil {
+				return c, err
+			}
+			code, err := parseCountry(w[i+1])
+			if err != nil {
+				return c, err
+			}
+			c.country, i = &code, i+1
+		case "holidays":
+			if err := need(i, 1, key); err != nil {
+				return c, err
+			}
+			v := strings.ToLower(w[i+1])
+			if v != "on" && v != "off" {
+				return c, Errorf(EINVALID, "Public holidays are `on` (no check-in on them) or `off`, e.g. `settings holidays off`.")
+			}
+			off := v == "off"
+			c.holidaysOff, i = &off, i+1
 		default:
 			return c, usageError(fmt.Sprintf("I don't know the setting %q.", w[i]), "settings")
 		}
@@ -133,11 +174,14 @@ func (b *Bot) cmdSettings(ctx context.Context, r *request, rest string) ([]Messa
 // applySettings stores a validated change: the engagement first, then the
 // person, so a refusal stores nothing.
 func (b *Bot) applySettings(ctx context.Context, r *request, e *Engagement, c settingsChange) ([]Message, error) {
-	if (c.touchesClient || c.evening != nil) && e == nil {
+	if (c.touchesClient || c.evening != nil || c.country != nil || c.holidaysOff != nil) && e == nil {
 		return nil, Errorf(EINVALID, "Check-in times are for clients; as a coach you can set `tz` and `digest <day> <HH:MM>`.")
 	}
 	if (c.digestDay != nil) && !r.me.IsCoach {
 		return nil, notCoach("The digest setting")
+	}
+	if c.briefLead != nil && !r.me.IsCoach {
+		return nil, notCoach("The brief setting")
 	}
 	if c.touchesClient {
 		set(&e.CheckinTime, c.checkin)
@@ -156,8 +200,13 @@ func (b *Bot) applySettings(ctx context.Context, r *request, e *Engagement, c se
 	if c.evening != nil && *c.evening == r.me.Evening() {
 		c.evening = nil // the default stays the default (a form sends it back)
 	}
-	if c.tz != nil || c.digestDay != nil || c.evening != nil {
+	if c.tz != nil || c.digestDay != nil || c.evening != nil || c.briefLead != nil || c.email != nil ||
+		c.country != nil || c.holidaysOff != nil {
+		set(&r.me.BriefLead, c.briefLead)
+		set(&r.me.Email, c.email)
 		set(&r.me.TimeZone, c.tz)
+		set(&r.me.Country, c.country)
+		set(&r.me.HolidaysOff, c.holidaysOff)
 		set(&r.me.DigestWeekday, c.digestDay)
 		set(&r.me.DigestTime, c.digestTime)
 		set(&r.me.EveningTime, c.evening)
@@ -166,8 +215,14 @@ func (b *Bot) applySettings(ctx context.Context, r *request, e *Engagement, c se
 			return nil, fmt.Errorf("save settings: %w", err)
 		}
 	}
+	if c.briefLead != nil {
+		// Upcoming sessions' briefs move to the new lead.
+		if err := b.replanCoach(ctx, r.me, r.now); err != nil {
+			b.log.ErrorContext(ctx, "plan briefs after a settings change", "coach", r.me.ID, "err", err)
+		}
+	}
 	saved := "Saved."
-	if c.touchesClient || (c.tz != nil && e != nil) {
+	if c.touchesClient || ((c.tz != nil || c.country != nil || c.holidaysOff != nil) && e != nil) {
 		// The figures keep what was asked before (see expectedOn).
 		saved = "Saved. This applies from now on: days already past keep the schedule they had."
 	}
@@ -185,7 +240,8 @@ func (b *Bot) clientReminder(ctx context.Context, r *request, who, rest string) 
 	if err != nil {
 		return nil, err
 	}
-	if c.reminder == nil || c.checkin != nil || c.days != nil || c.weeklyDay != nil || c.tz != nil || c.digestDay != nil || c.evening != nil {
+	if c.reminder == nil || c.checkin != nil || c.days != nil || c.weeklyDay != nil || c.tz != nil || c.digestDay != nil || c.evening != nil ||
+		c.country != nil || c.holidaysOff != nil || c.briefLead != nil || c.email != nil {
 		return nil, Errorf(EINVALID, "For a client you can set the reminder only, e.g. `settings @%s reminder off` or `reminder 2h`; the rest of their schedule is theirs to set.", client.DisplayName)
 	}
 	e.ReminderDelay, e.UpdatedAt = *c.reminder, r.now
@@ -221,6 +277,7 @@ func settingsText(p *Person, e *Engagement, today Date) string {
 		} else {
 			fmt.Fprintf(&sb, "• Evening: from %s, with today's done, `checkin` answers the next workday's\n", ev)
 		}
+		sb.WriteString("• Public holidays: " + holidaysText(p) + "\n")
 		c := e.CycleOn(today)
 		fmt.Fprintf(&sb, "• Cycle %d: %s to %s\n", c.N, c.Start, c.End())
 		if !e.PauseFrom.IsZero() {
@@ -233,6 +290,10 @@ func settingsText(p *Person, e *Engagement, today Date) string {
 			where = MentionChannel(p.DigestChannel)
 		}
 		fmt.Fprintf(&sb, "• Digest: %s %s, to %s\n", weekdayName(p.DigestWeekday), p.DigestTime, where)
+		sb.WriteString("• " + briefText(p) + "\n")
+	}
+	if p.Email != "" {
+		fmt.Fprintf(&sb, "• E-mail: %s\n", p.Email)
 	}
 	sb.WriteString("Change with e.g. `settings time 08:30 days mon-thu weekly fri 15:00 tz Europe/Paris reminder 2h evening 18:30`.")
 	return sb.String()

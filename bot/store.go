@@ -326,12 +326,23 @@ type ScorecardStore interface {
 	MeasurableValues(ctx context.Context, engagementID int64, from, to Date) ([]MeasurableValue, error)
 }
 
-// SessionStore keeps logged coaching sessions.
+// SessionStore keeps coaching sessions: logged, booked or from a calendar.
 type SessionStore interface {
 	// CreateSession logs a session.
 	CreateSession(ctx context.Context, s *Session) error
 	// Sessions returns an engagement's sessions by Day, then ID.
 	Sessions(ctx context.Context, engagementID int64) ([]*Session, error)
+	// Session returns a session by ID.
+	Session(ctx context.Context, id int64) (*Session, error)
+	// UpdateSession stores s's Day, Start, Minutes, Notes and CancelledAt,
+	// sets UpdatedAt (from s.UpdatedAt when non-zero) and fills s with the
+	// stored row. EINVALID as Session.Validate says; ENOTFOUND when the
+	// session does not exist.
+	UpdateSession(ctx context.Context, s *Session) error
+	// CoachSessions returns the sessions, cancelled ones included, of all
+	// the coach's engagements (ended ones too) with from <= Start < to, by
+	// Start, then ID. Sessions logged without a start are never in it.
+	CoachSessions(ctx context.Context, coachID int64, from, to time.Time) ([]*Session, error)
 }
 
 // CalendarStore keeps coaches' connected calendars and the sessions read

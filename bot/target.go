@@ -54,7 +54,7 @@ func (b *Bot) ownTarget(ctx context.Context, r *request, value string, kind Deli
 	if e.Status != EngagementActive && e.Status != EngagementPaused {
 		return target{}, nil, Errorf(ECONFLICT, "Your coaching on smart90 has ended, so there is nothing to answer.")
 	}
-	if err := answerable(t, e, r.today(), zoneOf(r.me)); err != nil {
+	if err := answerable(t, e, r.today(), zoneOf(r.me), r.me.DaysOff()); err != nil {
 		return target{}, nil, err
 	}
 	return t, e, nil
@@ -63,11 +63,12 @@ func (b *Bot) ownTarget(ctx context.Context, r *request, value string, kind Deli
 // answerable refuses a form or button naming a day no prompt can have
 // been for: before the engagement's cycle began, or after the next workday
 // (a check-in answered the evening before: on Friday, Monday's) — this
-// week, for a weekly report.
+// week, for a weekly report. off is the client's public holidays, which
+// the next workday passes over.
 // A crafted value must not file an answer under 0001-01-01 or 9999-12-31.
-func answerable(t target, e *Engagement, today Date, loc *time.Location) error {
+func answerable(t target, e *Engagement, today Date, loc *time.Location, off DaysOff) error {
 	first, last := e.Start, today.AddDays(1)
-	if next, ok := nextWorkday(e, today, loc); ok && next.After(last) {
+	if next, ok := nextWorkday(e, today, loc, off); ok && next.After(last) {
 		last = next // Friday evening: Monday
 	}
 	switch t.kind {

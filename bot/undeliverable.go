@@ -21,6 +21,9 @@ func (b *Bot) Undeliverable(ctx context.Context, d *Delivery, cause error) {
 		return // nobody left there to tell
 	}
 	why := ErrorMessage(cause)
+	if d.Kind == DeliveryBrief || d.Kind == DeliveryNotes {
+		return // the coach is the one who can't be reached: nobody else to tell
+	}
 	if d.Kind == DeliveryDigest {
 		b.notify(ctx, inst, p, fmt.Sprintf("I couldn't post your weekly digest: %s\n"+
 			"Your digests are on hold until you choose where they go again with `digest #channel` (or `digest dm`).", why))

@@ -135,7 +135,7 @@ func (b *Bot) cmdWeekly(ctx context.Context, r *request, value string) ([]Messag
 	if err := b.state.Set(ctx, convKey(r.me), target{DeliveryWeekly, e.ID, w.Week}.String(), b.convTT); err != nil {
 		return nil, fmt.Errorf("start weekly report: %w", err)
 	}
-	return []Message{b.weeklyPrompt(e, w, rocks, sc, zoneOf(r.me))}, nil
+	return []Message{b.weeklyPrompt(e, w, rocks, sc, zoneOf(r.me), r.me.DaysOff())}, nil
 }
 
 // weeklyWeek is the week `weekly` (or a report's Answer or Edit button,
@@ -145,7 +145,7 @@ func (b *Bot) cmdWeekly(ctx context.Context, r *request, value string) ([]Messag
 func (b *Bot) weeklyWeek(ctx context.Context, r *request, e *Engagement, value string) (Date, error) {
 	this := r.today().WeekStart()
 	if t, ok := parseTarget(value); ok && t.kind == DeliveryWeekly && t.eng == e.ID {
-		if err := answerable(t, e, r.today(), zoneOf(r.me)); err != nil {
+		if err := answerable(t, e, r.today(), zoneOf(r.me), r.me.DaysOff()); err != nil {
 			return Date{}, err
 		}
 		return t.day, nil
@@ -171,9 +171,10 @@ func (b *Bot) weeklyWeek(ctx context.Context, r *request, e *Engagement, value s
 	return this, nil
 }
 
-// weeklyPrompt is the weekly accountability message.
-func (b *Bot) weeklyPrompt(e *Engagement, w *WeeklyReport, rocks []*Rock, sc *weekScores, loc *time.Location) Message {
-	day := e.WeeklyDay(w.Week)
+// weeklyPrompt is the weekly accountability message; off is the client's
+// public holidays, which move the report's day (and so its cycle day).
+func (b *Bot) weeklyPrompt(e *Engagement, w *WeeklyReport, rocks []*Rock, sc *weekScores, loc *time.Location, off DaysOff) Message {
+	day, _, _ := e.WeeklyOn(w.Week, off)
 	text := fmt.Sprintf("*Weekly accountability* · week of %s (%s)\nYour rocks:\n%s\n\nReply here, one message per question, or answer them all at once in the form.\n%s",
 		w.Week, e.CycleOn(day).Label(day), rockList(promptRocks(rocks, e.CycleOn(day), loc)), weeklyQuestion(w, rocks, sc))
 	return Message{

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -14,6 +15,7 @@ import (
 	"github.com/smart90/smart90/bot"
 	"github.com/smart90/smart90/bot/bottest"
 	"github.com/smart90/smart90/scheduler"
+	"github.com/smart90/smart90/store/inproc"
 	"github.com/smart90/smart90/store/postgres"
 	"github.com/smart90/smart90/store/postgres/pgtest"
 	"github.com/smart90/smart90/store/redis/redistest"
@@ -122,6 +124,10 @@ func TestReplicasSendEachPromptOnce(t *testing.T) {
 	rec := &bottest.Messenger{}
 	due := time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC)
 	at := due.Add(20 * time.Second)
+	// The coach booked sessions with some clients at 09:00 UTC: their
+	// briefs fall due in the same minute as the prompts.
+	const booked = 10
+	bookSessions(t, seedDB, clients[:booked], due.Add(time.Hour), due.Add(-24*time.Hour))
 
 	// A replica that crashed after planning and claiming a batch.
 	crashed := newReplica(t, dbURL, redisURL, prefix, rec, at)
@@ -155,8 +161,8 @@ func TestReplicasSendEachPromptOnce(t *testing.T) {
 	if ctxB.Err() == nil {
 		t.Fatal("replica 1 was never stopped: the test did not test a stop mid-run")
 	}
-	if got := len(rec.Sent()); got != n-len(held) {
-		t.Errorf("before the crashed replica's leases expire: %d sent, want %d", got, n-len(held))
+	if got := len(rec.Sent()); got != n+booked-len(held) {
+		t.Errorf("before the crashed replica's leases expire: %d sent, want %d", got, n+booked-len(held))
 	}
 	// Past the crashed replica's lease, the survivors pick its work up.
 	for i, r := range []*replica{replicas[0], replicas[2]} {
@@ -178,8 +184,23 @@ func TestReplicasSendEachPromptOnce(t *testing.T) {
 			t.Errorf("%s (%s) got %d prompts, want 1", c.ExternalID, c.TimeZone, got)
 		}
 	}
-	if len(counts) != n {
-		t.Errorf("%d distinct recipients, want %d", len(counts), n)
+	if len(counts) != n+1 {
+		t.Errorf("%d distinct recipients, want %d clients and their coach", len(counts), n)
+	}
+	// The coach got each brief once.
+	briefs := map[string]int{}
+	for _, s := range rec.SentTo("coach") {
+		// "Your session with client3 is at 09:00 (in 59 minutes)."
+		line, _, _ := strings.Cut(s.Msg.Text, " (in ")
+		briefs[line]++
+	}
+	for _, c := range clients[:booked] {
+		if line := fmt.Sprintf("Your session with %s is at 09:00", c.DisplayName); briefs[line] != 1 {
+			t.Errorf("the brief on %s went out %d times, want once: %v", c.DisplayName, briefs[line], briefs)
+		}
+	}
+	if len(briefs) != booked {
+		t.Errorf("the coach got %d different messages, want %d briefs: %v", len(briefs), booked, briefs)
 	}
 	// Every delivery is recorded as sent, with the adapter's reference.
 	var pending, sent int
@@ -189,6 +210,31 @@ func TestReplicasSendEachPromptOnce(t *testing.T) {
 	must(t, err)
 	if pending != 0 || sent != n {
 		t.Errorf("deliveries: %d pending, %d sent with a reference; want 0 and %d", pending, sent, n)
+	}
+	err = seedDB.Pool().QueryRow(context.Background(), `
+		SELECT count(*) FILTER (WHERE state = 'pending'), count(*) FILTER (WHERE state = 'sent' AND message_ref <> '')
+		FROM deliveries WHERE kind = 'brief'`).Scan(&pending, &sent)
+	must(t, err)
+	if pending != 0 || sent != booked {
+		t.Errorf("briefs: %d pending, %d sent with a reference; want 0 and %d", pending, sent, booked)
+	}
+}
+
+// bookSessions books a session of each client with their coach starting
+// at start, as the coach does at booked, and plans its brief and notes.
+func bookSessions(t testing.TB, s bot.Store, clients []*bot.Person, start, booked time.Time) {
+	t.Helper()
+	ctx := context.Background()
+	clock := bottest.NewClock(booked)
+	core, err := bot.New(bot.Config{Store: s, Messenger: &bottest.Messenger{}, State: inproc.NewState(clock), Clock: clock,
+		Logger: slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))})
+	must(t, err)
+	for _, c := range clients {
+		e, err := s.LiveEngagementForClient(ctx, c.ID)
+		must(t, err)
+		ses := &bot.Session{EngagementID: e.ID, Day: bot.DateOf(start), Start: start, Minutes: 60, Source: bot.SessionBooked, CreatedAt: booked}
+		must(t, s.CreateSession(ctx, ses))
+		must(t, core.PlanSessions(ctx, ses))
 	}
 }
 

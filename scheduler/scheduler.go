@@ -234,6 +234,7 @@ func (s *Scheduler) nextFunc(sc *bot.Schedule) func(time.Time) (string, time.Tim
 		return nil
 	}
 	loc := bot.Zone(sc.Person.TimeZone)
+	off := sc.Person.DaysOff()
 	switch sc.Kind {
 	case bot.DeliveryDigest:
 		return func(t time.Time) (string, time.Time, bool) {
@@ -247,7 +248,7 @@ func (s *Scheduler) nextFunc(sc *bot.Schedule) func(time.Time) (string, time.Tim
 		}
 		if sc.Kind == bot.DeliveryWeekly {
 			return func(t time.Time) (string, time.Time, bool) {
-				week, due, ok := e.NextWeekly(t, loc)
+				week, due, ok := e.NextWeekly(t, loc, off)
 				return week.ISOWeek(), due, ok
 			}
 		}
@@ -261,10 +262,17 @@ func (s *Scheduler) nextFunc(sc *bot.Schedule) func(time.Time) (string, time.Tim
 
 // appendDue appends the delivery for one due period: pending, or missed
 // when already past the grace window; a pending daily check-in brings its
-// reminder along.
+// reminder along. A prompt on the client's public holiday is skipped with
+// its reason (bot.Engagement.HolidaySkip), and has no reminder.
 func (s *Scheduler) appendDue(out []*bot.Delivery, sc *bot.Schedule, period string, due, now time.Time) []*bot.Delivery {
 	d := &bot.Delivery{PersonID: sc.PersonID, EngagementID: sc.EngagementID, Kind: sc.Kind, Period: period,
 		DueAt: due, State: bot.DeliveryPending, CreatedAt: now, UpdatedAt: now}
+	if sc.Engagement != nil && sc.Person != nil {
+		if reason := sc.Engagement.HolidaySkip(sc.Kind, period, sc.Person.DaysOff()); reason != "" {
+			d.State, d.SkipReason = bot.DeliverySkipped, reason
+			return append(out, d)
+		}
+	}
 	if now.Sub(due) > s.grace {
 		d.State = bot.DeliveryMissed
 		return append(out, d)

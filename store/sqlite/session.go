@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"time"
 
 	"github.com/smart90/smart90/bot"
 )
@@ -48,6 +49,48 @@ func (db *DB) Sessions(ctx context.Context, engagementID int64) ([]*bot.Session,
 	out, err := collect(rows, err, scanSession)
 	if err != nil {
 		return nil, failure{op: "list sessions"}.wrap(err)
+	}
+	return out, nil
+}
+
+const sessionNotFound = "Session not found."
+
+// Session implements bot.SessionStore.
+func (db *DB) Session(ctx context.Context, id int64) (*bot.Session, error) {
+	s, err := scanSession(db.db.QueryRowContext(ctx, `SELECT `+sessionColumns+` FROM sessions WHERE id = ?`, id))
+	if err != nil {
+		return nil, failure{op: "load session", missing: sessionNotFound}.wrap(err)
+	}
+	return s, nil
+}
+
+// UpdateSession implements bot.SessionStore.
+func (db *DB) UpdateSession(ctx context.Context, s *bot.Session) error {
+	if err := s.Validate(); err != nil {
+		return err
+	}
+	got, err := scanSession(db.db.QueryRowContext(ctx, `
+		UPDATE sessions SET day = ?, start_at = ?, minutes = ?, notes = ?, cancelled_at = ?, updated_at = ?
+		WHERE id = ?
+		RETURNING `+sessionColumns,
+		s.Day.String(), micros(s.Start), s.Minutes, s.Notes, micros(s.CancelledAt), micros(db.stamp(s.UpdatedAt)), s.ID))
+	if err != nil {
+		return failure{op: "update session", missing: sessionNotFound}.wrap(err)
+	}
+	*s = *got
+	return nil
+}
+
+// CoachSessions implements bot.SessionStore.
+func (db *DB) CoachSessions(ctx context.Context, coachID int64, from, to time.Time) ([]*bot.Session, error) {
+	rows, err := db.db.QueryContext(ctx, `
+		SELECT `+prefixed("s", sessionColumns)+` FROM sessions s
+		JOIN engagements e ON e.id = s.engagement_id
+		WHERE e.coach_id = ? AND s.start_at >= ? AND s.start_at < ?
+		ORDER BY s.start_at, s.id`, coachID, unixMicro(from), unixMicro(to))
+	out, err := collect(rows, err, scanSession)
+	if err != nil {
+		return nil, failure{op: "list coach's sessions"}.wrap(err)
 	}
 	return out, nil
 }

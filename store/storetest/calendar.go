@@ -90,7 +90,7 @@ func testClaimCalendars(t *testing.T, s bot.Store) {
 	cs, err := s.ClaimCalendars(ctx, at(2*time.Minute), time.Minute, 2)
 	must(t, "ClaimCalendars", err)
 	if len(cs) != 2 || cs[0].CoachID != coaches[n-1] || cs[1].CoachID != coaches[n-2] {
-		t.Fatalf("ClaimCalendars at 2 minutes with limit 2 = %v, want the two most overdue", ids(cs))
+		t.Fatalf("ClaimCalendars at 2 minutes with limit 2 = %v, want the two most overdue", coachIDs(cs))
 	}
 	if !cs[0].LeaseUntil.Equal(at(3*time.Minute)) || string(cs[0].URL) != fmt.Sprintf("https://example.com/%d.ics", n-1) {
 		t.Errorf("claimed calendar = %+v, want its URL and LeaseUntil 3 minutes", cs[0])
@@ -98,10 +98,10 @@ func testClaimCalendars(t *testing.T, s bot.Store) {
 	cs, err = s.ClaimCalendars(ctx, at(2*time.Minute), time.Minute, 10)
 	must(t, "ClaimCalendars", err)
 	if len(cs) != 1 || cs[0].CoachID != coaches[n-3] {
-		t.Errorf("second ClaimCalendars = %v, want only the third due one (the others are leased)", ids(cs))
+		t.Errorf("second ClaimCalendars = %v, want only the third due one (the others are leased)", coachIDs(cs))
 	}
 	if cs, _ := s.ClaimCalendars(ctx, at(2*time.Minute), time.Minute, 0); len(cs) != 0 {
-		t.Errorf("ClaimCalendars with limit 0 = %v", ids(cs))
+		t.Errorf("ClaimCalendars with limit 0 = %v", coachIDs(cs))
 	}
 	// The leases run out at 3 minutes; by 20 minutes every calendar is due,
 	// and many claimers share them without overlap.
@@ -143,7 +143,7 @@ func testClaimCalendars(t *testing.T, s bot.Store) {
 	}
 }
 
-func ids(cs []*bot.Calendar) []int64 {
+func coachIDs(cs []*bot.Calendar) []int64 {
 	var out []int64
 	for _, c := range cs {
 		out = append(out, c.CoachID)

@@ -94,6 +94,7 @@ func Run(t *testing.T, open func(t testing.TB) bot.Store, caps Capabilities) {
 		{"DeletePersonScorecard", testDeletePersonScorecard},
 
 		{"Sessions", testSessions},
+		{"SessionUpdates", testSessionUpdates},
 		{"Calendars", testCalendars},
 		{"ClaimCalendars", testClaimCalendars},
 		{"SyncCalendarSessions", testSyncCalendarSessions},
