@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"strings"
@@ -16,6 +17,9 @@ type clientDigest struct {
 	off    []string // rocks off track
 	quiet  bool     // nothing was due or said this week (not started yet, paused)
 	pause  string   // the client's pause in or after the week, in words; "" when none
+	// offNote is the week's prompts skipped for a day off, in words
+	// ("off: out of office (Mon–Fri)"); "" when none.
+	offNote string
 	// reviewed: the client finished a quarterly review in the week.
 	reviewed bool
 }
@@ -29,8 +33,8 @@ func (b *Bot) composeClient(ctx context.Context, e *Engagement, client *Person, 
 	cd.quiet = p.expected == 0 && len(in.reportsBetween(week, week)) == 0 && len(p.energy) == 0
 	var sb strings.Builder
 	fmt.Fprintf(&sb, "*%s* · %s · streak %d · energy %s", client.DisplayName, p.counts(), p.streak, p.energyAvg())
-	if note := in.offNote(week, week.AddDays(6)); note != "" {
-		sb.WriteString(" · " + note) // prompts skipped for a holiday or leave
+	if cd.offNote = in.offNote(week, week.AddDays(6)); cd.offNote != "" {
+		sb.WriteString(" · " + cd.offNote) // prompts skipped for a holiday or leave
 	}
 	sb.WriteString("\n")
 	if lines := in.rockChanges(week.In(in.loc)); len(lines) > 0 {
@@ -141,8 +145,9 @@ func (b *Bot) composeDigest(ctx context.Context, coach *Person, week Date) (Mess
 		}
 		if cd.quiet {
 			name := client.DisplayName
-			if cd.pause != "" {
-				name += " (" + cd.pause + ")"
+			if note := cmp.Or(cd.pause, cd.offNote); note != "" {
+				// Why nothing was asked: a pause, a holiday, out of office.
+				name += " (" + note + ")"
 			}
 			quiet = append(quiet, name)
 			continue

@@ -55,6 +55,8 @@ func TestChatAway(t *testing.T) {
 	digest := section(t, out, "*Weekly digest · week of 2026-12-14* for @coach", "smart90 → ana (DM)")
 	wantNot(digest, "*ana* · check-ins 0/", "ana (silent", "silent: ana", "silent: bob, ana")
 	want(digest, "bob (silent for 10 check-ins in a row")
+	// Why nothing was asked of her, in the digest's first message.
+	want(digest, "no prompts this week: ana (off: out of office (Mon–Fri))")
 	// Five check-ins, a week away, one more: the streak holds.
 	want(section(t, out, "coach> /smart90 clients", "\n\n"), "*ana* — Cycle 1 · day 15 of 90 · this week 1/1 check-ins · streak 6")
 
