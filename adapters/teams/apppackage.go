@@ -144,7 +144,7 @@ var (
 		{"invite", "Coach: invite a client, e.g. invite @Ana"},
 		{"clients", "Coach: your clients at a glance (streak, rocks, at risk)"},
 		{"brief", "Coach: everything since the last session, e.g. brief @Ana"},
-		{"session", "Coach: log a coaching session, e.g. session @Ana 2026-11-30"},
+		{"session", "Coach: book a session (session @Ana next 2026-12-10 15:00) or log one"},
 		{"settings", "Check-in time, workdays, weekly report, time zone, reminder"},
 		{"pause", "Pause prompts for a holiday: pause 2026-12-20 2027-01-04"},
 	}
@@ -156,7 +156,8 @@ var (
 		{"invite", "Coach: invite a client, e.g. invite @Ana"},
 		{"clients", "Coach: your clients at a glance (streak, rocks, at risk)"},
 		{"brief", "Coach: everything since the last session, e.g. brief @Ana"},
-		{"session", "Coach: log a coaching session, e.g. session @Ana 2026-11-30"},
+		{"session", "Coach: book a session (session @Ana next 2026-12-10 15:00) or log one"},
+		{"sessions", "Coach: upcoming and past sessions, e.g. sessions @Ana"},
 		{"end", "Coach: end your coaching of a client, e.g. end @Ana (asks to confirm)"},
 	}
 )
@@ -167,7 +168,7 @@ const (
 
 Each client keeps 3 to 7 quarterly rocks (90-day priorities with a measurable "done") and gets a short daily check-in and a weekly accountability prompt in their chat with smart90, at their local time: what moved forward, today's #1 priority, anything stuck, energy. Answer in the card, or reply message by message.
 
-Each coach gets a weekly digest, in their chat with smart90 or in a channel of their choice ("digest here"), one thread reply per client: check-in rate and streak, rocks that changed or went off track, wins, blockers, and what to bring to the next session. Clients at risk (the "week two fade", rocks off track two weeks running, silence) are flagged. A pre-session brief gathers everything since the last logged session.
+Each coach gets a weekly digest, in their chat with smart90 or in a channel of their choice ("digest here"), one thread reply per client: check-in rate and streak, rocks that changed or went off track, wins, blockers, and what to bring to the next session. Clients at risk (the "week two fade", rocks off track two weeks running, silence) are flagged. Before each session booked in smart90 or found in the coach's calendar, the coach gets a brief of everything since the last one; after it, a question for a line of notes.
 
 Clients pause for holidays, see their history, export their data as CSV and JSON, or delete it. A coach sees only their own clients; a client only their own data.
 

@@ -118,7 +118,7 @@ func TestPackage(t *testing.T) {
 	if len(lists) == 0 || len(lists) > 3 {
 		t.Fatalf("%d command lists", len(lists))
 	}
-	known := strings.Fields("help invite digest clients session brief end rocks checkin weekly settings pause history export forget-me")
+	known := strings.Fields("help invite digest clients session sessions calendar brief end rocks checkin weekly settings pause history export forget-me")
 	for i := range lists {
 		cmds, _ := jsonPath(lists[i], "commands").([]any)
 		if len(cmds) == 0 || len(cmds) > 10 {
