@@ -319,11 +319,18 @@ func TestMachineZone(t *testing.T) {
 // and an excerpt that elides nothing appears as one piece.
 func checkReadme(t *testing.T, outs ...string) {
 	t.Helper()
+	checkReadmeSection(t, "## The console", outs...)
+}
+
+// checkReadmeSection checks each console excerpt of README's section
+// under heading against the transcripts outs, as checkReadme does.
+func checkReadmeSection(t *testing.T, heading string, outs ...string) {
+	t.Helper()
 	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	sec := section(t, string(readme), "## The console", "\n## ")
+	sec := section(t, string(readme), heading, "\n## ")
 	excerpts := 0
 	for _, part := range strings.Split(sec, "```text\n")[1:] {
 		excerpt, _, _ := strings.Cut(part, "```")
@@ -338,8 +345,11 @@ func checkReadme(t *testing.T, outs ...string) {
 			t.Errorf("README's console excerpt %d: %q is not in a transcript (after the lines before it)", excerpts, missing)
 		}
 	}
-	if excerpts < 2 {
+	if heading == "## The console" && excerpts < 2 {
 		t.Errorf("README's console section has %d text excerpts; want the check-in and the digest at least", excerpts)
+	}
+	if excerpts == 0 {
+		t.Errorf("README's section %q has no console excerpt", heading)
 	}
 }
 

@@ -15,6 +15,7 @@ func TestChatSessions(t *testing.T) {
 	t.Parallel()
 	out := runScript(t, "sessions.txt", "2026-11-30T08:00:00Z",
 		[]string{"-sqlite", filepath.Join(t.TempDir(), "smart90.db"), "-charts=false"}, env(nil))
+	checkReadmeSection(t, "## Sessions, calendars and days off", out)
 	want := func(part string, ss ...string) {
 		t.Helper()
 		for _, s := range ss {
