@@ -3,6 +3,7 @@ package holiday
 import (
 	"cmp"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/rickar/cal/v2"
@@ -134,32 +135,65 @@ func CountryOfZone(zone string) string {
 // falls on a weekend and is observed on a workday counts on that workday
 // only, named "Boxing Day (substitute day)" ("Independence Day
 // (observed)" in the United States and Canada). An unsupported country has none.
+//
+// Each country's year is worked out once and kept: the scheduler and the
+// digest ask for many days of few countries.
 func Lookup(country string, y int, m time.Month, d int) (name string, ok bool) {
-	c, ok := countries[country]
-	if !ok {
+	if _, known := countries[country]; !known {
 		return "", false
 	}
+	name, ok = yearOf(country, y)[monthDay{m, d}]
+	return name, ok
+}
+
+type monthDay struct {
+	m time.Month
+	d int
+}
+
+type countryYear struct {
+	country string
+	y       int
+}
+
+// years holds each country's year once worked out (countryYear → map[monthDay]string).
+var years sync.Map
+
+// yearOf returns the holidays observed in country in year y, by day.
+func yearOf(country string, y int) map[monthDay]string {
+	key := countryYear{country, y}
+	if v, ok := years.Load(key); ok {
+		return v.(map[monthDay]string)
+	}
+	c := countries[country]
+	out := map[monthDay]string{}
 	// A substitute day may fall in another year than its holiday: New
 	// Year's Day 2028, a Saturday, is observed in the United States on
 	// Friday 31 December 2027.
 	for _, year := range []int{y, y + 1, y - 1} {
 		for _, hd := range c.days {
 			actual, observed := hd.h.Calc(year)
-			if observed.IsZero() {
+			if observed.IsZero() || observed.Year() != y {
 				continue
 			}
-			if oy, om, od := observed.Date(); oy != y || om != m || od != d {
-				continue
+			at := monthDay{observed.Month(), observed.Day()}
+			if _, taken := out[at]; taken {
+				continue // the first found wins, as before: the year's own, in list order
 			}
-			name := hd.en
-			if name == "" {
-				name = hd.h.Name
-			}
-			if ay, am, ad := actual.Date(); ay != y || am != m || ad != d {
+			name := cmp.Or(hd.en, hd.h.Name)
+			if !sameDay(actual, observed) {
 				name += " (" + cmp.Or(c.observed, "substitute day") + ")"
 			}
-			return name, true
+			out[at] = name
 		}
 	}
-	return "", false
+	v, _ := years.LoadOrStore(key, out)
+	return v.(map[monthDay]string)
+}
+
+// sameDay reports whether a and b fall on the same calendar day.
+func sameDay(a, b time.Time) bool {
+	ay, am, ad := a.Date()
+	by, bm, bd := b.Date()
+	return ay == by && am == bm && ad == bd
 }

@@ -151,3 +151,13 @@ func TestCountryOfZone(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkLookup is one day's lookup, as the scheduler does for every
+// check-in it plans and the digest for days outside the delivery record.
+func BenchmarkLookup(b *testing.B) {
+	d := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i := 0; b.Loop(); i++ {
+		day := d.AddDate(0, 0, i%730)
+		holiday.Lookup("DE", day.Year(), day.Month(), day.Day())
+	}
+}
