@@ -95,6 +95,16 @@ func (b *Bot) bookSession(ctx context.Context, r *request, client *Person, e *En
 	if start.Sub(r.now) > 366*24*time.Hour {
 		return nil, usageError("A session can be booked up to a year ahead.", "session")
 	}
+	// The same booking typed again would bring a second brief and notes
+	// question for one meeting.
+	booked, err := b.upcoming(ctx, e, r.now)
+	if err != nil {
+		return nil, err
+	}
+	if slices.ContainsFunc(booked, func(u *Session) bool { return u.Start.Equal(start) }) {
+		return reply("A session with %s is already booked for %s. `sessions @%s` lists them; `session @%s cancel %s` cancels it.",
+			client.DisplayName, shortWhen(start, loc), client.DisplayName, client.DisplayName, day), nil
+	}
 	s := &Session{EngagementID: e.ID, Day: DateOf(start.In(loc)), Start: start, Minutes: minutes,
 		Source: SessionBooked, CreatedAt: r.now, UpdatedAt: r.now}
 	if err := b.store.CreateSession(ctx, s); err != nil {

@@ -490,3 +490,22 @@ func TestBookSessionBeforeAccepting(t *testing.T) {
 		t.Errorf("sent %+v for a client who never accepted", sent)
 	}
 }
+
+// TestBookSessionTwice: the same booking typed again (a retry, a coach
+// unsure it went through) books nothing more, so one brief comes, not two.
+func TestBookSessionTwice(t *testing.T) {
+	t.Parallel()
+	b, e := twoDays(t)
+	b.Command(t, coach, "session <@ana> next 2026-11-26 15:00")
+	has(t, b.Command(t, coach, "session <@ana> next 2026-11-26 15:00 45m"), "already booked")
+	if n := len(sessionsOf(t, b, e)); n != 1 {
+		t.Fatalf("%d sessions after booking the same time twice, want 1", n)
+	}
+	// Cancelled, the same time can be booked again.
+	b.Command(t, coach, "session <@ana> cancel")
+	has(t, b.Command(t, coach, "session <@ana> next 2026-11-26 15:00"), "Booked a session")
+	b.Clock.Set(london("2026-11-26", "14:00"))
+	if n := len(briefs(runDue(t, b))); n != 1 {
+		t.Errorf("%d briefs sent, want 1", n)
+	}
+}
