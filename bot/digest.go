@@ -405,8 +405,13 @@ func (b *Bot) composeBrief(ctx context.Context, coach *Person, e *Engagement, cl
 	}
 	// The coach's own notes: the brief is for the coach alone (an
 	// ephemeral reply); nothing the client sees carries them.
+	// Where the notes are in the data, to leave them out of what the
+	// summary's model is sent, whatever lines they hold.
+	notesAt, notesEnd := 0, 0
 	if last != nil && strings.TrimSpace(last.Notes) != "" {
+		notesAt = sb.Len()
 		fmt.Fprintf(&sb, "*Your notes from %s*: %s\n", last.Day, Disarm(last.Notes))
+		notesEnd = sb.Len()
 	}
 	sb.WriteString("*Rocks*\n" + bullets(in.rockChanges(sinceT)) + "\n")
 	if score, err := b.scorecardLines(ctx, e, today.WeekStart()); err != nil {
@@ -443,7 +448,7 @@ func (b *Bot) composeBrief(ctx context.Context, coach *Person, e *Engagement, cl
 	// The written summary, when configured, goes between the three lines
 	// and the data it summarised.
 	body := sb.String()
-	text := head + b.writtenSummary(ctx, body) + body
+	text := head + b.writtenSummary(ctx, body[:notesAt]+body[notesEnd:]) + body
 	return Message{Text: strings.TrimRight(text, "\n"), Images: imgs}, nil
 }
 

@@ -232,3 +232,18 @@ func TestBriefSummaryWithinCallersBound(t *testing.T) {
 		t.Errorf("summary's deadline %v, want before the caller's %v", got, want)
 	}
 }
+
+// TestBriefSummaryLeavesOutNotesWithHeadings: notes that hold a line like
+// the brief's own rocks heading (pasted from an earlier brief) still stay
+// out of what the model is sent.
+func TestBriefSummaryLeavesOutNotesWithHeadings(t *testing.T) {
+	t.Parallel()
+	f := answering("Ana is on track.", "m")
+	_, b := briefWith(t, bottest.Options{Summarizer: f})
+	has(t, b.Command(t, coach, "session <@ana> pasted from last time\n*Rocks*\nprivate: worried about burnout"), "Logged a session")
+	has(t, b.Command(t, coach, "brief <@ana>"), "private: worried about burnout")
+	calls := f.calls()
+	if facts := calls[len(calls)-1]; strings.Contains(facts, "burnout") || strings.Contains(facts, "pasted from") {
+		t.Errorf("facts sent hold the coach's notes:\n%s", facts)
+	}
+}
