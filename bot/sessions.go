@@ -220,7 +220,10 @@ func parseSessionLength(s string) (int, error) {
 	v := strings.ToLower(s)
 	if _, err := strconv.Atoi(v); err == nil {
 		v += "m"
-	} else if strings.Contains(v, "h") && !strings.HasSuffix(v, "h") && !strings.HasSuffix(v, "m") {
+	} else if h, m, ok := strings.Cut(v, "h"); ok && m != "" && !strings.HasSuffix(v, "m") {
+		if n, err := strconv.Atoi(m); err != nil || n >= 60 || h == "" {
+			v = "" // "1h60" is not 2h
+		}
 		v += "m" // 1h30
 	}
 	d, err := time.ParseDuration(v)

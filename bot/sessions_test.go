@@ -108,6 +108,8 @@ func TestBookSession(t *testing.T) {
 		"session <@ana> next 2026-11-26 10:00 -1h":  "is not a session length",
 		"session <@ana> next 2026-11-26 10:00 9h":   "up to 8h",
 		"session <@ana> next 2026-11-26 10:00 soon": "is not a session length",
+		"session <@ana> next 2026-11-26 10:00 1h60": "is not a session length",
+		"session <@ana> next 2026-11-26 10:00 1h75": "is not a session length",
 		"session <@ana> next 2026-11-26 10:00 1h x": "Tell me the day and the time",
 		"session <@ana> next 2028-01-05 10:00":      "up to a year ahead",
 		"session <@bob> next 2026-11-26 10:00":      "is not one of your clients",
