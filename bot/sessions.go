@@ -204,11 +204,14 @@ func (s *Session) happened(now time.Time, loc *time.Location) bool {
 	return !s.Start.After(now)
 }
 
-// lastHappened is the latest of ss (by Day, then ID) that happened by now.
+// lastHappened is the latest of ss (by Day, then ID) that happened by now
+// and, when booked at a time, ended by now: a brief opened as a session
+// starts covers the period before it, not the minutes since it began.
 func lastHappened(ss []*Session, now time.Time, loc *time.Location) *Session {
 	var last *Session
 	for _, s := range ss {
-		if s.happened(now, loc) && (last == nil || !s.Day.Before(last.Day)) {
+		ended := s.Start.IsZero() || !s.Start.Add(time.Duration(cmp.Or(s.Minutes, DefaultSessionMinutes))*time.Minute).After(now)
+		if s.happened(now, loc) && ended && (last == nil || !s.Day.Before(last.Day)) {
 			last = s
 		}
 	}

@@ -511,3 +511,17 @@ func TestBookSessionTwice(t *testing.T) {
 		t.Errorf("%d briefs sent, want 1", n)
 	}
 }
+
+// TestBriefDuringSession: a coach who opens the brief as the session
+// starts gets the period before it, not an empty one "since your session"
+// of a minute ago; once it ended, the brief starts from it.
+func TestBriefDuringSession(t *testing.T) {
+	t.Parallel()
+	b, _ := twoDays(t)
+	b.Command(t, coach, "session <@ana> next 2026-11-26 15:00 45m")
+	b.Clock.Set(london("2026-11-26", "15:02"))
+	out := b.Command(t, coach, "brief <@ana>")
+	lacks(t, out, "since your session on 2026-11-26")
+	b.Clock.Set(london("2026-11-26", "15:50"))
+	has(t, b.Command(t, coach, "brief <@ana>"), "since your session on 2026-11-26")
+}
