@@ -118,7 +118,7 @@ func (b *Bot) planSession(ctx context.Context, coach *Person, s *Session, kind D
 		return err
 	}
 	planned, _ := sessionDue(kind, coach, s)
-	if current(kind, d.DueAt, planned, s) {
+	if current(kind, d.DueAt, planned, s) && d.State != DeliverySkipped {
 		return nil
 	}
 	switch {
@@ -129,7 +129,9 @@ func (b *Bot) planSession(ctx context.Context, coach *Person, s *Session, kind D
 		return nil // it went out for this session as it stands
 	default:
 		// Skipped, missed or failed for the old time, or sent for a time
-		// the session has left: due again at the new one.
+		// the session has left: due again at the new one. Skipped at its
+		// time too (the brief was off then, and is on again before the
+		// session): due again now.
 		d.State, d.Attempts, d.LastError, d.SkipReason = DeliveryPending, 0, "", ""
 		d.MessageRef, d.PartsSent, d.SentAt = "", 0, time.Time{}
 	}

@@ -525,3 +525,22 @@ func TestBriefDuringSession(t *testing.T) {
 	b.Clock.Set(london("2026-11-26", "15:50"))
 	has(t, b.Command(t, coach, "brief <@ana>"), "since your session on 2026-11-26")
 }
+
+// TestBriefOffThenOnAgain: a coach turns the brief off, its time passes,
+// and they turn it on again before the session: the brief comes, late.
+func TestBriefOffThenOnAgain(t *testing.T) {
+	t.Parallel()
+	b, e := twoDays(t)
+	b.Command(t, coach, "session <@ana> next 2026-11-26 15:00")
+	b.Command(t, coach, "settings brief off")
+	b.Clock.Set(london("2026-11-26", "14:00"))
+	runDue(t, b)
+	b.Clock.Set(london("2026-11-26", "14:20"))
+	b.Command(t, coach, "settings brief 1h")
+	if d := sessionDelivery(t, b, bot.DeliveryBrief, sessionsOf(t, b, e)[0]); d.State != bot.DeliveryPending {
+		t.Fatalf("brief is %s after `settings brief 1h` again, want pending", d.State)
+	}
+	if sent := briefs(runDue(t, b)); len(sent) != 1 {
+		t.Errorf("sent %d briefs, want 1", len(sent))
+	}
+}
