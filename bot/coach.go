@@ -195,6 +195,13 @@ func (b *Bot) accept(ctx context.Context, r *request, value string) ([]Message, 
 	if err := b.store.UpdateEngagement(ctx, e); err != nil {
 		return nil, err
 	}
+	// Sessions booked before: a brief whose time passed while the
+	// invitation waited comes now, before the session.
+	if ss, err := b.upcoming(ctx, e, r.now); err != nil {
+		b.log.ErrorContext(ctx, "load sessions booked before accepting", "engagement", e.ID, "err", err)
+	} else if err := b.PlanSessions(ctx, ss...); err != nil {
+		b.log.ErrorContext(ctx, "plan the briefs of sessions booked before accepting", "engagement", e.ID, "err", err)
+	}
 	if coach, err := b.store.Person(ctx, e.CoachID); err == nil {
 		b.notify(ctx, r.inst, coach, fmt.Sprintf("%s accepted your invitation. Cycle 1 starts today, %s, and runs to %s.", r.me.DisplayName, e.Start, e.CycleN(1).End()))
 	}

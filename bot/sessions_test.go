@@ -544,3 +544,23 @@ func TestBriefOffThenOnAgain(t *testing.T) {
 		t.Errorf("sent %d briefs, want 1", len(sent))
 	}
 }
+
+// TestBookSessionAcceptedLate: booked before the client accepted, whose
+// acceptance comes after the brief's time but before the session: the
+// brief comes then, as the booking said ("once Bob has accepted").
+func TestBookSessionAcceptedLate(t *testing.T) {
+	t.Parallel()
+	b, _ := twoDays(t)
+	b.Meet(bob)
+	b.Command(t, coach, "invite <@bob>")
+	b.Command(t, coach, "session <@bob> next 2026-11-26 15:00")
+	b.Clock.Set(london("2026-11-26", "14:30"))
+	if sent := runDue(t, b); len(sent) != 0 {
+		t.Fatalf("sent %d before Bob accepted", len(sent))
+	}
+	b.Command(t, bob, "accept")
+	b.Clock.Set(london("2026-11-26", "14:35"))
+	if sent := briefs(runDue(t, b)); len(sent) != 1 {
+		t.Errorf("sent %d briefs after Bob accepted, want 1", len(sent))
+	}
+}
