@@ -295,11 +295,16 @@ func (b *Bot) sessionNotes(ctx context.Context, r *request, text string) (out []
 // looksLikeCommand reports whether a plain message is a command rather
 // than a line of notes: a command word alone, or followed by a mention
 // or a channel ("brief @ana", where Teams sends commands as plain
-// messages). "Coach her on delegation" or "Review the offer" are notes.
+// messages), or settings or digest with their keywords. "Coach her on delegation" or "Review the offer" are notes.
 func looksLikeCommand(text string) bool {
 	words := strings.Fields(text)
 	if len(words) == 0 || !isCommand(strings.ToLower(words[0])) {
 		return false
+	}
+	// settings and digest take keywords, never prose: "settings brief
+	// 30m", "digest dm" are commands whatever follows.
+	if w := strings.ToLower(words[0]); w == "settings" || w == "digest" {
+		return true
 	}
 	return len(words) == 1 || strings.HasPrefix(words[1], "<@") || strings.HasPrefix(words[1], "<#")
 }

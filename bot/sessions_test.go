@@ -564,3 +564,20 @@ func TestBookSessionAcceptedLate(t *testing.T) {
 		t.Errorf("sent %d briefs after Bob accepted, want 1", len(sent))
 	}
 }
+
+// TestNotesQuestionLeavesCommands: in Teams a coach types commands as
+// plain messages; `settings brief 30m` or `digest dm` while the notes
+// question is open are commands, not a line of notes.
+func TestNotesQuestionLeavesCommands(t *testing.T) {
+	t.Parallel()
+	b, e := twoDays(t)
+	b.Command(t, coach, "session <@ana> next 2026-11-26 15:00")
+	b.Clock.Set(london("2026-11-26", "16:00"))
+	runDue(t, b)
+	has(t, b.Say(t, coach, "settings brief 30m"), "Brief before each session: 30m before")
+	b.Say(t, coach, "digest dm")
+	has(t, b.Say(t, coach, "Settled on a hiring plan"), "Saved to your notes for Ana's next brief.")
+	if got := sessionsOf(t, b, e)[0].Notes; got != "Settled on a hiring plan" {
+		t.Errorf("session notes = %q", got)
+	}
+}
