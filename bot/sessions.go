@@ -414,7 +414,14 @@ func parseBriefLead(v string) (time.Duration, error) {
 	if strings.EqualFold(v, "off") {
 		return BriefOff, nil
 	}
-	d, err := time.ParseDuration(strings.ToLower(v))
+	v = strings.ToLower(v)
+	if h, m, ok := strings.Cut(v, "h"); ok && m != "" && !strings.HasSuffix(v, "m") {
+		if n, err := strconv.Atoi(m); err != nil || n >= 60 || h == "" {
+			v = "" // "1h60" is not 2h
+		}
+		v += "m" // 1h30, as a session's length reads
+	}
+	d, err := time.ParseDuration(v)
 	if err != nil || d < MinBriefLead || d > MaxBriefLead || d%time.Minute != 0 {
 		return 0, Errorf(EINVALID, "The brief comes `off` or a time from 5m to 24h before each session, e.g. `settings brief 30m` or `settings brief 2h`.")
 	}

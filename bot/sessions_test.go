@@ -581,3 +581,12 @@ func TestNotesQuestionLeavesCommands(t *testing.T) {
 		t.Errorf("session notes = %q", got)
 	}
 }
+
+// TestSettingsBriefHoursAndMinutes: `settings brief 1h30` reads as a
+// session length does ("45m, 1h or 1h30"), not as an error.
+func TestSettingsBriefHoursAndMinutes(t *testing.T) {
+	t.Parallel()
+	b, _ := twoDays(t)
+	has(t, b.Command(t, coach, "settings brief 1h30"), "Brief before each session: 1h30m before")
+	has(t, b.Command(t, coach, "settings brief 1h60"), "The brief comes `off` or a time from 5m to 24h")
+}
