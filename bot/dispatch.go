@@ -31,17 +31,25 @@ func (b *Bot) plainMessage(ctx context.Context, r *request) ([]Message, error) {
 	if first, rest, _ := strings.Cut(strings.ToLower(text), " "); strings.HasPrefix(first, "/smart90") || rest == "" && lookCommands[first] {
 		return b.command(ctx, r, text)
 	}
-	// A coach's line of notes after a session, when they were asked for one.
-	if out, ok, err := b.sessionNotes(ctx, r, text); ok {
-		return out, err
-	}
 	p, ok, err := b.openTarget(ctx, r)
 	if err != nil {
 		return nil, err
 	}
+	// A coach's line of notes after a session, when they were asked for
+	// one and are not halfway through a prompt of their own (a coach may
+	// be someone's client too): that prompt is finished first.
+	if !ok || !p.started() {
+		if out, ok, err := b.sessionNotes(ctx, r, text); ok {
+			return out, err
+		}
+	}
 	if !ok {
 		if word, _, _ := strings.Cut(strings.ToLower(text), " "); isCommand(word) {
 			return b.command(ctx, r, text)
+		}
+		if r.me.IsCoach && ErrorCode(b.hasLiveEngagement(ctx, r.me)) == ENOTFOUND {
+			// A coach who is nobody's client has no check-in to answer.
+			return reply("Nothing is waiting for an answer right now. Type `clients` for your clients at a glance, `sessions` for your sessions, or `help` for everything else."), nil
 		}
 		return reply("Nothing is waiting for an answer right now. Type `checkin` to answer today's check-in now, `weekly` for this week's report, or `help` for everything else."), nil
 	}
@@ -73,6 +81,19 @@ type openPrompt struct {
 	checkIn *CheckIn
 	weekly  *WeeklyReport
 	review  *Review
+}
+
+// started reports whether the person began answering the prompt.
+func (p openPrompt) started() bool {
+	switch {
+	case p.checkIn != nil:
+		return p.checkIn.Moved != ""
+	case p.review != nil:
+		return len(p.review.Rocks) > 0 || p.review.Win != ""
+	case p.weekly != nil:
+		return len(p.weekly.Rocks) > 0 || p.weekly.Win != ""
+	}
+	return false
 }
 
 // openTarget finds the prompt a plain reply answers: the one the
@@ -207,4 +228,11 @@ func (b *Bot) form(ctx context.Context, r *request) ([]Message, error) {
 		return b.submitSettings(ctx, r)
 	}
 	return nil, Errorf(EINVALID, "That form is out of date; type `help` to see what you can do.")
+}
+
+// hasLiveEngagement is nil when p is someone's client (invited, active or
+// paused), and ENOTFOUND when not.
+func (b *Bot) hasLiveEngagement(ctx context.Context, p *Person) error {
+	_, err := b.store.LiveEngagementForClient(ctx, p.ID)
+	return err
 }

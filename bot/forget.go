@@ -68,8 +68,10 @@ func (b *Bot) forgetMe(ctx context.Context, r *request) ([]Message, error) {
 		b.notify(ctx, r.inst, c.person, fmt.Sprintf("%s left smart90, so your coaching with them has ended and your check-ins and weekly reports have stopped. "+
 			"Your rocks and history are yours and kept: `export` gives you a copy, `forget-me` deletes them. Another coach can invite you.", r.me.DisplayName))
 	}
-	if err := b.state.Delete(ctx, convKey(r.me)); err != nil {
-		b.log.WarnContext(ctx, "forget conversation", "err", err)
+	for _, key := range []string{convKey(r.me), notesKey(r.me)} {
+		if err := b.state.Delete(ctx, key); err != nil {
+			b.log.WarnContext(ctx, "forget conversation", "err", err)
+		}
 	}
 	if e != nil && e.CoachID != 0 {
 		if coach, err := b.store.Person(ctx, e.CoachID); err == nil {

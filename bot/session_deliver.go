@@ -18,6 +18,14 @@ import (
 // client's prompts never take it for theirs.
 const notesState = "notes:"
 
+// NotesTTL is how long the notes question after a session waits for the
+// coach's line: the rest of that working day, not the next one's chat.
+const NotesTTL = 12 * time.Hour
+
+// notesKey is where the notes question waiting for p's answer is kept,
+// apart from the prompt they may be answering as someone's client.
+func notesKey(p *Person) string { return "notes:" + strconv.FormatInt(p.ID, 10) }
+
 // sessionDue is when the delivery of kind (DeliveryBrief or
 // DeliveryNotes) of a session falls due under the coach's current
 // settings; false when none is due: the session is cancelled or has no
@@ -207,7 +215,9 @@ func (b *Bot) deliverSession(ctx context.Context, d *Delivery, p *Person, inst *
 		return "", true, err
 	}
 	if d.Kind == DeliveryNotes {
-		if err := b.state.Set(ctx, convKey(p), notesState+strconv.FormatInt(s.ID, 10), b.convTT); err != nil {
+		// A key of its own: a prompt the coach (who may be someone's
+		// client too) is answering stays theirs to finish.
+		if err := b.state.Set(ctx, notesKey(p), notesState+strconv.FormatInt(s.ID, 10), NotesTTL); err != nil {
 			b.log.WarnContext(ctx, "ask for session notes", "person", p.ID, "err", err)
 		}
 	}
@@ -249,7 +259,7 @@ func inWords(d time.Duration) string {
 // session's notes: one reply, after which the question is closed. ok is
 // false when no question is open or the reply is a command.
 func (b *Bot) sessionNotes(ctx context.Context, r *request, text string) (out []Message, ok bool, err error) {
-	st, err := b.state.Get(ctx, convKey(r.me))
+	st, err := b.state.Get(ctx, notesKey(r.me))
 	if err != nil || !strings.HasPrefix(st, notesState) {
 		return nil, false, nil
 	}
@@ -311,7 +321,7 @@ func looksLikeCommand(text string) bool {
 
 // forgetNotes closes the notes question.
 func (b *Bot) forgetNotes(ctx context.Context, r *request) {
-	if err := b.state.Delete(ctx, convKey(r.me)); err != nil {
+	if err := b.state.Delete(ctx, notesKey(r.me)); err != nil {
 		b.log.WarnContext(ctx, "close the notes question", "err", err)
 	}
 }

@@ -444,9 +444,9 @@ func parseEmail(v string) (string, error) {
 func briefText(coach *Person) string {
 	lead := briefLead(coach)
 	if lead < 0 {
-		return "Brief before each session: off (`settings brief 1h` turns it on)"
+		return "Brief before each session: off, and no notes question after it (`settings brief 1h` turns both on)"
 	}
-	return fmt.Sprintf("Brief before each session: %s before, in a DM (`settings brief 30m|off`)", shortDuration(lead))
+	return fmt.Sprintf("Brief before each session: %s before, in a DM, and a notes question after it (`settings brief 30m|off`)", shortDuration(lead))
 }
 
 // replanCoach plans the deliveries of the coach's upcoming sessions anew

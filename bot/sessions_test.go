@@ -271,7 +271,7 @@ func TestSessionBriefAndNotes(t *testing.T) {
 	if got := sessionsOf(t, b, e)[1]; got.ID != s.ID || got.Notes != "Coach her on <@bob> hiring by March" {
 		t.Errorf("session notes = %q", got.Notes)
 	}
-	has(t, b.Say(t, coach, "and one more thing"), "Nothing is waiting for an answer")
+	has(t, b.Say(t, coach, "and one more thing"), "Nothing is waiting for an answer right now. Type `clients` for your clients at a glance")
 
 	out := b.Command(t, coach, "brief <@ana>")
 	has(t, out, "since your session on 2026-11-26", "*Your notes from 2026-11-26*: Coach her on @bob> hiring by March")
@@ -589,4 +589,42 @@ func TestSettingsBriefHoursAndMinutes(t *testing.T) {
 	b, _ := twoDays(t)
 	has(t, b.Command(t, coach, "settings brief 1h30"), "Brief before each session: 1h30m before")
 	has(t, b.Command(t, coach, "settings brief 1h60"), "The brief comes `off` or a time from 5m to 24h")
+}
+
+// TestNotesQuestionWaitsForAPromptUnderWay: a coach who is someone's
+// client too, halfway through their own check-in when the notes question
+// comes, finishes the check-in first; their next line is then the notes.
+func TestNotesQuestionWaitsForAPromptUnderWay(t *testing.T) {
+	t.Parallel()
+	b, e := twoDays(t)
+	b.Command(t, coach2, "coach")
+	b.Command(t, coach2, "invite <@coach>")
+	b.Command(t, coach, "accept")
+	b.Command(t, coach, "session <@ana> next 2026-11-26 15:00")
+	s := sessionsOf(t, b, e)[0]
+
+	b.Clock.Set(london("2026-11-26", "15:50"))
+	runDue(t, b)
+	has(t, b.Command(t, coach, "checkin"), "What moved forward yesterday?")
+	b.Say(t, coach, "met two candidates")
+	b.Clock.Set(london("2026-11-26", "16:00"))
+	if sent := runDue(t, b); len(sent) != 1 || sent[0].Kind != bot.DeliveryNotes {
+		t.Fatalf("sent %+v at 16:00, want the notes question", sent)
+	}
+	// The check-in under way takes the next answers.
+	lacks(t, b.Say(t, coach, "call three leads"), "Saved to your notes")
+	b.Say(t, coach, "no")
+	b.Say(t, coach, "4")
+	if got := sessionsOf(t, b, e)[0]; got.ID != s.ID || got.Notes != "" {
+		t.Fatalf("session notes = %q while the check-in was under way", got.Notes)
+	}
+	c, err := b.Store.CheckIn(context.Background(), b.Engagement(t, coach).ID, bot.Date{Year: 2026, Month: time.November, Day: 26})
+	if err != nil || c.Priority != "call three leads" || c.Status != bot.AnswerComplete {
+		t.Fatalf("check-in = %+v (%v), want it complete with its priority", c, err)
+	}
+	// Then the line is the notes.
+	has(t, b.Say(t, coach, "Ana wants the offer out by Christmas"), "Saved to your notes for Ana's next brief.")
+	if got := sessionsOf(t, b, e)[0]; got.Notes != "Ana wants the offer out by Christmas" {
+		t.Errorf("session notes = %q", got.Notes)
+	}
 }
