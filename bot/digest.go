@@ -132,7 +132,7 @@ func (b *Bot) composeDigest(ctx context.Context, coach *Person, week Date) (Mess
 	}
 	var reported, silent, quiet, risky, offTrack, reviewed, unbooked []string
 	var parts []Message
-	booking := usesSessions(hs)
+	booking := usesSessions(hs, asOf)
 	for _, e := range es {
 		h := hs[e.ID]
 		if h == nil {

@@ -379,12 +379,14 @@ func clipLine(s string, n int) string {
 const NoSessionDays = 21
 
 // usesSessions reports whether the coach of these histories books
-// sessions or has them from a calendar: only then does a missing one say
-// something.
-func usesSessions(hs map[int64]*History) bool {
+// sessions or has them from a calendar, one in the last 90 days or still
+// to come, as of asOf: only then does a missing one say something. A coach
+// who stopped booking long ago is not reminded every week.
+func usesSessions(hs map[int64]*History, asOf time.Time) bool {
+	since := asOf.AddDate(0, 0, -DefaultCycleDays)
 	for _, h := range hs {
 		for _, s := range h.Sessions {
-			if s.Source == SessionBooked || s.Source == SessionCalendar {
+			if (s.Source == SessionBooked || s.Source == SessionCalendar) && s.Start.After(since) {
 				return true
 			}
 		}

@@ -465,6 +465,13 @@ func TestDigestNoSessionBooked(t *testing.T) {
 	if got := digest(); !strings.Contains(got, "No session booked: Ana\n") || strings.Count(got, "No session booked in the next") != 1 {
 		t.Errorf("digest after cancelling Ana's:\n%s", got)
 	}
+	// A coach whose last booked session is more than 90 days behind is
+	// not reminded every week.
+	week = bot.Date{Year: 2027, Month: time.April, Day: 5}
+	b.Clock.Set(london("2027-04-12", "07:00"))
+	if got := digest(); strings.Contains(got, "No session booked") {
+		t.Errorf("a coach who stopped booking in December still sees it in April:\n%s", got)
+	}
 }
 
 func TestUndeliverableBriefTellsNobody(t *testing.T) {
