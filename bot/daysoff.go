@@ -208,9 +208,12 @@ func parseCountry(s string) (string, error) {
 	if code == "AUTO" {
 		return "", nil
 	}
+	if code == "UK" {
+		code = "GB" // what people write; ISO 3166 says GB
+	}
 	if holiday.CountryName(code) == "" {
-		return "", Errorf(EINVALID, "I know the public holidays of %s. Pick one, e.g. `settings country DE`, or `settings country auto` for your time zone's.",
-			strings.Join(holiday.Supported(), ", "))
+		return "", Errorf(EINVALID, "I don't know the public holidays of %q. I know those of %s. Pick one, e.g. `settings country DE`, or `settings country auto` for your time zone's.",
+			clip(s, 20), strings.Join(holiday.Supported(), ", "))
 	}
 	return code, nil
 }

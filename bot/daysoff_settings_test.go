@@ -21,7 +21,8 @@ func TestHolidaySettings(t *testing.T) {
 	if p := b.Person(t, ana); p.Country != "DE" {
 		t.Errorf("stored country %q", p.Country)
 	}
-	has(t, b.Command(t, ana, "settings country XX"), "I know the public holidays of AT, AU, CA, CH, DE, ES, FR, GB, IE, IN, IT, NL, NZ, US.")
+	has(t, b.Command(t, ana, "settings country uk"), "Public holidays: United Kingdom")
+	has(t, b.Command(t, ana, "settings country XX"), "I don't know the public holidays of \"XX\". I know those of AT, AU, CA, CH, DE, ES, FR, GB, IE, IN, IT, NL, NZ, US.")
 	has(t, b.Command(t, ana, "settings holidays off"), "• Public holidays: off (`settings holidays on` to skip them again)\n")
 	has(t, b.Command(t, ana, "settings holidays maybe"), "Public holidays are `on`")
 	has(t, b.Command(t, ana, "settings holidays on country auto"), "• Public holidays: France (from your time zone), no check-in on them\n")

@@ -123,11 +123,31 @@ func CountryName(code string) string {
 // zone belongs to ("DE" for Europe/Berlin), or "" for UTC and names the
 // zone list does not have.
 func CountryOfZone(zone string) string {
+	if code, ok := oldZones[zone]; ok {
+		return code
+	}
 	z, ok := zones.Lookup(zone)
 	if !ok {
 		return ""
 	}
 	return z.Country
+}
+
+// oldZones are the tz database's old names ("backward" links) still met
+// in profiles, with their country, for the countries whose holidays are
+// known: the zone list has the current names only.
+var oldZones = map[string]string{
+	"Asia/Calcutta": "IN",
+	"US/Eastern":    "US", "US/Central": "US", "US/Mountain": "US", "US/Pacific": "US",
+	"US/Alaska": "US", "US/Hawaii": "US", "US/Arizona": "US", "US/East-Indiana": "US", "US/Michigan": "US",
+	"GB": "GB", "GB-Eire": "GB", "Europe/Belfast": "GB",
+	"Eire":          "IE",
+	"Australia/ACT": "AU", "Australia/Canberra": "AU", "Australia/NSW": "AU", "Australia/Victoria": "AU",
+	"Australia/Queensland": "AU", "Australia/West": "AU", "Australia/South": "AU", "Australia/Tasmania": "AU",
+	"Australia/North": "AU", "Australia/Yancowinna": "AU", "Australia/LHI": "AU",
+	"Canada/Eastern": "CA", "Canada/Central": "CA", "Canada/Mountain": "CA", "Canada/Pacific": "CA",
+	"Canada/Atlantic": "CA", "Canada/Newfoundland": "CA", "Canada/Saskatchewan": "CA", "Canada/Yukon": "CA",
+	"NZ": "NZ", "NZ-CHAT": "NZ",
 }
 
 // Lookup returns the name of the national public holiday observed in

@@ -142,9 +142,18 @@ func TestSupported(t *testing.T) {
 
 func TestCountryOfZone(t *testing.T) {
 	t.Parallel()
+	// Every old name loads, so a person may have it as their zone.
+	for _, zone := range []string{"Asia/Calcutta", "US/Eastern", "Europe/Belfast", "Australia/ACT", "Canada/Eastern", "NZ", "GB", "Eire"} {
+		if _, err := time.LoadLocation(zone); err != nil {
+			t.Errorf("%s: %v", zone, err)
+		}
+	}
 	for zone, want := range map[string]string{
 		"Europe/Berlin": "DE", "Europe/London": "GB", "America/New_York": "US", "Asia/Kolkata": "IN",
 		"Australia/Sydney": "AU", "Europe/Paris": "FR", "UTC": "", "": "", "Mars/Olympus": "",
+		// Old names profiles still carry.
+		"Asia/Calcutta": "IN", "US/Eastern": "US", "Europe/Belfast": "GB", "Australia/ACT": "AU",
+		"Canada/Eastern": "CA", "NZ": "NZ", "GB": "GB",
 	} {
 		if got := holiday.CountryOfZone(zone); got != want {
 			t.Errorf("CountryOfZone(%q) = %q, want %q", zone, got, want)

@@ -57,7 +57,7 @@ func TestChatHolidays(t *testing.T) {
 	// Settings: the countries known, another country, holidays off; with
 	// them off New Year's Day has its check-in and Friday its report.
 	want(section(t, out, "sam> /smart90 settings country XX", "sam>"),
-		"I know the public holidays of AT, AU, CA, CH, DE, ES, FR, GB, IE, IN, IT, NL, NZ, US.")
+		"I don't know the public holidays of \"XX\". I know those of AT, AU, CA, CH, DE, ES, FR, GB, IE, IN, IT, NL, NZ, US.")
 	want(section(t, out, "sam> /smart90 settings country IE", "sam>"), "• Public holidays: Ireland, no check-in on them\n")
 	want(section(t, out, "sam> /smart90 settings country auto holidays off", "sam>"),
 		"• Public holidays: off (`settings holidays on` to skip them again)\n")
