@@ -16,8 +16,8 @@ import (
 // case-insensitively in a status text.
 var DefaultAwayWords = []string{
 	":palm_tree:", ":airplane:", ":desert_island:", ":face_with_thermometer:", ":thermometer:",
-	"vacation", "vacances", "holiday", "holidays", "OOO", "out of office", "out of the office",
-	"sick", "on leave", "parental leave", "PTO", "Urlaub",
+	"vacation", "vacances", "on holiday", "holidays", "OOO", "out of office", "out of the office",
+	"off sick", "out sick", "sick leave", "sick day", "on leave", "parental leave", "PTO", "Urlaub",
 }
 
 // ReasonOutOfOffice is the SkipReason of a prompt skipped because its
