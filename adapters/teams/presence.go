@@ -14,6 +14,7 @@ import (
 
 	"golang.org/x/oauth2"
 
+	"github.com/smart90/smart90/adapters/zones"
 	"github.com/smart90/smart90/bot"
 )
 
@@ -191,6 +192,9 @@ func (g graphPresence) status() bot.Status {
 // the zone it is in: an IANA name or "UTC"); zero when it cannot. Graph
 // writes a status message that never expires as the year 9999.
 func graphTime(dateTime, zone string) time.Time {
+	if iana, ok := zones.FromWindows(zone); ok {
+		zone = iana // Graph may name the zone as Windows does
+	}
 	loc, err := time.LoadLocation(cmp.Or(zone, "UTC"))
 	if err != nil {
 		loc = time.UTC
