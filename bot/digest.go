@@ -363,6 +363,11 @@ func (b *Bot) composeBrief(ctx context.Context, coach *Person, e *Engagement, cl
 		from = last.Day
 		since = fmt.Sprintf("since your session on %s", from)
 		sinceT = from.In(loc)
+		if !last.Start.IsZero() {
+			// The session's day where the client lives (the coach's day
+			// may be another one, far away), and rock changes from it.
+			from, sinceT = DateOf(last.Start.In(loc)), last.Start
+		}
 	}
 	today := DateOf(now.In(loc))
 	// From far enough back for the four weeks of momentum's baseline;

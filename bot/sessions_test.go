@@ -635,3 +635,35 @@ func TestNotesQuestionWaitsForAPromptUnderWay(t *testing.T) {
 		t.Errorf("session notes = %q", got.Notes)
 	}
 }
+
+// TestBriefFromSessionInClientsDay: a session late in the coach's
+// evening is the next morning for a client in Sydney; the brief after it
+// starts from the client's day of it, and leaves out what they said
+// before it.
+func TestBriefFromSessionInClientsDay(t *testing.T) {
+	t.Parallel()
+	syd := bot.UserRef{ExternalID: "syd", DisplayName: "Syd", TimeZone: "Australia/Sydney"}
+	b := bottest.Setup(t)
+	b.Clock.Set(london("2026-11-24", "08:00"))
+	b.Engage(t, coach, syd)
+	checkIn := func(day, moved string) {
+		t.Helper()
+		b.Clock.Set(bottest.Day(day, "09:00", "Australia/Sydney"))
+		d, err := bot.ParseDate(day)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b.Prompt(t, syd, bot.DeliveryDaily, d)
+		f := lastTo(t, b, "syd").Form
+		has(t, b.Submit(t, syd, f.FormID, f.Value, map[string]string{"moved": moved, "priority": "focus", "stuck": "no", "energy": "4"}), "Saved")
+	}
+	checkIn("2026-11-25", "before the session")
+	// Wednesday 21:30 in London is Thursday 08:30 in Sydney.
+	has(t, b.Command(t, coach, "session <@syd> next 2026-11-25 21:30 30m"), "Booked a session with Syd")
+	checkIn("2026-11-26", "after the session")
+
+	b.Clock.Set(london("2026-11-26", "10:00"))
+	out := b.Command(t, coach, "brief <@syd>")
+	has(t, out, "since your session on 2026-11-25", "after the session")
+	lacks(t, out, "before the session")
+}
