@@ -1,0 +1,93 @@
+package bot_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	toxiproxy "github.com/Shopify/toxiproxy/v2"
+	"github.com/rs/zerolog"
+
+	"github.com/smart90/smart90/bot"
+	"github.com/smart90/smart90/bot/bottest"
+	"github.com/smart90/smart90/store/postgres"
+	"github.com/smart90/smart90/store/postgres/pgtest"
+)
+
+// TestCalendarWhilePostgresIsCut: while the database cannot be reached,
+// reading calendars fails and is tried again, but the coach is told
+// nothing: their calendar works, the database did not. Once it is back,
+// the next read brings the sessions in.
+func TestCalendarWhilePostgresIsCut(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	direct := pgtest.URL(t)
+	u, err := url.Parse(direct)
+	if err != nil || u.Host == "" {
+		t.Skipf("the test database URL %q is not a URL with a host", direct)
+	}
+	upstream := u.Host
+	if u.Port() == "" {
+		upstream += ":5432"
+	}
+	// A TCP proxy in front of PostgreSQL: cut it, the shared server runs on.
+	px := toxiproxy.NewProxy(toxiproxy.NewServer(toxiproxy.NewMetricsContainer(nil), zerolog.Nop()), "postgres", "127.0.0.1:0", upstream)
+	if err := px.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(px.Stop)
+	u.Host = px.Listen
+	q := u.Query()
+	q.Set("connect_timeout", "2")
+	u.RawQuery = q.Encode()
+	db, err := postgres.Open(ctx, u.String(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+
+	b := bottest.SetupWith(t, bottest.Options{Store: db})
+	b.Engage(t, coach, ana)
+	setEmail(t, b, ana, "ana@example.com")
+	f := &feed{}
+	f.set(calendarV1, http.StatusOK)
+	srv := httptest.NewServer(f)
+	t.Cleanup(srv.Close)
+	has(t, b.Command(t, coach, "calendar "+srv.URL+"/cal/"+calendarSecret+"/basic.ics"), "Connected your calendar")
+	before := len(b.Messenger.SentTo("coach"))
+	s := &bot.CalendarSyncer{Bot: b.Bot, HTTP: srv.Client()}
+
+	px.Stop()
+	for range 3 {
+		runCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		if _, err := s.RunOnce(runCtx); err == nil {
+			t.Error("a read with the database cut succeeded")
+		}
+		cancel()
+		b.Clock.Advance(bot.CalendarEvery)
+	}
+	if err := px.Start(); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := s.RunOnce(ctx); err != nil || n != 1 {
+		t.Fatalf("first read after the database came back: %d calendars, %v", n, err)
+	}
+	for _, m := range b.Messenger.SentTo("coach")[before:] {
+		if strings.Contains(m.Msg.Text, "calendar") {
+			t.Errorf("the coach was told of a database outage as a calendar failure: %q", m.Msg.Text)
+		}
+	}
+	if n := len(sessionLinesAll(t, b)); n == 0 {
+		t.Error("no sessions from the calendar after the database came back")
+	}
+	if hits, _ := f.counts(); hits != 1 {
+		t.Errorf("the feed was read %d times, want once: not while the database was cut", hits)
+	}
+}
