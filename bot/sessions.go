@@ -220,20 +220,50 @@ func lastHappened(ss []*Session, now time.Time, loc *time.Location) *Session {
 
 // parseSessionLength reads a session's length: 45m, 1h, 1h30, 90 (minutes).
 func parseSessionLength(s string) (int, error) {
-	v := strings.ToLower(s)
-	if _, err := strconv.Atoi(v); err == nil {
-		v += "m"
-	} else if h, m, ok := strings.Cut(v, "h"); ok && m != "" && !strings.HasSuffix(v, "m") {
-		if n, err := strconv.Atoi(m); err != nil || n >= 60 || h == "" {
-			v = "" // "1h60" is not 2h
-		}
-		v += "m" // 1h30
-	}
-	d, err := time.ParseDuration(v)
-	if err != nil || d <= 0 || d > MaxSessionLength || d%time.Minute != 0 || strings.ContainsAny(v, "+-") {
+	d, ok := parseHoursMinutes(s)
+	if !ok || d <= 0 || d > MaxSessionLength {
 		return 0, usageError(fmt.Sprintf("%q is not a session length; use minutes or hours up to 8h, e.g. 45m, 1h or 1h30.", clip(s, 20)), "session")
 	}
 	return int(d / time.Minute), nil
+}
+
+// parseHoursMinutes reads a length as people type it: "45" or "45m"
+// (minutes), "1h", "1h30" or "1h30m". Minutes after hours are under 60
+// ("1h60" is refused, not read as 2h); nothing else is a length ("1.5h",
+// "90s", "-1h").
+func parseHoursMinutes(s string) (time.Duration, bool) {
+	v := strings.ToLower(strings.TrimSpace(s))
+	h, m := "", v
+	if i := strings.IndexByte(v, 'h'); i >= 0 {
+		h, m = v[:i], v[i+1:]
+		if h == "" {
+			return 0, false
+		}
+	}
+	m = strings.TrimSuffix(m, "m")
+	number := func(x string) (int, bool) {
+		if x == "" || len(x) > 4 || strings.Trim(x, "0123456789") != "" {
+			return 0, false
+		}
+		n, err := strconv.Atoi(x)
+		return n, err == nil
+	}
+	var d time.Duration
+	if h != "" {
+		n, ok := number(h)
+		if !ok {
+			return 0, false
+		}
+		d = time.Duration(n) * time.Hour
+	}
+	if m == "" {
+		return d, h != ""
+	}
+	n, ok := number(m)
+	if !ok || h != "" && n >= 60 {
+		return 0, false
+	}
+	return d + time.Duration(n)*time.Minute, true
 }
 
 // lengthText is a session's length in words: "60 min".
@@ -416,15 +446,8 @@ func parseBriefLead(v string) (time.Duration, error) {
 	if strings.EqualFold(v, "off") {
 		return BriefOff, nil
 	}
-	v = strings.ToLower(v)
-	if h, m, ok := strings.Cut(v, "h"); ok && m != "" && !strings.HasSuffix(v, "m") {
-		if n, err := strconv.Atoi(m); err != nil || n >= 60 || h == "" {
-			v = "" // "1h60" is not 2h
-		}
-		v += "m" // 1h30, as a session's length reads
-	}
-	d, err := time.ParseDuration(v)
-	if err != nil || d < MinBriefLead || d > MaxBriefLead || d%time.Minute != 0 {
+	d, ok := parseHoursMinutes(v)
+	if !ok || d < MinBriefLead || d > MaxBriefLead {
 		return 0, Errorf(EINVALID, "The brief comes `off` or a time from 5m to 24h before each session, e.g. `settings brief 30m` or `settings brief 2h`.")
 	}
 	return d, nil
