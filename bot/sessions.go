@@ -112,6 +112,10 @@ func (b *Bot) bookSession(ctx context.Context, r *request, client *Person, e *En
 	}
 	var sb strings.Builder
 	fmt.Fprintf(&sb, "Booked a session with %s: %s, %s", client.DisplayName, b.sessionWhen(r.me, client, s), lengthText(minutes))
+	if got := start.In(loc).Format("15:04"); got != at.String() {
+		// A time the clocks skip that night (spring forward).
+		fmt.Fprintf(&sb, " (%s does not exist on %s in %s: the clocks go forward)", at, day, cmpZone(r.me.TimeZone))
+	}
 	lead := briefLead(r.me)
 	if lead < 0 {
 		sb.WriteString(".\nYour automatic brief is off; `settings brief 1h` turns it on.")
