@@ -28,6 +28,12 @@ func (b *Bot) cmdCalendar(ctx context.Context, r *request, rest string) ([]Messa
 // calendarConnect connects the address in rest, replacing any calendar
 // connected; it is read at once (the next syncer run).
 func (b *Bot) calendarConnect(ctx context.Context, r *request, rest string) ([]Message, error) {
+	if r.ev.Channel != "" {
+		// Typed where others read it (a Teams channel): the address is
+		// a secret, and it is not one any more.
+		return reply("I did not connect it: your calendar's address is a secret, and everyone in this channel can read what you typed. " +
+			"Reset the secret address in your calendar's settings, then send the new one in your 1:1 chat with me."), nil
+	}
 	raw := strings.Trim(strings.TrimSpace(rest), "<>")
 	if len(strings.Fields(raw)) != 1 {
 		return nil, usageError("Give me one address: the secret address in iCal format your calendar publishes.", "calendar")

@@ -413,3 +413,19 @@ func briefDue(t testing.TB, b *bottest.Bundle, e *bot.Engagement, uid, want stri
 	}
 	t.Fatalf("no session %s", uid)
 }
+
+// TestCalendarNotFromAChannel: an address typed in a channel (Teams shows
+// it to everyone there) is not connected, and the coach is told why.
+func TestCalendarNotFromAChannel(t *testing.T) {
+	t.Parallel()
+	b := bottest.Setup(t)
+	b.Command(t, coach, "coach")
+	out := b.Handle(t, coach, bot.Event{Kind: bot.EventCommand, Channel: "19:general@thread.tacv2",
+		Text: "calendar https://calendar.example.com/" + calendarSecret + "/basic.ics"})
+	has(t, out, "I did not connect it", "everyone in this channel can read what you typed", "Reset the secret address")
+	lacks(t, out, calendarSecret)
+	if _, err := b.Store.Calendar(context.Background(), b.Person(t, coach).ID); bot.ErrorCode(err) != bot.ENOTFOUND {
+		t.Errorf("a calendar typed in a channel was stored (%v)", err)
+	}
+	has(t, b.Command(t, coach, "calendar https://calendar.example.com/"+calendarSecret+"/basic.ics"), "Connected your calendar")
+}
