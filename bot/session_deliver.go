@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -163,6 +164,20 @@ func resend(kind DeliveryKind, d *Delivery, s *Session) bool {
 	return d.SentAt.Before(end)
 }
 
+// twinSession reports whether another session of s's engagement that
+// stands starts when s does and was stored first: the same meeting booked
+// in chat and found in the calendar. Only the first brings a brief and a
+// notes question.
+func (b *Bot) twinSession(ctx context.Context, s *Session) (bool, error) {
+	all, err := b.store.Sessions(ctx, s.EngagementID)
+	if err != nil {
+		return false, fmt.Errorf("load sessions: %w", err)
+	}
+	return slices.ContainsFunc(all, func(o *Session) bool {
+		return o.ID < s.ID && !o.Cancelled() && o.Start.Equal(s.Start)
+	}), nil
+}
+
 // sessionOf reads the session id of a session delivery's period.
 func sessionOf(period string) (int64, bool) {
 	id, err := strconv.ParseInt(strings.TrimPrefix(period, "session:"), 10, 64)
@@ -195,6 +210,11 @@ func (b *Bot) deliverSession(ctx context.Context, d *Delivery, p *Person, inst *
 	if !ok || e.CoachID != p.ID || e.Status != EngagementActive && e.Status != EngagementPaused ||
 		!current(d.Kind, d.DueAt, planned, s) || d.Kind == DeliveryBrief && !now.Before(s.Start) {
 		return "", false, nil
+	}
+	if twin, err := b.twinSession(ctx, s); err != nil {
+		return "", false, err
+	} else if twin {
+		return "", false, nil // one brief, one question for one meeting
 	}
 	client, err := b.store.Person(ctx, e.ClientID)
 	if err != nil {

@@ -674,3 +674,32 @@ func TestBriefFromSessionInClientsDay(t *testing.T) {
 	has(t, out, "since your session on 2026-11-25", "after the session")
 	lacks(t, out, "before the session")
 }
+
+// TestTwinSessionsOneBrief: the same meeting booked in chat and found in
+// the calendar brings one brief and one notes question, not two.
+func TestTwinSessionsOneBrief(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	b, e := twoDays(t)
+	b.Command(t, coach, "session <@ana> next 2026-11-26 15:00")
+	booked := sessionsOf(t, b, e)[0]
+	now := b.Clock.Now().UTC()
+	cal := &bot.Session{EngagementID: e.ID, Day: booked.Day, Start: booked.Start, Minutes: 50, Source: bot.SessionCalendar,
+		UID: "weekly@test/20261126T150000Z", CreatedAt: now, UpdatedAt: now}
+	if err := b.Store.CreateSession(ctx, cal); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Bot.PlanSessions(ctx, cal); err != nil {
+		t.Fatal(err)
+	}
+	count := map[bot.DeliveryKind]int{}
+	for _, at := range []string{"14:00", "15:50", "16:00"} {
+		b.Clock.Set(london("2026-11-26", at))
+		for _, d := range runDue(t, b) {
+			count[d.Kind]++
+		}
+	}
+	if count[bot.DeliveryBrief] != 1 || count[bot.DeliveryNotes] != 1 {
+		t.Errorf("sent %v for one meeting, want one brief and one notes question", count)
+	}
+}
