@@ -55,6 +55,9 @@ func (c *Console) status(arg string) {
 			return
 		}
 		until, rest = d, rest[:n-2]
+	} else if n >= 1 && strings.EqualFold(rest[n-1], "until") {
+		c.fail("\"until\" needs a day: :status %s %s until YYYY-MM-DD.", name, strings.Join(rest[:n-1], " "))
+		return
 	}
 	var st bot.Status
 	if len(rest) > 0 && len(rest[0]) > 2 && strings.HasPrefix(rest[0], ":") && strings.HasSuffix(rest[0], ":") {

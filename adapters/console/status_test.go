@@ -31,6 +31,7 @@ func TestStatus(t *testing.T) {
 		{"cleared", ":status ana OOO\n:status ana\n", bot.Status{}, "(ana has no status)"},
 		{"not a date", ":status ana :palm_tree: until Monday\n", bot.Status{}, `"Monday" is not a date`},
 		{"until alone", ":status ana until 2026-12-20\n", bot.Status{}, "A status needs an emoji or some text"},
+		{"until without a day", ":status ana :palm_tree: until\n", bot.Status{}, `"until" needs a day: :status ana :palm_tree: until YYYY-MM-DD.`},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
