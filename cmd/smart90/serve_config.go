@@ -60,6 +60,9 @@ type serveConfig struct {
 	// AwayWords are what a chat status says when its person is out of
 	// office (SMART90_AWAY_WORDS); empty: bot.DefaultAwayWords.
 	AwayWords awayWords
+	// Pages is where /privacy and /terms come from (SMART90_PRIVACY_*,
+	// SMART90_TERMS_*).
+	Pages pagesConfig
 }
 
 // teamsConfig is the Teams bot's configuration, from the environment only
@@ -154,6 +157,7 @@ func (c *serveConfig) bind(fs *flag.FlagSet, getenv func(string) string) error {
 	c.EncryptionKey = getenv("SMART90_ENCRYPTION_KEY")
 	c.Slack = slackFromEnv(getenv)
 	c.LLM = llmFromEnv(getenv)
+	c.Pages = pagesFromEnv(getenv)
 	c.Teams, err = teamsFromEnv(getenv)
 	return err
 }
@@ -243,6 +247,7 @@ func (c *serveConfig) validate() error {
 		errs = append(errs, c.Teams.problems()...)
 	}
 	errs = append(errs, c.LLM.problems()...)
+	errs = append(errs, c.Pages.problems()...)
 	if !c.DryRun && !c.Slack.enabled() && c.Teams.AppID == "" {
 		errs = append(errs, errors.New("no chat platform is configured: set SLACK_BOT_TOKEN and SLACK_APP_TOKEN (Slack) or MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD (Teams), see README; or run with -dry-run to try the scheduler"))
 	}

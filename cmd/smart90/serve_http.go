@@ -51,7 +51,8 @@ func readiness(stopping *atomic.Bool, database, redis func(context.Context) erro
 	})
 }
 
-// routes builds the HTTP routes: health, readiness and metrics, and the
+// routes builds the HTTP routes: health, readiness and metrics, the
+// /privacy and /terms pages, and the
 // routes of each configured platform's adapter.
 func (s *server) routes(slackOut *slackadapter.Messenger, teams *teamsParts) error {
 	s.mux = http.NewServeMux()
@@ -61,6 +62,9 @@ func (s *server) routes(slackOut *slackadapter.Messenger, teams *teamsParts) err
 	})
 	s.mux.Handle("GET /readyz", readiness(&s.stopping, s.store.Ping, s.redisOK))
 	s.mux.Handle("GET /metrics", promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{Registry: s.reg}))
+	if err := pageRoutes(s.mux, s.cfg.Pages); err != nil {
+		return err
+	}
 	if slackOut != nil {
 		if err := s.slackRoutes(slackOut); err != nil {
 			return err

@@ -21,6 +21,8 @@ func runTeamsPackage(_ context.Context, args []string, stdout, stderr io.Writer,
 	out := fs.String("o", "smart90-teams.zip", "the zip file to write")
 	appID := fs.String("app-id", getenv("MICROSOFT_APP_ID"), "the bot's Microsoft App ID, a GUID (env MICROSOFT_APP_ID)")
 	publicURL := fs.String("public-url", getenv("SMART90_PUBLIC_URL"), "the https address smart90 is reached at, the app's website (env SMART90_PUBLIC_URL)")
+	privacyURL := fs.String("privacy-url", getenv("SMART90_PRIVACY_URL"), "the privacy statement's https address (env SMART90_PRIVACY_URL; default the website's /privacy)")
+	termsURL := fs.String("terms-url", getenv("SMART90_TERMS_URL"), "the terms of use's https address (env SMART90_TERMS_URL; default the website's /terms)")
 	version := fs.String("version", "1.0.0", "the app's version; raise it to upload a changed package over an installed one")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -34,7 +36,7 @@ func runTeamsPackage(_ context.Context, args []string, stdout, stderr io.Writer,
 	if *publicURL == "" {
 		return errors.New("teams-package: no public URL: set SMART90_PUBLIC_URL or pass -public-url (the https address smart90 is reached at)")
 	}
-	cfg := teams.PackageConfig{AppID: *appID, WebsiteURL: *publicURL, Version: *version}
+	cfg := teams.PackageConfig{AppID: *appID, WebsiteURL: *publicURL, Version: *version, PrivacyURL: *privacyURL, TermsURL: *termsURL}
 	// Check before creating the file, so a bad configuration leaves nothing.
 	if _, err := teams.Manifest(cfg); err != nil {
 		return err
