@@ -203,8 +203,8 @@ func TestCheckPageURL(t *testing.T) {
 func TestTeamsPackagePageURLs(t *testing.T) {
 	t.Parallel()
 	for _, tt := range []struct {
-		env                map[string]string
-		args               []string
+		env                 map[string]string
+		args                []string
 		privacy, termsOfUse string
 	}{
 		{map[string]string{}, nil, "https://smart90.example.com/privacy", "https://smart90.example.com/terms"},
