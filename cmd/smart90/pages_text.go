@@ -28,7 +28,7 @@ var defaultPrivacy = []pageSection{
 	}},
 	{Heading: "Who sees it", Paras: []string{
 		"You see your own data. Your coach sees yours; a coach sees only their own clients' data, and a client only their own. A coach may have their weekly digest about their clients posted in a channel they choose; the people in that channel read it. The operator's administrators can read the database.",
-		"If the operator turned on written summaries, the facts of a client's recent period (not the coach's notes, names, e-mail addresses or platform ids) are sent to the language model the operator chose when a coach gets that client's brief.",
+		"If the operator turned on written summaries, the facts of a client's recent period as the brief shows them, with the client's own words but not the coach's notes, the client's name, e-mail address or platform id, are sent to the language model the operator chose when a coach gets that client's brief.",
 	}},
 	{Heading: "Your choices", Paras: []string{
 		"Type export in your chat with smart90 to get everything it keeps about you, as JSON and CSV files.",
