@@ -63,19 +63,26 @@ func backupSQLite(ctx context.Context, src, dst string) error {
 	if _, err := os.Stat(src); err != nil {
 		return fmt.Errorf("backup: database %s: %w", src, err)
 	}
-	if _, err := os.Lstat(dst); err == nil {
-		return fmt.Errorf("backup: %s already exists; give a new file", dst)
-	} else if !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("backup: %s: %w", dst, err)
-	}
 	abs, err := filepath.Abs(dst)
 	if err != nil {
 		return fmt.Errorf("backup: %s: %w", dst, err)
 	}
+	// Claim the name first, readable by its owner only (the copy holds
+	// people's words): VACUUM INTO fills an empty file, and a failure
+	// removes only a file this run created.
+	f, err := os.OpenFile(abs, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return fmt.Errorf("backup: %s already exists; give a new file", dst)
+	}
+	if err != nil {
+		return fmt.Errorf("backup: create %s: %w", dst, err)
+	}
+	f.Close()
 	q := url.Values{}
 	q.Add("_pragma", "busy_timeout(10000)")
 	db, err := sql.Open("sqlite", src+"?"+q.Encode())
 	if err != nil {
+		os.Remove(abs)
 		return fmt.Errorf("backup: open %s: %w", src, err)
 	}
 	defer db.Close()

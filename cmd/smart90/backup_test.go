@@ -69,6 +69,10 @@ func TestBackupWhileWriting(t *testing.T) {
 		t.Errorf("backup said %q; want %q", out.String(), want)
 	}
 
+	if fi, err := os.Stat(dst); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("backup file: %v, %v; want mode 0600 (it holds people's words)", fi.Mode(), err)
+	}
+
 	raw, err := sql.Open("sqlite", dst)
 	if err != nil {
 		t.Fatal(err)
