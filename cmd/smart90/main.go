@@ -4,6 +4,8 @@
 //	smart90 serve     the scheduler, senders and HTTP server (/healthz, /readyz, /metrics)
 //	smart90 chat      a terminal chat on the embedded default (SQLite file)
 //	smart90 migrate   apply the database migrations and exit
+//	smart90 backup    copy the embedded SQLite database while serve runs
+//	smart90 healthcheck  exit 0 when serve is ready (the container's health check)
 package main
 
 import (
@@ -34,6 +36,8 @@ Usage:
   smart90 migrate [flags]   apply database migrations and exit
   smart90 teams-package     write the Teams app package (-o smart90-teams.zip)
   smart90 chart-demo        write the sample charts README shows (-out docs)
+  smart90 backup FILE       copy the embedded SQLite database to FILE, also while serve runs
+  smart90 healthcheck [url] exit 0 when serve is ready (default http://127.0.0.1:8080/readyz)
   smart90 help              this text
 
 Run "smart90 <command> -h" for a command's flags. Configuration comes from
@@ -60,6 +64,10 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runTeamsPackage(ctx, args[1:], stdout, stderr, getenv)
 	case "chart-demo":
 		return runChartDemo(ctx, args[1:], stdout, stderr)
+	case "backup":
+		return runBackup(ctx, args[1:], stdout, stderr, getenv)
+	case "healthcheck":
+		return runHealthcheck(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
