@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 )
 
 // fetch sends method to url without following redirects and returns the
@@ -113,15 +112,7 @@ func TestServePages(t *testing.T) {
 		}
 	}
 
-	stop()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("serve: %v", err)
-		}
-	case <-time.After(30 * time.Second):
-		t.Fatal("serve did not stop")
-	}
+	stopServe(t, stop, done)
 }
 
 // TestPagesRedirect: with the operator's URLs, /privacy and /terms

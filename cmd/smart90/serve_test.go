@@ -90,15 +90,7 @@ func TestServe(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 
-	stop()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("serve: %v", err)
-		}
-	case <-time.After(30 * time.Second):
-		t.Fatal("serve did not stop")
-	}
+	stopServe(t, stop, done)
 	var sent int
 	if err := db.Pool().QueryRow(context.Background(),
 		`SELECT count(*) FROM deliveries WHERE kind = 'daily' AND state = 'sent' AND message_ref LIKE 'dry-run-%'`).Scan(&sent); err != nil {
@@ -271,15 +263,7 @@ func TestServeWithoutRedis(t *testing.T) {
 		t.Errorf("/metrics lacks smart90_redis_up 1 once Redis answers")
 	}
 
-	stop()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("serve: %v", err)
-		}
-	case <-time.After(30 * time.Second):
-		t.Fatal("serve did not stop")
-	}
+	stopServe(t, stop, done)
 	if n := count(t, db, `SELECT count(*) FROM deliveries WHERE kind = 'daily' AND state = 'sent' AND attempts <= 1`); n != 3 {
 		t.Errorf("%d daily prompts recorded as sent at the first attempt, want 3", n)
 	}
@@ -305,15 +289,7 @@ func TestServeStartsWithoutRedis(t *testing.T) {
 		code, ready := readyz(t, "http://"+addr)
 		return code == 200 && ready["redis"] == "ok"
 	})
-	stop()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("serve: %v", err)
-		}
-	case <-time.After(30 * time.Second):
-		t.Fatal("serve did not stop")
-	}
+	stopServe(t, stop, done)
 }
 
 // TestReadiness: the database and stopping decide readiness; Redis only
@@ -404,5 +380,20 @@ func TestServeValidateReportsEveryProblem(t *testing.T) {
 	ok := serveConfig{Grace: time.Hour, Workers: 1, Shutdown: time.Second, Poll: time.Second, LogLevel: "info", DryRun: true}
 	if err := ok.validate(); err != nil {
 		t.Errorf("validate rejected a dry run's configuration: %v", err)
+	}
+}
+
+// stopServe stops a serve started by a test and waits for it to return
+// without an error, for at most 30 s.
+func stopServe(t *testing.T, stop func(), done <-chan error) {
+	t.Helper()
+	stop()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("serve: %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve did not stop")
 	}
 }
