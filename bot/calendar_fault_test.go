@@ -2,8 +2,6 @@ package bot_test
 
 import (
 	"context"
-	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -56,10 +54,7 @@ func TestCalendarWhilePostgresIsCut(t *testing.T) {
 	b := bottest.SetupWith(t, bottest.Options{Store: db})
 	b.Engage(t, coach, ana)
 	setEmail(t, b, ana, "ana@example.com")
-	f := &feed{}
-	f.set(calendarV1, http.StatusOK)
-	srv := httptest.NewServer(f)
-	t.Cleanup(srv.Close)
+	f, srv := serveCalendar(t)
 	has(t, b.Command(t, coach, "calendar "+srv.URL+"/cal/"+calendarSecret+"/basic.ics"), "Connected your calendar")
 	before := len(b.Messenger.SentTo("coach"))
 	s := &bot.CalendarSyncer{Bot: b.Bot, HTTP: srv.Client()}

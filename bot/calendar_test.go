@@ -158,10 +158,7 @@ func TestCalendarSync(t *testing.T) {
 	eBob := b.Engage(t, coach, bob)
 	setEmail(t, b, ana, "ana@example.com")
 
-	f := &feed{}
-	f.set(calendarV1, http.StatusOK)
-	srv := httptest.NewServer(f)
-	t.Cleanup(srv.Close)
+	f, srv := serveCalendar(t)
 	sync := &bot.CalendarSyncer{Bot: b.Bot, HTTP: srv.Client()}
 	run := func(want int) {
 		t.Helper()
@@ -267,10 +264,7 @@ func TestCalendarReplicas(t *testing.T) {
 	b2 := bottest.SetupWith(t, bottest.Options{Store: db, Clock: clock})
 	b1.Engage(t, coach, ana)
 	setEmail(t, b1, ana, "ana@example.com")
-	f := &feed{}
-	f.set(calendarV1, http.StatusOK)
-	srv := httptest.NewServer(f)
-	t.Cleanup(srv.Close)
+	f, srv := serveCalendar(t)
 	has(t, b1.Command(t, coach, "calendar "+srv.URL+"/cal/"+calendarSecret+"/basic.ics"), "Connected your calendar")
 
 	syncers := []*bot.CalendarSyncer{{Bot: b1.Bot, HTTP: srv.Client()}, {Bot: b2.Bot, HTTP: srv.Client()}}
@@ -297,6 +291,16 @@ func TestCalendarReplicas(t *testing.T) {
 	}
 }
 
+// serveCalendar serves calendarV1 on loopback until the test ends.
+func serveCalendar(t *testing.T) (*feed, *httptest.Server) {
+	t.Helper()
+	f := &feed{}
+	f.set(calendarV1, http.StatusOK)
+	srv := httptest.NewServer(f)
+	t.Cleanup(srv.Close)
+	return f, srv
+}
+
 func sessionLinesAll(t testing.TB, b *bottest.Bundle) []string {
 	t.Helper()
 	return sessionLines(t, b, b.Engagement(t, ana))
@@ -308,10 +312,7 @@ func TestCalendarLeaseTooShort(t *testing.T) {
 	t.Parallel()
 	b := bottest.Setup(t)
 	b.Engage(t, coach, ana)
-	f := &feed{}
-	f.set(calendarV1, http.StatusOK)
-	srv := httptest.NewServer(f)
-	t.Cleanup(srv.Close)
+	f, srv := serveCalendar(t)
 	has(t, b.Command(t, coach, "calendar "+srv.URL+"/basic.ics"), "Connected your calendar")
 	slow := &bot.CalendarSyncer{Bot: b.Bot, HTTP: srv.Client(), Timeout: bot.CalendarLease}
 	if n, err := slow.RunOnce(t.Context()); err != nil || n != 1 {
@@ -337,10 +338,7 @@ func TestCalendarFullRead(t *testing.T) {
 	t.Parallel()
 	b := bottest.Setup(t)
 	b.Engage(t, coach, ana)
-	f := &feed{}
-	f.set(calendarV1, http.StatusOK)
-	srv := httptest.NewServer(f)
-	t.Cleanup(srv.Close)
+	f, srv := serveCalendar(t)
 	has(t, b.Command(t, coach, "calendar "+srv.URL+"/basic.ics"), "Connected your calendar")
 	s := &bot.CalendarSyncer{Bot: b.Bot, HTTP: srv.Client()}
 	for i, want := range []struct{ hits, notModified int }{{1, 0}, {2, 1}, {3, 2}} {
@@ -369,10 +367,7 @@ func TestCalendarOffWhileRead(t *testing.T) {
 	b := bottest.Setup(t)
 	e := b.Engage(t, coach, ana)
 	setEmail(t, b, ana, "ana@example.com")
-	f := &feed{}
-	f.set(calendarV1, http.StatusOK)
-	srv := httptest.NewServer(f)
-	t.Cleanup(srv.Close)
+	f, srv := serveCalendar(t)
 	has(t, b.Command(t, coach, "calendar "+srv.URL+"/basic.ics"), "Connected your calendar")
 	coachID := b.Person(t, coach).ID
 	f.mu.Lock()
