@@ -26,7 +26,7 @@ func init() {
 		{"invite", "invite @client", "invite a client (first use makes you a coach)", true, (*Bot).cmdInvite},
 		{"digest", "digest #channel", "where your weekly digest goes (default: a DM)", true, (*Bot).cmdDigest},
 		{"clients", "clients", "your clients at a glance", true, (*Bot).cmdClients},
-		{"session", "session @client [YYYY-MM-DD] [notes] · session @client next YYYY-MM-DD HH:MM [45m] · session @client cancel [YYYY-MM-DD]", "log a session that took place (default today), book the next one, or cancel it", true, (*Bot).cmdSession},
+		{"session", "session @client [YYYY-MM-DD] [notes] · session @client next YYYY-MM-DD HH:MM [45m] · session @client cancel [YYYY-MM-DD|all]", "log a session that took place (default today), book the next one, or cancel it", true, (*Bot).cmdSession},
 		{"sessions", "sessions [@client]", "your upcoming and past sessions", true, (*Bot).cmdSessions},
 		{"calendar", "calendar [<secret ICS address>|off]", "read your sessions from your calendar (checked every 15 minutes)", true, (*Bot).cmdCalendar},
 		{"brief", "brief @client", "everything since the last logged session", true, (*Bot).cmdBrief},

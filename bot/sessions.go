@@ -153,6 +153,9 @@ func (b *Bot) cancelSession(ctx context.Context, r *request, client *Person, e *
 	if len(args) > 1 {
 		return nil, usageError(fmt.Sprintf("Tell me the day, or nothing for the next session: `session @%s cancel`.", client.DisplayName), "session")
 	}
+	if len(args) == 1 && strings.EqualFold(args[0], "all") {
+		return b.cancelAllSessions(ctx, r, client, e)
+	}
 	var day Date
 	if len(args) == 1 {
 		var err error
@@ -181,6 +184,33 @@ func (b *Bot) cancelSession(ctx context.Context, r *request, client *Person, e *
 		return reply("%s.", text), nil // its brief came already
 	}
 	return reply("%s; no brief will come for it.", text), nil
+}
+
+// cancelAllSessions cancels every upcoming session with the client (a
+// coach whose client stops, or who moves their whole rhythm).
+func (b *Bot) cancelAllSessions(ctx context.Context, r *request, client *Person, e *Engagement) ([]Message, error) {
+	up, err := b.upcoming(ctx, e, r.now)
+	if err != nil {
+		return nil, err
+	}
+	if len(up) == 0 {
+		return reply("%s has no upcoming session to cancel.", client.DisplayName), nil
+	}
+	whens := make([]string, 0, len(up))
+	for _, s := range up {
+		s.CancelledAt, s.UpdatedAt = r.now, r.now
+		if err := b.store.UpdateSession(ctx, s); err != nil {
+			if len(whens) > 0 {
+				return nil, fmt.Errorf("cancel session (after cancelling %s): %w", strings.Join(whens, ", "), err)
+			}
+			return nil, fmt.Errorf("cancel session: %w", err)
+		}
+		whens = append(whens, shortWhen(s.Start, zoneOf(r.me)))
+	}
+	if len(whens) == 1 {
+		return reply("Cancelled the session with %s on %s.", client.DisplayName, whens[0]), nil
+	}
+	return reply("Cancelled %d sessions with %s: %s.", len(whens), client.DisplayName, strings.Join(whens, ", ")), nil
 }
 
 // upcoming is the engagement's sessions that still stand and start after

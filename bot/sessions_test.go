@@ -182,6 +182,32 @@ func TestCancelSession(t *testing.T) {
 	}
 }
 
+func TestCancelAllSessions(t *testing.T) {
+	t.Parallel()
+	b, e := twoDays(t)
+	has(t, b.Command(t, coach, "session <@ana> cancel all"), "Ana has no upcoming session to cancel.")
+	b.Command(t, coach, "session <@ana> 2026-11-24 logged, stays")
+	b.Command(t, coach, "session <@ana> next 2026-11-26 15:00")
+	b.Command(t, coach, "session <@ana> next 2026-12-03 10:00")
+	has(t, b.Command(t, coach, "session <@ana> cancel ALL"),
+		"Cancelled 2 sessions with Ana: Thu 2026-11-26 15:00, Thu 2026-12-03 10:00.")
+	standing := 0
+	for _, s := range sessionsOf(t, b, e) {
+		if !s.Cancelled() {
+			standing++
+		}
+	}
+	if standing != 1 {
+		t.Errorf("%d sessions stand after cancel all, want the logged one", standing)
+	}
+	b.Command(t, coach, "session <@ana> next 2026-12-10 10:00")
+	has(t, b.Command(t, coach, "session <@ana> cancel all"), "Cancelled the session with Ana on Thu 2026-12-10 10:00.")
+	b.Clock.Set(london("2026-12-10", "11:30"))
+	if sent := runDue(t, b); len(sent) != 0 {
+		t.Errorf("sent %d session messages for cancelled sessions", len(sent))
+	}
+}
+
 func TestSessionsList(t *testing.T) {
 	t.Parallel()
 	b, _ := twoDays(t)
