@@ -42,6 +42,28 @@ func TestMigrateTwiceIsANoOp(t *testing.T) {
 	}
 }
 
+// TestConcurrentMigrateAppliesEachOnce: replicas starting together on an
+// empty database (as a Deployment's pods do) all migrate without error,
+// and each migration is applied once: the advisory lock lets one replica
+// migrate while the others wait, then find nothing left to do.
+func TestConcurrentMigrateAppliesEachOnce(t *testing.T) {
+	t.Parallel()
+	dbs := pgtest.Replicas(t, 6) // migrates all six at once; fails on any error
+	var applied, distinct int
+	err := dbs[0].Pool().QueryRow(t.Context(),
+		`SELECT count(*), count(DISTINCT version_id) FROM goose_db_version WHERE version_id > 0`).Scan(&applied, &distinct)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, err := filepath.Glob("migrations/*.sql")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("list migrations: %v, %d files", err, len(files))
+	}
+	if applied != len(files) || distinct != len(files) {
+		t.Errorf("goose_db_version records %d applications of %d versions; want each of the %d migrations once", applied, distinct, len(files))
+	}
+}
+
 func TestCleanupDropsSchema(t *testing.T) {
 	t.Parallel()
 	var schema string
