@@ -79,8 +79,17 @@ func TestDefaults(t *testing.T) {
 	if c.Lifecycle == nil || c.Lifecycle.PreStop == nil || c.Lifecycle.PreStop.Sleep == nil || c.Lifecycle.PreStop.Sleep.Seconds != 5 {
 		t.Errorf("preStop %+v; want a 5 s sleep action", c.Lifecycle)
 	}
-	if g := pod.TerminationGracePeriodSeconds; g == nil || *g <= 5+30+5 {
-		t.Errorf("terminationGracePeriodSeconds %v; want more than preStop 5 s + shutdown 30 s + HTTP drain 5 s", g)
+	if g := pod.TerminationGracePeriodSeconds; g == nil || *g != 5+30+15 {
+		t.Errorf("terminationGracePeriodSeconds %v; want preStop 5 s + shutdown 30 s + 15 s for the HTTP drain (5 s) and acknowledged replies", g)
+	}
+	if s := d.Spec.Strategy; s.RollingUpdate == nil || s.RollingUpdate.MaxUnavailable == nil || s.RollingUpdate.MaxUnavailable.IntValue() != 0 {
+		t.Errorf("strategy %+v; want a rolling update that starts a new pod before stopping an old one", s)
+	}
+	tmp := slices.IndexFunc(c.VolumeMounts, func(m corev1.VolumeMount) bool { return m.MountPath == "/tmp" })
+	if tmp < 0 || !slices.ContainsFunc(pod.Volumes, func(v corev1.Volume) bool {
+		return v.Name == c.VolumeMounts[tmp].Name && v.EmptyDir != nil
+	}) {
+		t.Errorf("volume mounts %+v: want an emptyDir on /tmp beside the read-only root", c.VolumeMounts)
 	}
 
 	// Requests cover the largest resident memory BENCHMARKS.md measured
@@ -127,7 +136,7 @@ func TestDefaults(t *testing.T) {
 		t.Errorf("PodDisruptionBudget selector %v does not select the pods", pdb.Spec.Selector)
 	}
 
-	for _, want := range []string{"rollout status deployment/smart90", "SMART90_DATABASE_URL"[:0] + "advisory lock", "/metrics"} {
+	for _, want := range []string{"rollout status deployment/smart90", "advisory lock", "/metrics"} {
 		if !strings.Contains(r.notes, want) {
 			t.Errorf("NOTES.txt lacks %q:\n%s", want, r.notes)
 		}
