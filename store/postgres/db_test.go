@@ -6,15 +6,18 @@ package postgres_test
 // run in postgres_test.go.
 
 import (
+	"context"
 	"errors"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/database"
 
 	"github.com/smart90/smart90/bot"
 	"github.com/smart90/smart90/store/postgres"
@@ -39,6 +42,105 @@ func TestMigrateTwiceIsANoOp(t *testing.T) {
 	}
 	if versions != len(files) {
 		t.Errorf("goose_db_version has %d applied versions, want one per migration (%d)", versions, len(files))
+	}
+}
+
+// TestConcurrentMigrateAppliesEachOnce: replicas starting together on an
+// empty database (as a Deployment's pods do) all migrate without error,
+// and each migration is applied once: the advisory lock lets one replica
+// migrate while the others wait, then find nothing left to do.
+//
+// To make the replicas meet, a transaction holds goose's version table
+// until every replica is waiting to read it, or until the one that waits
+// there holds the advisory lock (the others then wait for that lock).
+// Without the lock all of them read "nothing applied" and collide on the
+// first migration.
+func TestConcurrentMigrateAppliesEachOnce(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+	defer cancel()
+	u := pgtest.URL(t)
+	const n = 4
+	dbs := make([]*postgres.DB, n)
+	for i := range dbs {
+		db, err := postgres.Open(ctx, u, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		dbs[i] = db
+	}
+	sqlDB := stdlib.OpenDBFromPool(dbs[0].Pool())
+	defer sqlDB.Close()
+	versions, err := database.NewStore(database.DialectPostgres, "goose_db_version")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := versions.CreateVersionTable(ctx, sqlDB); err != nil {
+		t.Fatal(err)
+	}
+	if err := versions.Insert(ctx, sqlDB, database.InsertRequest{Version: 0}); err != nil {
+		t.Fatal(err)
+	}
+
+	blocker, err := pgx.Connect(ctx, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer blocker.Close(context.Background())
+	tx, err := blocker.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec(ctx, `LOCK TABLE goose_db_version IN ACCESS EXCLUSIVE MODE`); err != nil {
+		t.Fatal(err)
+	}
+	errs := make(chan error, n)
+	for _, db := range dbs {
+		go func() { errs <- db.Migrate(ctx) }()
+	}
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		var waiting, holding int
+		err := tx.QueryRow(ctx, `
+			SELECT count(*), count(*) FILTER (WHERE EXISTS (
+				SELECT 1 FROM pg_locks a WHERE a.pid = w.pid AND a.locktype = 'advisory' AND a.granted))
+			FROM pg_locks w
+			WHERE w.relation = 'goose_db_version'::regclass AND NOT w.granted`).Scan(&waiting, &holding)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if waiting == n || holding > 0 {
+			break
+		}
+		select {
+		case <-tick.C:
+		case <-ctx.Done():
+			t.Fatalf("replicas waiting on the version table: %d of %d, none holding the advisory lock: %v", waiting, n, ctx.Err())
+		}
+	}
+	if err := tx.Rollback(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for i := range n {
+		if err := <-errs; err != nil {
+			t.Errorf("replica %d: %v", i, err)
+		}
+	}
+
+	var applied, distinct int
+	err = dbs[0].Pool().QueryRow(ctx,
+		`SELECT count(*), count(DISTINCT version_id) FROM goose_db_version WHERE version_id > 0`).Scan(&applied, &distinct)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, err := filepath.Glob("migrations/*.sql")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("list migrations: %v, %d files", err, len(files))
+	}
+	if applied != len(files) || distinct != len(files) {
+		t.Errorf("goose_db_version records %d applications of %d versions; want each of the %d migrations once", applied, distinct, len(files))
 	}
 }
 
