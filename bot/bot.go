@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
@@ -70,7 +71,8 @@ type Bot struct {
 	summarizer     Summarizer
 	summaryTimeout time.Duration
 	awayWords      []string
-	awayLog        statusLog // when a failed status read was last logged
+	awayLog        statusLog    // when a failed status read was last logged
+	emitFailed     atomic.Int64 // webhook events not queued (WebhookEmitFailures)
 }
 
 // New returns a Bot, validating cfg and filling defaults.
