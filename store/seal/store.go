@@ -203,7 +203,9 @@ func (s *sealedStore) openCalendar(c *bot.Calendar) error {
 
 // webhookContext binds a webhook's sealed address and secret to its
 // coach and to which of the two it is.
-func webhookContext(coachID int64, what string) string { return fmt.Sprintf("webhook-%s:%d", what, coachID) }
+func webhookContext(coachID int64, what string) string {
+	return fmt.Sprintf("webhook-%s:%d", what, coachID)
+}
 
 // PutWebhook implements bot.WebhookStore: the wrapped store gets a copy
 // of w with the address and secret sealed; on success w is filled with
