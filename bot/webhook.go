@@ -215,6 +215,16 @@ type webhookPayload struct {
 // queue since it started (each also logged).
 func (b *Bot) WebhookEmitFailures() int64 { return b.emitFailed.Load() }
 
+// jsonPayload is the Standard Webhooks payload of an event of type typ
+// at at: {"type", "timestamp", "data"}.
+func jsonPayload(typ string, at time.Time, data any) ([]byte, error) {
+	b, err := json.Marshal(webhookPayload{Type: typ, Timestamp: at.UTC().Format(time.RFC3339), Data: data})
+	if err != nil {
+		return nil, fmt.Errorf("encode webhook payload: %w", err)
+	}
+	return b, nil
+}
+
 // emit queues an event for the coach's webhooks, after the write it
 // describes succeeded. A failure is logged and counted, never the
 // person's: their command worked. data is the payload's "data"; the
@@ -229,7 +239,7 @@ func (b *Bot) emit(ctx context.Context, coachID int64, typ, id string, client *P
 		ev.ClientID = client.ID
 		data["client"] = webhookClient{ID: client.ID, Name: client.DisplayName}
 	}
-	payload, err := json.Marshal(webhookPayload{Type: typ, Timestamp: at.Format(time.RFC3339), Data: data})
+	payload, err := jsonPayload(typ, at, data)
 	if err == nil {
 		ev.Payload = payload
 		_, err = b.store.EnqueueWebhookEvent(ctx, coachID, ev)
@@ -283,6 +293,18 @@ func (b *Bot) emitRock(ctx context.Context, e *Engagement, client *Person, r *Ro
 			"rock": map[string]any{"id": r.ID, "number": r.Position, "title": r.Title, "done_when": r.DoneWhen,
 				"due": r.Due.String(), "status": string(r.Status), "progress": r.Progress},
 		})
+}
+
+// emitRockOf is emitRock for a rock whose engagement the caller has not
+// read.
+func (b *Bot) emitRockOf(ctx context.Context, client *Person, r *Rock) {
+	e, err := b.store.Engagement(ctx, r.EngagementID)
+	if err != nil {
+		b.emitFailed.Add(1)
+		b.log.WarnContext(ctx, "queue webhook event", "type", WebhookRockChanged, "err", err)
+		return
+	}
+	b.emitRock(ctx, e, client, r, "updated")
 }
 
 // emitRockChanges emits rock.changed for each of rocks whose state

@@ -63,12 +63,17 @@ func Public(a netip.Addr) bool {
 // resolves to an address that is not Public.
 var ErrNotPublic = errors.New("not on the public internet")
 
+// Resolver resolves a host name to its addresses; *net.Resolver is one.
+type Resolver interface {
+	LookupNetIP(ctx context.Context, network, host string) ([]netip.Addr, error)
+}
+
 // CheckHost returns nil when host is a public address, or a name all of
 // whose addresses are public, as r resolves it (net.DefaultResolver when
 // nil). It is the early, friendly check at the time a person gives the
 // address; Client checks again at every connection, which is what
 // protects.
-func CheckHost(ctx context.Context, r *net.Resolver, host string) error {
+func CheckHost(ctx context.Context, r Resolver, host string) error {
 	if a, err := netip.ParseAddr(host); err == nil {
 		if !Public(a) {
 			return fmt.Errorf("%s is %w", host, ErrNotPublic)
