@@ -8,7 +8,10 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
+	"os"
+	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -445,6 +448,7 @@ func TestWebhookEventsFromTheFlows(t *testing.T) {
 				p.Data.EngagementID != e.ID || p.Data.Energy != 4 {
 				t.Errorf("check-in payload %s (%v)", g.Body, err)
 			}
+			sameKeys(t, "docs/webhooks.md's example", docExample(t), g.Body)
 		}
 	}
 	want := map[string]int{bot.WebhookCycleStarted: 2, bot.WebhookRockChanged: 4, bot.WebhookCheckInCompleted: 1,
@@ -466,5 +470,104 @@ func TestWebhookEventsFromTheFlows(t *testing.T) {
 		if strings.Contains(string(g.Body), "Ana") || strings.Contains(string(g.Body), "called Sam") {
 			t.Errorf("an event about a forgotten client was sent: %s", g.Body)
 		}
+	}
+}
+
+// docExample returns the first JSON block of docs/webhooks.md: the
+// example payload.
+func docExample(t testing.TB) []byte {
+	t.Helper()
+	doc, err := os.ReadFile(filepath.Join("..", "docs", "webhooks.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, ok := strings.Cut(string(doc), "```json\n")
+	block, _, ok2 := strings.Cut(rest, "```")
+	if !ok || !ok2 {
+		t.Fatal("docs/webhooks.md has no JSON block")
+	}
+	return []byte(block)
+}
+
+// sameKeys fails unless the JSON objects doc and real have the same keys
+// at every level, and the same type field.
+func sameKeys(t testing.TB, what string, doc, real []byte) {
+	t.Helper()
+	var d, r map[string]any
+	if err := json.Unmarshal(doc, &d); err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+	if err := json.Unmarshal(real, &r); err != nil {
+		t.Fatal(err)
+	}
+	var keys func(prefix string, m map[string]any, out map[string]bool)
+	keys = func(prefix string, m map[string]any, out map[string]bool) {
+		for k, v := range m {
+			out[prefix+k] = true
+			if sub, ok := v.(map[string]any); ok {
+				keys(prefix+k+".", sub, out)
+			}
+		}
+	}
+	dk, rk := map[string]bool{}, map[string]bool{}
+	keys("", d, dk)
+	keys("", r, rk)
+	for k := range rk {
+		if !dk[k] {
+			t.Errorf("%s lacks %s", what, k)
+		}
+	}
+	for k := range dk {
+		if !rk[k] {
+			t.Errorf("%s has %s, which a real payload lacks", what, k)
+		}
+	}
+	if d["type"] != r["type"] {
+		t.Errorf("%s is a %v, the real one a %v", what, d["type"], r["type"])
+	}
+}
+
+// TestWebhookRetryJitter: the default jitter adds at most a tenth to a
+// wait: a first retry comes between 30 and 33 seconds after the failure.
+func TestWebhookRetryJitter(t *testing.T) {
+	t.Parallel()
+	b, rc, s := hookSetup(t, bottest.Options{})
+	s.Jitter = nil
+	rc.answer(500)
+	b.Command(t, coach, "webhook test 1")
+	drain(t, s)
+	b.Clock.Advance(30*time.Second - time.Millisecond)
+	if n := drain(t, s); n != 0 {
+		t.Error("retried before 30s")
+	}
+	b.Clock.Advance(3*time.Second + 2*time.Millisecond)
+	if n := drain(t, s); n != 1 {
+		t.Errorf("not retried by 33s: %d sent", n)
+	}
+}
+
+// TestWebhookCycleTwoStarts: the first daily prompt of cycle 2 tells
+// the webhooks the cycle started, once.
+func TestWebhookCycleTwoStarts(t *testing.T) {
+	t.Parallel()
+	b, rc, s := hookSetup(t, bottest.Options{})
+	e := b.Engage(t, coach, ana)
+	c2 := e.CycleN(2)
+	for i := range 3 { // its first three workdays' prompts
+		day := c2.Start.AddDays(i)
+		b.Clock.Set(bottest.Day(day.String(), "09:00", "Europe/Paris"))
+		b.Prompt(t, ana, bot.DeliveryDaily, day)
+	}
+	drain(t, s)
+	var cycles []string
+	for _, g := range rc.received() {
+		if g.Type == bot.WebhookCycleStarted {
+			cycles = append(cycles, string(g.Body))
+		}
+	}
+	slices.Sort(cycles) // received in any order
+	if len(cycles) != 2 || !strings.Contains(cycles[0], `"cycle":1,`) || !strings.Contains(cycles[1], `"cycle":2,`) ||
+		!strings.Contains(cycles[1], `"start":"`+c2.Start.String()+`"`) {
+		t.Errorf("cycle.started events: %q, want cycle 1's and cycle 2's", cycles)
 	}
 }
