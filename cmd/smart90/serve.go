@@ -223,6 +223,9 @@ func (s *server) buildCore(out bot.Messenger) error {
 		return err
 	}
 	s.core = core
+	s.reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "smart90_webhook_events_unqueued_total",
+		Help: "Webhook events that could not be queued (each logged); the commands they describe worked."},
+		func() float64 { return float64(core.WebhookEmitFailures()) }))
 	s.sched, err = scheduler.New(scheduler.Config{Store: s.store, Deliverer: core, Clock: s.clock, Logger: s.log,
 		Metrics: s.metrics, Grace: s.cfg.Grace, Workers: s.cfg.Workers,
 		// A send, the write of its outcome and a release fit in the
