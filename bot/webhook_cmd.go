@@ -74,9 +74,6 @@ func (b *Bot) webhookAdd(ctx context.Context, r *request, args string) ([]Messag
 	}
 	w := &Webhook{CoachID: r.me.ID, URL: []byte(u.String()), Secret: []byte(secret), Events: events, CreatedAt: r.now, UpdatedAt: r.now}
 	if err := b.store.PutWebhook(ctx, w); err != nil {
-		if ErrorCode(err) == ECONFLICT {
-			return nil, err
-		}
 		return nil, fmt.Errorf("add webhook: %w", err)
 	}
 	ws, err := b.store.Webhooks(ctx, r.me.ID)

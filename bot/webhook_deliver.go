@@ -58,7 +58,8 @@ type WebhookSender struct {
 	// AllowPrivate lets the default client reach private, loopback and
 	// link-local addresses (SMART90_WEBHOOK_ALLOW_PRIVATE).
 	AllowPrivate bool
-	// Limit is how many deliveries one RunOnce claims (default 50).
+	// Limit is how many deliveries one RunOnce claims (default 20): with
+	// Workers and Timeout, a claim is sent well within its lease.
 	Limit int
 	// Workers is how many requests one RunOnce has in flight (default 4).
 	Workers int
@@ -86,7 +87,7 @@ func (s *WebhookSender) RunOnce(ctx context.Context) (int, error) {
 	b := s.Bot
 	s.once.Do(s.init)
 	now := b.clock.Now().UTC()
-	ds, err := b.store.ClaimWebhookDeliveries(ctx, now, WebhookLease, cmp.Or(s.Limit, 50))
+	ds, err := b.store.ClaimWebhookDeliveries(ctx, now, WebhookLease, cmp.Or(s.Limit, 20))
 	if err != nil {
 		return 0, err
 	}
