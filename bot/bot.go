@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
@@ -52,6 +53,13 @@ type Config struct {
 	// office: an emoji (":palm_tree:") or words matched case-insensitively
 	// in its text ("vacation", "OOO"). Default DefaultAwayWords.
 	AwayWords []string
+	// WebhookAllowPrivate lets coaches' webhooks be plain http and on
+	// private, loopback and link-local addresses
+	// (SMART90_WEBHOOK_ALLOW_PRIVATE; for tests and closed networks).
+	WebhookAllowPrivate bool
+	// WebhookResolver looks up a webhook's host when a coach adds it
+	// (default net.DefaultResolver).
+	WebhookResolver Resolver
 }
 
 // Bot is the platform-neutral core: it handles people's events and sends
@@ -70,7 +78,10 @@ type Bot struct {
 	summarizer     Summarizer
 	summaryTimeout time.Duration
 	awayWords      []string
-	awayLog        statusLog // when a failed status read was last logged
+	awayLog        statusLog    // when a failed status read was last logged
+	emitFailed     atomic.Int64 // webhook events not queued (WebhookEmitFailures)
+	webhookPrivate bool
+	resolver       Resolver
 }
 
 // New returns a Bot, validating cfg and filling defaults.
@@ -92,6 +103,8 @@ func New(cfg Config) (*Bot, error) {
 		summarizer:     cfg.Summarizer,
 		summaryTimeout: cmp.Or(cfg.SummaryTimeout, 10*time.Second),
 		awayWords:      orDefault(cfg.AwayWords, DefaultAwayWords),
+		webhookPrivate: cfg.WebhookAllowPrivate,
+		resolver:       cfg.WebhookResolver,
 	}, nil
 }
 

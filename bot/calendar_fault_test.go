@@ -2,18 +2,12 @@ package bot_test
 
 import (
 	"context"
-	"net/url"
 	"strings"
 	"testing"
 	"time"
 
-	toxiproxy "github.com/Shopify/toxiproxy/v2"
-	"github.com/rs/zerolog"
-
 	"github.com/smart90/smart90/bot"
 	"github.com/smart90/smart90/bot/bottest"
-	"github.com/smart90/smart90/store/postgres"
-	"github.com/smart90/smart90/store/postgres/pgtest"
 )
 
 // TestCalendarWhilePostgresIsCut: while the database cannot be reached,
@@ -23,33 +17,7 @@ import (
 func TestCalendarWhilePostgresIsCut(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
-	direct := pgtest.URL(t)
-	u, err := url.Parse(direct)
-	if err != nil || u.Host == "" {
-		t.Skipf("the test database URL %q is not a URL with a host", direct)
-	}
-	upstream := u.Host
-	if u.Port() == "" {
-		upstream += ":5432"
-	}
-	// A TCP proxy in front of PostgreSQL: cut it, the shared server runs on.
-	px := toxiproxy.NewProxy(toxiproxy.NewServer(toxiproxy.NewMetricsContainer(nil), zerolog.Nop()), "postgres", "127.0.0.1:0", upstream)
-	if err := px.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(px.Stop)
-	u.Host = px.Listen
-	q := u.Query()
-	q.Set("connect_timeout", "2")
-	u.RawQuery = q.Encode()
-	db, err := postgres.Open(ctx, u.String(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	db, px := postgresBehindProxy(t)
 
 	b := bottest.SetupWith(t, bottest.Options{Store: db})
 	b.Engage(t, coach, ana)

@@ -165,6 +165,7 @@ func (b *Bot) answerDaily(ctx context.Context, r *request, e *Engagement, c *Che
 	if err := b.store.SaveCheckIn(ctx, c); err != nil {
 		return nil, fmt.Errorf("save check-in: %w", err)
 	}
+	b.emitCheckIn(ctx, e, r.me, c)
 	if n := nextDaily(c); n >= 0 {
 		return []Message{{Text: fmt.Sprintf("*%d/%d* %s", n+1, len(dailyQuestions), dailyQuestions[n])}}, nil
 	}
@@ -264,6 +265,7 @@ func (b *Bot) submitCheckIn(ctx context.Context, r *request) ([]Message, error) 
 	if err := b.store.SaveCheckIn(ctx, c); err != nil {
 		return nil, fmt.Errorf("save check-in: %w", err)
 	}
+	b.emitCheckIn(ctx, e, r.me, c)
 	b.endConversation(ctx, r, t)
 	verb := savedCheckIn(c.Day, r.today())
 	if edit {

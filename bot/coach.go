@@ -195,6 +195,7 @@ func (b *Bot) accept(ctx context.Context, r *request, value string) ([]Message, 
 	if err := b.store.UpdateEngagement(ctx, e); err != nil {
 		return nil, err
 	}
+	b.emitCycle(ctx, e, r.me, e.CycleN(1), r.now)
 	// Sessions booked before: a brief whose time passed while the
 	// invitation waited comes now, before the session.
 	if ss, err := b.upcoming(ctx, e, r.now); err != nil {

@@ -163,6 +163,7 @@ func (b *Bot) composeDigest(ctx context.Context, coach *Person, week Date) (Mess
 		}
 		if len(cd.risk) > 0 {
 			risky = append(risky, fmt.Sprintf("%s (%s)", client.DisplayName, strings.Join(cd.risk, "; ")))
+			b.emitAtRisk(ctx, e, client, week, cd.risk, asOf)
 		}
 		if cd.reviewed {
 			reviewed = append(reviewed, client.DisplayName)

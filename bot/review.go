@@ -277,7 +277,9 @@ func (b *Bot) answerReview(ctx context.Context, r *request, e *Engagement, rv *R
 	if err := b.store.SaveReview(ctx, rv, r.me.ID); err != nil {
 		return nil, fmt.Errorf("save review: %w", err)
 	}
-	rocks = b.rocksAfterSave(ctx, e, rocks)
+	after := b.rocksAfterSave(ctx, e, rocks)
+	b.emitRockChanges(ctx, e, r.me, rocks, after)
+	rocks = after
 	if rv.Status == AnswerOpen {
 		return []Message{{Text: reviewQuestion(rv, rocks)}}, nil
 	}
@@ -358,7 +360,9 @@ func (b *Bot) submitReview(ctx context.Context, r *request) ([]Message, error) {
 		return nil, fmt.Errorf("save review: %w", err)
 	}
 	b.endConversation(ctx, r, t)
-	rocks = b.rocksAfterSave(ctx, e, rocks)
+	after := b.rocksAfterSave(ctx, e, rocks)
+	b.emitRockChanges(ctx, e, r.me, rocks, after)
+	rocks = after
 	return []Message{{Text: b.reviewSaved(e, rv, rocks, r.today(), edit), Ephemeral: true}}, nil
 }
 

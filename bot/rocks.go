@@ -241,6 +241,7 @@ func (b *Bot) addRock(ctx context.Context, r *request, owner *Person, e *Engagem
 	if err := b.store.CreateRock(ctx, rock, r.me.ID, ""); err != nil {
 		return nil, fmt.Errorf("add rock: %w", err)
 	}
+	b.emitRock(ctx, e, owner, rock, "created")
 	rocks = append(rocks, rock)
 	text := fmt.Sprintf("Added rock %d: *%s*.\n\n%s", rock.Position, title, rockList(rocks))
 	m := Message{Text: text, Ephemeral: true}
@@ -262,6 +263,7 @@ func (b *Bot) saveRock(ctx context.Context, r *request, owner *Person, rock *Roc
 	if err := b.store.UpdateRock(ctx, rock, r.me.ID, ""); err != nil {
 		return nil, fmt.Errorf("update rock: %w", err)
 	}
+	b.emitRockOf(ctx, owner, rock)
 	if owner.ID != r.me.ID {
 		b.notify(ctx, r.inst, owner, fmt.Sprintf("Your coach %s %s rock %d: *%s*.", r.me.DisplayName, what, rock.Position, rock.Title))
 	}
@@ -294,6 +296,7 @@ func (b *Bot) setRock(ctx context.Context, r *request, owner *Person, e *Engagem
 	if err := b.store.UpdateRock(ctx, rock, r.me.ID, note); err != nil {
 		return nil, fmt.Errorf("update rock: %w", err)
 	}
+	b.emitRock(ctx, e, owner, rock, "updated")
 	if owner.ID != r.me.ID {
 		b.notify(ctx, r.inst, owner, fmt.Sprintf("Your coach %s updated rock %d: %s", r.me.DisplayName, rock.Position, rockLine(rock)))
 	}

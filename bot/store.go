@@ -40,6 +40,7 @@ type Store interface {
 	AddressStore
 	EventLog
 	ReplicaStore
+	WebhookStore
 
 	// Ping checks the store is reachable.
 	Ping(ctx context.Context) error
@@ -92,7 +93,9 @@ type PersonStore interface {
 	// transaction: engagements where they are the client, with their rocks,
 	// history, check-ins, weekly reports, reviews, scorecards, sessions and
 	// deliveries; their own
-	// deliveries, schedules, digests and address ("person:<ExternalID>").
+	// deliveries, schedules, digests and address ("person:<ExternalID>");
+	// their webhooks with their deliveries, and every webhook delivery
+	// about them (WebhookDelivery.ClientID), sent or not.
 	// Engagements where they are the coach are ended and keep the client's
 	// data, with CoachID 0, and their logged sessions are deleted. Rock
 	// history entries they made keep the change with ByPersonID 0.

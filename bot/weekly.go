@@ -255,10 +255,13 @@ func (b *Bot) answerWeekly(ctx context.Context, r *request, e *Engagement, w *We
 	if err := b.store.SaveWeeklyReport(ctx, w, r.me.ID); err != nil {
 		return nil, fmt.Errorf("save weekly report: %w", err)
 	}
+	after := b.rocksAfterSave(ctx, e, rocks)
+	b.emitRockChanges(ctx, e, r.me, rocks, after)
+	rocks = after
 	if w.Status == AnswerOpen {
-		rocks = b.rocksAfterSave(ctx, e, rocks)
 		return []Message{{Text: weeklyQuestion(w, rocks, sc)}}, nil
 	}
+	b.emitWeekly(ctx, e, r.me, w)
 	b.endConversation(ctx, r, target{DeliveryWeekly, e.ID, w.Week})
 	return []Message{{Text: "Report saved — your coach will see it in the digest. Have a good weekend!\n" + weeklySummary(w, rocks) + sc.summary()}}, nil
 }
@@ -332,7 +335,10 @@ func (b *Bot) submitWeekly(ctx context.Context, r *request) ([]Message, error) {
 		return nil, fmt.Errorf("save weekly report: %w", err)
 	}
 	b.endConversation(ctx, r, t)
-	rocks = b.rocksAfterSave(ctx, e, rocks)
+	after := b.rocksAfterSave(ctx, e, rocks)
+	b.emitRockChanges(ctx, e, r.me, rocks, after)
+	b.emitWeekly(ctx, e, r.me, w)
+	rocks = after
 	verb := "Report saved — your coach will see it in the digest."
 	if edit {
 		verb = "Updated your weekly report."

@@ -53,6 +53,9 @@ type Options struct {
 	SummaryTimeout time.Duration
 	// Logger replaces the bot's logs to t.Log, for a test that reads them.
 	Logger *slog.Logger
+	// WebhookAllowPrivate and WebhookResolver are the bot's (bot.Config).
+	WebhookAllowPrivate bool
+	WebhookResolver     bot.Resolver
 }
 
 // SetupWith is Setup on what o gives.
@@ -78,7 +81,8 @@ func SetupWith(t testing.TB, o Options) *Bundle {
 	}
 	var err error
 	b.Bot, err = bot.New(bot.Config{Store: store, Messenger: b.Messenger, State: state, Clock: b.Clock, Logger: log, NoCharts: o.NoCharts,
-		Summarizer: o.Summarizer, SummaryTimeout: o.SummaryTimeout})
+		Summarizer: o.Summarizer, SummaryTimeout: o.SummaryTimeout,
+		WebhookAllowPrivate: o.WebhookAllowPrivate, WebhookResolver: o.WebhookResolver})
 	must(t, err, "new bot")
 	return b
 }

@@ -218,11 +218,14 @@ func (s *server) buildCore(out bot.Messenger) error {
 		return err
 	}
 	core, err := bot.New(bot.Config{Store: s.store, Messenger: out, State: s.coord.State, Clock: s.clock, Logger: s.log, NoCharts: !s.cfg.Charts,
-		Summarizer: summarizer, AwayWords: s.cfg.AwayWords})
+		Summarizer: summarizer, AwayWords: s.cfg.AwayWords, WebhookAllowPrivate: s.cfg.WebhookAllowPrivate})
 	if err != nil {
 		return err
 	}
 	s.core = core
+	s.reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "smart90_webhook_events_unqueued_total",
+		Help: "Webhook events that could not be queued (each logged); the commands they describe worked."},
+		func() float64 { return float64(core.WebhookEmitFailures()) }))
 	s.sched, err = scheduler.New(scheduler.Config{Store: s.store, Deliverer: core, Clock: s.clock, Logger: s.log,
 		Metrics: s.metrics, Grace: s.cfg.Grace, Workers: s.cfg.Workers,
 		// A send, the write of its outcome and a release fit in the
@@ -261,6 +264,7 @@ func (s *server) run(ctx context.Context, stdout io.Writer) error {
 	go func() { schedDone <- s.sched.Run(ctx, s.cfg.Poll) }()
 	loops := startLoops(ctx, s.store, s.coord.Fallback, s.redisOK, s.coordM, s.clock, s.log)
 	loops.readCalendars(ctx, &bot.CalendarSyncer{Bot: s.core, HTTP: ics.PublicClient(), MaxBytes: s.cfg.CalendarMaxBytes})
+	loops.sendWebhooks(ctx, &bot.WebhookSender{Bot: s.core, AllowPrivate: s.cfg.WebhookAllowPrivate})
 	socketDone := s.startSocketMode(ctx)
 
 	var runErr error

@@ -51,6 +51,10 @@ type serveConfig struct {
 	// CalendarMaxBytes is the largest coach's calendar read
 	// (SMART90_CALENDAR_MAX_BYTES, default 4 MiB).
 	CalendarMaxBytes int64
+	// WebhookAllowPrivate lets coaches' webhooks be plain http and reach
+	// private, loopback and link-local addresses
+	// (SMART90_WEBHOOK_ALLOW_PRIVATE; tests and closed networks only).
+	WebhookAllowPrivate bool
 
 	// EncryptionKey encrypts bot tokens at rest (SMART90_ENCRYPTION_KEY).
 	EncryptionKey string
@@ -150,6 +154,14 @@ func (c *serveConfig) bind(fs *flag.FlagSet, getenv func(string) string) error {
 		return fmt.Errorf("SMART90_CALENDAR_MAX_BYTES: %q is not a whole number of bytes", getenv("SMART90_CALENDAR_MAX_BYTES"))
 	}
 	fs.Int64Var(&c.CalendarMaxBytes, "calendar-max-bytes", int64(calMax), "largest coach's calendar read, in bytes (env SMART90_CALENDAR_MAX_BYTES)")
+	allowPrivate := false
+	if v := getenv("SMART90_WEBHOOK_ALLOW_PRIVATE"); v != "" {
+		if allowPrivate, err = strconv.ParseBool(v); err != nil {
+			return fmt.Errorf("SMART90_WEBHOOK_ALLOW_PRIVATE: %q is not true or false", v)
+		}
+	}
+	fs.BoolVar(&c.WebhookAllowPrivate, "webhook-allow-private", allowPrivate,
+		"let webhooks be plain http and reach private, loopback and link-local addresses (env SMART90_WEBHOOK_ALLOW_PRIVATE)")
 	fs.BoolVar(&c.DryRun, "dry-run", false, "log what would be sent instead of sending (try the scheduler, load tests)")
 	fs.StringVar(&c.LogLevel, "log-level", cmp.Or(getenv("SMART90_LOG_LEVEL"), "info"), "log level: debug, info, warn, error (env SMART90_LOG_LEVEL)")
 	fs.BoolVar(&c.LogText, "log-text", false, "log text instead of JSON")

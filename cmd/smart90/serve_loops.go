@@ -31,6 +31,9 @@ const (
 	// calendarsEvery is how often a replica looks for coaches' calendars
 	// due to be read (each is read every bot.CalendarEvery).
 	calendarsEvery = time.Minute
+	// webhooksEvery is how often a replica looks for webhook events due:
+	// a first try within seconds, retries at their backoff.
+	webhooksEvery = 5 * time.Second
 )
 
 // loops are the background loops of serve; stop ends them.
@@ -107,6 +110,19 @@ func (l *loops) readCalendars(ctx context.Context, cs *bot.CalendarSyncer) {
 		every(ctx, calendarsEvery, func(ctx context.Context) {
 			if _, err := cs.RunOnce(ctx); err != nil && ctx.Err() == nil {
 				l.log.WarnContext(ctx, "read calendars", "err", err)
+			}
+		})
+	})
+}
+
+// sendWebhooks runs ws every webhooksEvery until ctx is done: it sends
+// the webhook events due, which replicas share through the store's
+// claims.
+func (l *loops) sendWebhooks(ctx context.Context, ws *bot.WebhookSender) {
+	l.wg.Go(func() {
+		every(ctx, webhooksEvery, func(ctx context.Context) {
+			if _, err := ws.RunOnce(ctx); err != nil && ctx.Err() == nil {
+				l.log.WarnContext(ctx, "send webhooks", "err", err)
 			}
 		})
 	})

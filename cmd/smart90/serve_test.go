@@ -77,7 +77,8 @@ func TestServe(t *testing.T) {
 	for {
 		_, metrics := get(t, base+"/metrics")
 		if strings.Contains(metrics, `smart90_deliveries_sent_total{kind="daily"} 5`) {
-			for _, want := range []string{"smart90_delivery_lateness_seconds_bucket", "smart90_delivery_send_seconds_bucket", "go_goroutines"} {
+			for _, want := range []string{"smart90_delivery_lateness_seconds_bucket", "smart90_delivery_send_seconds_bucket", "go_goroutines",
+				"smart90_webhook_events_unqueued_total 0"} {
 				if !strings.Contains(metrics, want) {
 					t.Errorf("/metrics lacks %s", want)
 				}

@@ -234,7 +234,7 @@ func referenceError(constraint string) error {
 		return bot.Errorf(bot.ENOTFOUND, "That installation does not exist.")
 	case "engagements_coach_id_fkey", "engagements_client_id_fkey",
 		"rock_changes_by_person_id_fkey", "deliveries_person_id_fkey", "digests_coach_id_fkey",
-		"schedules_person_id_fkey":
+		"schedules_person_id_fkey", "webhooks_coach_id_fkey", "webhook_deliveries_client_id_fkey":
 		return bot.Errorf(bot.ENOTFOUND, "That person does not exist.")
 	case "rocks_engagement_id_fkey", "rock_changes_engagement_id_fkey", "check_ins_engagement_id_fkey",
 		"weekly_reports_engagement_id_fkey", "reviews_engagement_id_fkey", "sessions_engagement_id_fkey",

@@ -200,3 +200,80 @@ func (s *sealedStore) openCalendar(c *bot.Calendar) error {
 	c.URL = []byte(plain)
 	return nil
 }
+
+// webhookContext binds a webhook's sealed address and secret to its
+// coach and to which of the two it is.
+func webhookContext(coachID int64, what string) string {
+	return fmt.Sprintf("webhook-%s:%d", what, coachID)
+}
+
+// PutWebhook implements bot.WebhookStore: the wrapped store gets a copy
+// of w with the address and secret sealed; on success w is filled with
+// the stored row in plaintext.
+func (s *sealedStore) PutWebhook(ctx context.Context, w *bot.Webhook) error {
+	url, err := s.sl.Seal(string(w.URL), webhookContext(w.CoachID, "url"))
+	if err != nil {
+		return fmt.Errorf("put webhook of coach %d: seal address: %w", w.CoachID, err)
+	}
+	secret, err := s.sl.Seal(string(w.Secret), webhookContext(w.CoachID, "secret"))
+	if err != nil {
+		return fmt.Errorf("put webhook of coach %d: seal secret: %w", w.CoachID, err)
+	}
+	stored := *w
+	stored.URL, stored.Secret = []byte(url), []byte(secret)
+	if err := s.Store.PutWebhook(ctx, &stored); err != nil {
+		return err
+	}
+	if err := s.openWebhook(&stored); err != nil {
+		return fmt.Errorf("put webhook of coach %d: %w", w.CoachID, err)
+	}
+	*w = stored
+	return nil
+}
+
+// Webhooks implements bot.WebhookStore: addresses and secrets opened.
+func (s *sealedStore) Webhooks(ctx context.Context, coachID int64) ([]*bot.Webhook, error) {
+	ws, err := s.Store.Webhooks(ctx, coachID)
+	if err != nil {
+		return nil, err
+	}
+	for _, w := range ws {
+		if err := s.openWebhook(w); err != nil {
+			return nil, fmt.Errorf("list webhooks of coach %d: webhook %d: %w", coachID, w.ID, err)
+		}
+	}
+	return ws, nil
+}
+
+// ClaimWebhookDeliveries implements bot.WebhookStore: each delivery's
+// webhook opened. One that does not open fails the claim, as a calendar
+// does.
+func (s *sealedStore) ClaimWebhookDeliveries(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]*bot.WebhookDelivery, error) {
+	ds, err := s.Store.ClaimWebhookDeliveries(ctx, now, lease, limit)
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range ds {
+		if d.Webhook == nil {
+			continue
+		}
+		if err := s.openWebhook(d.Webhook); err != nil {
+			return nil, fmt.Errorf("claim webhook deliveries: webhook %d: %w", d.WebhookID, err)
+		}
+	}
+	return ds, nil
+}
+
+// openWebhook replaces w's sealed address and secret with plaintext.
+func (s *sealedStore) openWebhook(w *bot.Webhook) error {
+	url, err := s.sl.Open(string(w.URL), webhookContext(w.CoachID, "url"))
+	if err != nil {
+		return fmt.Errorf("open webhook address: %w", err)
+	}
+	secret, err := s.sl.Open(string(w.Secret), webhookContext(w.CoachID, "secret"))
+	if err != nil {
+		return fmt.Errorf("open webhook secret: %w", err)
+	}
+	w.URL, w.Secret = []byte(url), []byte(secret)
+	return nil
+}

@@ -54,6 +54,7 @@ var fionaWords = []string{
 	"fiona-coached-session", "fiona-digest-channel", "fiona-address-data",
 	"fiona-review-win", "fiona-review-change", "fiona-review-learned",
 	"fiona-measurable-name", "fiona-measurable-unit",
+	"fiona-webhook-url", "fiona-webhook-payload",
 }
 
 func testErasure(t *testing.T, s bot.Store, dump Dump) {
@@ -141,6 +142,23 @@ func testErasure(t *testing.T, s bot.Store, dump Dump) {
 	newAddress(t, s, inst.ID, bot.PersonAddressKey(coach.ExternalID), []byte(`{"user":"coach"}`), at(0))
 	newAddress(t, s, inst.ID, "channel:C1", []byte(`{"channel":"C1"}`), at(0))
 
+	// Her webhook, as a coach, and her coach's, with an event about her
+	// that was sent and one still pending; one about keeper stays.
+	newWebhook(t, s, fiona.ID, "https://fiona-webhook-url.example/hook")
+	newWebhook(t, s, coach.ID, "https://coach-hook.example/hook")
+	for i, when := range []time.Time{at(-time.Hour), at(time.Hour)} {
+		enqueue(t, s, coach.ID, &bot.WebhookEvent{ID: fmt.Sprintf("fiona-%d", i), Type: bot.WebhookCheckInCompleted, ClientID: fiona.ID,
+			At: when, Payload: []byte(`{"data":{"client":{"name":"` + fionaName + `"},"moved":"fiona-webhook-payload"}}`)}, 1)
+	}
+	enqueue(t, s, coach.ID, &bot.WebhookEvent{ID: "keeper-0", Type: bot.WebhookCheckInCompleted, ClientID: keeper.ID,
+		At: at(0), Payload: []byte(`{"data":{"client":{"name":"keeper-webhook-payload"}}}`)}, 1)
+	sent, err := s.ClaimWebhookDeliveries(ctx, at(-time.Hour), time.Minute, 1)
+	must(t, "ClaimWebhookDeliveries", err)
+	sent[0].State, sent[0].DeliveredAt = bot.WebhookDelivered, at(-time.Hour)
+	if _, err := s.UpdateWebhookDeliveries(ctx, sent, []time.Time{sent[0].LeaseUntil}); err != nil {
+		t.Fatal(err)
+	}
+
 	// The test sees what it looks for: before the deletion, every word of
 	// Fiona's and her id are somewhere.
 	before := dumpAll(t, dump)
@@ -153,7 +171,8 @@ func testErasure(t *testing.T, s bot.Store, dump Dump) {
 		t.Errorf("before the deletion, no column refers to Fiona's id %d: the dump finds no foreign keys to people", fiona.ID)
 	}
 	for _, name := range []string{"people", "engagements", "rocks", "rock_changes", "check_ins", "weekly_reports",
-		"weekly_rock_updates", "reviews", "review_rocks", "measurables", "measurable_values", "sessions", "deliveries", "schedules", "digests", "addresses"} {
+		"weekly_rock_updates", "reviews", "review_rocks", "measurables", "measurable_values", "sessions", "deliveries", "schedules", "digests", "addresses",
+		"webhooks", "webhook_deliveries"} {
 		if !slices.ContainsFunc(before, func(tb Table) bool { return tb.Name == name }) {
 			t.Errorf("the dump lacks table %s", name)
 		}
@@ -176,7 +195,8 @@ func testErasure(t *testing.T, s bot.Store, dump Dump) {
 
 	// What is not hers stays: her coach, her coach's older digest and
 	// delivery, her client and their rock.
-	for _, w := range []string{coach.DisplayName, keeper.DisplayName, "keeper's rock", "1 client · 1 reported", `{"channel":"C1"}`} {
+	for _, w := range []string{coach.DisplayName, keeper.DisplayName, "keeper's rock", "1 client · 1 reported", `{"channel":"C1"}`,
+		"https://coach-hook.example/hook", "keeper-webhook-payload"} {
 		if len(find(after, w)) == 0 {
 			t.Errorf("after the deletion, %q is gone too", w)
 		}

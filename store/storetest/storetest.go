@@ -134,6 +134,11 @@ func Run(t *testing.T, open func(t testing.TB) bot.Store, caps Capabilities) {
 		{"PruneEvents", testPruneEvents},
 		{"Heartbeat", testHeartbeat},
 
+		{"Webhooks", testWebhooks},
+		{"WebhookEnqueue", testWebhookEnqueue},
+		{"WebhookClaim", testWebhookClaim},
+		{"DeletePersonWebhooks", testDeletePersonWebhooks},
+
 		{"DeleteClient", testDeleteClient},
 		{"DeleteCoach", testDeleteCoach},
 	}
