@@ -76,8 +76,25 @@ func TestPlanOnFollowsTheInjectedClock(t *testing.T) {
 		t.Errorf("%d plans started while the first ran, want 1", got)
 	}
 	release <- struct{}{}
-	clock.Set(minute(4))
-	waitStart(minute(4))
+	// The plan of 08:01 returned, but its goroutine frees the slot just
+	// after: a minute read in between is still skipped. The next minute
+	// whose tick finds the slot free is planned (08:04 nearly always).
+	second := minute(4)
+	clock.Set(second)
+	for waiting := true; waiting; {
+		select {
+		case at := <-started:
+			if !at.Equal(second) {
+				t.Errorf("plan started at %v on the injected clock, want %v", at, second)
+			}
+			waiting = false
+		case <-skipped:
+			second = second.Add(time.Minute)
+			clock.Set(second)
+		case <-timeout:
+			t.Fatalf("no plan started once the injected clock read %v", second)
+		}
+	}
 	release <- struct{}{}
 	stop()
 	select {
@@ -89,6 +106,6 @@ func TestPlanOnFollowsTheInjectedClock(t *testing.T) {
 		t.Errorf("%d plans ran at once, want 1", got)
 	}
 	if got := plans.Load(); got != 2 {
-		t.Errorf("%d plans, want 2 (08:01 and 08:04)", got)
+		t.Errorf("%d plans, want 2 (08:01 and %s)", got, second.Format("15:04"))
 	}
 }
