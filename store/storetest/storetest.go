@@ -134,6 +134,10 @@ func Run(t *testing.T, open func(t testing.TB) bot.Store, caps Capabilities) {
 		{"PruneEvents", testPruneEvents},
 		{"Heartbeat", testHeartbeat},
 
+		{"APITokens", testAPITokens},
+		{"APITokenLimitConcurrent", testAPITokenLimitConcurrent},
+		{"DeletePersonAPITokens", testDeletePersonAPITokens},
+
 		{"DeleteClient", testDeleteClient},
 		{"DeleteCoach", testDeleteCoach},
 	}
