@@ -83,7 +83,7 @@ func setup(t *testing.T, o options) *world {
 	for i := range 3 {
 		must(t, b.Store.SaveWeeklyReport(ctx, &bot.WeeklyReport{EngagementID: w.anaEng.ID, Week: start.WeekStart().AddDays(7 * (i + 1)),
 			Rocks: []bot.RockUpdate{{RockID: rocks[1].ID, Status: bot.RockOffTrack, Progress: 10 * i, Note: "knee"}},
-			Win: "a win", Stuck: "", Ask: "pacing?", Status: bot.AnswerComplete, SubmittedAt: b.Clock.Now(), UpdatedAt: b.Clock.Now()}, 0))
+			Win:   "a win", Stuck: "", Ask: "pacing?", Status: bot.AnswerComplete, SubmittedAt: b.Clock.Now(), UpdatedAt: b.Clock.Now()}, 0))
 	}
 	m := &bot.Measurable{EngagementID: w.anaEng.ID, Name: "pages", Goal: 15, Direction: bot.AtLeast, Unit: "/ week", CreatedAt: b.Clock.Now()}
 	must(t, b.Store.CreateMeasurable(ctx, m))
