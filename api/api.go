@@ -155,9 +155,13 @@ func (h *handler) auth(e endpoint) http.Handler {
 				"Too many requests with this token; retry after "+strconv.Itoa(max(secs, 1))+" s.")
 			return
 		}
-		if err := h.store.TouchAPIToken(ctx, c.token.ID, c.now); err != nil {
-			// Last use is a convenience for `token list`: the read goes on.
-			h.log.WarnContext(ctx, "api: record token use", "token_id", c.token.ID, "err", err)
+		// The stored last use is coarse (bot.TouchEvery): most requests
+		// need no write at all. It is a convenience for `token list`, so
+		// the read goes on when it fails.
+		if c.now.Sub(c.token.LastUsedAt) >= bot.TouchEvery {
+			if err := h.store.TouchAPIToken(ctx, c.token.ID, c.now); err != nil {
+				h.log.WarnContext(ctx, "api: record token use", "token_id", c.token.ID, "err", err)
+			}
 		}
 		v, hdr, err := e(ctx, c, r)
 		if err != nil {

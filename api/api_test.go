@@ -576,13 +576,39 @@ func TestStoreDown(t *testing.T) {
 func TestLastUsed(t *testing.T) {
 	t.Parallel()
 	w := setup(t, options{})
-	before := bottest.Text(w.b.Command(t, ana, "token list")...)
-	if !strings.Contains(before, "never used") {
-		t.Fatalf("token list before any use: %q", before)
+	if text := bottest.Text(w.b.Command(t, ana, "token list")...); !strings.Contains(text, "never used") {
+		t.Fatalf("token list before any use: %q", text)
 	}
+	lastUsed := func() string {
+		t.Helper()
+		m := regexp.MustCompile(`last used ([^·\n]+)`).FindStringSubmatch(bottest.Text(w.b.Command(t, ana, "token list")...))
+		if m == nil {
+			t.Fatal("token list shows no last use")
+		}
+		return strings.TrimSpace(m[1])
+	}
+	// Ana acts in Berlin: the clock's 18:00 UTC is her 19:00.
 	w.get(t, "UANA", "/api/v1/me")
-	after := bottest.Text(w.b.Command(t, ana, "token list")...)
-	if strings.Contains(after, "never used") || !strings.Contains(after, "last used") {
-		t.Errorf("token list after a use: %q, want it last used", after)
+	if got := lastUsed(); !strings.HasSuffix(got, "19:00") {
+		t.Errorf("last used after the first use: %q, want 19:00", got)
+	}
+	w.b.Clock.Advance(2 * time.Minute)
+	w.get(t, "UANA", "/api/v1/me")
+	if got := lastUsed(); !strings.HasSuffix(got, "19:02") {
+		t.Errorf("last used two minutes later: %q, want 19:02", got)
+	}
+	// Within a minute of the stored use nothing is written (the list
+	// shows minutes, so the store says).
+	stored := func() time.Time {
+		t.Helper()
+		tok, err := w.b.Store.APITokenByHash(context.Background(), bot.HashAPIToken(w.tokens["UANA"]))
+		must(t, err)
+		return tok.LastUsedAt
+	}
+	before := stored()
+	w.b.Clock.Advance(30 * time.Second)
+	w.get(t, "UANA", "/api/v1/me")
+	if got := stored(); !got.Equal(before) {
+		t.Errorf("last use 30 s later: %s, want it kept at %s", got, before)
 	}
 }

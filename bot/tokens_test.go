@@ -63,6 +63,10 @@ func TestTokenNotInAChannel(t *testing.T) {
 	if err != nil || len(ts) != 0 {
 		t.Errorf("APITokens after the refusal: %v, %v; want none", ts, err)
 	}
+	// The same words as a message in the 1:1 chat make one.
+	if text := bottest.Text(b.Say(t, tokenUser, "token new")...); !tokenRE.MatchString(text) {
+		t.Errorf("token new as a direct message: %q, want a token", text)
+	}
 }
 
 // TestTokenRevoke revokes by number and by prefix; another person's
