@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"math"
 	"net/http"
@@ -75,6 +76,7 @@ type handler struct {
 	rate  float64
 	burst int
 	mux   *http.ServeMux
+	doc   []byte // the OpenAPI document, compacted
 }
 
 // New returns the API's handler, for the routes under /api/v1/. It checks
@@ -96,6 +98,11 @@ func New(cfg Config) (http.Handler, error) {
 	if err := bot.CheckRate(h.rate, h.burst); err != nil {
 		return nil, errors.New("api: " + bot.ErrorMessage(err))
 	}
+	doc, err := compactJSON(openAPIDocument)
+	if err != nil {
+		return nil, fmt.Errorf("api: read the OpenAPI document: %w", err)
+	}
+	h.doc = doc
 	h.mux.HandleFunc("/api/v1/openapi.json", h.openAPI)
 	h.mux.Handle("/api/v1/me", h.auth(h.me))
 	h.mux.Handle("/api/v1/clients", h.auth(h.clients))

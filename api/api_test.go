@@ -534,12 +534,12 @@ type failing struct {
 }
 
 func (failing) CheckIns(context.Context, int64, bot.Date, bot.Date) ([]*bot.CheckIn, error) {
-	return nil, errors("dial tcp 10.0.0.7:5432: connect: connection refused")
+	return nil, storeErr("dial tcp 10.0.0.7:5432: connect: connection refused")
 }
 
-type errors string
+type storeErr string
 
-func (e errors) Error() string { return string(e) }
+func (e storeErr) Error() string { return string(e) }
 
 func TestStoreDown(t *testing.T) {
 	t.Parallel()

@@ -131,8 +131,11 @@ func (h *handler) ownEngagements(ctx context.Context, personID int64) ([]*bot.En
 }
 
 // today is the client's local day.
-func (s *scope) today(c *caller) bot.Date {
-	return bot.DateOf(c.now.In(bot.Zone(s.client.TimeZone)))
+func (s *scope) today(c *caller) bot.Date { return localDay(s.client, c) }
+
+// localDay is the person's local day at the request.
+func localDay(p *bot.Person, c *caller) bot.Date {
+	return bot.DateOf(c.now.In(bot.Zone(p.TimeZone)))
 }
 
 // clientOf writes the client with the engagement e (nil for none).
@@ -165,8 +168,7 @@ func (h *handler) clients(ctx context.Context, c *caller, _ *http.Request) (any,
 		return nil, nil, err
 	}
 	if len(own) > 0 {
-		s := &scope{client: c.me}
-		out.Data = append(out.Data, clientOf(c.me, own[len(own)-1], s.today(c)))
+		out.Data = append(out.Data, clientOf(c.me, own[len(own)-1], localDay(c.me, c)))
 	}
 	if c.me.IsCoach {
 		es, err := h.store.EngagementsForCoach(ctx, c.me.ID, bot.EngagementInvited, bot.EngagementActive, bot.EngagementPaused)
@@ -181,8 +183,7 @@ func (h *handler) clients(ctx context.Context, c *caller, _ *http.Request) (any,
 			if err != nil {
 				return nil, nil, fmt.Errorf("load client %d: %w", e.ClientID, err)
 			}
-			s := &scope{client: p}
-			out.Data = append(out.Data, clientOf(p, e, s.today(c)))
+			out.Data = append(out.Data, clientOf(p, e, localDay(p, c)))
 		}
 	}
 	return out, nil, nil

@@ -17,10 +17,5 @@ func OpenAPI() []byte { return append([]byte(nil), openAPIDocument...) }
 // openAPI serves the document, without a token: it says how to use the
 // API, nothing about anyone's data.
 func (h *handler) openAPI(w http.ResponseWriter, r *http.Request) {
-	body, err := compactJSON(openAPIDocument)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	writeBody(w, r, "application/json", body)
+	writeBody(w, r, "application/json", h.doc)
 }
