@@ -23,6 +23,7 @@ import (
 	"github.com/smart90/smart90/bot/bottest"
 	"github.com/smart90/smart90/store/inproc"
 	"github.com/smart90/smart90/store/postgres/pgtest"
+	"github.com/smart90/smart90/store/redis/redistest"
 )
 
 // People of the tests. Ana's name holds markup: the API gives it back as
@@ -610,5 +611,31 @@ func TestLastUsed(t *testing.T) {
 	w.get(t, "UANA", "/api/v1/me")
 	if got := stored(); !got.Equal(before) {
 		t.Errorf("last use 30 s later: %s, want it kept at %s", got, before)
+	}
+}
+
+// TestRateLimitAcrossReplicas: two replicas sharing Redis count a
+// token's requests together.
+func TestRateLimitAcrossReplicas(t *testing.T) {
+	t.Parallel()
+	w := setup(t, options{})
+	url, prefix := redistest.Prefix(t)
+	var replicas []http.Handler
+	for range 2 {
+		h, err := api.New(api.Config{Store: w.b.Store, Limiter: redistest.Open(t, url, prefix), Clock: w.b.Clock, Rate: 0.001, Burst: 2})
+		must(t, err)
+		replicas = append(replicas, h)
+	}
+	var codes []int
+	for i := range 3 {
+		w.h = replicas[i%2]
+		codes = append(codes, w.get(t, "UANA", "/api/v1/me").Code)
+	}
+	if codes[0] != http.StatusOK || codes[1] != http.StatusOK || codes[2] != http.StatusTooManyRequests {
+		t.Errorf("three requests across two replicas with a burst of 2: %v, want 200 200 429", codes)
+	}
+	// Another token has its own count.
+	if rec := w.get(t, "UCORA", "/api/v1/me"); rec.Code != http.StatusOK {
+		t.Errorf("Cora's token: %d", rec.Code)
 	}
 }
