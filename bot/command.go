@@ -46,6 +46,7 @@ func init() {
 		{"resume", "resume", "end a pause now", false, (*Bot).cmdResume},
 		{"history", "history [@client] [weeks]", "a week per line across cycles: check-ins, energy, rocks, win and stuck (default 8 weeks; a coach names the client)", false, (*Bot).cmdHistory},
 		{"export", "export", "your data as CSV and JSON", false, (*Bot).cmdExport},
+		{"token", "token new [name] | token list | token revoke <n|prefix>", "personal tokens for the read-only HTTP API", false, (*Bot).cmdToken},
 		{"forget-me", "forget-me", "delete your data (asks to confirm)", false, (*Bot).cmdForgetMe},
 	}
 }

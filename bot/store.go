@@ -41,6 +41,7 @@ type Store interface {
 	EventLog
 	ReplicaStore
 	WebhookStore
+	TokenStore
 
 	// Ping checks the store is reachable.
 	Ping(ctx context.Context) error
@@ -93,7 +94,7 @@ type PersonStore interface {
 	// transaction: engagements where they are the client, with their rocks,
 	// history, check-ins, weekly reports, reviews, scorecards, sessions and
 	// deliveries; their own
-	// deliveries, schedules, digests and address ("person:<ExternalID>");
+	// deliveries, schedules, digests, API tokens and address ("person:<ExternalID>");
 	// their webhooks with their deliveries, and every webhook delivery
 	// about them (WebhookDelivery.ClientID), sent or not.
 	// Engagements where they are the coach are ended and keep the client's
@@ -520,4 +521,30 @@ type ReplicaStore interface {
 	// LeaveReplica deletes id's record (a graceful stop); a missing id is
 	// not an error.
 	LeaveReplica(ctx context.Context, id string) error
+}
+
+// TokenStore keeps people's API tokens (see APIToken). DeletePerson
+// deletes a person's.
+type TokenStore interface {
+	// CreateAPIToken stores a new token and fills in ID and CreatedAt.
+	// The limits hold however many callers create tokens at once, on any
+	// replicas (creations for one person are serialized): ECONFLICT when
+	// the person already has MaxAPITokens live tokens or MaxAPITokensKept
+	// in all, or when a token with the same Hash exists. EINVALID when t
+	// breaks APIToken.Validate; ENOTFOUND when the person does not exist.
+	CreateAPIToken(ctx context.Context, t *APIToken) error
+	// APITokenByHash returns the token with that hash, revoked or not.
+	APITokenByHash(ctx context.Context, hash []byte) (*APIToken, error)
+	// APITokens returns the person's tokens, revoked ones included, by ID.
+	APITokens(ctx context.Context, personID int64) ([]*APIToken, error)
+	// RevokeAPIToken sets RevokedAt of the person's token id to at.
+	// ENOTFOUND when the person has no such token (another person's
+	// included); revoking a revoked token keeps its first RevokedAt and
+	// is not an error.
+	RevokeAPIToken(ctx context.Context, personID, id int64, at time.Time) error
+	// TouchAPIToken sets LastUsedAt of token id to at, unless the stored
+	// one is within TouchEvery before at (or later): a token used many
+	// times a minute costs one write a minute. A missing token is not an
+	// error.
+	TouchAPIToken(ctx context.Context, id int64, at time.Time) error
 }

@@ -31,6 +31,11 @@ type serveConfig struct {
 	// SendRate is each installation's outbound messages per second, shared
 	// by all replicas (SMART90_SEND_RATE).
 	SendRate float64
+	// APIRate and APIBurst pace each token of the HTTP API: requests per
+	// second, and how many at once, across all replicas
+	// (SMART90_API_RATE, SMART90_API_BURST).
+	APIRate  float64
+	APIBurst int
 	Grace    time.Duration // SMART90_GRACE: how late a prompt may still go out after downtime
 	Workers  int           // concurrent sends per replica
 	// Shutdown bounds the graceful stop: in-flight sends finish or are
@@ -125,6 +130,16 @@ func (c *serveConfig) bind(fs *flag.FlagSet, getenv func(string) string) error {
 		return err
 	}
 	fs.Float64Var(&c.SendRate, "send-rate", rate, "messages per second per workspace, across all replicas (env SMART90_SEND_RATE)")
+	apiRate, err := envFloat(getenv, "SMART90_API_RATE", 5)
+	if err != nil || !(apiRate > 0) {
+		return fmt.Errorf("SMART90_API_RATE: %q is not a positive number of requests per second", getenv("SMART90_API_RATE"))
+	}
+	fs.Float64Var(&c.APIRate, "api-rate", apiRate, "HTTP API requests per second per token, across all replicas (env SMART90_API_RATE)")
+	apiBurst, err := envFloat(getenv, "SMART90_API_BURST", 20)
+	if err != nil || apiBurst < 1 || apiBurst != float64(int(apiBurst)) {
+		return fmt.Errorf("SMART90_API_BURST: %q is not a whole number of requests", getenv("SMART90_API_BURST"))
+	}
+	fs.IntVar(&c.APIBurst, "api-burst", int(apiBurst), "HTTP API requests a token may make at once (env SMART90_API_BURST)")
 	grace, err := envDuration(getenv, "SMART90_GRACE", 3*time.Hour)
 	if err != nil {
 		return err

@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	slackadapter "github.com/smart90/smart90/adapters/slack"
+	"github.com/smart90/smart90/api"
 )
 
 // readiness reports whether to send this replica inbound traffic: 200
@@ -52,7 +53,7 @@ func readiness(stopping *atomic.Bool, database, redis func(context.Context) erro
 }
 
 // routes builds the HTTP routes: health, readiness and metrics, the
-// /privacy and /terms pages, and the
+// /privacy and /terms pages, the read-only API under /api/v1/, and the
 // routes of each configured platform's adapter.
 func (s *server) routes(slackOut *slackadapter.Messenger, teams *teamsParts) error {
 	s.mux = http.NewServeMux()
@@ -65,6 +66,14 @@ func (s *server) routes(slackOut *slackadapter.Messenger, teams *teamsParts) err
 	if err := pageRoutes(s.mux, s.cfg.Pages); err != nil {
 		return err
 	}
+	// The API paces each token with the limiter sends use: shared
+	// through Redis, with its per-replica fallback.
+	apiHandler, err := api.New(api.Config{Store: s.store, Limiter: s.coord.Limiter, Clock: s.clock, Logger: s.log,
+		Rate: s.cfg.APIRate, Burst: s.cfg.APIBurst})
+	if err != nil {
+		return err
+	}
+	s.mux.Handle("/api/v1/", apiHandler)
 	if slackOut != nil {
 		if err := s.slackRoutes(slackOut); err != nil {
 			return err

@@ -398,6 +398,16 @@ func TestConfig(t *testing.T) {
 			t.Errorf("values.schema.json allows config.%s; it belongs in the Secret or to the chart", name)
 		}
 	}
+	// And the other way: a setting added to serve (and so to
+	// deploy/.env.example) can be given in config, unless it is secret or
+	// the chart's own.
+	for _, name := range known {
+		chartOwn := name == "SMART90_HTTP_ADDR" || name == "SMART90_SQLITE_PATH" || !strings.HasPrefix(name, "SMART90_") &&
+			!strings.HasPrefix(name, "SLACK_") && !strings.HasPrefix(name, "MICROSOFT_")
+		if !chartOwn && !slices.Contains(secretSettings, name) && !slices.Contains(allowed, name) {
+			t.Errorf("deploy/.env.example names %s, but values.schema.json does not allow it in config", name)
+		}
+	}
 	for _, name := range secretSettings {
 		if !slices.Contains(known, name) {
 			t.Errorf("secretSettings lists %s, which deploy/.env.example does not name", name)

@@ -53,7 +53,7 @@ var fionaWords = []string{
 	"fiona-win", "fiona-weekly-stuck", "fiona-ask", "fiona-weekly-note", "fiona-session-notes",
 	"fiona-coached-session", "fiona-digest-channel", "fiona-address-data",
 	"fiona-review-win", "fiona-review-change", "fiona-review-learned",
-	"fiona-measurable-name", "fiona-measurable-unit",
+	"fiona-measurable-name", "fiona-measurable-unit", "fiona-token-name",
 	"fiona-webhook-url", "fiona-webhook-payload",
 }
 
@@ -137,6 +137,12 @@ func testErasure(t *testing.T, s bot.Store, dump Dump) {
 	must(t, "create her coach's older digest", s.CreateDigest(ctx, older))
 	coachDelivery := newDelivery(t, s, coach.ID, 0, bot.DeliveryDigest, "2026-W48", at(0), bot.DeliverySent)
 
+	// Her API token.
+	_, hash, prefix, err := bot.NewAPIToken()
+	must(t, "NewAPIToken", err)
+	must(t, "create Fiona's API token", s.CreateAPIToken(ctx, &bot.APIToken{PersonID: fiona.ID, Name: "fiona-token-name",
+		Prefix: prefix, Hash: hash, CreatedAt: at(0)}))
+
 	// Her address, and others' that stay.
 	newAddress(t, s, inst.ID, bot.PersonAddressKey(fionaID), []byte(`{"user":"fiona-address-data"}`), at(0))
 	newAddress(t, s, inst.ID, bot.PersonAddressKey(coach.ExternalID), []byte(`{"user":"coach"}`), at(0))
@@ -172,7 +178,7 @@ func testErasure(t *testing.T, s bot.Store, dump Dump) {
 	}
 	for _, name := range []string{"people", "engagements", "rocks", "rock_changes", "check_ins", "weekly_reports",
 		"weekly_rock_updates", "reviews", "review_rocks", "measurables", "measurable_values", "sessions", "deliveries", "schedules", "digests", "addresses",
-		"webhooks", "webhook_deliveries"} {
+		"webhooks", "webhook_deliveries", "api_tokens"} {
 		if !slices.ContainsFunc(before, func(tb Table) bool { return tb.Name == name }) {
 			t.Errorf("the dump lacks table %s", name)
 		}

@@ -138,6 +138,9 @@ func Run(t *testing.T, open func(t testing.TB) bot.Store, caps Capabilities) {
 		{"WebhookEnqueue", testWebhookEnqueue},
 		{"WebhookClaim", testWebhookClaim},
 		{"DeletePersonWebhooks", testDeletePersonWebhooks},
+		{"APITokens", testAPITokens},
+		{"APITokenLimitConcurrent", testAPITokenLimitConcurrent},
+		{"DeletePersonAPITokens", testDeletePersonAPITokens},
 
 		{"DeleteClient", testDeleteClient},
 		{"DeleteCoach", testDeleteCoach},
