@@ -29,11 +29,14 @@ type Event struct {
 	Kind         EventKind
 	Text         string             // command words without "/smart90", or the message
 	Mentions     map[string]UserRef // by ExternalID
-	Channel      string             // where it happened, if a channel
-	ActionID     string             // EventAction: the button's ActionID
-	FormID       string             // EventForm: the form's FormID
-	Value        string             // EventAction / EventForm: the target value
-	Values       map[string]string  // EventForm: field ID -> value
+	// Channel is the channel where others read the event and its reply,
+	// or "" when only the person and smart90 do (a direct message; a
+	// Slack slash command, answered ephemerally wherever it is typed).
+	Channel  string
+	ActionID string            // EventAction: the button's ActionID
+	FormID   string            // EventForm: the form's FormID
+	Value    string            // EventAction / EventForm: the target value
+	Values   map[string]string // EventForm: field ID -> value
 }
 
 // A Reply is what the core answers an event with: the messages for the

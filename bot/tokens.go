@@ -122,10 +122,9 @@ func (b *Bot) cmdToken(ctx context.Context, r *request, rest string) ([]Message,
 // tokenNew makes a token and shows it once.
 func (b *Bot) tokenNew(ctx context.Context, r *request, name string) ([]Message, error) {
 	if r.ev.Channel != "" {
-		// The reply may be read where others read it (a Teams channel):
-		// a token is a secret. (A Slack slash command always names its
-		// channel, a DM's too; the same words as a message in the DM
-		// carry none.)
+		// The reply would be read where others read it (a Teams
+		// channel): a token is a secret. (A Slack slash command is
+		// private wherever it is typed, so it has no channel.)
 		return reply("I did not make a token: a token is a secret, and I hand one out only in our 1:1 chat, where nobody else reads my answer. " +
 			"Send `token new` there as a message."), nil
 	}

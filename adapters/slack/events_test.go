@@ -69,7 +69,7 @@ func TestCommandEventFromPublishedPayloads(t *testing.T) {
 	sc.Text = "invite <@U061F7AUR|ana>"
 	ev := commandEvent(sc)
 	want := bot.Event{Platform: bot.PlatformSlack, Installation: "T1DC2JH3J", User: bot.UserRef{ExternalID: "U2CERLKJA", DisplayName: "roadrunner"},
-		Kind: bot.EventCommand, Text: "invite <@U061F7AUR>", Channel: "G8PSS9T3V",
+		Kind: bot.EventCommand, Text: "invite <@U061F7AUR>",
 		Mentions: map[string]bot.UserRef{"U061F7AUR": {ExternalID: "U061F7AUR", DisplayName: "ana"}}}
 	if !reflect.DeepEqual(ev, want) {
 		t.Errorf("event = %+v\nwant %+v", ev, want)
@@ -84,6 +84,21 @@ func TestCommandEventFromPublishedPayloads(t *testing.T) {
 	}
 	if ev := commandEvent(env.Payload); ev.Installation != "T123ABC456" || ev.User.ExternalID != "U123ABC456" || ev.Text != "" || ev.Kind != bot.EventCommand {
 		t.Errorf("socket mode command = %+v", ev)
+	}
+}
+
+// TestCommandIsPrivate: a slash command is seen by nobody else and
+// answered ephemerally, wherever it is typed, so it is never a channel's:
+// `token new` and `calendar <address>` work through it.
+func TestCommandIsPrivate(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ id, name string }{
+		{"D024BE91L", "directmessage"}, {"C2147483705", "general"}, {"G8PSS9T3V", "privategroup"},
+	} {
+		ev := commandEvent(slack.SlashCommand{TeamID: "T1", UserID: "U1", ChannelID: tc.id, ChannelName: tc.name, Text: "token new"})
+		if ev.Channel != "" {
+			t.Errorf("command in %s (%q): channel %q, want none", tc.id, tc.name, ev.Channel)
+		}
 	}
 }
 
