@@ -60,6 +60,10 @@ type Config struct {
 	// WebhookResolver looks up a webhook's host when a coach adds it
 	// (default net.DefaultResolver).
 	WebhookResolver Resolver
+	// PublicURL is the https base where people reach this service
+	// (SMART90_PUBLIC_URL), shown in the HTTP API's example; "" shows a
+	// placeholder.
+	PublicURL string
 }
 
 // Bot is the platform-neutral core: it handles people's events and sends
@@ -82,6 +86,7 @@ type Bot struct {
 	emitFailed     atomic.Int64 // webhook events not queued (WebhookEmitFailures)
 	webhookPrivate bool
 	resolver       Resolver
+	publicURL      string
 }
 
 // New returns a Bot, validating cfg and filling defaults.
@@ -105,6 +110,7 @@ func New(cfg Config) (*Bot, error) {
 		awayWords:      orDefault(cfg.AwayWords, DefaultAwayWords),
 		webhookPrivate: cfg.WebhookAllowPrivate,
 		resolver:       cfg.WebhookResolver,
+		publicURL:      strings.TrimRight(cfg.PublicURL, "/"),
 	}, nil
 }
 

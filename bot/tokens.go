@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -144,9 +145,9 @@ func (b *Bot) tokenNew(ctx context.Context, r *request, name string) ([]Message,
 	return reply("Your new token for the smart90 HTTP API (read-only: what you can see here). "+
 		"It is shown this once — copy it now; smart90 keeps only a hash of it.\n"+
 		"`%s`\n"+
-		"Use it as a bearer token, e.g. `curl -H \"Authorization: Bearer %s\" https://<smart90 host>/api/v1/me`\n"+
+		"Use it as a bearer token, e.g. `curl -H \"Authorization: Bearer %s\" %s/api/v1/me`\n"+
 		"`token list` shows your tokens as `%s…`; `token revoke %s` stops this one.",
-		secret, secret, prefix, prefix), nil
+		secret, secret, cmp.Or(b.publicURL, "https://<smart90 host>"), prefix, prefix), nil
 }
 
 // tokenList lists the person's tokens, numbered for `token revoke`.

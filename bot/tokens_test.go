@@ -49,6 +49,21 @@ func TestTokenNewShownOnceStoredHashed(t *testing.T) {
 	}
 }
 
+// TestTokenExampleNamesThePublicURL: the curl example names the
+// service's public address when the operator set it.
+func TestTokenExampleNamesThePublicURL(t *testing.T) {
+	t.Parallel()
+	text := bottest.Text(bottest.Setup(t).Command(t, tokenUser, "token new")...)
+	if !strings.Contains(text, " https://<smart90 host>/api/v1/me`") {
+		t.Errorf("token new without a public URL: %q, want the placeholder", text)
+	}
+	b := bottest.SetupWith(t, bottest.Options{PublicURL: "https://coach.example.org/"})
+	text = bottest.Text(b.Command(t, tokenUser, "token new")...)
+	if !strings.Contains(text, " https://coach.example.org/api/v1/me`") {
+		t.Errorf("token new: %q, want the public URL in the example", text)
+	}
+}
+
 // TestTokenNotInAChannel: a token asked for in a channel is refused and
 // nothing is stored.
 func TestTokenNotInAChannel(t *testing.T) {

@@ -140,7 +140,7 @@ func (b *Bot) checkWebhookURL(ctx context.Context, raw string) (*url.URL, error)
 	defer cancel()
 	if err := publicnet.CheckHost(rctx, b.resolver, host); err != nil {
 		if errors.Is(err, publicnet.ErrNotPublic) {
-			return nil, usageError(fmt.Sprintf("%s is not on the public internet (%s); I only send to public addresses.", Disarm(host), Disarm(err.Error())), "webhook")
+			return nil, usageError(fmt.Sprintf("%s; I only send to public addresses.", Disarm(err.Error())), "webhook")
 		}
 		return nil, usageError(fmt.Sprintf("I could not look up %s: check the address.", Disarm(host)), "webhook")
 	}

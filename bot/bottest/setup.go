@@ -56,6 +56,8 @@ type Options struct {
 	// WebhookAllowPrivate and WebhookResolver are the bot's (bot.Config).
 	WebhookAllowPrivate bool
 	WebhookResolver     bot.Resolver
+	// PublicURL is the bot's (bot.Config): the base its API example names.
+	PublicURL string
 }
 
 // SetupWith is Setup on what o gives.
@@ -82,7 +84,7 @@ func SetupWith(t testing.TB, o Options) *Bundle {
 	var err error
 	b.Bot, err = bot.New(bot.Config{Store: store, Messenger: b.Messenger, State: state, Clock: b.Clock, Logger: log, NoCharts: o.NoCharts,
 		Summarizer: o.Summarizer, SummaryTimeout: o.SummaryTimeout,
-		WebhookAllowPrivate: o.WebhookAllowPrivate, WebhookResolver: o.WebhookResolver})
+		WebhookAllowPrivate: o.WebhookAllowPrivate, WebhookResolver: o.WebhookResolver, PublicURL: o.PublicURL})
 	must(t, err, "new bot")
 	return b
 }

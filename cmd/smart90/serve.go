@@ -218,7 +218,8 @@ func (s *server) buildCore(out bot.Messenger) error {
 		return err
 	}
 	core, err := bot.New(bot.Config{Store: s.store, Messenger: out, State: s.coord.State, Clock: s.clock, Logger: s.log, NoCharts: !s.cfg.Charts,
-		Summarizer: summarizer, AwayWords: s.cfg.AwayWords, WebhookAllowPrivate: s.cfg.WebhookAllowPrivate})
+		Summarizer: summarizer, AwayWords: s.cfg.AwayWords, WebhookAllowPrivate: s.cfg.WebhookAllowPrivate,
+		PublicURL: s.cfg.Slack.PublicURL})
 	if err != nil {
 		return err
 	}
