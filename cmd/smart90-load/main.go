@@ -39,6 +39,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/smart90/smart90/loadtest"
 )
 
 type config struct {
@@ -138,7 +140,7 @@ func run(ctx context.Context, c config, out io.Writer) error {
 		// finds them due and inside the grace window.
 		due := time.Now().UTC().Truncate(time.Minute).Add(-5 * time.Minute)
 		start := time.Now()
-		if err := seed(ctx, db, c.Clients, due, "T1"); err != nil {
+		if err := loadtest.Seed(ctx, db, c.Clients, due, "T1"); err != nil {
 			return err
 		}
 		// Tables as autovacuum keeps them on a database that grew
