@@ -29,14 +29,15 @@ import (
 
 // OpenFresh opens a migrated store in a fresh schema (FreshSchema) of the
 // PostgreSQL at base, with extra appended to its URL (pool settings, as
-// "&pool_max_conns=16"); cleanup closes the store and drops the schema.
-// dbURL is the schema's URL, for other processes and pools.
-func OpenFresh(ctx context.Context, base string, log *slog.Logger, extra string) (db *postgres.DB, dbURL string, cleanup func(), err error) {
+// "&pool_max_conns=16") and the store opened with opts; cleanup closes the
+// store and drops the schema. dbURL is the schema's URL, for other
+// processes and pools.
+func OpenFresh(ctx context.Context, base string, log *slog.Logger, extra string, opts ...postgres.Option) (db *postgres.DB, dbURL string, cleanup func(), err error) {
 	dbURL, drop, err := FreshSchema(ctx, base)
 	if err != nil {
 		return nil, "", nil, err
 	}
-	if db, err = postgres.Open(ctx, dbURL+extra, log); err != nil {
+	if db, err = postgres.Open(ctx, dbURL+extra, log, opts...); err != nil {
 		drop()
 		return nil, "", nil, err
 	}

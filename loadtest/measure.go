@@ -24,37 +24,46 @@ func (s Step) PlanRate() float64 { return float64(s.Planned) / s.Plan.Seconds() 
 // DrainRate is the deliveries drained per second.
 func (s Step) DrainRate() float64 { return float64(s.Sent) / s.Drain.Seconds() }
 
-// PlanDrain plans what is due with sched, then drains it, and times each.
-// When profile is not empty, the CPU profile of planning is written to
-// profile+".plan" and that of draining to profile+".drain" (go tool pprof
-// reads them). It fails when fewer deliveries are drained than planned.
+// PlanDrain plans what is due with sched, then drains it (TimePlan, then
+// TimeDrain). It fails when fewer deliveries are drained than planned.
 func PlanDrain(ctx context.Context, sched *scheduler.Scheduler, profile string) (Step, error) {
 	var st Step
-	stop, err := startProfile(profile, "plan")
-	if err != nil {
+	var err error
+	if st.Planned, st.Plan, err = TimePlan(ctx, sched, profile); err != nil {
 		return st, err
 	}
-	start := time.Now()
-	st.Planned, err = sched.Plan(ctx)
-	st.Plan = time.Since(start)
-	stop()
-	if err != nil {
-		return st, err
-	}
-	if stop, err = startProfile(profile, "drain"); err != nil {
-		return st, err
-	}
-	start = time.Now()
-	st.Sent, err = sched.Drain(ctx)
-	st.Drain = time.Since(start)
-	stop()
-	if err != nil {
+	if st.Sent, st.Drain, err = TimeDrain(ctx, sched, profile); err != nil {
 		return st, err
 	}
 	if st.Sent != st.Planned {
 		return st, fmt.Errorf("drained %d of %d planned", st.Sent, st.Planned)
 	}
 	return st, nil
+}
+
+// TimePlan runs sched.Plan and times it. When profile is not empty, the
+// CPU profile of planning is written to profile+".plan" (go tool pprof
+// reads it).
+func TimePlan(ctx context.Context, sched *scheduler.Scheduler, profile string) (int, time.Duration, error) {
+	return timed(profile, "plan", func() (int, error) { return sched.Plan(ctx) })
+}
+
+// TimeDrain runs sched.Drain and times it. When profile is not empty, the
+// CPU profile of draining is written to profile+".drain".
+func TimeDrain(ctx context.Context, sched *scheduler.Scheduler, profile string) (int, time.Duration, error) {
+	return timed(profile, "drain", func() (int, error) { return sched.Drain(ctx) })
+}
+
+func timed(profile, what string, f func() (int, error)) (int, time.Duration, error) {
+	stop, err := startProfile(profile, what)
+	if err != nil {
+		return 0, 0, err
+	}
+	start := time.Now()
+	n, err := f()
+	took := time.Since(start)
+	stop()
+	return n, took, err
 }
 
 // startProfile starts a CPU profile written to prefix+"."+what, or nothing

@@ -109,11 +109,13 @@ func (s *Scheduler) prefetch(ctx context.Context, ds []*bot.Delivery) (map[int64
 
 // sendAll sends a claimed batch with up to Workers at once, and records
 // the outcomes in batches as they come (one round trip for many sends, and
-// a sent message is recorded moments after it went out).
+// a sent message is recorded moments after it went out). Outcomes wait
+// for the recorder in a buffer the size of the batch, so that no worker
+// waits for a write, and a write takes whatever came meanwhile.
 func (s *Scheduler) sendAll(ctx context.Context, ds []*bot.Delivery) (int, error) {
 	dcs, read := s.prefetch(ctx, ds)
 	work := make(chan job)
-	results := make(chan outcome, s.workers)
+	results := make(chan outcome, len(ds))
 	var wg sync.WaitGroup
 	for range min(s.workers, len(ds)) {
 		wg.Go(func() {
