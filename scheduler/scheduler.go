@@ -67,6 +67,10 @@ type Config struct {
 	Planners int
 	// Workers is how many deliveries are sent at once (default 8).
 	Workers int
+	// Drainers is how many claim-and-send loops Drain runs at once
+	// (default 2, at most Workers, which they share): one claims while
+	// another still records its batch's outcomes.
+	Drainers int
 	// MaxAttempts is how many times a transiently failing delivery is tried
 	// before it is recorded as failed (default 5).
 	MaxAttempts int
@@ -97,6 +101,7 @@ type Scheduler struct {
 	planBatch int
 	planners  int
 	workers   int
+	drainers  int
 	maxTry    int
 	retryBase time.Duration
 	retryMax  time.Duration
@@ -124,8 +129,8 @@ func New(cfg Config) (*Scheduler, error) {
 			return nil, fmt.Errorf("scheduler: durations must not be negative, got %v", v)
 		}
 	}
-	if cfg.Batch < 0 || cfg.PlanBatch < 0 || cfg.Planners < 0 || cfg.Workers < 0 || cfg.MaxAttempts < 0 {
-		return nil, errors.New("scheduler: Batch, PlanBatch, Planners, Workers and MaxAttempts must not be negative")
+	if cfg.Batch < 0 || cfg.PlanBatch < 0 || cfg.Planners < 0 || cfg.Workers < 0 || cfg.Drainers < 0 || cfg.MaxAttempts < 0 {
+		return nil, errors.New("scheduler: Batch, PlanBatch, Planners, Workers, Drainers and MaxAttempts must not be negative")
 	}
 	s := &Scheduler{
 		store:     cfg.Store,
@@ -139,6 +144,7 @@ func New(cfg Config) (*Scheduler, error) {
 		planBatch: cmp.Or(cfg.PlanBatch, 1000),
 		planners:  cmp.Or(cfg.Planners, 2),
 		workers:   cmp.Or(cfg.Workers, 8),
+		drainers:  cmp.Or(cfg.Drainers, 2),
 		maxTry:    cmp.Or(cfg.MaxAttempts, 5),
 		retryBase: cmp.Or(cfg.RetryBase, 30*time.Second),
 		retryMax:  cmp.Or(cfg.RetryMax, 30*time.Minute),

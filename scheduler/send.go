@@ -8,6 +8,7 @@ import (
 	"maps"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -16,19 +17,54 @@ import (
 )
 
 // Drain claims and sends due deliveries until none is left or ctx is done;
-// it returns how many it handled. Each claimed batch is sent by up to
-// Workers goroutines. When ctx is cancelled it stops claiming, lets sends
-// already under way finish (each within SendTimeout), releases the
-// deliveries it claimed but did not start, for another sender to take,
-// and tries once more to write the outcomes it could not write before.
+// it returns how many it handled. Up to Drainers loops claim and send at
+// once, so that one claims while another records, each sending its batch
+// with its share of the Workers goroutines. A loop stops at a batch
+// shorter than Batch; after an error the others stop after their batch.
+// When ctx is cancelled it stops claiming, lets sends already under way
+// finish (each within SendTimeout), releases the deliveries it claimed
+// but did not start, for another sender to take, and tries once more to
+// write the outcomes it could not write before.
 func (s *Scheduler) Drain(ctx context.Context) (int, error) {
 	defer func() {
 		if ctx.Err() != nil {
 			s.flushHeld(ctx)
 		}
 	}()
+	loops := max(min(s.drainers, s.workers), 1)
+	var (
+		mu       sync.Mutex
+		total    int
+		firstErr error
+		stop     atomic.Bool
+		wg       sync.WaitGroup
+	)
+	for i := range loops {
+		// The Workers shared out: the first loops take the remainder.
+		workers := s.workers / loops
+		if i < s.workers%loops {
+			workers++
+		}
+		wg.Go(func() {
+			n, err := s.drainLoop(ctx, workers, &stop)
+			mu.Lock()
+			defer mu.Unlock()
+			total += n
+			if err != nil {
+				stop.Store(true)
+				firstErr = cmp.Or(firstErr, err)
+			}
+		})
+	}
+	wg.Wait()
+	return total, firstErr
+}
+
+// drainLoop claims and sends batch after batch, with workers at once,
+// until a batch is short, ctx is done, or stop is set.
+func (s *Scheduler) drainLoop(ctx context.Context, workers int, stop *atomic.Bool) (int, error) {
 	n := 0
-	for ctx.Err() == nil {
+	for ctx.Err() == nil && !stop.Load() {
 		ds, err := s.claim(ctx)
 		if err != nil {
 			if ctx.Err() != nil {
@@ -36,7 +72,7 @@ func (s *Scheduler) Drain(ctx context.Context) (int, error) {
 			}
 			return n, fmt.Errorf("claim deliveries: %w", err)
 		}
-		done, err := s.sendAll(ctx, ds)
+		done, err := s.sendAll(ctx, ds, workers)
 		n += done
 		if err != nil {
 			return n, err
@@ -107,17 +143,17 @@ func (s *Scheduler) prefetch(ctx context.Context, ds []*bot.Delivery) (map[int64
 	return dcs, read
 }
 
-// sendAll sends a claimed batch with up to Workers at once, and records
+// sendAll sends a claimed batch with up to workers at once, and records
 // the outcomes in batches as they come (one round trip for many sends, and
 // a sent message is recorded moments after it went out). Outcomes wait
 // for the recorder in a buffer the size of the batch, so that no worker
 // waits for a write, and a write takes whatever came meanwhile.
-func (s *Scheduler) sendAll(ctx context.Context, ds []*bot.Delivery) (int, error) {
+func (s *Scheduler) sendAll(ctx context.Context, ds []*bot.Delivery, workers int) (int, error) {
 	dcs, read := s.prefetch(ctx, ds)
 	work := make(chan job)
 	results := make(chan outcome, len(ds))
 	var wg sync.WaitGroup
-	for range min(s.workers, len(ds)) {
+	for range min(workers, len(ds)) {
 		wg.Go(func() {
 			for j := range work {
 				results <- s.sendWith(ctx, j.claim, j.pre)
