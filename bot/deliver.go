@@ -88,7 +88,7 @@ func (b *Bot) DeliverWith(ctx context.Context, d *Delivery, dc *DeliveryContext)
 		e     *Engagement
 		rocks []*Rock
 	)
-	if dc != nil {
+	if dc != nil && dc.Engagement != nil {
 		e, rocks = dc.Engagement, dc.Rocks
 	} else if e, rocks, err = b.store.EngagementWithRocks(ctx, d.EngagementID); err != nil {
 		return "", false, fmt.Errorf("load engagement: %w", err)
