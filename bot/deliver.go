@@ -9,6 +9,40 @@ import (
 	"time"
 )
 
+// DeliveryContext is what sending one delivery needs from the store, read
+// for a sender's whole claimed batch at once (DeliveryStore.
+// DeliveryContexts) and handed to DeliverWith.
+type DeliveryContext struct {
+	// Person and Installation are the recipient, as Recipient gives them.
+	Person       *Person
+	Installation *Installation
+	// Engagement and Rocks are the delivery's engagement and its rocks by
+	// Position, as EngagementWithRocks gives them; nil when the delivery
+	// has no engagement (EngagementID 0).
+	Engagement *Engagement
+	Rocks      []*Rock
+	// CheckIn is, for a delivery with a check-in day (Delivery.CheckInDay),
+	// the engagement's check-in of that day; nil when none is stored yet
+	// (the prompt then opens it), or for other deliveries.
+	CheckIn *CheckIn
+}
+
+// CheckInDay returns the day of the check-in a daily check-in or its
+// reminder asks for (its Period), and false for other deliveries.
+func (d *Delivery) CheckInDay() (Date, bool) {
+	if d.EngagementID == 0 || (d.Kind != DeliveryDaily && d.Kind != DeliveryReminder) {
+		return Date{}, false
+	}
+	return periodDate(d.Period), true
+}
+
+// DeliveryContexts reads what sending each of ds needs, in a few queries
+// for the whole batch (DeliveryStore.DeliveryContexts); DeliverWith sends
+// with it.
+func (b *Bot) DeliveryContexts(ctx context.Context, ds []*Delivery) (map[int64]*DeliveryContext, error) {
+	return b.store.DeliveryContexts(ctx, ds)
+}
+
 // Deliver sends a due delivery's prompt, digest, or session brief or
 // notes question. needed is false (and nothing is sent) when it is no
 // longer needed: already answered, paused, the engagement ended; when the
@@ -18,8 +52,25 @@ import (
 // sent, and returns the Messenger's *PartialSendError (wrapped) when it
 // fails part-way again.
 func (b *Bot) Deliver(ctx context.Context, d *Delivery) (ref string, needed bool, err error) {
-	p, inst, err := b.store.Recipient(ctx, d.PersonID)
-	if err != nil {
+	return b.DeliverWith(ctx, d, nil)
+}
+
+// DeliverWith is Deliver with what the store holds for d already read
+// (DeliveryContexts): it reads only what dc lacks. A nil dc, or one for a
+// delivery whose person or engagement was gone, reads everything, as
+// Deliver does. dc is d's own: DeliverWith may change it.
+func (b *Bot) DeliverWith(ctx context.Context, d *Delivery, dc *DeliveryContext) (ref string, needed bool, err error) {
+	if dc != nil && (dc.Person == nil || dc.Installation == nil || dc.Person.ID != d.PersonID ||
+		(d.EngagementID != 0 && (dc.Engagement == nil || dc.Engagement.ID != d.EngagementID))) {
+		dc = nil
+	}
+	var (
+		p    *Person
+		inst *Installation
+	)
+	if dc != nil {
+		p, inst = dc.Person, dc.Installation
+	} else if p, inst, err = b.store.Recipient(ctx, d.PersonID); err != nil {
 		return "", false, fmt.Errorf("load recipient: %w", err)
 	}
 	if inst.Status != InstallationActive {
@@ -33,8 +84,13 @@ func (b *Bot) Deliver(ctx context.Context, d *Delivery) (ref string, needed bool
 	if d.Kind == DeliveryBrief || d.Kind == DeliveryNotes {
 		return b.deliverSession(ctx, d, p, inst)
 	}
-	e, rocks, err := b.store.EngagementWithRocks(ctx, d.EngagementID)
-	if err != nil {
+	var (
+		e     *Engagement
+		rocks []*Rock
+	)
+	if dc != nil && dc.Engagement != nil {
+		e, rocks = dc.Engagement, dc.Rocks
+	} else if e, rocks, err = b.store.EngagementWithRocks(ctx, d.EngagementID); err != nil {
 		return "", false, fmt.Errorf("load engagement: %w", err)
 	}
 	day := periodDate(d.Period)
@@ -51,8 +107,13 @@ func (b *Bot) Deliver(ctx context.Context, d *Delivery) (ref string, needed bool
 	t := target{DeliveryDaily, e.ID, day}
 	switch d.Kind {
 	case DeliveryDaily, DeliveryReminder:
-		c, err := b.loadCheckIn(ctx, e, day)
-		if err != nil {
+		var c *CheckIn
+		if dc != nil && (dc.CheckIn == nil || dc.CheckIn.EngagementID == e.ID && dc.CheckIn.Day == day) {
+			c = dc.CheckIn
+			if c == nil {
+				c = &CheckIn{EngagementID: e.ID, Day: day, Status: AnswerOpen}
+			}
+		} else if c, err = b.loadCheckIn(ctx, e, day); err != nil {
 			return "", false, err
 		}
 		if c.Status != AnswerOpen {

@@ -424,6 +424,15 @@ type DeliveryStore interface {
 	LatestDelivery(ctx context.Context, personID int64, kind DeliveryKind) (*Delivery, error)
 	// Deliveries returns an engagement's deliveries with from <= DueAt < to, by DueAt.
 	Deliveries(ctx context.Context, engagementID int64, from, to time.Time) ([]*Delivery, error)
+	// DeliveryContexts reads what sending each of ds needs (see
+	// DeliveryContext), by delivery ID, in a number of queries that does
+	// not grow with len(ds): a sender's claimed batch at once instead of
+	// three reads per send. Each context holds its own copies, so a
+	// sender may change one without touching another. A delivery whose
+	// person is gone, or whose engagement (when EngagementID is set) is
+	// gone, is left out. Reads may see different instants, as Recipient,
+	// EngagementWithRocks and CheckIn called one after the other would.
+	DeliveryContexts(ctx context.Context, ds []*Delivery) (map[int64]*DeliveryContext, error)
 }
 
 // ScheduleStore keeps each person's schedules: when their next daily

@@ -113,7 +113,9 @@ func faultSetup(t *testing.T, n int) *fault {
 	var err error
 	f.sched, err = scheduler.New(scheduler.Config{Store: f.store, Deliverer: f.del, Clock: f.clock, Metrics: f.metrics,
 		Lease: faultLease, SendTimeout: 30 * time.Second, Batch: 10, Workers: 3,
-		Logger: slog.New(slog.NewTextHandler(f.logs, nil)),
+		// One claim-and-send loop: "the first batch" below is one batch.
+		Drainers: 1,
+		Logger:   slog.New(slog.NewTextHandler(f.logs, nil)),
 		Sleep: func(_ context.Context, d time.Duration) error {
 			f.clock.Advance(d)
 			return nil

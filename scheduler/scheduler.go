@@ -60,8 +60,17 @@ type Config struct {
 	// PlanBatch is how many schedules one planning transaction takes
 	// (default 1000).
 	PlanBatch int
+	// Planners is how many planning transactions Plan runs at once
+	// (default 2): each takes its own schedules, as planners on several
+	// replicas do, so the database's work of one overlaps another's
+	// round trips and commit.
+	Planners int
 	// Workers is how many deliveries are sent at once (default 8).
 	Workers int
+	// Drainers is how many claim-and-send loops Drain runs at once
+	// (default 2, at most Workers, which they share): one claims while
+	// another still records its batch's outcomes.
+	Drainers int
 	// MaxAttempts is how many times a transiently failing delivery is tried
 	// before it is recorded as failed (default 5).
 	MaxAttempts int
@@ -90,7 +99,9 @@ type Scheduler struct {
 	lease     time.Duration
 	batch     int
 	planBatch int
+	planners  int
 	workers   int
+	drainers  int
 	maxTry    int
 	retryBase time.Duration
 	retryMax  time.Duration
@@ -118,8 +129,8 @@ func New(cfg Config) (*Scheduler, error) {
 			return nil, fmt.Errorf("scheduler: durations must not be negative, got %v", v)
 		}
 	}
-	if cfg.Batch < 0 || cfg.PlanBatch < 0 || cfg.Workers < 0 || cfg.MaxAttempts < 0 {
-		return nil, errors.New("scheduler: Batch, PlanBatch, Workers and MaxAttempts must not be negative")
+	if cfg.Batch < 0 || cfg.PlanBatch < 0 || cfg.Planners < 0 || cfg.Workers < 0 || cfg.Drainers < 0 || cfg.MaxAttempts < 0 {
+		return nil, errors.New("scheduler: Batch, PlanBatch, Planners, Workers, Drainers and MaxAttempts must not be negative")
 	}
 	s := &Scheduler{
 		store:     cfg.Store,
@@ -131,7 +142,9 @@ func New(cfg Config) (*Scheduler, error) {
 		lease:     cmp.Or(cfg.Lease, 2*time.Minute),
 		batch:     cmp.Or(cfg.Batch, 100),
 		planBatch: cmp.Or(cfg.PlanBatch, 1000),
+		planners:  cmp.Or(cfg.Planners, 2),
 		workers:   cmp.Or(cfg.Workers, 8),
+		drainers:  cmp.Or(cfg.Drainers, 2),
 		maxTry:    cmp.Or(cfg.MaxAttempts, 5),
 		retryBase: cmp.Or(cfg.RetryBase, 30*time.Second),
 		retryMax:  cmp.Or(cfg.RetryMax, 30*time.Minute),
@@ -168,7 +181,39 @@ func (s *Scheduler) Tick(ctx context.Context) error {
 // to its next due instant. It returns how many deliveries it planned. A
 // schedule left behind by downtime yields every delivery it missed, each
 // either still sendable (inside the grace window) or recorded as missed.
+// Up to Planners transactions run at once, each until it finds fewer
+// than PlanBatch schedules due; Plan returns when all have, or at the
+// first error.
 func (s *Scheduler) Plan(ctx context.Context) (int, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var (
+		mu       sync.Mutex
+		total    int
+		firstErr error
+		wg       sync.WaitGroup
+	)
+	for range s.planners {
+		wg.Go(func() {
+			n, err := s.planLoop(ctx)
+			mu.Lock()
+			defer mu.Unlock()
+			total += n
+			if err != nil && firstErr == nil {
+				// The others stop at their next transaction, with an
+				// error that follows from this one.
+				firstErr = err
+				cancel()
+			}
+		})
+	}
+	wg.Wait()
+	return total, firstErr
+}
+
+// planLoop plans batch after batch until one is short, and returns how
+// many deliveries it planned.
+func (s *Scheduler) planLoop(ctx context.Context) (int, error) {
 	total := 0
 	for {
 		now := s.clock.Now().UTC()

@@ -8,6 +8,7 @@ import (
 	"maps"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -16,19 +17,54 @@ import (
 )
 
 // Drain claims and sends due deliveries until none is left or ctx is done;
-// it returns how many it handled. Each claimed batch is sent by up to
-// Workers goroutines. When ctx is cancelled it stops claiming, lets sends
-// already under way finish (each within SendTimeout), releases the
-// deliveries it claimed but did not start, for another sender to take,
-// and tries once more to write the outcomes it could not write before.
+// it returns how many it handled. Up to Drainers loops claim and send at
+// once, so that one claims while another records, each sending its batch
+// with its share of the Workers goroutines. A loop stops at a batch
+// shorter than Batch; after an error the others stop after their batch.
+// When ctx is cancelled it stops claiming, lets sends already under way
+// finish (each within SendTimeout), releases the deliveries it claimed
+// but did not start, for another sender to take, and tries once more to
+// write the outcomes it could not write before.
 func (s *Scheduler) Drain(ctx context.Context) (int, error) {
 	defer func() {
 		if ctx.Err() != nil {
 			s.flushHeld(ctx)
 		}
 	}()
+	loops := max(min(s.drainers, s.workers), 1)
+	var (
+		mu       sync.Mutex
+		total    int
+		firstErr error
+		stop     atomic.Bool
+		wg       sync.WaitGroup
+	)
+	for i := range loops {
+		// The Workers shared out: the first loops take the remainder.
+		workers := s.workers / loops
+		if i < s.workers%loops {
+			workers++
+		}
+		wg.Go(func() {
+			n, err := s.drainLoop(ctx, workers, &stop)
+			mu.Lock()
+			defer mu.Unlock()
+			total += n
+			if err != nil {
+				stop.Store(true)
+				firstErr = cmp.Or(firstErr, err)
+			}
+		})
+	}
+	wg.Wait()
+	return total, firstErr
+}
+
+// drainLoop claims and sends batch after batch, with workers at once,
+// until a batch is short, ctx is done, or stop is set.
+func (s *Scheduler) drainLoop(ctx context.Context, workers int, stop *atomic.Bool) (int, error) {
 	n := 0
-	for ctx.Err() == nil {
+	for ctx.Err() == nil && !stop.Load() {
 		ds, err := s.claim(ctx)
 		if err != nil {
 			if ctx.Err() != nil {
@@ -36,7 +72,7 @@ func (s *Scheduler) Drain(ctx context.Context) (int, error) {
 			}
 			return n, fmt.Errorf("claim deliveries: %w", err)
 		}
-		done, err := s.sendAll(ctx, ds)
+		done, err := s.sendAll(ctx, ds, workers)
 		n += done
 		if err != nil {
 			return n, err
@@ -58,17 +94,69 @@ func (s *Scheduler) claim(ctx context.Context) ([]*bot.Delivery, error) {
 	return s.store.ClaimDeliveries(ctx, s.clock.Now().UTC(), s.lease, s.batch)
 }
 
-// sendAll sends a claimed batch with up to Workers at once, and records
+// BatchDeliverer is a Deliverer that reads what a claimed batch needs in
+// one go (bot.Bot implements it): the scheduler calls DeliveryContexts
+// once per claimed batch, then DeliverWith for each delivery with its
+// context, or with nil (read it alone) when the batch read failed, left
+// the delivery out, or is older than contextFresh when its send starts.
+// DeliverWith has Deliver's contract. It must be safe for concurrent use.
+type BatchDeliverer interface {
+	Deliverer
+	DeliveryContexts(ctx context.Context, ds []*bot.Delivery) (map[int64]*bot.DeliveryContext, error)
+	DeliverWith(ctx context.Context, d *bot.Delivery, dc *bot.DeliveryContext) (ref string, needed bool, err error)
+}
+
+// contextFresh bounds how old a batch's context may be when a send starts:
+// a send that waited longer (behind a rate limit) reads its own, so a
+// check-in answered or an engagement paused meanwhile is seen as when
+// each send read everything itself.
+const contextFresh = 2 * time.Second
+
+// prefetched is a delivery's context read with its batch, and when.
+type prefetched struct {
+	dc   *bot.DeliveryContext
+	read time.Time
+}
+
+// job is a claimed delivery handed to a sending worker.
+type job struct {
+	claim
+	pre prefetched
+}
+
+// prefetch reads the context of a claimed batch when the Deliverer can
+// (BatchDeliverer); nil when it cannot or the read failed (each send then
+// reads its own).
+func (s *Scheduler) prefetch(ctx context.Context, ds []*bot.Delivery) (map[int64]*bot.DeliveryContext, time.Time) {
+	bd, ok := s.deliver.(BatchDeliverer)
+	if !ok || len(ds) == 0 {
+		return nil, time.Time{}
+	}
+	ctx, cancel := context.WithTimeout(ctx, s.sendLimit)
+	defer cancel()
+	read := s.clock.Now()
+	dcs, err := bd.DeliveryContexts(ctx, ds)
+	if err != nil {
+		s.log.WarnContext(ctx, "read the context of claimed deliveries; each send reads its own", "n", len(ds), "err", err)
+		return nil, time.Time{}
+	}
+	return dcs, read
+}
+
+// sendAll sends a claimed batch with up to workers at once, and records
 // the outcomes in batches as they come (one round trip for many sends, and
-// a sent message is recorded moments after it went out).
-func (s *Scheduler) sendAll(ctx context.Context, ds []*bot.Delivery) (int, error) {
-	work := make(chan claim)
-	results := make(chan outcome, s.workers)
+// a sent message is recorded moments after it went out). Outcomes wait
+// for the recorder in a buffer the size of the batch, so that no worker
+// waits for a write, and a write takes whatever came meanwhile.
+func (s *Scheduler) sendAll(ctx context.Context, ds []*bot.Delivery, workers int) (int, error) {
+	dcs, read := s.prefetch(ctx, ds)
+	work := make(chan job)
+	results := make(chan outcome, len(ds))
 	var wg sync.WaitGroup
-	for range min(s.workers, len(ds)) {
+	for range min(workers, len(ds)) {
 		wg.Go(func() {
-			for c := range work {
-				results <- s.sendOne(ctx, c)
+			for j := range work {
+				results <- s.sendWith(ctx, j.claim, j.pre)
 			}
 		})
 	}
@@ -84,10 +172,10 @@ func (s *Scheduler) sendAll(ctx context.Context, ds []*bot.Delivery) (int, error
 	var unsent []outcome
 feed:
 	for i, d := range ds {
-		c := claim{d, d.LeaseUntil}
+		j := job{claim{d, d.LeaseUntil}, prefetched{dcs[d.ID], read}}
 		if ctx.Err() == nil {
 			select {
-			case work <- c:
+			case work <- j:
 				continue
 			case <-ctx.Done():
 			}
@@ -322,6 +410,11 @@ func (s *Scheduler) released(c claim, wait time.Duration, reason string) outcome
 // The send runs to the end even when ctx is cancelled meanwhile, so a
 // message that went out is recorded and never sent again.
 func (s *Scheduler) sendOne(ctx context.Context, c claim) outcome {
+	return s.sendWith(ctx, c, prefetched{})
+}
+
+// sendWith is sendOne with the delivery's context read with its batch.
+func (s *Scheduler) sendWith(ctx context.Context, c claim, pre prefetched) outcome {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.sendLimit)
 	defer cancel()
 	d := c.d
@@ -347,7 +440,20 @@ func (s *Scheduler) sendOne(ctx context.Context, c claim) outcome {
 		return outcome{claim: c, count: s.metrics.Missed}
 	}
 	start := time.Now()
-	ref, needed, err := s.deliver.Deliver(ctx, d)
+	var (
+		ref    string
+		needed bool
+		err    error
+	)
+	if bd, ok := s.deliver.(BatchDeliverer); ok {
+		dc := pre.dc
+		if dc != nil && now.Sub(pre.read) > contextFresh {
+			dc = nil
+		}
+		ref, needed, err = bd.DeliverWith(ctx, d, dc)
+	} else {
+		ref, needed, err = s.deliver.Deliver(ctx, d)
+	}
 	s.metrics.SendLatency.WithLabelValues(string(d.Kind)).Observe(time.Since(start).Seconds())
 	now = s.clock.Now().UTC()
 	d.LeaseUntil, d.UpdatedAt = time.Time{}, now

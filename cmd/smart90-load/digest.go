@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/smart90/smart90/bot"
+	"github.com/smart90/smart90/loadtest"
 	"github.com/smart90/smart90/store/postgres"
 )
 
@@ -236,7 +237,7 @@ func measureDigest(ctx context.Context, c config, log *slog.Logger, out io.Write
 	fmt.Fprintf(out, "Seeded %d clients and %d rows of history in %.0fs (then VACUUM ANALYZE).\n\n", c.DigestCoaches*c.DigestClients, rows, time.Since(started).Seconds())
 
 	store := &counting{Store: db}
-	core, err := bot.New(bot.Config{Store: store, Messenger: &discard{}, State: nopState{}, Clock: newClock(now), Logger: log, NoCharts: !c.DigestCharts})
+	core, err := bot.New(bot.Config{Store: store, Messenger: &loadtest.Discard{}, State: loadtest.NopState{}, Clock: loadtest.NewClock(now), Logger: log, NoCharts: !c.DigestCharts})
 	if err != nil {
 		return err
 	}

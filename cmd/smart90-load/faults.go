@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/smart90/smart90/faults"
+	"github.com/smart90/smart90/loadtest"
 )
 
 // measureFaults runs the fault suite (package faults) at scale, each
@@ -40,11 +41,11 @@ func measureFaults(ctx context.Context, c config, out io.Writer) error {
 	fmt.Fprintln(out, "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
 	var problems []string
 	for _, sc := range scenarios {
-		dbURL, drop, err := freshSchema(ctx, c.DatabaseURL)
+		dbURL, drop, err := loadtest.FreshSchema(ctx, c.DatabaseURL)
 		if err != nil {
 			return err
 		}
-		prefix := "smart90faults:" + randomHex(6) + ":"
+		prefix := "smart90faults:" + loadtest.RandomHex(6) + ":"
 		res, err := faults.Run(ctx, faults.Config{Binary: bin, DatabaseURL: dbURL, RedisURL: c.RedisURL, RedisPrefix: prefix,
 			Clients: c.FaultsClients, Answerers: answerers, SendRate: c.FaultsRate, Settle: 3 * time.Minute, Progress: os.Stderr}, sc)
 		drop()

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/smart90/smart90/bot"
+	"github.com/smart90/smart90/loadtest"
 	"github.com/smart90/smart90/scheduler"
 	"github.com/smart90/smart90/store/postgres"
 	"github.com/smart90/smart90/store/redis"
@@ -42,10 +43,10 @@ func measureLimit(ctx context.Context, c config, log *slog.Logger, out io.Writer
 		return err
 	}
 	defer drop()
-	prefix := "smart90load:" + randomHex(6) + ":"
+	prefix := "smart90load:" + loadtest.RandomHex(6) + ":"
 	defer deletePrefix(c.RedisURL, prefix)
 	due := time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC)
-	if err := seed(ctx, seedDB, c.Limited, due, "T2"); err != nil {
+	if err := loadtest.Seed(ctx, seedDB, c.Limited, due, "T2"); err != nil {
 		return err
 	}
 	rec := &timed{to: map[string]int{}}
@@ -64,7 +65,7 @@ func measureLimit(ctx context.Context, c config, log *slog.Logger, out io.Writer
 			return err
 		}
 		defer rdb.Close()
-		clock := newClock(due.Add(30 * time.Second))
+		clock := loadtest.NewClock(due.Add(30 * time.Second))
 		paced, err := bot.Pace(rec, bot.PaceConfig{Limiter: rdb, Rate: c.Rate, Burst: 1})
 		if err != nil {
 			return err

@@ -23,6 +23,15 @@
 //	go run ./cmd/smart90-load                    # everything, about two minutes
 //	go run ./cmd/smart90-load -clients 10000 -skip rss
 //	go run ./cmd/smart90-load -only faults       # the fault suite at scale, RELIABILITY.md's table
+//
+// The same plan and drain against River, the Go job queue on PostgreSQL,
+// on the same server in one run (BENCHMARKS.md, "Against River"), live in
+// their own Go module, bench/, so that nothing here links River; from the
+// repository root:
+//
+//	go -C bench run ./vs-river                   # 50,000 items; -trace counts the statements
+//
+// Both share their fixture and timing through package loadtest.
 package main
 
 import (
@@ -39,6 +48,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/smart90/smart90/loadtest"
 )
 
 type config struct {
@@ -138,7 +149,7 @@ func run(ctx context.Context, c config, out io.Writer) error {
 		// finds them due and inside the grace window.
 		due := time.Now().UTC().Truncate(time.Minute).Add(-5 * time.Minute)
 		start := time.Now()
-		if err := seed(ctx, db, c.Clients, due, "T1"); err != nil {
+		if err := loadtest.Seed(ctx, db, c.Clients, due, "T1"); err != nil {
 			return err
 		}
 		// Tables as autovacuum keeps them on a database that grew

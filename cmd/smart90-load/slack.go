@@ -24,6 +24,7 @@ import (
 
 	"github.com/smart90/smart90/adapters/slack/slacktest"
 	"github.com/smart90/smart90/bot"
+	"github.com/smart90/smart90/loadtest"
 )
 
 // measureSlack sends signed check-in answers (the check-in modal's
@@ -41,7 +42,7 @@ func measureSlack(ctx context.Context, c config, log *slog.Logger, out io.Writer
 	defer drop()
 	// Check-ins due tomorrow: nothing is sent while the answers arrive.
 	due := time.Now().UTC().Add(20 * time.Hour).Truncate(time.Minute)
-	if err := seedOn(ctx, db, c.SlackEvents, due, bot.PlatformSlack, "T1"); err != nil {
+	if err := loadtest.SeedOn(ctx, db, c.SlackEvents, due, bot.PlatformSlack, "T1"); err != nil {
 		return err
 	}
 	// Each client's answer, and their Slack profile as users.info gives
@@ -202,7 +203,7 @@ func pgbenchInsert(ctx context.Context, c config) (float64, error) {
 		return 0, err
 	}
 	defer conn.Close(ctx)
-	table := "smart90_load_insert_" + randomHex(4)
+	table := "smart90_load_insert_" + loadtest.RandomHex(4)
 	if _, err := conn.Exec(ctx, "CREATE TABLE "+table+" (id bigserial PRIMARY KEY, a bigint NOT NULL, b text NOT NULL, at timestamptz NOT NULL DEFAULT now())"); err != nil {
 		return 0, err
 	}

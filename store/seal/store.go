@@ -82,6 +82,37 @@ func (s *sealedStore) Recipient(ctx context.Context, personID int64) (*bot.Perso
 	return p, inst, nil
 }
 
+// DeliveryContexts implements bot.DeliveryStore: each installation's
+// token opened once for the batch. A delivery whose token does not open
+// is left out, so that its sender reads it alone (Recipient) and gets the
+// error.
+func (s *sealedStore) DeliveryContexts(ctx context.Context, ds []*bot.Delivery) (map[int64]*bot.DeliveryContext, error) {
+	dcs, err := s.Store.DeliveryContexts(ctx, ds)
+	if err != nil {
+		return nil, err
+	}
+	type opened struct {
+		token []byte
+		err   error
+	}
+	byInst := map[int64]opened{}
+	for id, dc := range dcs {
+		inst := dc.Installation
+		o, ok := byInst[inst.ID]
+		if !ok {
+			o.err = s.open(inst)
+			o.token = inst.BotToken
+			byInst[inst.ID] = o
+		}
+		if o.err != nil {
+			delete(dcs, id)
+			continue
+		}
+		inst.BotToken = o.token
+	}
+	return dcs, nil
+}
+
 // InstallationByExternalID implements bot.InstallationStore.
 func (s *sealedStore) InstallationByExternalID(ctx context.Context, platform bot.Platform, externalID string) (*bot.Installation, error) {
 	inst, err := s.Store.InstallationByExternalID(ctx, platform, externalID)

@@ -110,6 +110,7 @@ func Run(t *testing.T, open func(t testing.TB) bot.Store, caps Capabilities) {
 		{"UpdateDeliveries", testUpdateDeliveries},
 		{"LatestDelivery", testLatestDelivery},
 		{"Deliveries", testDeliveries},
+		{"DeliveryContexts", testDeliveryContexts},
 
 		{"ScheduleMarkEngagement", testScheduleMarkEngagement},
 		{"ScheduleMarkPerson", testScheduleMarkPerson},
