@@ -87,11 +87,18 @@ func (s *Scheduler) drainLoop(ctx context.Context, workers int, stop *atomic.Boo
 // claim writes the outcomes held in memory, then claims a batch. The two
 // are one step for the replica, so that a delivery whose outcome is held
 // is either written before the claim or still held when claimed again.
+//
+// A stop (ctx cancelled) does not cut a claim short: the database may
+// have stored the claim when the cancel reaches it, and a batch claimed
+// but never returned would wait out its lease. The claim finishes (within
+// SendTimeout) and sendAll gives the batch back at once.
 func (s *Scheduler) claim(ctx context.Context) ([]*bot.Delivery, error) {
 	s.claimMu.Lock()
 	defer s.claimMu.Unlock()
 	s.flushHeld(ctx)
-	return s.store.ClaimDeliveries(ctx, s.clock.Now().UTC(), s.lease, s.batch)
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.sendLimit)
+	defer cancel()
+	return s.store.ClaimDeliveries(cctx, s.clock.Now().UTC(), s.lease, s.batch)
 }
 
 // BatchDeliverer is a Deliverer that reads what a claimed batch needs in
