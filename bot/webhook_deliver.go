@@ -37,6 +37,9 @@ const (
 	// WebhookGiveUp is how long a delivery may keep failing before its
 	// webhook is turned off and the coach told.
 	WebhookGiveUp = 72 * time.Hour
+	// webhookGap is the longest wait between two tries of a delivery
+	// that still counts as one run of failures: twice the longest retry.
+	webhookGap = 2 * WebhookMaxRetry
 	// webhookMaxBody is how much of a response is read (and dropped), so
 	// that the connection can be reused.
 	webhookMaxBody = 4 << 10
@@ -160,13 +163,17 @@ func (s *WebhookSender) deliver(ctx context.Context, d *WebhookDelivery, timeout
 	b := s.Bot
 	status, retryAfter, reason := s.post(ctx, d, timeout)
 	now := b.clock.Now().UTC()
+	prev := d.UpdatedAt // the last outcome: the failure before, when one
 	d.UpdatedAt, d.LeaseUntil = now, time.Time{}
 	if reason == "" {
 		d.State, d.DeliveredAt, d.LastError, d.FirstFailedAt = WebhookDelivered, now, "", time.Time{}
 		return ""
 	}
 	d.LastError = reason
-	if d.FirstFailedAt.IsZero() {
+	// A run of failures is one smart90 watched: after a gap no retry
+	// explains (every replica down, the clock jumped), it starts again,
+	// so two failures days apart do not turn the webhook off.
+	if d.FirstFailedAt.IsZero() || now.Sub(prev) > webhookGap {
 		d.FirstFailedAt = now
 	}
 	b.log.InfoContext(ctx, "webhook delivery failed", "webhook", d.WebhookID, "delivery", d.ID, "attempt", d.Attempts, "reason", reason)

@@ -571,3 +571,34 @@ func TestWebhookCycleTwoStarts(t *testing.T) {
 		t.Errorf("cycle.started events: %q, want cycle 1's and cycle 2's", cycles)
 	}
 }
+
+// TestWebhookClockJumpDoesNotDisable: two failures three days apart, with
+// no try between them (smart90 was down, or the clock jumped), are not
+// three days of failures: the webhook stays on, and the run of failures
+// counts from the try after the gap.
+func TestWebhookClockJumpDoesNotDisable(t *testing.T) {
+	t.Parallel()
+	b, rc, s := hookSetup(t, bottest.Options{})
+	rc.answer(500, 500, 500)
+	b.Command(t, coach, "webhook test 1")
+	dmsBefore := len(b.Messenger.SentTo("coach"))
+	if n := drain(t, s); n != 1 {
+		t.Fatalf("first run sent %d, want 1", n)
+	}
+	b.Clock.Advance(bot.WebhookGiveUp + time.Hour)
+	if n := drain(t, s); n != 1 {
+		t.Fatalf("after the jump: sent %d, want the retry", n)
+	}
+	if n := len(b.Messenger.SentTo("coach")) - dmsBefore; n != 0 {
+		t.Errorf("the coach was told %d times after two failures", n)
+	}
+	has(t, b.Command(t, coach, "webhooks"), "active")
+	// It goes on being tried, and is delivered once the receiver answers.
+	b.Clock.Advance(bot.WebhookMaxRetry)
+	drain(t, s)
+	b.Clock.Advance(bot.WebhookMaxRetry)
+	if n := drain(t, s); n != 1 {
+		t.Errorf("the retry after: sent %d, want 1", n)
+	}
+	has(t, b.Command(t, coach, "webhooks"), "active", ": ok")
+}
