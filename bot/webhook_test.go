@@ -163,6 +163,11 @@ func TestWebhookAddRefusals(t *testing.T) {
 		{"https://[fd00::1]/hook", "not on the public internet"},
 		{"https://100.64.0.1/hook", "not on the public internet"},
 		{"https://localhost:8443/hook", "not on the public internet"}, // a name that resolves to loopback
+		{"https://0.1.2.3:6379/", "not on the public internet"},       // Linux connects 0/8 to this host
+		{"https://[::ffff:127.0.0.1]/hook", "not on the public internet"},
+		{"https://[::7f00:1]/hook", "not on the public internet"},
+		{"https://user:pw@10.0.0.1/hook", "not on the public internet"},
+		{"https://[fe80::1%25eth0]/hook", "not on the public internet"},
 		{"http://hooks.example.com/hook", "must start with https://"},
 		{"ftp://hooks.example.com/hook", "must start with https://"},
 		{"hooks.example.com/hook", "not a web address"},
@@ -172,6 +177,11 @@ func TestWebhookAddRefusals(t *testing.T) {
 		out := b.Command(t, coach, "webhook add "+tc.url)
 		has(t, out, tc.want)
 		lacks(t, out, "Added webhook", "whsec_")
+	}
+	// Numbers that a C resolver reads as 127.0.0.1 (decimal, octal, hex,
+	// short forms) are names to Go's: refused either way.
+	for _, u := range []string{"https://2130706433/", "https://017700000001/", "https://0x7f000001/", "https://0177.0.0.1/", "https://127.1/"} {
+		lacks(t, b.Command(t, coach, "webhook add "+u), "Added webhook", "whsec_")
 	}
 	// A host whose DNS answer is private.
 	priv := bottest.SetupWith(t, bottest.Options{WebhookResolver: fakeResolver{netip.MustParseAddr("10.0.0.7")}})
