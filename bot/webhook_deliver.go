@@ -95,6 +95,13 @@ func (s *WebhookSender) RunOnce(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	timeout := cmp.Or(s.Timeout, WebhookTimeout)
+	// Once claimed, a request under way finishes and its outcome is
+	// stored even when ctx ends (serve stopping): a receiver that got the
+	// event must not get it again when the lease runs out. No new request
+	// starts after ctx ends; those deliveries wait for the next claim.
+	stopping := ctx
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), WebhookLease)
+	defer cancel()
 	outcomes := make([]webhookOutcome, len(ds))
 	work := make(chan int)
 	var wg sync.WaitGroup
@@ -105,7 +112,7 @@ func (s *WebhookSender) RunOnce(ctx context.Context) (int, error) {
 				outcomes[i].claimed = d.LeaseUntil
 				// Too close to the end of its lease: another replica may
 				// claim it while it is sent. It waits for the next claim.
-				if b.clock.Now().Add(timeout + 10*time.Second).After(d.LeaseUntil) {
+				if stopping.Err() != nil || b.clock.Now().Add(timeout+10*time.Second).After(d.LeaseUntil) {
 					continue
 				}
 				outcomes[i].d = d

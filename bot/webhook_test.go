@@ -612,3 +612,38 @@ func TestWebhookClockJumpDoesNotDisable(t *testing.T) {
 	}
 	has(t, b.Command(t, coach, "webhooks"), "active", ": ok")
 }
+
+// TestWebhookShutdownKeepsOutcome: serve stopping (its context cancelled)
+// while a request is under way lets that request finish and records its
+// outcome, so the event is not sent again when the lease runs out; a
+// delivery not started yet is left for the next claim.
+func TestWebhookShutdownKeepsOutcome(t *testing.T) {
+	t.Parallel()
+	b, rc, s := hookSetup(t, bottest.Options{})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	stopping := make(chan struct{})
+	rc.srv.Config.Handler = func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			cancel() // serve stops while the receiver works
+			<-stopping
+			next.ServeHTTP(w, r)
+		})
+	}(rc.srv.Config.Handler)
+	b.Command(t, coach, "webhook test 1")
+	go func() {
+		<-ctx.Done()
+		close(stopping)
+	}()
+	if _, err := s.RunOnce(ctx); err != nil {
+		t.Fatalf("RunOnce while stopping: %v", err)
+	}
+	b.Clock.Advance(bot.WebhookLease + time.Minute)
+	if n := drain(t, s); n != 0 {
+		t.Errorf("after the stop, %d sent again", n)
+	}
+	if n := len(rc.received()); n != 1 {
+		t.Errorf("the receiver got %d requests, want 1", n)
+	}
+	has(t, b.Command(t, coach, "webhooks"), ": ok")
+}
