@@ -647,3 +647,31 @@ func TestWebhookShutdownKeepsOutcome(t *testing.T) {
 	}
 	has(t, b.Command(t, coach, "webhooks"), ": ok")
 }
+
+// TestWebhookRemovedWhileLeased: a webhook removed while its delivery is
+// under way loses the outcome quietly: no error, no message to the coach
+// (a 410 would turn a webhook off and say so), nothing sent again.
+func TestWebhookRemovedWhileLeased(t *testing.T) {
+	t.Parallel()
+	b, rc, s := hookSetup(t, bottest.Options{})
+	rc.srv.Config.Handler = func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			has(t, b.Command(t, coach, "webhook remove 1"), "Removed webhook 1")
+			next.ServeHTTP(w, r)
+		})
+	}(rc.srv.Config.Handler)
+	rc.answer(http.StatusGone)
+	b.Command(t, coach, "webhook test 1")
+	dmsBefore := len(b.Messenger.SentTo("coach"))
+	if _, err := s.RunOnce(context.Background()); err != nil {
+		t.Fatalf("RunOnce: %v", err)
+	}
+	if n := len(b.Messenger.SentTo("coach")) - dmsBefore; n != 0 {
+		t.Errorf("the coach was told %d times about a webhook they removed", n)
+	}
+	b.Clock.Advance(bot.WebhookLease + time.Hour)
+	if n := drain(t, s); n != 0 || len(rc.received()) != 1 {
+		t.Errorf("after removal: %d sent, %d received, want 0 and 1", n, len(rc.received()))
+	}
+	has(t, b.Command(t, coach, "webhooks"), "You have no webhooks")
+}
