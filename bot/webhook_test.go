@@ -168,6 +168,8 @@ func TestWebhookAddRefusals(t *testing.T) {
 		{"https://[::7f00:1]/hook", "not on the public internet"},
 		{"https://user:pw@10.0.0.1/hook", "not on the public internet"},
 		{"https://[fe80::1%25eth0]/hook", "not on the public internet"},
+		{"https://93.184.215.14:99999/hook", "port 99999"},
+		{"https://93.184.215.14:0/hook", "port 0"},
 		{"http://hooks.example.com/hook", "must start with https://"},
 		{"ftp://hooks.example.com/hook", "must start with https://"},
 		{"hooks.example.com/hook", "not a web address"},
