@@ -40,6 +40,9 @@ const (
 	// webhookGap is the longest wait between two tries of a delivery
 	// that still counts as one run of failures: twice the longest retry.
 	webhookGap = 2 * WebhookMaxRetry
+	// webhookOutcomeWrite bounds storing a batch's outcomes and turning
+	// webhooks off after it, which go on when serve is stopping.
+	webhookOutcomeWrite = 15 * time.Second
 	// webhookMaxBody is how much of a response is read (and dropped), so
 	// that the connection can be reused.
 	webhookMaxBody = 4 << 10
@@ -100,8 +103,7 @@ func (s *WebhookSender) RunOnce(ctx context.Context) (int, error) {
 	// event must not get it again when the lease runs out. No new request
 	// starts after ctx ends; those deliveries wait for the next claim.
 	stopping := ctx
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), WebhookLease)
-	defer cancel()
+	ctx = context.WithoutCancel(ctx) // each request has its timeout
 	outcomes := make([]webhookOutcome, len(ds))
 	work := make(chan int)
 	var wg sync.WaitGroup
@@ -133,6 +135,10 @@ func (s *WebhookSender) RunOnce(ctx context.Context) (int, error) {
 			done, claimed = append(done, o.d), append(claimed, o.claimed)
 		}
 	}
+	// The writes after the requests are bounded on their own, so that a
+	// stopping replica with its database gone still stops.
+	ctx, cancel := context.WithTimeout(ctx, webhookOutcomeWrite)
+	defer cancel()
 	lost, err := b.store.UpdateWebhookDeliveries(ctx, done, claimed)
 	if err != nil {
 		return len(done), fmt.Errorf("store webhook outcomes: %w", err)
