@@ -132,6 +132,13 @@ func (b *Bot) checkWebhookURL(ctx context.Context, raw string) (*url.URL, error)
 		return nil, usageError("The address must start with https://.", "webhook")
 	}
 	u.Scheme = strings.ToLower(u.Scheme)
+	if p := u.Port(); p != "" {
+		// url.Parse takes any digits; a port nothing can listen on would
+		// fail every request for 3 days before the coach heard of it.
+		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+			return nil, usageError(fmt.Sprintf("The address has port %s; a port is a number from 1 to 65535.", clip(p, 10)), "webhook")
+		}
+	}
 	if b.webhookPrivate {
 		return u, nil
 	}

@@ -37,6 +37,12 @@ const (
 	// WebhookGiveUp is how long a delivery may keep failing before its
 	// webhook is turned off and the coach told.
 	WebhookGiveUp = 72 * time.Hour
+	// webhookGap is the longest wait between two tries of a delivery
+	// that still counts as one run of failures: twice the longest retry.
+	webhookGap = 2 * WebhookMaxRetry
+	// webhookOutcomeWrite bounds storing a batch's outcomes and turning
+	// webhooks off after it, which go on when serve is stopping.
+	webhookOutcomeWrite = 15 * time.Second
 	// webhookMaxBody is how much of a response is read (and dropped), so
 	// that the connection can be reused.
 	webhookMaxBody = 4 << 10
@@ -92,6 +98,12 @@ func (s *WebhookSender) RunOnce(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	timeout := cmp.Or(s.Timeout, WebhookTimeout)
+	// Once claimed, a request under way finishes and its outcome is
+	// stored even when ctx ends (serve stopping): a receiver that got the
+	// event must not get it again when the lease runs out. No new request
+	// starts after ctx ends; those deliveries wait for the next claim.
+	stopping := ctx
+	ctx = context.WithoutCancel(ctx) // each request has its timeout
 	outcomes := make([]webhookOutcome, len(ds))
 	work := make(chan int)
 	var wg sync.WaitGroup
@@ -102,7 +114,7 @@ func (s *WebhookSender) RunOnce(ctx context.Context) (int, error) {
 				outcomes[i].claimed = d.LeaseUntil
 				// Too close to the end of its lease: another replica may
 				// claim it while it is sent. It waits for the next claim.
-				if b.clock.Now().Add(timeout + 10*time.Second).After(d.LeaseUntil) {
+				if stopping.Err() != nil || b.clock.Now().Add(timeout+10*time.Second).After(d.LeaseUntil) {
 					continue
 				}
 				outcomes[i].d = d
@@ -123,6 +135,10 @@ func (s *WebhookSender) RunOnce(ctx context.Context) (int, error) {
 			done, claimed = append(done, o.d), append(claimed, o.claimed)
 		}
 	}
+	// The writes after the requests are bounded on their own, so that a
+	// stopping replica with its database gone still stops.
+	ctx, cancel := context.WithTimeout(ctx, webhookOutcomeWrite)
+	defer cancel()
 	lost, err := b.store.UpdateWebhookDeliveries(ctx, done, claimed)
 	if err != nil {
 		return len(done), fmt.Errorf("store webhook outcomes: %w", err)
@@ -160,13 +176,17 @@ func (s *WebhookSender) deliver(ctx context.Context, d *WebhookDelivery, timeout
 	b := s.Bot
 	status, retryAfter, reason := s.post(ctx, d, timeout)
 	now := b.clock.Now().UTC()
+	prev := d.UpdatedAt // the last outcome: the failure before, when one
 	d.UpdatedAt, d.LeaseUntil = now, time.Time{}
 	if reason == "" {
 		d.State, d.DeliveredAt, d.LastError, d.FirstFailedAt = WebhookDelivered, now, "", time.Time{}
 		return ""
 	}
 	d.LastError = reason
-	if d.FirstFailedAt.IsZero() {
+	// A run of failures is one smart90 watched: after a gap no retry
+	// explains (every replica down, the clock jumped), it starts again,
+	// so two failures days apart do not turn the webhook off.
+	if d.FirstFailedAt.IsZero() || now.Sub(prev) > webhookGap {
 		d.FirstFailedAt = now
 	}
 	b.log.InfoContext(ctx, "webhook delivery failed", "webhook", d.WebhookID, "delivery", d.ID, "attempt", d.Attempts, "reason", reason)

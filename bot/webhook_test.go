@@ -163,6 +163,13 @@ func TestWebhookAddRefusals(t *testing.T) {
 		{"https://[fd00::1]/hook", "not on the public internet"},
 		{"https://100.64.0.1/hook", "not on the public internet"},
 		{"https://localhost:8443/hook", "not on the public internet"}, // a name that resolves to loopback
+		{"https://0.1.2.3:6379/", "not on the public internet"},       // Linux connects 0/8 to this host
+		{"https://[::ffff:127.0.0.1]/hook", "not on the public internet"},
+		{"https://[::7f00:1]/hook", "not on the public internet"},
+		{"https://user:pw@10.0.0.1/hook", "not on the public internet"},
+		{"https://[fe80::1%25eth0]/hook", "not on the public internet"},
+		{"https://93.184.215.14:99999/hook", "port 99999"},
+		{"https://93.184.215.14:0/hook", "port 0"},
 		{"http://hooks.example.com/hook", "must start with https://"},
 		{"ftp://hooks.example.com/hook", "must start with https://"},
 		{"hooks.example.com/hook", "not a web address"},
@@ -172,6 +179,11 @@ func TestWebhookAddRefusals(t *testing.T) {
 		out := b.Command(t, coach, "webhook add "+tc.url)
 		has(t, out, tc.want)
 		lacks(t, out, "Added webhook", "whsec_")
+	}
+	// Numbers that a C resolver reads as 127.0.0.1 (decimal, octal, hex,
+	// short forms) are names to Go's: refused either way.
+	for _, u := range []string{"https://2130706433/", "https://017700000001/", "https://0x7f000001/", "https://0177.0.0.1/", "https://127.1/"} {
+		lacks(t, b.Command(t, coach, "webhook add "+u), "Added webhook", "whsec_")
 	}
 	// A host whose DNS answer is private.
 	priv := bottest.SetupWith(t, bottest.Options{WebhookResolver: fakeResolver{netip.MustParseAddr("10.0.0.7")}})
@@ -570,4 +582,98 @@ func TestWebhookCycleTwoStarts(t *testing.T) {
 		!strings.Contains(cycles[1], `"start":"`+c2.Start.String()+`"`) {
 		t.Errorf("cycle.started events: %q, want cycle 1's and cycle 2's", cycles)
 	}
+}
+
+// TestWebhookClockJumpDoesNotDisable: two failures three days apart, with
+// no try between them (smart90 was down, or the clock jumped), are not
+// three days of failures: the webhook stays on, and the run of failures
+// counts from the try after the gap.
+func TestWebhookClockJumpDoesNotDisable(t *testing.T) {
+	t.Parallel()
+	b, rc, s := hookSetup(t, bottest.Options{})
+	rc.answer(500, 500, 500)
+	b.Command(t, coach, "webhook test 1")
+	dmsBefore := len(b.Messenger.SentTo("coach"))
+	if n := drain(t, s); n != 1 {
+		t.Fatalf("first run sent %d, want 1", n)
+	}
+	b.Clock.Advance(bot.WebhookGiveUp + time.Hour)
+	if n := drain(t, s); n != 1 {
+		t.Fatalf("after the jump: sent %d, want the retry", n)
+	}
+	if n := len(b.Messenger.SentTo("coach")) - dmsBefore; n != 0 {
+		t.Errorf("the coach was told %d times after two failures", n)
+	}
+	has(t, b.Command(t, coach, "webhooks"), "active")
+	// It goes on being tried, and is delivered once the receiver answers.
+	b.Clock.Advance(bot.WebhookMaxRetry)
+	drain(t, s)
+	b.Clock.Advance(bot.WebhookMaxRetry)
+	if n := drain(t, s); n != 1 {
+		t.Errorf("the retry after: sent %d, want 1", n)
+	}
+	has(t, b.Command(t, coach, "webhooks"), "active", ": ok")
+}
+
+// TestWebhookShutdownKeepsOutcome: serve stopping (its context cancelled)
+// while a request is under way lets that request finish and records its
+// outcome, so the event is not sent again when the lease runs out; a
+// delivery not started yet is left for the next claim.
+func TestWebhookShutdownKeepsOutcome(t *testing.T) {
+	t.Parallel()
+	b, rc, s := hookSetup(t, bottest.Options{})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	stopping := make(chan struct{})
+	rc.srv.Config.Handler = func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			cancel() // serve stops while the receiver works
+			<-stopping
+			next.ServeHTTP(w, r)
+		})
+	}(rc.srv.Config.Handler)
+	b.Command(t, coach, "webhook test 1")
+	go func() {
+		<-ctx.Done()
+		close(stopping)
+	}()
+	if _, err := s.RunOnce(ctx); err != nil {
+		t.Fatalf("RunOnce while stopping: %v", err)
+	}
+	b.Clock.Advance(bot.WebhookLease + time.Minute)
+	if n := drain(t, s); n != 0 {
+		t.Errorf("after the stop, %d sent again", n)
+	}
+	if n := len(rc.received()); n != 1 {
+		t.Errorf("the receiver got %d requests, want 1", n)
+	}
+	has(t, b.Command(t, coach, "webhooks"), ": ok")
+}
+
+// TestWebhookRemovedWhileLeased: a webhook removed while its delivery is
+// under way loses the outcome quietly: no error, no message to the coach
+// (a 410 would turn a webhook off and say so), nothing sent again.
+func TestWebhookRemovedWhileLeased(t *testing.T) {
+	t.Parallel()
+	b, rc, s := hookSetup(t, bottest.Options{})
+	rc.srv.Config.Handler = func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			has(t, b.Command(t, coach, "webhook remove 1"), "Removed webhook 1")
+			next.ServeHTTP(w, r)
+		})
+	}(rc.srv.Config.Handler)
+	rc.answer(http.StatusGone)
+	b.Command(t, coach, "webhook test 1")
+	dmsBefore := len(b.Messenger.SentTo("coach"))
+	if _, err := s.RunOnce(context.Background()); err != nil {
+		t.Fatalf("RunOnce: %v", err)
+	}
+	if n := len(b.Messenger.SentTo("coach")) - dmsBefore; n != 0 {
+		t.Errorf("the coach was told %d times about a webhook they removed", n)
+	}
+	b.Clock.Advance(bot.WebhookLease + time.Hour)
+	if n := drain(t, s); n != 0 || len(rc.received()) != 1 {
+		t.Errorf("after removal: %d sent, %d received, want 0 and 1", n, len(rc.received()))
+	}
+	has(t, b.Command(t, coach, "webhooks"), "You have no webhooks")
 }

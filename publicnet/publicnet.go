@@ -40,23 +40,44 @@ func Client(refusal error) *http.Client {
 // Public reports whether a is a global unicast address outside the
 // private (IPv4 RFC 1918, IPv6 unique local fc00::/7), loopback,
 // link-local, carrier-grade NAT, benchmarking and NAT64 ranges. The
-// unspecified and multicast addresses are not global unicast.
+// unspecified and multicast addresses are not global unicast; nor is
+// 0.0.0.0/8, which Linux connects to this host itself, nor 240.0.0.0/4.
+// An IPv6 address must be in 2000::/3, the global unicast space, and not
+// one that embeds an IPv4 address a relay or translator could reach
+// (6to4, NAT64), so the deprecated IPv4-compatible (::a.b.c.d),
+// IPv4-translated and site-local forms are refused too.
 func Public(a netip.Addr) bool {
 	a = a.Unmap()
 	if !a.IsGlobalUnicast() || a.IsPrivate() || a.IsLoopback() || a.IsLinkLocalUnicast() {
 		return false
 	}
-	for _, p := range []netip.Prefix{
-		netip.MustParsePrefix("100.64.0.0/10"), // carrier-grade NAT
-		netip.MustParsePrefix("192.0.0.0/24"),
-		netip.MustParsePrefix("198.18.0.0/15"),
-		netip.MustParsePrefix("64:ff9b::/96"), // NAT64 can reach IPv4 private ranges
-	} {
+	if a.Is6() && !globalIPv6.Contains(a) {
+		return false
+	}
+	for _, p := range notPublic {
 		if p.Contains(a) {
 			return false
 		}
 	}
 	return true
+}
+
+// globalIPv6 is the IPv6 global unicast space.
+var globalIPv6 = netip.MustParsePrefix("2000::/3")
+
+// notPublic are the ranges inside the global unicast space that are not
+// the public internet.
+var notPublic = []netip.Prefix{
+	netip.MustParsePrefix("0.0.0.0/8"),     // "this network": Linux connects it to this host
+	netip.MustParsePrefix("100.64.0.0/10"), // carrier-grade NAT
+	netip.MustParsePrefix("192.0.0.0/24"),
+	netip.MustParsePrefix("198.18.0.0/15"),
+	netip.MustParsePrefix("240.0.0.0/4"),    // reserved
+	netip.MustParsePrefix("64:ff9b::/96"),   // NAT64 can reach IPv4 private ranges
+	netip.MustParsePrefix("64:ff9b:1::/48"), // local-use NAT64
+	netip.MustParsePrefix("2002::/16"),      // 6to4 embeds any IPv4 address
+	netip.MustParsePrefix("2001::/32"),      // Teredo embeds one too
+	netip.MustParsePrefix("2001:db8::/32"),  // documentation
 }
 
 // ErrNotPublic is what CheckHost returns, wrapped, for a host that is or

@@ -3,9 +3,11 @@ package publicnet_test
 import (
 	"context"
 	"errors"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
+	"sync/atomic"
 	"testing"
 
 	"github.com/smart90/smart90/publicnet"
@@ -32,6 +34,16 @@ func TestPublic(t *testing.T) {
 		"ff02::1":               false,
 		"::ffff:127.0.0.1":      false,
 		"64:ff9b::a00:1":        false,
+		// Linux connects 0.0.0.0/8 to this host itself.
+		"0.1.2.3":          false,
+		"0.0.0.1":          false,
+		"240.0.0.1":        false, // reserved
+		"::7f00:1":         false, // IPv4-compatible, deprecated
+		"::ffff:0:7f00:1":  false, // IPv4-translated
+		"64:ff9b:1::a00:1": false, // local-use NAT64
+		"2002:7f00:1::":    false, // 6to4 of 127.0.0.1
+		"fec0::1":          false, // site-local, deprecated
+		"100::1":           false, // discard
 	} {
 		if got := publicnet.Public(netip.MustParseAddr(addr)); got != want {
 			t.Errorf("Public(%s) = %v, want %v", addr, got, want)
@@ -54,19 +66,29 @@ func TestCheckHost(t *testing.T) {
 	}
 }
 
-// TestClient checks the client refuses a loopback server at connect time.
+// TestClient checks the client refuses a loopback server at connect
+// time, however its address is written: 0.x.x.x reaches this host on
+// Linux, and a mapped IPv6 address is the IPv4 one.
 func TestClient(t *testing.T) {
 	t.Parallel()
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {}))
+	var hits atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { hits.Add(1) }))
 	defer srv.Close()
+	_, port, _ := net.SplitHostPort(srv.Listener.Addr().String())
 	refusal := errors.New("refused")
-	req, _ := http.NewRequestWithContext(context.Background(), http.MethodGet, srv.URL, nil)
-	resp, err := publicnet.Client(refusal).Do(req)
-	if err == nil {
-		resp.Body.Close()
-		t.Fatal("a request to a loopback server went through")
+	for _, host := range []string{"127.0.0.1", "0.1.2.3", "0.0.0.0", "[::ffff:127.0.0.1]", "localhost"} {
+		req, _ := http.NewRequestWithContext(context.Background(), http.MethodGet, "http://"+host+":"+port+"/", nil)
+		resp, err := publicnet.Client(refusal).Do(req)
+		if err == nil {
+			resp.Body.Close()
+			t.Errorf("a request to %s, this host, went through", host)
+			continue
+		}
+		if !errors.Is(err, refusal) {
+			t.Errorf("%s: error = %v, want it to wrap the refusal", host, err)
+		}
 	}
-	if !errors.Is(err, refusal) {
-		t.Errorf("error = %v, want it to wrap the refusal", err)
+	if n := hits.Load(); n != 0 {
+		t.Errorf("the loopback server got %d requests", n)
 	}
 }

@@ -37,14 +37,21 @@ func (a *Adapter) handleThenReply(ctx context.Context, key string, inst *bot.Ins
 	}
 }
 
-// event is the core event for what the activity's sender did.
+// event is the core event for what the activity's sender did. Its
+// Channel is where others read the event (bot.Event): a team's channel,
+// or a group chat, which has no channel id but is read by everyone in it
+// (so the core hands out no secret there and takes none).
 func (a *Adapter) event(in *inbound, kind bot.EventKind) bot.Event {
+	ch := in.channel
+	if ch == "" && !in.personal() {
+		ch = in.Conversation.ID
+	}
 	return bot.Event{
 		Platform:     bot.PlatformTeams,
 		Installation: in.tenant,
 		User:         bot.UserRef{ExternalID: in.From.ID, DisplayName: in.From.Name, TimeZone: in.LocalTimezone},
 		Kind:         kind,
-		Channel:      in.channel,
+		Channel:      ch,
 	}
 }
 

@@ -73,6 +73,11 @@ func TestCalendarsNeedKey(t *testing.T) {
 	if bot.ErrorCode(err) != bot.EFORBIDDEN || !strings.Contains(bot.ErrorMessage(err), "SMART90_ENCRYPTION_KEY") {
 		t.Errorf("PutCalendar without a key = %v, want EFORBIDDEN naming SMART90_ENCRYPTION_KEY", err)
 	}
+	// A webhook's address and secret, too (docs/webhooks.md).
+	err = calendarsNeedKey{}.PutWebhook(t.Context(), &bot.Webhook{CoachID: 1, URL: []byte("https://example.com/hook"), Secret: []byte("whsec_x")})
+	if bot.ErrorCode(err) != bot.EFORBIDDEN || !strings.Contains(bot.ErrorMessage(err), "SMART90_ENCRYPTION_KEY") {
+		t.Errorf("PutWebhook without a key = %v, want EFORBIDDEN naming SMART90_ENCRYPTION_KEY", err)
+	}
 }
 
 func TestCalendarMaxBytesConfig(t *testing.T) {
