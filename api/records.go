@@ -70,6 +70,21 @@ func (h *handler) rockNumbers(ctx context.Context, engagementID int64) (map[int6
 
 // checkIns lists the client's check-ins, by day, a page at a time.
 func (h *handler) checkIns(ctx context.Context, c *caller, r *http.Request) (any, http.Header, error) {
+	return pagedRows(ctx, h, c, r, "check-ins", h.store.CheckIns,
+		func(e *bot.Engagement, number map[int64]int, x *bot.CheckIn) (bot.Date, checkIn) {
+			return x.Day, checkIn{Day: x.Day, EngagementID: e.ID, Cycle: e.CycleOn(x.Day).N,
+				Status: string(x.Status), MovedForward: x.Moved, Priority: x.Priority, PriorityRock: number[x.PriorityRockID],
+				Stuck: x.Stuck, Energy: x.Energy, SubmittedAt: instant(x.SubmittedAt), UpdatedAt: instant(x.UpdatedAt)}
+		})
+}
+
+// pagedRows is a paginated list of the client's rows by day (check-ins,
+// weekly reports): load reads an engagement's rows within the page's days,
+// row turns one into its day and its API form, given the engagement's
+// rock numbers by rock ID.
+func pagedRows[R, T any](ctx context.Context, h *handler, c *caller, r *http.Request, what string,
+	load func(ctx context.Context, engagementID int64, from, to bot.Date) ([]R, error),
+	row func(e *bot.Engagement, number map[int64]int, x R) (bot.Date, T)) (any, http.Header, error) {
 	s, err := h.scope(ctx, c, r)
 	if err != nil {
 		return nil, nil, err
@@ -78,23 +93,22 @@ func (h *handler) checkIns(ctx context.Context, c *caller, r *http.Request) (any
 	if err != nil {
 		return nil, nil, err
 	}
-	var rows []keyed[checkIn]
+	var rows []keyed[T]
 	for _, e := range s.engagements {
-		cs, err := h.store.CheckIns(ctx, e.ID, p.start(), p.to)
+		xs, err := load(ctx, e.ID, p.start(), p.to)
 		if err != nil {
-			return nil, nil, fmt.Errorf("load check-ins of engagement %d: %w", e.ID, err)
+			return nil, nil, fmt.Errorf("load %s of engagement %d: %w", what, e.ID, err)
 		}
-		if len(cs) == 0 {
+		if len(xs) == 0 {
 			continue
 		}
 		number, err := h.rockNumbers(ctx, e.ID)
 		if err != nil {
 			return nil, nil, err
 		}
-		for _, x := range cs {
-			rows = append(rows, keyed[checkIn]{x.Day, e.ID, checkIn{Day: x.Day, EngagementID: e.ID, Cycle: e.CycleOn(x.Day).N,
-				Status: string(x.Status), MovedForward: x.Moved, Priority: x.Priority, PriorityRock: number[x.PriorityRockID],
-				Stuck: x.Stuck, Energy: x.Energy, SubmittedAt: instant(x.SubmittedAt), UpdatedAt: instant(x.UpdatedAt)}})
+		for _, x := range xs {
+			day, v := row(e, number, x)
+			rows = append(rows, keyed[T]{day, e.ID, v})
 		}
 	}
 	out, hdr := paginate(r, p, rows)
@@ -125,38 +139,15 @@ type rockUpdate struct {
 // weeklyReports lists the client's weekly reports, by week (its Monday),
 // a page at a time.
 func (h *handler) weeklyReports(ctx context.Context, c *caller, r *http.Request) (any, http.Header, error) {
-	s, err := h.scope(ctx, c, r)
-	if err != nil {
-		return nil, nil, err
-	}
-	p, err := parsePage(r)
-	if err != nil {
-		return nil, nil, err
-	}
-	var rows []keyed[weeklyReport]
-	for _, e := range s.engagements {
-		ws, err := h.store.WeeklyReports(ctx, e.ID, p.start(), p.to)
-		if err != nil {
-			return nil, nil, fmt.Errorf("load weekly reports of engagement %d: %w", e.ID, err)
-		}
-		if len(ws) == 0 {
-			continue
-		}
-		number, err := h.rockNumbers(ctx, e.ID)
-		if err != nil {
-			return nil, nil, err
-		}
-		for _, x := range ws {
+	return pagedRows(ctx, h, c, r, "weekly reports", h.store.WeeklyReports,
+		func(e *bot.Engagement, number map[int64]int, x *bot.WeeklyReport) (bot.Date, weeklyReport) {
 			w := weeklyReport{Week: x.Week, EngagementID: e.ID, Cycle: e.CycleOn(e.WeeklyDay(x.Week)).N, Status: string(x.Status),
 				Rocks: []rockUpdate{}, Win: x.Win, Stuck: x.Stuck, Ask: x.Ask, SubmittedAt: instant(x.SubmittedAt), UpdatedAt: instant(x.UpdatedAt)}
 			for _, u := range x.Rocks {
 				w.Rocks = append(w.Rocks, rockUpdate{RockID: u.RockID, Rock: number[u.RockID], Status: string(u.Status), Progress: u.Progress, Note: u.Note})
 			}
-			rows = append(rows, keyed[weeklyReport]{x.Week, e.ID, w})
-		}
-	}
-	out, hdr := paginate(r, p, rows)
-	return out, hdr, nil
+			return x.Week, w
+		})
 }
 
 type measurable struct {
