@@ -27,6 +27,70 @@ type DeliveryContext struct {
 	CheckIn *CheckIn
 }
 
+// DeliveryReads is what a store read at once for a batch of deliveries
+// (DeliveryStore.DeliveryContexts); Contexts hands each delivery its own
+// copy of what it needs.
+type DeliveryReads struct {
+	People        map[int64]*Person       // by ID
+	Installations map[int64]*Installation // by ID
+	Engagements   map[int64]*Engagement   // by ID
+	Rocks         map[int64][]*Rock       // by engagement ID, each by Position
+	CheckIns      map[CheckInKey]*CheckIn
+}
+
+// CheckInKey names one engagement's check-in of one day.
+type CheckInKey struct {
+	EngagementID int64
+	Day          Date
+}
+
+// NewDeliveryReads returns empty reads to fill.
+func NewDeliveryReads() *DeliveryReads {
+	return &DeliveryReads{People: map[int64]*Person{}, Installations: map[int64]*Installation{},
+		Engagements: map[int64]*Engagement{}, Rocks: map[int64][]*Rock{}, CheckIns: map[CheckInKey]*CheckIn{}}
+}
+
+// Contexts returns, by delivery ID, the context of each of ds the reads
+// hold: its person with their installation, its engagement with its
+// rocks, and its check-in. A delivery whose person, installation or
+// engagement was not read is left out. Each context is a copy of its
+// own, so that a sender may change it.
+func (r *DeliveryReads) Contexts(ds []*Delivery) map[int64]*DeliveryContext {
+	out := make(map[int64]*DeliveryContext, len(ds))
+	for _, d := range ds {
+		p, ok := r.People[d.PersonID]
+		if !ok {
+			continue
+		}
+		inst, ok := r.Installations[p.InstallationID]
+		if !ok {
+			continue
+		}
+		pc, ic := *p, *inst
+		dc := &DeliveryContext{Person: &pc, Installation: &ic}
+		if d.EngagementID != 0 {
+			e, ok := r.Engagements[d.EngagementID]
+			if !ok {
+				continue
+			}
+			ec := *e
+			dc.Engagement, dc.Rocks = &ec, make([]*Rock, len(r.Rocks[d.EngagementID]))
+			for i, rock := range r.Rocks[d.EngagementID] {
+				rc := *rock
+				dc.Rocks[i] = &rc
+			}
+		}
+		if day, ok := d.CheckInDay(); ok {
+			if c, ok := r.CheckIns[CheckInKey{d.EngagementID, day}]; ok {
+				cc := *c
+				dc.CheckIn = &cc
+			}
+		}
+		out[d.ID] = dc
+	}
+	return out
+}
+
 // CheckInDay returns the day of the check-in a daily check-in or its
 // reminder asks for (its Period), and false for other deliveries.
 func (d *Delivery) CheckInDay() (Date, bool) {

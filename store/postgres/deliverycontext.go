@@ -15,9 +15,8 @@ import (
 // installations, the engagements, their rocks, the check-ins of the days
 // asked), each reading every row the batch needs with = ANY or unnest.
 func (db *DB) DeliveryContexts(ctx context.Context, ds []*bot.Delivery) (map[int64]*bot.DeliveryContext, error) {
-	out := make(map[int64]*bot.DeliveryContext, len(ds))
 	if len(ds) == 0 {
-		return out, nil
+		return map[int64]*bot.DeliveryContext{}, nil
 	}
 	var (
 		personIDs, engagementIDs []int64
@@ -39,32 +38,21 @@ func (db *DB) DeliveryContexts(ctx context.Context, ds []*bot.Delivery) (map[int
 		}
 	}
 
-	type recipient struct {
-		p    bot.Person
-		inst bot.Installation
-	}
-	type checkInKey struct {
-		engagementID int64
-		day          bot.Date
-	}
 	var (
-		people      = map[int64]*recipient{}
-		engagements = map[int64]*bot.Engagement{}
-		rocks       = map[int64][]*bot.Rock{}
-		checkIns    = map[checkInKey]*bot.CheckIn{}
-		b           pgx.Batch
+		reads = bot.NewDeliveryReads()
+		b     pgx.Batch
 	)
 	b.Queue(`
 		SELECT `+prefixed("p", personColumns)+`, `+prefixed("i", installationColumns)+`
 		FROM people p JOIN installations i ON i.id = p.installation_id
 		WHERE p.id = ANY ($1)`, personIDs).Query(func(rows pgx.Rows) error {
 		for rows.Next() {
-			r := &recipient{}
-			if err := rows.Scan(append(personDest(&r.p), installationDest(&r.inst)...)...); err != nil {
+			p, inst := &bot.Person{}, &bot.Installation{}
+			if err := rows.Scan(append(personDest(p), installationDest(inst)...)...); err != nil {
 				return err
 			}
-			noToken(&r.inst)
-			people[r.p.ID] = r
+			noToken(inst)
+			reads.People[p.ID], reads.Installations[inst.ID] = p, inst
 		}
 		return rows.Err()
 	})
@@ -72,7 +60,7 @@ func (db *DB) DeliveryContexts(ctx context.Context, ds []*bot.Delivery) (map[int
 		b.Queue(`SELECT `+engagementColumns+` FROM engagements WHERE id = ANY ($1)`, engagementIDs).Query(func(rows pgx.Rows) error {
 			es, err := collectEngagements(rows)
 			for _, e := range es {
-				engagements[e.ID] = e
+				reads.Engagements[e.ID] = e
 			}
 			return err
 		})
@@ -80,7 +68,7 @@ func (db *DB) DeliveryContexts(ctx context.Context, ds []*bot.Delivery) (map[int
 			engagementIDs).Query(func(rows pgx.Rows) error {
 			rs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*bot.Rock, error) { return scanRock(r) })
 			for _, r := range rs {
-				rocks[r.EngagementID] = append(rocks[r.EngagementID], r)
+				reads.Rocks[r.EngagementID] = append(reads.Rocks[r.EngagementID], r)
 			}
 			return err
 		})
@@ -93,7 +81,7 @@ func (db *DB) DeliveryContexts(ctx context.Context, ds []*bot.Delivery) (map[int
 			ciEngagements, ciDays).Query(func(rows pgx.Rows) error {
 			cs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*bot.CheckIn, error) { return scanCheckIn(r) })
 			for _, c := range cs {
-				checkIns[checkInKey{c.EngagementID, c.Day}] = c
+				reads.CheckIns[bot.CheckInKey{EngagementID: c.EngagementID, Day: c.Day}] = c
 			}
 			return err
 		})
@@ -102,32 +90,5 @@ func (db *DB) DeliveryContexts(ctx context.Context, ds []*bot.Delivery) (map[int
 		return nil, wrap(err, fmt.Sprintf("load the context of %d deliveries", len(ds)))
 	}
 
-	for _, d := range ds {
-		r, ok := people[d.PersonID]
-		if !ok {
-			continue
-		}
-		p, inst := r.p, r.inst
-		dc := &bot.DeliveryContext{Person: &p, Installation: &inst}
-		if d.EngagementID != 0 {
-			e, ok := engagements[d.EngagementID]
-			if !ok {
-				continue
-			}
-			ec := *e
-			dc.Engagement, dc.Rocks = &ec, make([]*bot.Rock, len(rocks[d.EngagementID]))
-			for i, rock := range rocks[d.EngagementID] {
-				rc := *rock
-				dc.Rocks[i] = &rc
-			}
-		}
-		if day, ok := d.CheckInDay(); ok {
-			if c, ok := checkIns[checkInKey{d.EngagementID, day}]; ok {
-				cc := *c
-				dc.CheckIn = &cc
-			}
-		}
-		out[d.ID] = dc
-	}
-	return out, nil
+	return reads.Contexts(ds), nil
 }

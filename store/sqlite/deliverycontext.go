@@ -15,9 +15,8 @@ import (
 // engagements on the days asked. Each list of keys is one JSON array
 // (json_each), so no batch is too large for SQLite's limit on parameters.
 func (db *DB) DeliveryContexts(ctx context.Context, ds []*bot.Delivery) (map[int64]*bot.DeliveryContext, error) {
-	out := make(map[int64]*bot.DeliveryContext, len(ds))
 	if len(ds) == 0 {
-		return out, nil
+		return map[int64]*bot.DeliveryContext{}, nil
 	}
 	var (
 		personIDs, engagementIDs, ciEngagements = []int64{}, []int64{}, []int64{}
@@ -46,20 +45,7 @@ func (db *DB) DeliveryContexts(ctx context.Context, ds []*bot.Delivery) (map[int
 		}
 	}
 
-	type recipient struct {
-		p    bot.Person
-		inst bot.Installation
-	}
-	type checkInKey struct {
-		engagementID int64
-		day          bot.Date
-	}
-	var (
-		people      = map[int64]*recipient{}
-		engagements = map[int64]*bot.Engagement{}
-		rocks       = map[int64][]*bot.Rock{}
-		checkIns    = map[checkInKey]*bot.CheckIn{}
-	)
+	reads := bot.NewDeliveryReads()
 	err := db.readTx(ctx, func(tx *sql.Tx) error {
 		rows, err := tx.QueryContext(ctx, `
 			SELECT `+prefixed("p", personColumns)+`, `+prefixed("i", installationColumns)+`
@@ -69,12 +55,12 @@ func (db *DB) DeliveryContexts(ctx context.Context, ds []*bot.Delivery) (map[int
 			return err
 		}
 		for rows.Next() {
-			r := &recipient{}
-			if err := rows.Scan(append(personDest(&r.p), installationDest(&r.inst)...)...); err != nil {
+			p, inst := &bot.Person{}, &bot.Installation{}
+			if err := rows.Scan(append(personDest(p), installationDest(inst)...)...); err != nil {
 				rows.Close()
 				return err
 			}
-			people[r.p.ID] = r
+			reads.People[p.ID], reads.Installations[inst.ID] = p, inst
 		}
 		if err := rows.Close(); err != nil {
 			return err
@@ -93,7 +79,7 @@ func (db *DB) DeliveryContexts(ctx context.Context, ds []*bot.Delivery) (map[int
 			return err
 		}
 		for _, e := range es {
-			engagements[e.ID] = e
+			reads.Engagements[e.ID] = e
 		}
 		rows, err = tx.QueryContext(ctx, `SELECT `+rockColumns+` FROM rocks
 			WHERE engagement_id IN (SELECT value FROM json_each(?)) ORDER BY engagement_id, position`, ids)
@@ -102,7 +88,7 @@ func (db *DB) DeliveryContexts(ctx context.Context, ds []*bot.Delivery) (map[int
 			return err
 		}
 		for _, r := range rs {
-			rocks[r.EngagementID] = append(rocks[r.EngagementID], r)
+			reads.Rocks[r.EngagementID] = append(reads.Rocks[r.EngagementID], r)
 		}
 		if len(ciEngagements) == 0 {
 			return nil
@@ -117,7 +103,7 @@ func (db *DB) DeliveryContexts(ctx context.Context, ds []*bot.Delivery) (map[int
 			return err
 		}
 		for _, c := range cs {
-			checkIns[checkInKey{c.EngagementID, c.Day}] = c
+			reads.CheckIns[bot.CheckInKey{EngagementID: c.EngagementID, Day: c.Day}] = c
 		}
 		return nil
 	})
@@ -125,34 +111,7 @@ func (db *DB) DeliveryContexts(ctx context.Context, ds []*bot.Delivery) (map[int
 		return nil, failure{op: fmt.Sprintf("load the context of %d deliveries", len(ds))}.wrap(err)
 	}
 
-	for _, d := range ds {
-		r, ok := people[d.PersonID]
-		if !ok {
-			continue
-		}
-		p, inst := r.p, r.inst
-		dc := &bot.DeliveryContext{Person: &p, Installation: &inst}
-		if d.EngagementID != 0 {
-			e, ok := engagements[d.EngagementID]
-			if !ok {
-				continue
-			}
-			ec := *e
-			dc.Engagement, dc.Rocks = &ec, make([]*bot.Rock, len(rocks[d.EngagementID]))
-			for i, rock := range rocks[d.EngagementID] {
-				rc := *rock
-				dc.Rocks[i] = &rc
-			}
-		}
-		if day, ok := d.CheckInDay(); ok {
-			if c, ok := checkIns[checkInKey{d.EngagementID, day}]; ok {
-				cc := *c
-				dc.CheckIn = &cc
-			}
-		}
-		out[d.ID] = dc
-	}
-	return out, nil
+	return reads.Contexts(ds), nil
 }
 
 // jsonArray encodes values as a JSON array, for json_each.
