@@ -84,6 +84,7 @@ type Bot struct {
 	awayWords      []string
 	awayLog        statusLog    // when a failed status read was last logged
 	emitFailed     atomic.Int64 // webhook events not queued (WebhookEmitFailures)
+	hookless       hookless     // coaches without a cycle.started webhook, for a minute
 	webhookPrivate bool
 	resolver       Resolver
 	publicURL      string

@@ -165,7 +165,7 @@ func (b *Bot) DeliverWith(ctx context.Context, d *Delivery, dc *DeliveryContext)
 	b.carryOver(ctx, e, e.CycleOn(day), rocks, p.ID, b.clock.Now().UTC())
 	if c := e.CycleOn(day); d.Kind == DeliveryDaily && day.Sub(c.Start) < 7 {
 		// The cycle's first prompts: its start, told once (by its id).
-		b.emitCycle(ctx, e, p, c, b.clock.Now())
+		b.emitCycleFromPrompt(ctx, e, p, c, b.clock.Now())
 	}
 	var m Message
 	t := target{DeliveryDaily, e.ID, day}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -327,6 +328,47 @@ func (b *Bot) emitRockChanges(ctx context.Context, e *Engagement, client *Person
 func (b *Bot) emitAtRisk(ctx context.Context, e *Engagement, client *Person, week Date, reasons []string, at time.Time) {
 	b.emit(ctx, e.CoachID, WebhookClientAtRisk, fmt.Sprintf("%d:%s", e.ID, week), client, at,
 		map[string]any{"engagement_id": e.ID, "week": week.String(), "reasons": reasons})
+}
+
+// hooklessFor is how long a replica remembers that a coach has no webhook
+// taking cycle.started.
+const hooklessFor = time.Minute
+
+// hookless remembers, per replica, coaches found without a webhook that
+// takes cycle.started, until when: every daily prompt of a cycle's first
+// week tells of the cycle (by its id, so once), and without this each
+// would cost a write that queues nothing.
+type hookless struct {
+	mu    sync.Mutex
+	until map[int64]time.Time
+}
+
+// emitCycleFromPrompt is emitCycle for a daily prompt of the cycle's
+// first week, asking the store only when the coach may have a webhook
+// that takes it. A webhook added meanwhile on another replica gets the
+// event from a later prompt of that week.
+func (b *Bot) emitCycleFromPrompt(ctx context.Context, e *Engagement, client *Person, c Cycle, now time.Time) {
+	if e.CoachID == 0 {
+		return
+	}
+	b.hookless.mu.Lock()
+	until, known := b.hookless.until[e.CoachID]
+	b.hookless.mu.Unlock()
+	if known && now.Before(until) {
+		return
+	}
+	ws, err := b.store.Webhooks(ctx, e.CoachID)
+	if err == nil && !slices.ContainsFunc(ws, func(w *Webhook) bool { return w.Enabled() && w.Subscribes(WebhookCycleStarted) }) {
+		b.hookless.mu.Lock()
+		if b.hookless.until == nil || len(b.hookless.until) >= 100_000 {
+			b.hookless.until = map[int64]time.Time{} // a bound, not a policy: the next minute refills it
+		}
+		b.hookless.until[e.CoachID] = now.Add(hooklessFor)
+		b.hookless.mu.Unlock()
+		return
+	}
+	// Read or not (the store may be down: emit counts the failure), try.
+	b.emitCycle(ctx, e, client, c, now)
 }
 
 // emitCycle tells the coach's webhooks that an engagement's cycle c

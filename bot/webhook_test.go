@@ -584,6 +584,37 @@ func TestWebhookCycleTwoStarts(t *testing.T) {
 	}
 }
 
+// TestWebhookCycleAddedDuringFirstWeek: a coach without a webhook when
+// cycle 2's first prompt goes (remembered for a minute, so the week's
+// other prompts ask the store nothing) who adds one later that week gets
+// the cycle's start from the next prompt.
+func TestWebhookCycleAddedDuringFirstWeek(t *testing.T) {
+	t.Parallel()
+	b := bottest.SetupWith(t, bottest.Options{WebhookAllowPrivate: true})
+	e := b.Engage(t, coach, ana)
+	c2 := e.CycleN(2)
+	prompt := func(i int, at string) {
+		day := c2.Start.AddDays(i)
+		b.Clock.Set(bottest.Day(day.String(), at, "Europe/Paris"))
+		b.Prompt(t, ana, bot.DeliveryDaily, day)
+	}
+	prompt(0, "09:00") // no webhook yet
+	rc := newHookReceiver(t)
+	rc.secret = addHook(t, b, rc.srv.URL+"/hook")
+	prompt(1, "09:00")
+	s := &bot.WebhookSender{Bot: b.Bot, AllowPrivate: true, Jitter: func(time.Duration) time.Duration { return 0 }}
+	drain(t, s)
+	var cycles []string
+	for _, g := range rc.received() {
+		if g.Type == bot.WebhookCycleStarted {
+			cycles = append(cycles, string(g.Body))
+		}
+	}
+	if len(cycles) != 1 || !strings.Contains(cycles[0], `"cycle":2,`) {
+		t.Errorf("cycle.started events: %q, want cycle 2's once", cycles)
+	}
+}
+
 // TestWebhookClockJumpDoesNotDisable: two failures three days apart, with
 // no try between them (smart90 was down, or the clock jumped), are not
 // three days of failures: the webhook stays on, and the run of failures
