@@ -29,7 +29,7 @@ func init() {
 		{"session", "session @client [YYYY-MM-DD] [notes] · session @client next YYYY-MM-DD HH:MM [45m] · session @client cancel [YYYY-MM-DD|all]", "log a session that took place (default today), book the next one, or cancel it", true, (*Bot).cmdSession},
 		{"sessions", "sessions [@client]", "your upcoming and past sessions", true, (*Bot).cmdSessions},
 		{"calendar", "calendar [<secret ICS address>|off]", "read your sessions from your calendar (checked every 15 minutes)", true, (*Bot).cmdCalendar},
-		{"webhook", "webhook add <https address> [event …] · webhook test|enable|remove <n>", "send signed events about your clients to an address of yours (DM only)", true, (*Bot).cmdWebhook},
+		{"webhook", "webhook add <https address> [event …] · webhook test|enable|remove <n>", "send signed events about your clients to an address of yours", true, (*Bot).cmdWebhook},
 		{"webhooks", "webhooks", "your webhooks and how they are going", true, (*Bot).cmdWebhook},
 		{"brief", "brief @client", "everything since the last logged session", true, (*Bot).cmdBrief},
 		{"end", "end @client", "end your coaching of a client, or withdraw an invitation (asks to confirm)", true, (*Bot).cmdEnd},
