@@ -87,15 +87,12 @@ func commandEvent(c slack.SlashCommand) bot.Event {
 		Kind:         bot.EventCommand,
 		Text:         text,
 		Mentions:     mentions,
-		Channel:      commandChannel(c),
+		// No Channel, wherever it was typed: Slack shows a slash
+		// command to nobody else and smart90 answers it ephemerally, so
+		// what the core keeps out of channels (a token shown once, a
+		// secret calendar or webhook address) may be given through it.
 	}
 }
-
-// commandChannel is "": a slash command is private wherever it is typed.
-// Slack shows its text to nobody else, and smart90 answers it ephemerally,
-// so what the core keeps out of channels (a token shown once, a secret
-// calendar or webhook address) may be given through it in any channel.
-func commandChannel(slack.SlashCommand) string { return "" }
 
 // messageEvent translates a direct message to the bot; ok is false for
 // what is not a person's own new message (bot posts, edits, joins…), which
